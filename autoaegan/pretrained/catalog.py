@@ -1,0 +1,96 @@
+"""The catalogue of pretrained models: how to build each one and how to retrain it.
+
+Builders and trainers are named as "module:function" strings and imported only
+when used, so that reading the catalogue imports no model code.
+"""
+
+from __future__ import annotations
+
+import importlib
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from autoaegan.pretrained.store import Manifest, save_pretrained, verified_weights_path
+from autoaegan.profiles import Profile, get_profile
+
+
+@dataclass(frozen=True)
+class PretrainedModel:
+    """A catalogue entry: `build()` makes the untrained architecture, `train(profile)` a `TrainedModel`."""
+
+    name: str
+    description: str
+    build: str
+    train: str
+
+
+@dataclass
+class TrainedModel:
+    """What a trainer returns: the trained model, the settings it used and the figures it reached."""
+
+    model: object
+    settings: dict = field(default_factory=dict)
+    metrics: dict = field(default_factory=dict)
+
+
+CATALOG: dict[str, PretrainedModel] = {
+    entry.name: entry
+    for entry in (
+        PretrainedModel(
+            name="pca_linear_autoencoder",
+            description="chapter 02: the linear 3→2→3 autoencoder trained on the seeded 3-D dataset",
+            build="autoaegan.models.linear_autoencoder:build_pretrained_architecture",
+            train="autoaegan.models.linear_autoencoder:train_pretrained",
+        ),
+    )
+}
+
+
+def _resolve(reference: str):
+    module_name, _, attribute = reference.partition(":")
+    return getattr(importlib.import_module(module_name), attribute)
+
+
+def catalog_entry(name: str, catalog: dict[str, PretrainedModel] | None = None) -> PretrainedModel:
+    """The catalogue entry for `name`, or a clear error listing the known names."""
+    catalog = CATALOG if catalog is None else catalog
+    try:
+        return catalog[name]
+    except KeyError:
+        raise KeyError(f"no pretrained model named {name!r}; known models: {', '.join(sorted(catalog)) or 'none'}") from None
+
+
+def load_pretrained(name: str, *, directory: Path | None = None, catalog: dict | None = None):
+    """Build the model `name` and load its shipped weights, after checking their SHA-256. Works offline."""
+    entry = catalog_entry(name, catalog)
+    path = verified_weights_path(name, directory)
+    model = _resolve(entry.build)()
+    try:
+        model.load_weights(path)
+    except (ValueError, KeyError) as error:
+        raise ValueError(
+            f"the weights in {path} do not fit the architecture that {entry.build} builds ({error}). "
+            f"Retrain them with `python -m autoaegan.pretrained train {name}`."
+        ) from None
+    return model
+
+
+def retrain(
+    name: str, *, profile: Profile | None = None, directory: Path | None = None, catalog: dict | None = None
+) -> Manifest:
+    """Retrain `name` with its trainer under `profile` (default: the active one) and rewrite its manifest."""
+    entry = catalog_entry(name, catalog)
+    profile = profile or get_profile()
+    started = time.perf_counter()
+    trained = _resolve(entry.train)(profile)
+    seconds = time.perf_counter() - started
+    return save_pretrained(
+        name,
+        trained.model,
+        profile=profile.name,
+        settings=trained.settings,
+        metrics=trained.metrics,
+        train_seconds=seconds,
+        directory=directory,
+    )

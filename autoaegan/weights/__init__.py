@@ -1,0 +1,1 @@
+"""Shipped pretrained weights and their manifests (see autoaegan.pretrained)."""
