@@ -22,6 +22,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from autoaegan.data.hailstone import require_positive_int
 from autoaegan.representations import RULES, Rule, as_positive_ints, rule_prefix_length
 
 MEMORY_SLOTS = 7  # Miller's magical number
@@ -55,13 +56,14 @@ class ChunkMemory:
     min_chunk_length: int = MIN_CHUNK_LENGTH
 
     def __post_init__(self):
-        if isinstance(self.slots, bool) or not isinstance(self.slots, int) or self.slots < 1:
-            raise ValueError(f"slots must be a whole number of at least 1, got {self.slots!r}")
-        if isinstance(self.min_chunk_length, bool) or not isinstance(self.min_chunk_length, int) or self.min_chunk_length < 2:
-            raise ValueError(f"min_chunk_length must be a whole number of at least 2, got {self.min_chunk_length!r}")
+        require_positive_int(self.slots, "slots")
+        if require_positive_int(self.min_chunk_length, "min_chunk_length") < 2:
+            raise ValueError(
+                f"min_chunk_length must be at least 2 (one number is no chunk), got {self.min_chunk_length}"
+            )
 
     def encode(self, sequence: Iterable[int]) -> list[Chunk]:
-        """Return the chunks kept from `sequence`: at most `slots`, greedily taking the longest rule run at each point."""
+        """Return the chunks kept from `sequence`: at most `slots`, taking the longest rule run at each point."""
         values = as_positive_ints(sequence, "sequence")
         chunks: list[Chunk] = []
         position = 0
@@ -98,15 +100,9 @@ def novice_memory(slots: int = MEMORY_SLOTS) -> ChunkMemory:
     return ChunkMemory(slots=slots, rules=())
 
 
-def _require_length(length) -> int:
-    if isinstance(length, bool) or not isinstance(length, (int, np.integer)) or length < 1:
-        raise ValueError(f"length must be a whole number of at least 1, got {length!r}")
-    return int(length)
-
-
 def random_sequence(length: int, rng: np.random.Generator, *, low: int = 1, high: int = 99) -> list[int]:
     """Return `length` numbers drawn uniformly from `low` to `high` (both included)."""
-    length = _require_length(length)
+    length = require_positive_int(length, "length")
     return [int(number) for number in rng.integers(low, high, size=length, endpoint=True)]
 
 
@@ -124,7 +120,7 @@ def structured_sequence(
     Each run uses a rule drawn from `rules`, a first number from `low` to `high`
     and a length from `chunk_lengths` (both included); the last run is cut to fit.
     """
-    length = _require_length(length)
+    length = require_positive_int(length, "length")
     numbers: list[int] = []
     while len(numbers) < length:
         rule = rules[rng.integers(len(rules))]
@@ -140,7 +136,7 @@ MEMORY_KINDS = ("expert", "novice")
 
 @dataclass(frozen=True)
 class RecallCurves:
-    """Mean recall per sequence length, keyed by (memory kind, sequence kind), e.g. `recall["expert", "random"]`."""
+    """Mean recall per sequence length, keyed by (memory kind, sequence kind): `recall["expert", "random"]`."""
 
     lengths: np.ndarray
     recall: dict[tuple[str, str], np.ndarray]
@@ -156,17 +152,18 @@ def measure_recall(
     For each length, `trials` structured and `trials` random sequences are drawn
     from a NumPy Generator seeded with `seed`, so the same seed gives the same curves.
     """
-    lengths = np.array([_require_length(length) for length in lengths])
-    if isinstance(trials, bool) or not isinstance(trials, (int, np.integer)) or trials < 1:
-        raise ValueError(f"trials must be a whole number of at least 1, got {trials!r}")
+    lengths = np.array([require_positive_int(length, "length") for length in lengths])
+    trials = require_positive_int(trials, "trials")
     rng = np.random.default_rng(seed)
     memories = {"expert": expert_memory(slots), "novice": novice_memory(slots)}
     makers = {"structured": structured_sequence, "random": random_sequence}
-    recall = {(memory, kind): np.zeros(len(lengths)) for memory in MEMORY_KINDS for kind in SEQUENCE_KINDS}
+    keys = [(memory, kind) for memory in MEMORY_KINDS for kind in SEQUENCE_KINDS]
+    scores = {key: np.zeros((len(lengths), trials)) for key in keys}
     for index, length in enumerate(lengths):
-        for _ in range(trials):
+        for trial in range(trials):
             for kind in SEQUENCE_KINDS:
                 sequence = makers[kind](length, rng)
                 for name, memory in memories.items():
-                    recall[name, kind][index] += memory.recall(sequence) / trials
+                    scores[name, kind][index, trial] = memory.recall(sequence)
+    recall = {key: score.mean(axis=1) for key, score in scores.items()}
     return RecallCurves(lengths=lengths, recall=recall, slots=slots, trials=trials)

@@ -71,7 +71,8 @@ def as_positive_ints(run: Iterable, name: str = "run") -> list[int]:
     for index, value in enumerate(values):
         if isinstance(value, bool) or not isinstance(value, numbers.Integral):
             raise ValueError(
-                f"{name} must hold whole numbers (int), but index {index} is {value!r} of type {type(value).__name__}"
+                f"{name} must hold whole numbers (int), "
+                f"but index {index} is {value!r} of type {type(value).__name__}"
             )
         if value < 1:
             raise ValueError(f"{name} must hold numbers of at least 1, but index {index} is {value}")
@@ -96,7 +97,7 @@ def find_rule(run: Iterable[int], rules: tuple[Rule, ...] = RULES) -> Rule | Non
 
 
 def encode_run(run: Iterable[int], rule: Rule) -> tuple[int, int]:
-    """Return `(first, count)` for a run that `rule` generates; raise ValueError naming where it breaks the rule."""
+    """Return `(first, count)` for a run that `rule` generates; raise ValueError naming where the run breaks it."""
     values = as_positive_ints(run)
     length = rule_prefix_length(rule, values)
     if length < len(values):
@@ -145,7 +146,7 @@ def rule_id_bits(rules: tuple[Rule, ...] = RULES) -> int:
 
 
 def encoded_bits(run: Iterable[int], rules: tuple[Rule, ...] = RULES) -> int:
-    """Return the bits to store a run as (rule, first, count): the rule's identifier plus `raw_bits([first, count])`.
+    """Return the bits to store a run as (rule, first, count): a rule identifier, then `raw_bits([first, count])`.
 
     Raises ValueError if no rule of the catalogue generates the run: it can only be stored raw.
     """

@@ -86,9 +86,10 @@ def hailstone_runs_figure(
             {
                 "type": "buttons",
                 "direction": "right",
-                "x": 1.0,
-                "xanchor": "right",
-                "y": 1.12,
+                "x": 0.0,
+                "xanchor": "left",
+                "y": 1.02,
+                "yanchor": "bottom",
                 "active": 1 if log_y else 0,
                 "buttons": [
                     {"label": "linear", "method": "relayout", "args": [{"yaxis.type": "linear"}]},
@@ -96,8 +97,8 @@ def hailstone_runs_figure(
                 ],
             }
         ],
-        legend={"orientation": "h", "y": -0.45},
-        height=520,
+        margin={"t": 110},
+        height=540,
     )
     return figure
 
@@ -151,6 +152,8 @@ def representation_bits_figure(rows: Sequence[RepresentationCost]) -> go.Figure:
     for row in rows:
         if row.rule is None:
             # An empty bar would say nothing: name why it is missing.
-            figure.add_annotation(x=row.name, y=row.raw_bits, text="no known rule fits", showarrow=False, yshift=20)
+            figure.add_annotation(
+                x=row.name, y=row.raw_bits, text="no known rule fits", showarrow=False, yshift=20
+            )
     figure.update_layout(barmode="group", title="Bits to store each sequence", yaxis_title="bits")
     return figure

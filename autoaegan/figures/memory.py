@@ -39,16 +39,15 @@ def recall_curves_figure(curves: RecallCurves) -> go.Figure:
         annotation_position="top right",
     )
     figure.update_layout(
-        title=f"Share of numbers recalled by a {curves.slots}-slot memory (mean of {curves.trials} sequences per length)",
+        title=f"Recall of a {curves.slots}-slot memory (mean of {curves.trials} sequences per length)",
         xaxis_title="sequence length",
         yaxis={"title": "recall", "tickformat": ".0%", "range": [0, 1.05]},
-        legend={"orientation": "h", "y": -0.2},
     )
     return figure
 
 
 def memory_contents_figure(memory: ChunkMemory, sequence: Iterable[int], *, title: str | None = None) -> go.Figure:
-    """Return the sequence's numbers by position, coloured by the kind of slot that keeps them, forgotten ones grey.
+    """Return the numbers by position, coloured by the kind of slot that keeps them; forgotten ones grey.
 
     Numbers of one rule chunk are joined by a line; hovering shows the slot.
     """
