@@ -1,0 +1,44 @@
+# The two commands of the course: `make course` runs it, `make test` runs the tests.
+# Both create (or update) the virtual environment .venv from pyproject.toml and the
+# constraints file, so they work from a fresh clone.
+
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+LAB_ARGS ?=
+
+.PHONY: course test executed benchmark constraints help
+
+help:
+	@echo "make course      install into .venv and open JupyterLab on the start-here notebook"
+	@echo "make test        install into .venv and run the whole test suite"
+	@echo "make executed    execute every chapter into executed/ (outputs included)"
+	@echo "make benchmark   measure load time, chapter wall time and peak memory; write benchmarks/results.*"
+	@echo "make constraints re-pin constraints.txt from the current .venv"
+
+$(BIN)/python:
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 11) else "autoaegan needs Python 3.11; found " + sys.version.split()[0] + ": set PYTHON=/path/to/python3.11")'
+	$(PYTHON) -m venv $(VENV)
+
+$(STAMP): pyproject.toml constraints.txt | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[dev]"
+	@touch $@
+
+course: $(STAMP)
+	$(BIN)/jupyter lab $(LAB_ARGS) course/00_start_here.ipynb
+
+test: $(STAMP)
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python -m pytest
+
+executed: $(STAMP)
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/jupyter nbconvert --to notebook --execute \
+		--ExecutePreprocessor.timeout=900 --output-dir executed course/*.ipynb
+
+benchmark: $(STAMP)
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python benchmarks/run.py
+
+constraints: $(STAMP)
+	{ echo "# Pinned versions that make and CI install with. Regenerate with: make constraints"; \
+	  $(BIN)/python -m pip freeze --exclude-editable | grep -v '^autoaegan'; } > constraints.txt
