@@ -39,7 +39,7 @@ CHAPTERS: tuple[Chapter, ...] = (
     ),
     Chapter(
         1, "Efficient data representations", "01_efficient_representations.ipynb",
-        "why constraints make a network find patterns: hailstone sequences, chess players and codings",
+        "why constraints make a network find patterns (hailstone sequences, chess players, codings)",
         available=True,
     ),
     Chapter(
@@ -59,7 +59,7 @@ CHAPTERS: tuple[Chapter, ...] = (
     ),
     Chapter(
         5, "Denoising and sparse autoencoders", "05_denoising_sparse.ipynb",
-        "beyond undercomplete: learning useful features by removing noise or by sparsity",
+        "beyond undercomplete, useful features learnt by removing noise or by sparsity",
         available=False,
     ),
     Chapter(

@@ -110,6 +110,10 @@ class EnvironmentReport(list):
                 lines.append(f"          what to do: {check.advice}")
         return "\n".join(lines)
 
+    def _repr_pretty_(self, printer, cycle) -> None:
+        # IPython's plain-text view (a terminal, or text/plain next to the HTML table): the text table.
+        printer.text(str(self))
+
     def _repr_html_(self) -> str:
         cell = 'style="text-align:left; vertical-align:top; white-space:pre-wrap; padding:4px 8px"'
         rows = []

@@ -165,15 +165,17 @@ def locate_fashion_mnist(path: str | os.PathLike | None = None, *, download: boo
             return DataLocation(folder, origin)
         looked.append(f"  - {folder} ({origin}): {state}")
 
+    download_forbidden = bool(os.environ.get(NO_DOWNLOAD_VARIABLE))
     if download is None:
-        download = not os.environ.get(NO_DOWNLOAD_VARIABLE)
+        download = not download_forbidden
     if download:
         try:
             return _download()
         except Exception as error:  # any failure of the download becomes one clear message
             looked.append(f"  - the official download through Keras: failed ({type(error).__name__}: {error})")
     else:
-        looked.append(f"  - the official download through Keras: switched off ({NO_DOWNLOAD_VARIABLE} is set)")
+        reason = f"{NO_DOWNLOAD_VARIABLE} is set" if download_forbidden else "download=False"
+        looked.append(f"  - the official download through Keras: switched off ({reason})")
     raise DataNotFoundError(
         "Fashion-MNIST was not found. Looked in:\n"
         f"  - the path= argument: not given\n  - {DATA_VARIABLE}: not set\n"
