@@ -38,6 +38,7 @@ executed: $(STAMP)
 
 benchmark: $(STAMP)
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python benchmarks/run.py
+	$(BIN)/python benchmarks/update_readme.py
 
 constraints: $(STAMP)
 	{ echo "# Pinned versions that make and CI install with. Regenerate with: make constraints"; \

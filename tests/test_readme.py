@@ -1,0 +1,32 @@
+"""The README stays true: its commands, its chapter list and its benchmark table."""
+
+import re
+from pathlib import Path
+
+from autoaegan.chapters import render_chapter_list
+from benchmarks.update_readme import END, START, readme_with_results
+
+ROOT = Path(__file__).resolve().parents[1]
+README = (ROOT / "README.md").read_text()
+
+
+def test_readme_gives_the_two_commands_and_the_makefile_has_them():
+    assert "make course" in README and "make test" in README
+    makefile = (ROOT / "Makefile").read_text()
+    assert re.search(r"^course:", makefile, re.M) and re.search(r"^test:", makefile, re.M)
+    assert "course/00_start_here.ipynb" in makefile
+
+
+def test_readme_chapter_list_is_the_catalogue():
+    block = README.split("<!-- chapters: start -->")[1].split("<!-- chapters: end -->")[0].strip()
+    assert block == render_chapter_list(link_prefix="course/")
+
+
+def test_readme_benchmark_table_is_the_measured_one():
+    results = (ROOT / "benchmarks" / "results.md").read_text()
+    assert readme_with_results(README, results) == README, "run `make benchmark` (or benchmarks/update_readme.py)"
+    assert START in README and END in README
+
+
+def test_ci_runs_the_readme_test_command():
+    assert "make test" in (ROOT / ".ci" / "run").read_text()
