@@ -8,12 +8,13 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 LAB_ARGS ?=
 
-.PHONY: course test executed benchmark constraints help
+.PHONY: course test executed exercises benchmark constraints help
 
 help:
 	@echo "make course      install into .venv and open JupyterLab on the start-here notebook"
 	@echo "make test        install into .venv and run the whole test suite"
 	@echo "make executed    execute every chapter into executed/ (outputs included)"
+	@echo "make exercises   regenerate exercises/ from solutions/ with nbgrader"
 	@echo "make benchmark   measure load time, chapter wall time and peak memory; write benchmarks/results.*"
 	@echo "make constraints re-pin constraints.txt from the current .venv"
 
@@ -35,6 +36,11 @@ test: $(STAMP)
 executed: $(STAMP)
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/jupyter nbconvert --to notebook --execute \
 		--ExecutePreprocessor.timeout=900 --output-dir executed course/*.ipynb
+
+exercises: $(STAMP)
+	for assignment in $$(ls solutions); do \
+		PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/nbgrader generate_assignment $$assignment --force || exit 1; \
+	done
 
 benchmark: $(STAMP)
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python benchmarks/run.py

@@ -8,6 +8,16 @@ from autoaegan.profiles import Profile, get_profile
 from autoaegan.seeding import set_seed
 
 
+def compute_device() -> str:
+    """Name the device TensorFlow will train on: "GPU (n)" or "CPU"."""
+    import tensorflow as tf
+
+    # Listing devices initialises TensorFlow's runtime, whose start-up messages then land in
+    # the setup cell rather than in the first cell that trains (where nbgrader would see them).
+    gpus = tf.config.list_physical_devices("GPU")
+    return f"GPU ({len(gpus)})" if gpus else "CPU"
+
+
 def setup_chapter(*, tensorflow: bool = True) -> Profile:
     """Read the run profile, print it, seed every generator and apply the plotly theme.
 
@@ -17,5 +27,6 @@ def setup_chapter(*, tensorflow: bool = True) -> Profile:
     profile = get_profile()
     set_seed(profile=profile, tensorflow=tensorflow)
     use_theme()
-    print(f"autoaegan {autoaegan.__version__} · {profile}")
+    device = f" · training on {compute_device()}" if tensorflow else ""
+    print(f"autoaegan {autoaegan.__version__}{device} · {profile}")
     return profile

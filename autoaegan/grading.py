@@ -1,0 +1,233 @@
+"""Checks for the test cells of the nbgrader exercises.
+
+Test cells run in the student's own kernel, so a bare `assert f(x) == y` can be
+fooled: an object whose `==` always answers True passes it. The helpers here
+compare types as well as values, say what was expected and what came, check
+that an exercise function was written in the notebook rather than imported from
+this package, and keep the source of hidden tests out of the graded feedback.
+"""
+
+from __future__ import annotations
+
+import builtins
+import dis
+import reprlib
+import types
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+
+import numpy as np
+
+PACKAGE = "autoaegan"
+
+_short = reprlib.Repr()
+_short.maxstring = 80
+_short.maxother = 80
+_short.maxlist = _short.maxtuple = 12
+
+
+class HiddenTestFailure(AssertionError):
+    """A hidden test failed; its message names the test but shows none of its code."""
+
+
+def describe(value) -> str:
+    """Return a short description of `value` for messages: its repr, cut if long, and its type."""
+    try:
+        text = _short.repr(value)
+    except Exception:  # a student's object whose repr itself fails
+        text = "<unprintable>"
+    return f"{text} (type {type(value).__name__})"
+
+
+def _same_exactly(actual, expected) -> bool:
+    # The types are compared first, so the comparison below only ever runs
+    # the __eq__ of the expected value's builtin type, never the student's.
+    if type(actual) is not type(expected):
+        return False
+    if isinstance(expected, (list, tuple)):
+        return len(actual) == len(expected) and all(map(_same_exactly, actual, expected))
+    if isinstance(expected, dict):
+        return actual.keys() == expected.keys() and all(_same_exactly(actual[k], expected[k]) for k in expected)
+    return bool(actual == expected)
+
+
+def expect_equal(actual, expected, what: str) -> None:
+    """Fail unless `actual` has exactly the type and value of `expected` (recursing into lists, tuples, dicts).
+
+    Meant for plain Python values: int, float, str, bool, None and containers of them.
+    `what` names the thing checked, e.g. "encode_hailstone([6, 3, 10])".
+    """
+    if isinstance(expected, np.ndarray):
+        raise TypeError("expect_equal compares plain Python values; use expect_close for NumPy arrays")
+    if not _same_exactly(actual, expected):
+        raise AssertionError(f"{what}: expected {describe(expected)}, got {describe(actual)}")
+
+
+def expect_close(actual, expected, what: str, *, atol: float = 1e-8, rtol: float = 1e-7) -> None:
+    """Fail unless `actual` is a float NumPy array of `expected`'s shape whose values are close to it."""
+    expected = np.asarray(expected, dtype=float)
+    if type(actual) is not np.ndarray:
+        raise AssertionError(f"{what}: expected a NumPy array of shape {expected.shape}, got {describe(actual)}")
+    if actual.shape != expected.shape:
+        raise AssertionError(f"{what}: expected shape {expected.shape}, got shape {actual.shape}")
+    if actual.dtype.kind != "f":
+        raise AssertionError(f"{what}: expected an array of floats, got dtype {actual.dtype}")
+    np.testing.assert_allclose(actual, expected, rtol=rtol, atol=atol, err_msg=what)
+
+
+def expect_raises(exception: type[BaseException], func: Callable, *args, **kwargs) -> BaseException:
+    """Call `func(*args, **kwargs)`, fail unless it raises `exception`, and return the exception raised."""
+    call = f"{getattr(func, '__name__', 'the function')}({', '.join(map(_short.repr, args))})"
+    try:
+        result = func(*args, **kwargs)
+    except exception as error:
+        return error
+    except Exception as error:
+        raise AssertionError(
+            f"{call} should raise {exception.__name__}, but it raised {type(error).__name__}: {error}"
+        ) from error
+    raise AssertionError(f"{call} should raise {exception.__name__}, but it returned {describe(result)}")
+
+
+def _package_origin(value) -> str | None:
+    """Return the module of this package that `value` comes from (a module, function, class or instance), or None."""
+    if isinstance(value, types.ModuleType):
+        name = value.__name__
+    else:
+        try:
+            name = getattr(value, "__module__", None)
+        except Exception:
+            return None
+    if isinstance(name, str) and (name == PACKAGE or name.startswith(PACKAGE + ".")):
+        return name
+    return None
+
+
+def _code_objects(code: types.CodeType) -> Iterator[types.CodeType]:
+    yield code
+    for constant in code.co_consts:
+        if isinstance(constant, types.CodeType):
+            yield from _code_objects(constant)
+
+
+def _uses(
+    func: types.FunctionType, allowed: set[str], forbidden: set[str], seen: set[int]
+) -> Iterator[tuple[str, str]]:
+    """Yield (what, where) for each use of the package or of a forbidden name by `func` and the helpers it calls.
+
+    `where` is the package module used, or "" for a forbidden name.
+    """
+    if id(func) in seen:
+        return
+    seen.add(id(func))
+    referenced: dict[str, object] = {}
+    for cell, name in zip(func.__closure__ or (), func.__code__.co_freevars):
+        try:
+            referenced[name] = cell.cell_contents
+        except ValueError:  # a closure cell not filled yet
+            pass
+    for index, default in enumerate(func.__defaults__ or ()):
+        referenced[f"default argument {index + 1}"] = default
+    referenced.update(func.__kwdefaults__ or {})
+    for code in _code_objects(func.__code__):
+        for name in forbidden.intersection(code.co_names):
+            yield name, ""
+        for constant in code.co_consts:
+            if isinstance(constant, str) and (constant == PACKAGE or constant.startswith(PACKAGE + ".")):
+                yield repr(constant), constant
+        for instruction in dis.get_instructions(code):
+            if instruction.opname == "IMPORT_NAME":
+                module = instruction.argval
+                if module == PACKAGE or module.startswith(PACKAGE + "."):
+                    yield f"import {module}", module
+            elif instruction.opname in ("LOAD_GLOBAL", "LOAD_NAME"):
+                name = instruction.argval
+                if name in func.__globals__:
+                    referenced[name] = func.__globals__[name]
+                elif hasattr(builtins, name):
+                    referenced[name] = getattr(builtins, name)
+    for name, value in referenced.items():
+        if name in allowed:
+            continue
+        origin = _package_origin(value)
+        if origin is not None:
+            yield name, origin
+        elif getattr(value, "__name__", None) in forbidden:
+            yield f"{name}, which is {value.__name__}", ""
+        elif isinstance(value, types.FunctionType):
+            yield from _uses(value, allowed, forbidden, seen)
+
+
+def assert_own_implementation(
+    func, *, module: str = "__main__", allowed: Iterable[str] = (), forbidden: Iterable[str] = ()
+) -> None:
+    """Fail unless `func` is a function written in the notebook that uses nothing from the `autoaegan` package.
+
+    The function must be a plain `def` (or lambda) whose `__module__` is `module`
+    (`"__main__"` in a notebook), and neither it, nor its closures and default
+    arguments, nor the notebook functions it calls may use a module, function,
+    class or object of the package, except the global names listed in `allowed`.
+    Names in `forbidden` (say, the library function that the exercise asks to
+    write) may not be used at all, as a global or as an attribute.
+    This catches imports and thin wrappers; it is a guard for honest work, not a sandbox.
+    """
+    name = getattr(func, "__name__", None) or describe(func)
+    if not isinstance(func, types.FunctionType):
+        raise AssertionError(f"{name} must be a function written with `def` in this notebook, got {describe(func)}")
+    if func.__module__ != module:
+        raise AssertionError(
+            f"{name} comes from module {func.__module__!r}, not from this notebook: "
+            "write the function yourself with `def` in the notebook instead of importing it"
+        )
+    uses = list(dict.fromkeys(_uses(func, set(allowed), set(forbidden), set())))
+    from_package = [f"`{used}` (from {origin})" for used, origin in uses if origin]
+    if from_package:
+        raise AssertionError(
+            f"{name} must be your own code, but it uses the {PACKAGE} package: {', '.join(from_package)}. "
+            "Write the computation yourself."
+        )
+    if uses:
+        listed = ", ".join(f"`{used}`" for used, _ in uses)
+        raise AssertionError(
+            f"{name} must be your own code, but it uses {listed}, which this exercise asks you to write"
+        )
+
+
+def _show_briefly(shell, etype, value, tb, tb_offset=None):
+    # Only the exception line ("Minimal" mode, as with %xmode Minimal): IPython's
+    # usual traceback prints the lines around the failing one, the hidden test code.
+    mode = shell.InteractiveTB.mode
+    shell.InteractiveTB.set_mode("Minimal")
+    try:
+        shell.showtraceback((etype, value, tb))
+    finally:
+        shell.InteractiveTB.set_mode(mode)
+
+
+def _show_hidden_failures_briefly() -> None:
+    """In IPython, display a `HiddenTestFailure` as its message alone, without source lines."""
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        return
+    shell = get_ipython()
+    if shell is None or HiddenTestFailure in shell.custom_exceptions:
+        return
+    if shell.custom_exceptions:
+        return  # another handler is installed: leave it alone
+    shell.set_custom_exc((HiddenTestFailure,), _show_briefly)
+
+
+@contextmanager
+def hidden_tests(description: str) -> Iterator[None]:
+    """Run a block of hidden tests; any failure becomes a `HiddenTestFailure` naming only `description`.
+
+    The original error is dropped on purpose: its message or traceback could show
+    the hidden inputs and expected values in the student's feedback.
+    """
+    try:
+        yield
+    except Exception as error:
+        kind = "a check failed" if isinstance(error, AssertionError) else f"the code raised {type(error).__name__}"
+        _show_hidden_failures_briefly()
+        raise HiddenTestFailure(f"hidden tests failed: {description} ({kind})") from None
