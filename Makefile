@@ -30,7 +30,7 @@ $(STAMP): pyproject.toml constraints.txt | $(BIN)/python
 	@touch $@
 
 course: $(STAMP)
-	$(BIN)/jupyter lab $(ROOT_FLAG) --ServerApp.default_url=/lab/tree/course/00_start_here.ipynb $(LAB_ARGS)
+	$(BIN)/jupyter lab $(ROOT_FLAG) --LabApp.default_url=/lab/tree/course/00_start_here.ipynb $(LAB_ARGS)
 
 test: $(STAMP)
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python -m pytest
