@@ -1,8 +1,15 @@
-"""The shared training helper: uint8 `tf.data` input, a progress bar and a NaN guard."""
+"""The shared training path: uint8 `tf.data` input, a progress bar, a NaN guard, and recipes.
+
+`fit` trains a model you compiled yourself. `train` compiles it from a `Recipe`
+(optimizer, peak learning rate and schedule, batch size, XLA and
+`steps_per_execution`) and then fits it: the schedule needs the number of steps,
+which only the training call knows.
+"""
 
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass, replace
 
 import keras
 import numpy as np
@@ -126,4 +133,92 @@ def fit(
         shuffle=False,  # the dataset shuffles itself
         verbose=verbose,
         callbacks=[NaNGuard(), *callbacks],
+    )
+
+
+@dataclass(frozen=True)
+class Recipe:
+    """How to train: optimizer, peak learning rate, schedule, batch size, and the speed settings.
+
+    `schedule` is "constant" or "cosine" (a linear warm-up over `warmup_fraction`
+    of the steps, then a cosine decay to `final_fraction` of the peak). `jit_compile`
+    turns XLA on; `steps_per_execution` runs that many steps per call into TensorFlow.
+    """
+
+    optimizer: str = "nadam"
+    learning_rate: float = 1e-3
+    batch_size: int = 32
+    schedule: str = "constant"
+    warmup_fraction: float = 0.0
+    final_fraction: float = 0.0
+    jit_compile: bool = False
+    steps_per_execution: int = 1
+
+    def with_changes(self, **changes) -> "Recipe":
+        """A copy of this recipe with some fields changed."""
+        return replace(self, **changes)
+
+    def learning_rate_schedule(self, total_steps: int):
+        """The learning rate (a float or a Keras schedule) for a training of `total_steps` steps."""
+        if self.schedule == "constant":
+            return self.learning_rate
+        if self.schedule != "cosine":
+            raise ValueError(f"schedule must be 'constant' or 'cosine', got {self.schedule!r}")
+        warmup = int(total_steps * self.warmup_fraction)
+        return keras.optimizers.schedules.CosineDecay(
+            initial_learning_rate=self.learning_rate * (1e-2 if warmup else 1.0),
+            decay_steps=max(1, total_steps - warmup),
+            alpha=self.final_fraction,
+            warmup_target=self.learning_rate if warmup else None,
+            warmup_steps=warmup,
+        )
+
+    def make_optimizer(self, total_steps: int) -> keras.optimizers.Optimizer:
+        """A fresh optimizer following this recipe for `total_steps` steps."""
+        return keras.optimizers.get(
+            {"class_name": self.optimizer, "config": {"learning_rate": self.learning_rate_schedule(total_steps)}}
+        )
+
+
+# Géron's notebook: Nadam at 1e-3, batch 32, constant rate, eager float32 arrays.
+REFERENCE_RECIPE = Recipe()
+# The course's default for Fashion-MNIST autoencoders, tuned for time to quality on 2 CPUs.
+FAST_RECIPE = Recipe(
+    optimizer="nadam", learning_rate=2e-3, batch_size=64, schedule="cosine",
+    warmup_fraction=0.02, final_fraction=0.0, jit_compile=True, steps_per_execution=32,
+)
+
+
+def train(
+    model: keras.Model,
+    x: np.ndarray,
+    y: np.ndarray | None = None,
+    *,
+    loss,
+    metrics=(),
+    epochs: int | None = None,
+    recipe: Recipe = FAST_RECIPE,
+    validation_data=None,
+    profile: Profile | None = None,
+    verbose="auto",
+    callbacks=(),
+) -> keras.callbacks.History:
+    """Compile `model` with `loss`, `metrics` and `recipe`, then train it with `fit` (see there).
+
+    The learning-rate schedule spans exactly `epochs` epochs of `recipe.batch_size`
+    batches; `epochs` defaults to the run profile's.
+    """
+    profile = profile or get_profile()
+    epochs = profile.epochs if epochs is None else int(epochs)
+    total_steps = epochs * math.ceil(len(x) / recipe.batch_size)
+    model.compile(
+        optimizer=recipe.make_optimizer(total_steps),
+        loss=loss,
+        metrics=list(metrics),
+        jit_compile=recipe.jit_compile,
+        steps_per_execution=recipe.steps_per_execution,
+    )
+    return fit(
+        model, x, y, epochs=epochs, batch_size=recipe.batch_size, validation_data=validation_data,
+        profile=profile, verbose=verbose, callbacks=callbacks,
     )

@@ -1,0 +1,1 @@
+"""Custom Keras 3 layers of the course, one per module."""

@@ -1,0 +1,1 @@
+"""Metrics: reconstruction quality here; generative quality comes with the GAN chapters."""

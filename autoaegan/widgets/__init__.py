@@ -1,0 +1,1 @@
+"""ipywidgets 8 controls of the course, one explorer per module."""
