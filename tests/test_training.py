@@ -101,3 +101,31 @@ def test_nan_guard_names_epoch_and_step_and_restores_weights(images):
     assert "initial weights" in str(error.value)
     for restored, original in zip(model.get_weights(), before):
         np.testing.assert_array_equal(restored, original)
+
+
+def test_cosine_recipe_warms_up_then_decays_to_the_final_fraction():
+    from autoaegan.training import Recipe
+
+    recipe = Recipe(learning_rate=1e-2, schedule="cosine", warmup_fraction=0.1, final_fraction=0.0)
+    schedule = recipe.learning_rate_schedule(1000)
+    rates = [float(schedule(step)) for step in (0, 50, 100, 550, 1000)]
+    assert rates[0] == pytest.approx(1e-4, rel=1e-3)
+    assert rates[0] < rates[1] < rates[2] == pytest.approx(1e-2, rel=1e-3)
+    assert rates[3] == pytest.approx(5e-3, rel=1e-2)
+    assert rates[4] == pytest.approx(0.0, abs=1e-7)
+    assert Recipe(learning_rate=3e-3).learning_rate_schedule(1000) == 3e-3
+    with pytest.raises(ValueError, match="schedule must be 'constant' or 'cosine'"):
+        Recipe(schedule="step").learning_rate_schedule(10)
+
+
+def test_train_compiles_from_the_recipe_and_spans_the_epochs(images):
+    from autoaegan.training import Recipe, train
+
+    recipe = Recipe(optimizer="adam", learning_rate=1e-2, batch_size=50, schedule="cosine", steps_per_execution=2)
+    model = small_autoencoder()
+    history = train(model, images, loss="mse", epochs=2, recipe=recipe, profile=TEST, verbose=0)
+    assert len(history.history["loss"]) == 2
+    assert type(model.optimizer).__name__ == "Adam"
+    assert int(model.optimizer.iterations) == 2 * 6
+    # the schedule ends at zero exactly when training ends
+    assert float(model.optimizer.learning_rate) == pytest.approx(0.0, abs=1e-7)

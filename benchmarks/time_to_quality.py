@@ -1,0 +1,247 @@
+"""Time to quality and reference quality of the autoencoders of chapters 03-05.
+
+For each model, in one run on this machine:
+
+1. **baseline**: the same architecture in plain Keras, trained the way the reference
+   notebook does (float32 NumPy arrays, default `fit`, batch 32, Nadam 1e-3) for the
+   reference's epoch count. Its final validation loss is the target.
+2. **package**: `autoaegan.training.train` with the model's recipe, for the same number
+   of epochs. It records when its validation loss first reaches the target (time to
+   quality) and where it ends (quality, compared with Géron's published figure).
+
+Each model's result is written to `benchmarks/time_to_quality.json` as soon as it
+exists, so a stopped run loses only the model in progress; finished models are skipped
+unless `--force`. `--seeds` repeats the package run to confirm a narrow margin.
+`--markdown` prints the table from the results file without training anything.
+
+    python benchmarks/time_to_quality.py --models stacked kl_sparse
+    nohup python benchmarks/time_to_quality.py --models recurrent > /tmp/recurrent.log &
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import importlib
+import json
+import os
+import platform
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+
+BENCHMARKS = Path(__file__).resolve().parent
+RESULTS = BENCHMARKS / "time_to_quality.json"
+TRAIN_IMAGES = 55_000
+
+
+@dataclass(frozen=True)
+class ModelSpec:
+    """A benchmarked model: its builder ("module:function"), keyword arguments, reference epochs and figure."""
+
+    builder: str
+    epochs: int
+    reference_val_loss: float
+    kwargs: dict = field(default_factory=dict)
+    recipe: str = "autoaegan.training:FAST_RECIPE"
+
+
+MODELS = {
+    "stacked": ModelSpec("autoaegan.models.stacked:build_stacked_autoencoder", 20, 0.0132, {"variant": "relu_mse"}),
+    "convolutional": ModelSpec("autoaegan.models.convolutional:build_convolutional_autoencoder", 10, 0.0121),
+    "recurrent": ModelSpec("autoaegan.models.recurrent:build_recurrent_autoencoder", 10, 0.0104),
+    "kl_sparse": ModelSpec("autoaegan.models.sparse:build_kl_sparse_autoencoder", 10, 0.0098),
+}
+
+
+def _resolve(reference: str):
+    module, _, name = reference.partition(":")
+    return getattr(importlib.import_module(module), name)
+
+
+def build_model(spec: ModelSpec, seed: int):
+    """A freshly initialised autoencoder of `spec`, seeded."""
+    import keras
+
+    keras.utils.set_random_seed(seed)
+    built = _resolve(spec.builder)(**spec.kwargs)
+    return built[-1] if isinstance(built, tuple) else built
+
+
+class EpochClock:
+    """A Keras callback factory recording (epoch, seconds since start, validation loss) per epoch."""
+
+    def __new__(cls, target: float | None = None):
+        import keras
+
+        class Clock(keras.callbacks.Callback):
+            def on_train_begin(self, logs=None):
+                self.started = time.perf_counter()
+                self.epochs = []
+                self.reached_at = None
+
+            def on_epoch_end(self, epoch, logs=None):
+                seconds = time.perf_counter() - self.started
+                val_loss = float(logs["val_loss"])
+                self.epochs.append({"epoch": epoch + 1, "seconds": round(seconds, 2), "val_loss": val_loss})
+                if target is not None and self.reached_at is None and val_loss <= target:
+                    self.reached_at = {"epoch": epoch + 1, "seconds": round(seconds, 2)}
+
+        return Clock()
+
+
+def run_baseline(spec: ModelSpec, data, seed: int) -> dict:
+    """Train the plain Keras baseline: float32 arrays, default fit, batch 32, Nadam 1e-3."""
+    import keras
+
+    x_train = data.train_images.astype("float32") / 255.0
+    x_valid = data.valid_images.astype("float32") / 255.0
+    model = build_model(spec, seed)
+    model.compile(optimizer=keras.optimizers.Nadam(learning_rate=1e-3), loss="mse")
+    clock = EpochClock()
+    model.fit(x_train, x_train, batch_size=32, epochs=spec.epochs, validation_data=(x_valid, x_valid),
+              callbacks=[clock], verbose=0)
+    seconds = clock.epochs[-1]["seconds"]
+    return {
+        "seconds": seconds,
+        "final_val_loss": clock.epochs[-1]["val_loss"],
+        "images_per_second": round(TRAIN_IMAGES * spec.epochs / seconds, 1),
+        "epochs": clock.epochs,
+        "seed": seed,
+    }
+
+
+def run_package(spec: ModelSpec, data, seed: int, target: float) -> dict:
+    """Train with the package's path and recipe; note when it reaches `target` and where it ends."""
+    from autoaegan.profiles import get_profile
+    from autoaegan.training import train
+
+    recipe = _resolve(spec.recipe)
+    model = build_model(spec, seed)
+    clock = EpochClock(target)
+    train(model, data.train_images, loss="mse", epochs=spec.epochs, recipe=recipe,
+          validation_data=data.valid_images, profile=get_profile("full"), callbacks=[clock], verbose=0)
+    seconds = clock.epochs[-1]["seconds"]
+    return {
+        "recipe": {key: getattr(recipe, key) for key in recipe.__dataclass_fields__},
+        "seconds": seconds,
+        "final_val_loss": clock.epochs[-1]["val_loss"],
+        "reached_target_at": clock.reached_at,
+        "images_per_second": round(TRAIN_IMAGES * spec.epochs / seconds, 1),
+        "epochs": clock.epochs,
+        "seed": seed,
+    }
+
+
+def pca_baseline(data, components: int = 30) -> float:
+    """Validation MSE per pixel of PCA-30 fitted on the 55,000 training images."""
+    from sklearn.decomposition import PCA
+
+    x_train = data.train_images.reshape(len(data.train_images), -1).astype("float32") / 255.0
+    x_valid = data.valid_images.reshape(len(data.valid_images), -1).astype("float32") / 255.0
+    pca = PCA(n_components=components, random_state=42).fit(x_train)
+    reconstructed = pca.inverse_transform(pca.transform(x_valid))
+    return float(((reconstructed - x_valid) ** 2).mean())
+
+
+def load_results(path: Path) -> dict:
+    """The results file, or an empty skeleton."""
+    return json.loads(path.read_text()) if path.exists() else {"models": {}}
+
+
+def save_results(results: dict, path: Path) -> None:
+    """Write the results file (after each model)."""
+    path.write_text(json.dumps(results, indent=1) + "\n")
+
+
+def markdown_table(results: dict) -> str:
+    """The README table: speed (time to the baseline's loss) and quality (against Géron's figure)."""
+    lines = [
+        "| model | baseline: time, final val MSE | package: time to that MSE | speed-up | images/s (baseline → package) "
+        "| package val MSE at Géron's epochs | Géron | seeds |",
+        "| --- | --- | --- | ---: | --- | --- | --- | --- |",
+    ]
+    for name, entry in results["models"].items():
+        spec = MODELS[name]
+        base, runs = entry["baseline"], entry["package"]
+        first = runs[0]
+        reached = first["reached_target_at"]
+        speedup = f"{base['seconds'] / reached['seconds']:.1f}×" if reached else "not reached"
+        finals = ", ".join(f"{run['final_val_loss']:.5f}" for run in runs)
+        lines.append(
+            f"| {name} ({spec.epochs} epochs) | {base['seconds']:.0f} s, {base['final_val_loss']:.5f} "
+            f"| {reached['seconds']:.0f} s (epoch {reached['epoch']})" if reached else f"| {name} | — | not reached"
+        )
+        lines[-1] += (
+            f" | {speedup} | {base['images_per_second']:.0f} → {first['images_per_second']:.0f} "
+            f"| {finals} | {spec.reference_val_loss} | {', '.join(str(run['seed']) for run in runs)} |"
+        )
+    if "pca30_val_mse" in results:
+        lines.append(f"\nPCA-30 baseline (fitted on the 55,000 training images, scored on the 5,000 validation images): "
+                     f"validation MSE {results['pca30_val_mse']:.5f}.")
+    if "machine" in results:
+        machine = results["machine"]
+        lines.append(f"Measured {machine['date']} on {machine['cpus']} CPUs, TensorFlow {machine['tensorflow']}, "
+                     f"Keras {machine['keras']}; baseline and package runs of a model were measured one after the other.")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the selected benchmarks, writing each model's result as soon as it exists."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--models", nargs="*", choices=sorted(MODELS), default=sorted(MODELS))
+    parser.add_argument("--seeds", nargs="*", type=int, default=[42], help="package-run seeds (first one also seeds the baseline)")
+    parser.add_argument("--force", action="store_true", help="rerun models already in the results file")
+    parser.add_argument("--output", type=Path, default=RESULTS)
+    parser.add_argument("--markdown", action="store_true", help="only print the table from the results file")
+    args = parser.parse_args(argv)
+
+    results = load_results(args.output)
+    if args.markdown:
+        print(markdown_table(results))
+        return 0
+
+    import keras
+    import tensorflow as tf
+
+    from autoaegan.data.fashion_mnist import load_fashion_mnist
+
+    data = load_fashion_mnist()
+    results["machine"] = {
+        "date": dt.date.today().isoformat(), "cpus": len(os.sched_getaffinity(0)), "python": platform.python_version(),
+        "tensorflow": tf.__version__, "keras": keras.__version__,
+    }
+    if "pca30_val_mse" not in results or args.force:
+        results["pca30_val_mse"] = pca_baseline(data)
+        save_results(results, args.output)
+        print(f"PCA-30 validation MSE: {results['pca30_val_mse']:.5f}", flush=True)
+
+    for name in args.models:
+        spec = MODELS[name]
+        entry = results["models"].get(name)
+        if entry and not args.force and len(entry["package"]) >= len(args.seeds):
+            print(f"{name}: already measured (use --force to rerun)", flush=True)
+            continue
+        if not entry or args.force:
+            print(f"{name}: baseline, {spec.epochs} epochs at batch 32", flush=True)
+            entry = {"baseline": run_baseline(spec, data, args.seeds[0]), "package": []}
+        target = entry["baseline"]["final_val_loss"]
+        done = {run["seed"] for run in entry["package"]}
+        for seed in args.seeds:
+            if seed in done:
+                continue
+            print(f"{name}: package path, seed {seed}, target {target:.5f}", flush=True)
+            entry["package"].append(run_package(spec, data, seed, target))
+            results["models"][name] = entry
+            save_results(results, args.output)
+        results["models"][name] = entry
+        save_results(results, args.output)
+    print(markdown_table(results))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
