@@ -15,6 +15,8 @@ def compute_device() -> str:
     # Listing devices initialises TensorFlow's runtime, whose start-up messages then land in
     # the setup cell rather than in the first cell that trains (where nbgrader would see them).
     gpus = tf.config.list_physical_devices("GPU")
+    # Retracing notices are for library authors; in a chapter that trains several models they are noise.
+    tf.get_logger().setLevel("ERROR")
     return f"GPU ({len(gpus)})" if gpus else "CPU"
 
 

@@ -50,17 +50,17 @@ CHAPTERS: tuple[Chapter, ...] = (
     Chapter(
         3, "Stacked autoencoders", "03_stacked_autoencoders.ipynb",
         "deep autoencoders on Fashion-MNIST, tied weights, layer-wise training and pretraining",
-        available=False,
+        available=True,
     ),
     Chapter(
         4, "Convolutional and recurrent autoencoders", "04_convolutional_recurrent.ipynb",
         "autoencoders built from convolutions for images and from LSTMs for sequences",
-        available=False,
+        available=True,
     ),
     Chapter(
         5, "Denoising and sparse autoencoders", "05_denoising_sparse.ipynb",
         "beyond undercomplete, useful features learnt by removing noise or by sparsity",
-        available=False,
+        available=True,
     ),
     Chapter(
         6, "Variational autoencoders", "06_variational.ipynb",

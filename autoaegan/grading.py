@@ -3,8 +3,9 @@
 Test cells run in the student's own kernel, so a bare `assert f(x) == y` can be
 fooled: an object whose `==` always answers True passes it. The helpers here
 compare types as well as values, say what was expected and what came, check
-that an exercise function was written in the notebook rather than imported from
-this package, and keep the source of hidden tests out of the graded feedback.
+that an exercise function or class was written in the notebook rather than
+imported from this package, and keep the source of hidden tests out of the graded
+feedback.
 """
 
 from __future__ import annotations
@@ -75,6 +76,29 @@ def expect_close(actual, expected, what: str, *, atol: float = 1e-8, rtol: float
     np.testing.assert_allclose(actual, expected, rtol=rtol, atol=atol, err_msg=what)
 
 
+def expect_scalar(actual, expected: float, what: str, *, atol: float = 1e-8, rtol: float = 1e-7) -> None:
+    """Fail unless `actual` is one float close to `expected`.
+
+    One float is a Python float, a NumPy float, or a float array or tensor of shape ()
+    (a Keras loss or regularizer returns a scalar tensor). Its value is read with
+    `np.asarray` before any comparison, so an object whose `==` always answers True
+    does not pass. Ints and bools are refused: they show a computation that dropped
+    its fractional part.
+    """
+    try:
+        value = np.asarray(actual)
+    except Exception:  # a student's object that NumPy cannot read
+        value = None
+    if value is None or value.shape != () or value.dtype.kind != "f":
+        shape = "" if value is None else f" of shape {value.shape} and dtype {value.dtype}"
+        raise AssertionError(
+            f"{what}: expected one float (a Python float or a tensor of shape ()) close to {expected!r}, "
+            f"got {describe(actual)}{shape}"
+        )
+    if not np.isclose(float(value), float(expected), rtol=rtol, atol=atol):
+        raise AssertionError(f"{what}: expected {float(expected)!r}, got {float(value)!r}")
+
+
 def expect_raises(exception: type[BaseException], func: Callable, *args, **kwargs) -> BaseException:
     """Call `func(*args, **kwargs)`, fail unless it raises `exception`, and return the exception raised."""
     call = f"{getattr(func, '__name__', 'the function')}({', '.join(map(_short.repr, args))})"
@@ -111,11 +135,12 @@ def _code_objects(code: types.CodeType) -> Iterator[types.CodeType]:
 
 
 def _uses(
-    func: types.FunctionType, allowed: set[str], forbidden: set[str], seen: set[int]
+    func: types.FunctionType, allowed: set[str], forbidden: set[str], seen: set[int], module: str
 ) -> Iterator[tuple[str, str]]:
     """Yield (what, where) for each use of the package or of a forbidden name by `func` and the helpers it calls.
 
-    `where` is the package module used, or "" for a forbidden name.
+    `where` is the package module used, or "" for a forbidden name. The helpers
+    followed are functions, and classes defined in `module` (the notebook).
     """
     if id(func) in seen:
         return
@@ -137,9 +162,9 @@ def _uses(
                 yield repr(constant), constant
         for instruction in dis.get_instructions(code):
             if instruction.opname == "IMPORT_NAME":
-                module = instruction.argval
-                if module == PACKAGE or module.startswith(PACKAGE + "."):
-                    yield f"import {module}", module
+                imported = instruction.argval
+                if imported == PACKAGE or imported.startswith(PACKAGE + "."):
+                    yield f"import {imported}", imported
             elif instruction.opname in ("LOAD_GLOBAL", "LOAD_NAME"):
                 name = instruction.argval
                 if name in func.__globals__:
@@ -155,31 +180,84 @@ def _uses(
         elif getattr(value, "__name__", None) in forbidden:
             yield f"{name}, which is {value.__name__}", ""
         elif isinstance(value, types.FunctionType):
-            yield from _uses(value, allowed, forbidden, seen)
+            yield from _uses(value, allowed, forbidden, seen, module)
+        elif isinstance(value, type) and value.__module__ == module:
+            yield from _class_uses(value, allowed, forbidden, seen, module)
+
+
+def _members(cls: type) -> Iterator[tuple[str, object]]:
+    """Yield (name, value) for each member of the body of `cls`; static, class and property members as functions."""
+    for name, value in vars(cls).items():
+        if isinstance(value, (staticmethod, classmethod)):
+            yield name, value.__func__
+        elif isinstance(value, property):
+            for accessor in (value.fget, value.fset, value.fdel):
+                if accessor is not None:
+                    yield name, accessor
+        else:
+            yield name, value
+
+
+def _class_uses(
+    cls: type, allowed: set[str], forbidden: set[str], seen: set[int], module: str
+) -> Iterator[tuple[str, str]]:
+    """Yield (what, where) for each use of the package or of a forbidden name by the class `cls`.
+
+    That is: its base classes, the members of its body (a method taken from the
+    package counts), and whatever its methods use, followed as `_uses` does.
+    """
+    if id(cls) in seen:
+        return
+    seen.add(id(cls))
+    for base in cls.__mro__[1:]:
+        origin = _package_origin(base)
+        if origin is not None:
+            yield f"base class {base.__qualname__}", origin
+        elif base.__name__ in forbidden:
+            yield f"base class {base.__name__}", ""
+        elif base.__module__ == module:
+            yield from _class_uses(base, allowed, forbidden, seen, module)
+    for name, value in _members(cls):
+        origin = _package_origin(value)
+        if origin is not None and name != "__module__":
+            yield f"{cls.__name__}.{name}", origin
+        elif isinstance(value, types.FunctionType) and value.__module__ == module:
+            yield from _uses(value, allowed, forbidden, seen, module)
+        elif isinstance(value, type) and value.__module__ == module:
+            yield from _class_uses(value, allowed, forbidden, seen, module)
 
 
 def assert_own_implementation(
-    func, *, module: str = "__main__", allowed: Iterable[str] = (), forbidden: Iterable[str] = ()
+    obj, *, module: str = "__main__", allowed: Iterable[str] = (), forbidden: Iterable[str] = ()
 ) -> None:
-    """Fail unless `func` is a function written in the notebook that uses nothing from the `autoaegan` package.
+    """Fail unless `obj`, a function or a class, was written in the notebook and uses nothing from the package.
 
-    The function must be a plain `def` (or lambda) whose `__module__` is `module`
+    A function must be a plain `def` (or lambda) whose `__module__` is `module`
     (`"__main__"` in a notebook), and neither it, nor its closures and default
-    arguments, nor the notebook functions it calls may use a module, function,
-    class or object of the package, except the global names listed in `allowed`.
-    Names in `forbidden` (say, the library function that the exercise asks to
-    write) may not be used at all, as a global or as an attribute.
-    This catches imports and thin wrappers; it is a guard for honest work, not a sandbox.
+    arguments, nor the notebook functions and classes it calls may use a module,
+    function, class or object of the package, except the global names listed in
+    `allowed`. A class must be written with `class` in the notebook; it may not
+    subclass a class of the package nor take a method from it, and its methods are
+    checked as functions are. Names in `forbidden` (say, the library function that
+    the exercise asks to write) may not be used at all, as a global, as an
+    attribute or as a base class.
+    This catches imports, subclasses and thin wrappers; it is a guard for honest work, not a sandbox.
     """
-    name = getattr(func, "__name__", None) or describe(func)
-    if not isinstance(func, types.FunctionType):
-        raise AssertionError(f"{name} must be a function written with `def` in this notebook, got {describe(func)}")
-    if func.__module__ != module:
+    name = getattr(obj, "__name__", None) or describe(obj)
+    is_class = isinstance(obj, type)
+    if not is_class and not isinstance(obj, types.FunctionType):
         raise AssertionError(
-            f"{name} comes from module {func.__module__!r}, not from this notebook: "
-            "write the function yourself with `def` in the notebook instead of importing it"
+            f"{name} must be a function written with `def` (or a class written with `class`) in this notebook, "
+            f"got {describe(obj)}"
         )
-    uses = list(dict.fromkeys(_uses(func, set(allowed), set(forbidden), set())))
+    kind, keyword = ("class", "class") if is_class else ("function", "def")
+    if obj.__module__ != module:
+        raise AssertionError(
+            f"{name} comes from module {obj.__module__!r}, not from this notebook: "
+            f"write the {kind} yourself with `{keyword}` in the notebook instead of importing it"
+        )
+    find_uses = _class_uses if is_class else _uses
+    uses = list(dict.fromkeys(find_uses(obj, set(allowed), set(forbidden), set(), module)))
     from_package = [f"`{used}` (from {origin})" for used, origin in uses if origin]
     if from_package:
         raise AssertionError(

@@ -13,6 +13,7 @@ from autoaegan.grading import (
     expect_close,
     expect_equal,
     expect_raises,
+    expect_scalar,
     hidden_tests,
 )
 from autoaegan.representations import encode_hailstone_run
@@ -33,7 +34,7 @@ class AlwaysEqualArray(np.ndarray):
 
 
 def notebook_function(source: str, name: str):
-    """Run `source` as a notebook cell does (module `__main__`, its own globals) and return the function `name`."""
+    """Run `source` as a notebook cell does (module `__main__`, its own globals); return what it names `name`."""
     namespace = {"__name__": "__main__"}
     exec(textwrap.dedent(source), namespace)
     return namespace[name]
@@ -88,6 +89,49 @@ def test_expect_close_accepts_close_float_arrays():
 def test_expect_close_rejects_wrong_types_shapes_and_values(actual, message):
     with pytest.raises(AssertionError, match=message):
         expect_close(actual, [0.0, 45.0], "angles", atol=1e-6)
+
+
+# expect_scalar
+
+
+class TensorLike:
+    """Reads as a NumPy array, as a TensorFlow tensor does."""
+
+    def __init__(self, value, dtype="float32"):
+        self.value = np.asarray(value, dtype=dtype)
+
+    def __array__(self, dtype=None, copy=None):
+        return self.value if dtype is None else self.value.astype(dtype)
+
+
+@pytest.mark.parametrize(
+    "actual",
+    [0.36807, np.float32(0.36807), np.float64(0.36807), np.array(0.36807), TensorLike(0.36807)],
+    ids=["float", "float32", "float64", "0-d array", "tensor"],
+)
+def test_expect_scalar_accepts_one_float(actual):
+    expect_scalar(actual, 0.368064, "penalty", rtol=1e-4)
+
+
+@pytest.mark.parametrize(
+    ("actual", "message"),
+    [
+        (0.5, "expected 0.368064, got 0.5"),
+        (float("nan"), "expected 0.368064, got nan"),
+        (TensorLike(0.5), "expected 0.368064, got 0.5"),
+        (0, "expected one float .* got 0 \\(type int\\) of shape \\(\\) and dtype int"),
+        (True, "got True \\(type bool\\)"),
+        (np.array([0.368064]), "of shape \\(1,\\) and dtype float64"),
+        (TensorLike([0.368064, 0.0]), "of shape \\(2,\\) and dtype float32"),
+        ("0.368064", "type str"),
+        (AlwaysEqual(), "type AlwaysEqual"),
+        (None, "got None \\(type NoneType\\)"),
+    ],
+    ids=["value", "nan", "tensor-value", "int", "bool", "vector", "tensor-vector", "str", "always-equal", "none"],
+)
+def test_expect_scalar_rejects_other_values_and_types(actual, message):
+    with pytest.raises(AssertionError, match=f"penalty: .*{message}"):
+        expect_scalar(actual, 0.368064, "penalty", rtol=1e-4)
 
 
 # expect_raises
@@ -324,7 +368,8 @@ def test_code_without_forbidden_names_passes():
     ids=["partial", "builtin", "object", "none"],
 )
 def test_anything_but_a_function_fails(not_a_function):
-    with pytest.raises(AssertionError, match="must be a function written with `def` in this notebook"):
+    message = r"must be a function written with `def` \(or a class written with `class`\) in this notebook"
+    with pytest.raises(AssertionError, match=message):
         assert_own_implementation(not_a_function)
 
 
@@ -335,6 +380,174 @@ def test_the_expected_module_can_be_given():
     assert_own_implementation(local, module=__name__)
     with pytest.raises(AssertionError, match=f"comes from module '{__name__}'"):
         assert_own_implementation(local)
+
+
+# assert_own_implementation for classes
+
+
+def test_own_notebook_class_passes():
+    penalty = notebook_function(
+        """
+        import numpy as np
+
+        class Base:
+            def __init__(self, weight):
+                self.weight = weight
+
+        def mean_of(values):
+            return np.mean(values, axis=0)
+
+        class Penalty(Base):
+            def __init__(self, weight, target):
+                super().__init__(weight)
+                self.target = target
+
+            def __call__(self, values):
+                return self.weight * float(np.sum(self.gap(mean_of(values), self.target)))
+
+            @staticmethod
+            def gap(mean, target):
+                return np.abs(mean - target)
+
+            @classmethod
+            def default(cls):
+                return cls(1.0, 0.1)
+
+            @property
+            def settings(self):
+                return {"weight": self.weight, "target": self.target}
+        """,
+        "Penalty",
+    )
+    assert_own_implementation(penalty)
+    assert penalty.default()(np.full((4, 2), 0.3)) == pytest.approx(0.4)
+
+
+def test_a_class_imported_from_the_package_fails():
+    message = "comes from module 'autoaegan.grading', not from this notebook: write the class yourself with `class`"
+    with pytest.raises(AssertionError, match=message):
+        assert_own_implementation(HiddenTestFailure)
+
+
+@pytest.mark.parametrize(
+    ("source", "used"),
+    [
+        (
+            """
+            from autoaegan.grading import HiddenTestFailure
+
+            class Failure(HiddenTestFailure):
+                \"\"\"The package's class under another name.\"\"\"
+            """,
+            "`base class HiddenTestFailure` (from autoaegan.grading)",
+        ),
+        (
+            """
+            from autoaegan.grading import HiddenTestFailure
+
+            class Middle(HiddenTestFailure):
+                pass
+
+            class Failure(Middle):
+                pass
+            """,
+            "`base class HiddenTestFailure` (from autoaegan.grading)",
+        ),
+        (
+            """
+            from autoaegan.grading import describe
+
+            class Failure(AssertionError):
+                def __str__(self):
+                    return describe(self.args[0])
+            """,
+            "`describe` (from autoaegan.grading)",
+        ),
+        (
+            """
+            from autoaegan import grading
+
+            class Failure(AssertionError):
+                __str__ = grading.HiddenTestFailure.__str__
+                describe = staticmethod(grading.describe)
+            """,
+            "`Failure.describe` (from autoaegan.grading)",
+        ),
+        (
+            """
+            class Failure(AssertionError):
+                @property
+                def text(self):
+                    from autoaegan.grading import describe
+                    return describe(self.args[0])
+            """,
+            "`import autoaegan.grading`",
+        ),
+        (
+            """
+            from autoaegan.grading import describe
+
+            class Describer:
+                def run(self, value):
+                    return describe(value)
+
+            class Failure(AssertionError):
+                def __str__(self):
+                    return Describer().run(self.args[0])
+            """,
+            "`describe` (from autoaegan.grading)",
+        ),
+        (
+            """
+            from autoaegan.grading import HiddenTestFailure
+
+            class Failure(AssertionError):
+                implementation = HiddenTestFailure
+            """,
+            "`Failure.implementation` (from autoaegan.grading)",
+        ),
+    ],
+    ids=[
+        "subclass", "subclass-of-subclass", "method", "borrowed-method", "property-import", "helper-class", "attribute",
+    ],
+)
+def test_classes_wrapping_the_package_fail(source, used):
+    failure = notebook_function(source, "Failure")
+    assert isinstance(failure("the check"), AssertionError)  # each class works: the check must catch it anyway
+    with pytest.raises(AssertionError, match="must be your own code, but it uses the autoaegan package") as caught:
+        assert_own_implementation(failure)
+    assert used in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("source", "used"),
+    [
+        (
+            """
+            import scipy.linalg
+
+            class Angles:
+                def __call__(self, a, b):
+                    return scipy.linalg.subspace_angles(a, b)
+            """,
+            "`subspace_angles`",
+        ),
+        (
+            """
+            class Angles(ValueError):
+                pass
+            """,
+            "`base class ValueError`",
+        ),
+    ],
+    ids=["method", "base-class"],
+)
+def test_forbidden_names_fail_in_classes(source, used):
+    angles = notebook_function(source, "Angles")
+    with pytest.raises(AssertionError, match="which this exercise asks you to write") as caught:
+        assert_own_implementation(angles, forbidden=["subspace_angles", "ValueError"])
+    assert used in str(caught.value)
+    assert_own_implementation(angles)
 
 
 # hidden_tests

@@ -43,6 +43,18 @@ CATALOG: dict[str, PretrainedModel] = {
             build="autoaegan.models.linear_autoencoder:build_pretrained_architecture",
             train="autoaegan.models.linear_autoencoder:train_pretrained",
         ),
+        PretrainedModel(
+            name="convolutional_autoencoder",
+            description="chapter 04: Géron's convolutional autoencoder (30-D code) trained on Fashion-MNIST",
+            build="autoaegan.models.convolutional:build_pretrained_convolutional",
+            train="autoaegan.models.convolutional:train_pretrained_convolutional",
+        ),
+        PretrainedModel(
+            name="recurrent_autoencoder",
+            description="chapter 04: Géron's recurrent (LSTM) autoencoder (30-D code) trained on Fashion-MNIST rows",
+            build="autoaegan.models.recurrent:build_pretrained_recurrent",
+            train="autoaegan.models.recurrent:train_pretrained_recurrent",
+        ),
     )
 }
 

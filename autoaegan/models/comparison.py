@@ -1,0 +1,255 @@
+"""Comparing the autoencoder families of chapters 03-04: parameters, validation loss, time per epoch.
+
+Every family is trained the same way: the course's `train` with one recipe, the
+MSE on pixels in [0, 1], the same images and the same seed. An epoch's time counts
+the training steps only (not the validation pass), and the first epoch, which also
+traces and compiles the model, is left out of the average when there are others.
+The shipped pretrained models of chapter 04 are trained through the same path.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass
+
+import keras
+import numpy as np
+import plotly.graph_objects as go
+
+from autoaegan.figures.theme import OKABE_ITO
+from autoaegan.profiles import Profile, get_profile
+from autoaegan.seeding import set_seed
+from autoaegan.training import FAST_RECIPE, Recipe, train
+
+
+@dataclass(frozen=True)
+class FamilyResult:
+    """What one family reached: its size, its final losses and how long an epoch took."""
+
+    name: str
+    parameters: int
+    valid_mse: float
+    train_mse: float
+    epochs: int
+    train_images: int
+    seconds_per_epoch: float
+    first_epoch_seconds: float
+
+    @property
+    def images_per_second(self) -> float:
+        """Training images processed per second, over the epochs that `seconds_per_epoch` averages."""
+        return self.train_images / self.seconds_per_epoch
+
+
+class EpochTimer(keras.callbacks.Callback):
+    """Record how long the training steps of each epoch take (the validation pass excluded)."""
+
+    def __init__(self):
+        super().__init__()
+        self.seconds: list[float] = []
+        self._started = None
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self._started = time.perf_counter()
+
+    def on_test_begin(self, logs=None):
+        self._stop()
+
+    def on_epoch_end(self, epoch, logs=None):
+        self._stop()  # when there is no validation pass
+
+    def _stop(self):
+        if self._started is not None:
+            self.seconds.append(time.perf_counter() - self._started)
+            self._started = None
+
+
+def _image_array(images, name: str) -> np.ndarray:
+    images = np.asarray(images)
+    if images.ndim != 3:
+        raise ValueError(f"{name} must be images shaped (n, height, width), got shape {images.shape}")
+    if len(images) == 0:
+        raise ValueError(f"{name} is empty: expected at least one image")
+    return images
+
+
+def reconstruction_mse(model: keras.Model, images, *, batch_size: int = 1_000) -> float:
+    """The mean squared error of `model`'s reconstructions of uint8 `images` (pixels scaled to [0, 1]).
+
+    Works on a model that is not compiled (such as a freshly loaded pretrained one),
+    and converts `batch_size` images at a time, so a float copy of all of them is never made.
+    """
+    images = _image_array(images, "images")
+    if images.dtype != np.uint8:
+        raise TypeError(f"images must be uint8 (0-255), got dtype {images.dtype}")
+    total = 0.0
+    for start in range(0, len(images), batch_size):
+        batch = images[start:start + batch_size].astype(np.float32) / 255
+        reconstructions = np.asarray(model.predict(batch, batch_size=len(batch), verbose=0))
+        if reconstructions.shape != batch.shape:
+            raise ValueError(f"the model's reconstructions have shape {reconstructions.shape}, expected {batch.shape}")
+        total += float(np.sum((reconstructions - batch) ** 2, dtype=np.float64))
+    return total / images.size
+
+
+def train_family(
+    name: str,
+    model: keras.Model,
+    x_train,
+    x_valid,
+    *,
+    epochs: int,
+    recipe: Recipe = FAST_RECIPE,
+    profile: Profile | None = None,
+    verbose=0,
+) -> tuple[FamilyResult, keras.callbacks.History]:
+    """Train `model` as an autoencoder (MSE) on `x_train` with `recipe`; return its `FamilyResult` and history."""
+    x_train, x_valid = _image_array(x_train, "x_train"), _image_array(x_valid, "x_valid")
+    if isinstance(epochs, bool) or not isinstance(epochs, (int, np.integer)) or epochs < 1:
+        raise ValueError(f"epochs must be a positive integer, got {epochs!r}")
+    timer = EpochTimer()
+    history = train(
+        model, x_train, loss="mse", epochs=int(epochs), recipe=recipe, validation_data=x_valid,
+        profile=profile, verbose=verbose, callbacks=[timer],
+    )
+    after_first = timer.seconds[1:] or timer.seconds  # the first epoch also compiles the model
+    result = FamilyResult(
+        name=name,
+        parameters=int(model.count_params()),
+        valid_mse=float(history.history["val_loss"][-1]),
+        train_mse=float(history.history["loss"][-1]),
+        epochs=len(history.history["loss"]),
+        train_images=len(x_train),
+        seconds_per_epoch=float(np.mean(after_first)),
+        first_epoch_seconds=float(timer.seconds[0]),
+    )
+    return result, history
+
+
+@contextmanager
+def _quiet_tensorflow_warnings() -> Iterator[None]:
+    # Each family traces its own training functions, which TensorFlow reports as "excessive retracing":
+    # expected here, and noise in a notebook.
+    logger = logging.getLogger("tensorflow")
+    level = logger.level
+    logger.setLevel(logging.ERROR)
+    try:
+        yield
+    finally:
+        logger.setLevel(level)
+
+
+def compare_families(
+    builders: Mapping[str, Callable[[], keras.Model]],
+    x_train,
+    x_valid,
+    *,
+    epochs: int,
+    recipe: Recipe = FAST_RECIPE,
+    profile: Profile | None = None,
+    verbose=0,
+) -> list[FamilyResult]:
+    """Build and train each family the same way (same seed, data, recipe and epochs); one `FamilyResult` each.
+
+    `builders` maps a family's name to a function returning its (uncompiled) autoencoder,
+    such as `family_builders()`.
+    """
+    if not builders:
+        raise ValueError("builders is empty: expected at least one family, e.g. family_builders()")
+    profile = profile or get_profile()
+    results = []
+    with _quiet_tensorflow_warnings():
+        for name, build in builders.items():
+            set_seed(profile=profile)  # every family starts from the same random state
+            model = build()
+            if not isinstance(model, keras.Model):
+                raise TypeError(f"the builder of {name!r} must return a keras.Model, got {type(model).__name__}")
+            results.append(train_family(name, model, x_train, x_valid, epochs=epochs, recipe=recipe,
+                                        profile=profile, verbose=verbose)[0])
+    return results
+
+
+def family_builders(codings: int = 30) -> dict[str, Callable[[], keras.Model]]:
+    """The families of chapter 04, each with a `codings`-D code: stacked (relu, MSE), convolutional, recurrent."""
+    from autoaegan.models.convolutional import build_convolutional_autoencoder
+    from autoaegan.models.recurrent import build_recurrent_autoencoder
+    from autoaegan.models.stacked import build_stacked_autoencoder
+
+    return {
+        "stacked": lambda: build_stacked_autoencoder(variant="relu_mse", codings=codings)[2],
+        "convolutional": lambda: build_convolutional_autoencoder(codings)[2],
+        "recurrent": lambda: build_recurrent_autoencoder(codings)[2],
+    }
+
+
+def results_markdown(results: list[FamilyResult], *, epoch_images: int | None = None) -> str:
+    """The results as a Markdown table (display it with `IPython.display.Markdown`).
+
+    With `epoch_images`, a last column estimates the seconds an epoch of that many
+    images would take at the measured speed (e.g. 55,000 for the whole training set).
+    """
+    header = "| family | parameters | validation MSE | training MSE | epochs | seconds per epoch | images per second |"
+    if epoch_images is not None:
+        header += f" seconds per epoch of {epoch_images:,} images |"
+    lines = [header, "|---|" + "---:|" * (header.count("|") - 2)]
+    for r in results:
+        row = (
+            f"| {r.name} | {r.parameters:,} | {r.valid_mse:.4f} | {r.train_mse:.4f} | {r.epochs} "
+            f"| {r.seconds_per_epoch:.1f} | {r.images_per_second:,.0f} |"
+        )
+        if epoch_images is not None:
+            row += f" {epoch_images / r.images_per_second:.0f} |"
+        lines.append(row)
+    return "\n".join(lines)
+
+
+def results_figure(results: list[FamilyResult], *, title: str = "Validation MSE against training time") -> go.Figure:
+    """Each family as a point: seconds per epoch across, validation MSE up; hover for the parameter count."""
+    if not results:
+        raise ValueError("results is empty: expected at least one FamilyResult")
+    figure = go.Figure()
+    for index, r in enumerate(results):
+        figure.add_trace(go.Scatter(
+            x=[r.seconds_per_epoch], y=[r.valid_mse], name=r.name, mode="markers+text", text=[r.name],
+            textposition="top center", marker={"size": 14, "color": OKABE_ITO[index % len(OKABE_ITO)]},
+            hovertemplate=(f"{r.name}<br>{r.parameters:,} parameters<br>%{{x:.1f}} s per epoch"
+                           "<br>validation MSE %{y:.4f}<extra></extra>"),
+        ))
+    figure.update_layout(title=title, showlegend=False, xaxis_title="seconds per epoch (training steps)",
+                         yaxis_title="validation MSE (lower is better)")
+    return figure
+
+
+def train_pretrained_family(
+    name: str, build: Callable[[], keras.Model], profile: Profile, *, epochs: int, recipe: Recipe = FAST_RECIPE
+):
+    """Train a shipped family on Fashion-MNIST (the profile's subsets) and return a `TrainedModel` for the catalogue."""
+    from autoaegan.data.fashion_mnist import load_fashion_mnist
+    from autoaegan.pretrained.catalog import TrainedModel
+
+    data = load_fashion_mnist()
+    x_train, x_valid = profile.subset(data.train_images, "train"), profile.subset(data.valid_images, "valid")
+    set_seed(profile=profile)
+    model = build()
+    result, history = train_family(name, model, x_train, x_valid, epochs=epochs, recipe=recipe,
+                                   profile=profile, verbose=2)
+    settings = {
+        "data": f"Fashion-MNIST: {len(x_train):,} training and {len(x_valid):,} validation images, scaled to [0, 1]",
+        "loss": "mse",
+        "epochs": epochs,
+        "recipe": asdict(recipe),
+        "seed": profile.seed,
+    }
+    metrics = {
+        "valid_mse": result.valid_mse,
+        "train_mse": result.train_mse,
+        "valid_mse_by_epoch": [round(float(v), 6) for v in history.history["val_loss"]],
+        "parameters": result.parameters,
+        "seconds_per_epoch": round(result.seconds_per_epoch, 1),
+    }
+    shipped = build()  # a fresh, uncompiled copy: its weights file then holds no optimizer state
+    shipped.set_weights(model.get_weights())
+    return TrainedModel(model=shipped, settings=settings, metrics=metrics)

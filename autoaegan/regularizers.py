@@ -1,0 +1,67 @@
+"""The KL-divergence sparsity regularizer of sparse autoencoders (Ng 2011; Géron, chapter 17).
+
+Each coding neuron should be active on a small share of the inputs, the target
+sparsity p (e.g. 0.1). Over a batch, the neuron's mean activation q is its measured
+sparsity; the penalty is the Kullback-Leibler divergence between two Bernoulli
+distributions, summed over the neurons and multiplied by a weight:
+
+    weight * sum_j [ p log(p / q_j) + (1 - p) log((1 - p) / (1 - q_j)) ]
+
+It is zero when every q_j equals p and grows steeply as q_j approaches 0 or 1,
+so it suits activations in [0, 1], such as a sigmoid layer's. Used as a layer's
+`activity_regularizer`. Note that Keras divides every activity regularization
+loss by the batch size, as tf.keras did in Géron's notebook.
+"""
+
+from __future__ import annotations
+
+import keras
+from keras import ops
+
+# Keeps log(q) and log(1 - q) finite when a neuron is always off or always on in a batch.
+EPSILON = 1e-7
+
+
+def _check_target(target) -> float:
+    if isinstance(target, bool) or not isinstance(target, (int, float)) or not 0.0 < float(target) < 1.0:
+        raise ValueError(f"target must be a number strictly between 0 and 1 (a share of active inputs), got {target!r}")
+    return float(target)
+
+
+def _check_weight(weight) -> float:
+    if isinstance(weight, bool) or not isinstance(weight, (int, float)) or not float(weight) >= 0.0:
+        raise ValueError(f"weight must be a non-negative number, got {weight!r}")
+    return float(weight)
+
+
+@keras.saving.register_keras_serializable(package="autoaegan")
+class KLDivergenceRegularizer(keras.regularizers.Regularizer):
+    """Penalise coding neurons whose mean activation over the batch differs from `target` (KL divergence).
+
+    `weight` scales the penalty against the reconstruction loss (Géron: 5e-3 with an
+    MSE loss, target 0.1). Activations are shaped (batch, ...): the mean runs over
+    the batch axis, the sum over every neuron.
+    """
+
+    def __init__(self, weight: float = 5e-3, target: float = 0.1):
+        self.weight = _check_weight(weight)
+        self.target = _check_target(target)
+
+    def __call__(self, activations):
+        activations = ops.convert_to_tensor(activations)
+        if len(activations.shape) < 2:
+            raise ValueError(
+                f"expected activations shaped (batch, neurons), got a tensor of shape {tuple(activations.shape)}"
+            )
+        mean = ops.clip(ops.mean(activations, axis=0), EPSILON, 1.0 - EPSILON)
+        p = self.target
+        divergence = p * ops.log(p / mean) + (1.0 - p) * ops.log((1.0 - p) / (1.0 - mean))
+        # A divergence is never negative; float32 rounding can make it -1e-8 right at the target.
+        return self.weight * ops.sum(ops.maximum(divergence, 0.0))
+
+    def get_config(self) -> dict:
+        """The constructor's arguments, for saving and `from_config`."""
+        return {"weight": self.weight, "target": self.target}
+
+    def __repr__(self) -> str:
+        return f"KLDivergenceRegularizer(weight={self.weight!r}, target={self.target!r})"
