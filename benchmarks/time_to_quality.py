@@ -56,15 +56,15 @@ MODELS = {
     "stacked": ModelSpec("autoaegan.models.stacked:build_stacked_autoencoder", 20, 0.0132, {"variant": "relu_mse"}),
     "convolutional": ModelSpec(
         "autoaegan.models.convolutional:build_convolutional_autoencoder", 10, 0.0121,
-        recipe="autoaegan.models.convolutional:PRETRAINED_RECIPE", recipe_changes={"jit_compile": False},
+        recipe="autoaegan.training:SMALL_BATCH_RECIPE", recipe_changes={"jit_compile": False},
     ),
     "recurrent": ModelSpec(
         "autoaegan.models.recurrent:build_recurrent_autoencoder", 10, 0.0104,
-        recipe="autoaegan.models.recurrent:PRETRAINED_RECIPE",
+        recipe="autoaegan.training:SMALL_BATCH_RECIPE",
     ),
     "kl_sparse": ModelSpec(
         "autoaegan.models.sparse:build_kl_sparse_autoencoder", 10, 0.0098,
-        recipe_changes={"batch_size": 32, "learning_rate": 2e-3},
+        recipe="autoaegan.training:SMALL_BATCH_RECIPE",
     ),
 }
 
