@@ -35,6 +35,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 BENCHMARKS = Path(__file__).resolve().parent
 RESULTS = BENCHMARKS / "time_to_quality.json"
+TABLE = BENCHMARKS / "time_to_quality.md"
 TRAIN_IMAGES = 55_000
 
 
@@ -252,7 +253,9 @@ def main(argv: list[str] | None = None) -> int:
             save_results(results, args.output)
         results["models"][name] = entry
         save_results(results, args.output)
-    print(markdown_table(results))
+    table = markdown_table(results)
+    args.output.with_suffix(".md").write_text(table + "\n")
+    print(table)
     return 0
 
 

@@ -1,4 +1,5 @@
-"""Copy the benchmark table (benchmarks/results.md) into the README, between its benchmark markers."""
+"""Copy the benchmark tables (benchmarks/results.md, benchmarks/time_to_quality.md) into the README,
+each between its own markers."""
 
 from __future__ import annotations
 
@@ -8,20 +9,26 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 START, END = "<!-- benchmarks: start -->", "<!-- benchmarks: end -->"
+# README block name -> the results file whose text fills it
+BLOCKS = {"benchmarks": "results.md", "time-to-quality": "time_to_quality.md"}
 
 
-def readme_with_results(readme: str, results: str) -> str:
-    """Return `readme` with the text between the benchmark markers replaced by `results`."""
-    pattern = re.compile(re.escape(START) + ".*?" + re.escape(END), re.DOTALL)
+def readme_with_results(readme: str, results: str, block: str = "benchmarks") -> str:
+    """Return `readme` with the text between the markers of `block` replaced by `results`."""
+    start, end = f"<!-- {block}: start -->", f"<!-- {block}: end -->"
+    pattern = re.compile(re.escape(start) + ".*?" + re.escape(end), re.DOTALL)
     if not pattern.search(readme):
-        raise ValueError(f"the README has no benchmark block: expected the markers {START} and {END}")
-    return pattern.sub(lambda _: f"{START}\n{results.strip()}\n{END}", readme)
+        raise ValueError(f"the README has no {block} block: expected the markers {start} and {end}")
+    return pattern.sub(lambda _: f"{start}\n{results.strip()}\n{end}", readme)
 
 
 def main() -> int:
-    """Rewrite README.md from benchmarks/results.md."""
+    """Rewrite the README's benchmark blocks from their results files."""
     readme = ROOT / "README.md"
-    readme.write_text(readme_with_results(readme.read_text(), (ROOT / "benchmarks" / "results.md").read_text()))
+    text = readme.read_text()
+    for block, results in BLOCKS.items():
+        text = readme_with_results(text, (ROOT / "benchmarks" / results).read_text(), block)
+    readme.write_text(text)
     print(f"updated the benchmark table in {readme}")
     return 0
 

@@ -4,7 +4,7 @@ import re
 from pathlib import Path
 
 from autoaegan.chapters import render_chapter_list
-from benchmarks.update_readme import END, START, readme_with_results
+from benchmarks.update_readme import BLOCKS, END, START, readme_with_results
 
 ROOT = Path(__file__).resolve().parents[1]
 README = (ROOT / "README.md").read_text()
@@ -22,10 +22,11 @@ def test_readme_chapter_list_is_the_catalogue():
     assert block == render_chapter_list(link_prefix="course/")
 
 
-def test_readme_benchmark_table_is_the_measured_one():
-    results = (ROOT / "benchmarks" / "results.md").read_text()
-    assert readme_with_results(README, results) == README, "run `make benchmark` (or benchmarks/update_readme.py)"
+def test_readme_benchmark_tables_are_the_measured_ones():
     assert START in README and END in README
+    for block, results in BLOCKS.items():
+        text = (ROOT / "benchmarks" / results).read_text()
+        assert readme_with_results(README, text, block) == README, f"run benchmarks/update_readme.py ({block})"
 
 
 def test_ci_runs_the_readme_test_command():
