@@ -1,6 +1,5 @@
 """The environment check: it passes on a machine fit for the course and explains every failure."""
 
-from pathlib import Path
 
 import pytest
 

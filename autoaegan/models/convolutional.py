@@ -19,10 +19,10 @@ encoders and decoders can be stacked from them.
 from __future__ import annotations
 
 import keras
-import numpy as np
 
 from autoaegan.profiles import Profile
 from autoaegan.training import SMALL_BATCH_RECIPE
+from autoaegan.models.arguments import positive_int, positive_int_tuple
 
 CODINGS = 30
 ENCODER_FILTERS = (16, 32, 64)
@@ -38,28 +38,16 @@ GERON_VALID_MSE = 0.0121
 PRETRAINED_RECIPE = SMALL_BATCH_RECIPE
 
 
-def _positive_int(value, name: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-        raise ValueError(f"{name} must be a positive integer, got {value!r}")
-    return int(value)
-
-
-def _filters_tuple(filters, name: str) -> tuple[int, ...]:
-    if isinstance(filters, (str, bytes)) or not hasattr(filters, "__iter__"):
-        raise TypeError(f"{name} must be a sequence of positive integers, got {filters!r}")
-    return tuple(_positive_int(f, f"each of {name}") for f in filters)
-
-
 def conv_pool_block(filters: int, *, kernel_size: int = KERNEL_SIZE, pool_size: int = 2) -> list[keras.layers.Layer]:
     """A 3×3 convolution (same padding, relu) then a max-pooling: depth becomes `filters`, height and width shrink.
 
     Returns the two layers as a list, to unpack into a `keras.Sequential`. With the
     default pool size, a side of `s` pixels becomes `s // 2` (7 → 3: the last row and column are dropped).
     """
-    filters = _positive_int(filters, "filters")
+    filters = positive_int(filters, "filters")
     return [
-        keras.layers.Conv2D(filters, _positive_int(kernel_size, "kernel_size"), padding="same", activation="relu"),
-        keras.layers.MaxPool2D(pool_size=_positive_int(pool_size, "pool_size")),
+        keras.layers.Conv2D(filters, positive_int(kernel_size, "kernel_size"), padding="same", activation="relu"),
+        keras.layers.MaxPool2D(pool_size=positive_int(pool_size, "pool_size")),
     ]
 
 
@@ -73,7 +61,7 @@ def upsampling_block(
     if padding not in ("same", "valid"):
         raise ValueError(f"padding must be 'same' or 'valid', got {padding!r}")
     return keras.layers.Conv2DTranspose(
-        _positive_int(filters, "filters"), _positive_int(kernel_size, "kernel_size"),
+        positive_int(filters, "filters"), positive_int(kernel_size, "kernel_size"),
         strides=2, padding=padding, activation=activation,
     )
 
@@ -85,8 +73,8 @@ def upsampling_sides(image_size: int, steps: int) -> list[int]:
     down this list; the decoder climbs it back, doubling each side ("same") or
     doubling it plus one ("valid") where the next side is odd.
     """
-    sides = [_positive_int(image_size, "image_size")]
-    for _ in range(_positive_int(steps, "steps")):
+    sides = [positive_int(image_size, "image_size")]
+    for _ in range(positive_int(steps, "steps")):
         sides.append(sides[-1] // 2)
     if sides[-1] < 1:
         raise ValueError(f"an image of {image_size} pixels cannot be halved {steps} times: the side would reach 0")
@@ -100,9 +88,9 @@ def build_convolutional_encoder(
 
     A last convolution with `codings` filters (relu) and a global average pooling make the code.
     """
-    codings = _positive_int(codings, "codings")
-    filters = _filters_tuple(filters, "filters")
-    image_size = _positive_int(image_size, "image_size")
+    codings = positive_int(codings, "codings")
+    filters = positive_int_tuple(filters, "filters")
+    image_size = positive_int(image_size, "image_size")
     upsampling_sides(image_size, len(filters) or 1)  # checks that the image survives the poolings
     blocks = [layer for f in filters for layer in conv_pool_block(f)]
     return keras.Sequential(
@@ -130,9 +118,9 @@ def build_convolutional_decoder(
     per entry of `filters` (relu) and a last one with a single linear channel bring it
     back to `image_size` pixels, choosing "valid" padding where a side must become odd.
     """
-    codings = _positive_int(codings, "codings")
-    filters = _filters_tuple(filters, "filters")
-    seed_filters = _positive_int(seed_filters, "seed_filters")
+    codings = positive_int(codings, "codings")
+    filters = positive_int_tuple(filters, "filters")
+    seed_filters = positive_int(seed_filters, "seed_filters")
     sides = upsampling_sides(image_size, len(filters) + 1)
     paddings = ["same" if after == 2 * before else "valid" for before, after in zip(sides, sides[1:])]
     activations = ["relu"] * len(filters) + [None]  # linear output: the loss is the MSE

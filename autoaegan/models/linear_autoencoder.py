@@ -21,18 +21,13 @@ import numpy as np
 from autoaegan.profiles import Profile
 from autoaegan.seeding import set_seed
 from autoaegan.training import fit
+from autoaegan.models.arguments import positive_int
 
 LEARNING_RATE = 0.3
 MOMENTUM = 0.9
 # Epochs per run profile: `test` runs in about a second and stops short of PCA's plane;
 # `classroom` reaches it (angle < 1°) in a few seconds; `full` leaves a wide margin.
 EPOCHS_BY_PROFILE = {"test": 50, "classroom": 300, "full": 1000}
-
-
-def _positive_int(value, name: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-        raise ValueError(f"{name} must be a positive integer, got {value!r}")
-    return int(value)
 
 
 def build_linear_autoencoder(
@@ -45,8 +40,8 @@ def build_linear_autoencoder(
     It is undercomplete when `n_codings < n_inputs`. `train_linear_autoencoder`
     compiles it (MSE, SGD with momentum); to train it yourself, compile it first.
     """
-    n_inputs = _positive_int(n_inputs, "n_inputs")
-    n_codings = _positive_int(n_codings, "n_codings")
+    n_inputs = positive_int(n_inputs, "n_inputs")
+    n_codings = positive_int(n_codings, "n_codings")
     encoder = keras.Sequential(
         [keras.Input(shape=(n_inputs,)), keras.layers.Dense(n_codings, name="codings")], name="encoder"
     )
@@ -82,14 +77,14 @@ def train_linear_autoencoder(
         raise ValueError(f"x must be a 2-D array of shape (n_points, n_features), got shape {x.shape}")
     if not np.issubdtype(x.dtype, np.floating):
         raise TypeError(f"x must hold floating-point numbers, got dtype {x.dtype}")
-    batch_size = len(x) if batch_size is None else _positive_int(batch_size, "batch_size")
+    batch_size = len(x) if batch_size is None else positive_int(batch_size, "batch_size")
     set_seed(seed)
     encoder, decoder, autoencoder = build_linear_autoencoder(x.shape[1], n_codings)
     autoencoder.compile(loss="mse", optimizer=keras.optimizers.SGD(learning_rate=learning_rate, momentum=momentum))
     history = fit(
         autoencoder,
         x.astype(np.float32),
-        epochs=_positive_int(epochs, "epochs"),
+        epochs=positive_int(epochs, "epochs"),
         batch_size=batch_size,
         shuffle=batch_size < len(x),  # a full batch holds every point whatever the order
         verbose=verbose,

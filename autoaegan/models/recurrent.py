@@ -11,10 +11,10 @@ each step turns each output into one row of 28 pixels (linear; the loss is the M
 from __future__ import annotations
 
 import keras
-import numpy as np
 
 from autoaegan.profiles import Profile
 from autoaegan.training import SMALL_BATCH_RECIPE
+from autoaegan.models.arguments import positive_int, positive_int_tuple
 
 CODINGS = 30
 UNITS = (100,)
@@ -28,27 +28,15 @@ GERON_VALID_MSE = 0.0104
 PRETRAINED_RECIPE = SMALL_BATCH_RECIPE
 
 
-def _positive_int(value, name: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-        raise ValueError(f"{name} must be a positive integer, got {value!r}")
-    return int(value)
-
-
-def _units_tuple(units) -> tuple[int, ...]:
-    if isinstance(units, (str, bytes)) or not hasattr(units, "__iter__"):
-        raise TypeError(f"units must be a sequence of positive integers, got {units!r}")
-    return tuple(_positive_int(u, "each of units") for u in units)
-
-
 def build_recurrent_encoder(
     codings: int = CODINGS, *, units=UNITS, steps: int = STEPS, features: int = FEATURES
 ) -> keras.Sequential:
     """Sequences `(steps, features)` → `codings` numbers: LSTMs returning sequences (`units`), then LSTM(codings)."""
-    codings = _positive_int(codings, "codings")
+    codings = positive_int(codings, "codings")
     return keras.Sequential(
         [
-            keras.Input(shape=(_positive_int(steps, "steps"), _positive_int(features, "features"))),
-            *[keras.layers.LSTM(u, return_sequences=True) for u in _units_tuple(units)],
+            keras.Input(shape=(positive_int(steps, "steps"), positive_int(features, "features"))),
+            *[keras.layers.LSTM(u, return_sequences=True) for u in positive_int_tuple(units, "units")],
             keras.layers.LSTM(codings, name="codings"),  # only its last output: sequence to vector
         ],
         name="recurrent_encoder",
@@ -61,10 +49,10 @@ def build_recurrent_decoder(
     """`codings` numbers → sequences `(steps, features)`: RepeatVector(steps), LSTMs (`units`), a Dense per step."""
     return keras.Sequential(
         [
-            keras.Input(shape=(_positive_int(codings, "codings"),)),
-            keras.layers.RepeatVector(_positive_int(steps, "steps")),  # the code is fed at every time step
-            *[keras.layers.LSTM(u, return_sequences=True) for u in _units_tuple(units)],
-            keras.layers.Dense(_positive_int(features, "features"), name="reconstructions"),  # applied to each step
+            keras.Input(shape=(positive_int(codings, "codings"),)),
+            keras.layers.RepeatVector(positive_int(steps, "steps")),  # the code is fed at every time step
+            *[keras.layers.LSTM(u, return_sequences=True) for u in positive_int_tuple(units, "units")],
+            keras.layers.Dense(positive_int(features, "features"), name="reconstructions"),  # applied to each step
         ],
         name="recurrent_decoder",
     )
@@ -75,7 +63,7 @@ def build_recurrent_autoencoder(
 ) -> tuple[keras.Sequential, keras.Sequential, keras.Sequential]:
     """Return `(encoder, decoder, autoencoder)`, not compiled; the defaults are Géron's model for 28×28 images."""
     encoder = build_recurrent_encoder(codings, units=units, steps=steps, features=features)
-    mirrored = tuple(reversed(_units_tuple(units)))
+    mirrored = tuple(reversed(positive_int_tuple(units, "units")))
     decoder = build_recurrent_decoder(codings, units=mirrored, steps=steps, features=features)
     autoencoder = keras.Sequential([encoder, decoder], name="recurrent_autoencoder")
     return encoder, decoder, autoencoder

@@ -19,19 +19,14 @@ import keras
 import numpy as np
 
 from autoaegan.regularizers import KLDivergenceRegularizer
+from autoaegan.models.arguments import positive_int
 
 IMAGE_SHAPE = (28, 28)
 
 
-def _positive_int(value, name: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-        raise ValueError(f"{name} must be a positive integer, got {value!r}")
-    return int(value)
-
-
 def _sigmoid_coding_autoencoder(codings, hidden, *, coding_layers, name):
-    codings = _positive_int(codings, "codings")
-    hidden = _positive_int(hidden, "hidden")
+    codings = positive_int(codings, "codings")
+    hidden = positive_int(hidden, "hidden")
     encoder = keras.Sequential(
         [
             keras.Input(shape=IMAGE_SHAPE),
@@ -55,7 +50,7 @@ def _sigmoid_coding_autoencoder(codings, hidden, *, coding_layers, name):
 
 def build_plain_sigmoid_autoencoder(codings: int = 300, hidden: int = 100):
     """Géron's sparse-autoencoder architecture with no sparsity constraint: `(encoder, decoder, autoencoder)`."""
-    coding_layers = [keras.layers.Dense(_positive_int(codings, "codings"), activation="sigmoid", name="codings")]
+    coding_layers = [keras.layers.Dense(positive_int(codings, "codings"), activation="sigmoid", name="codings")]
     return _sigmoid_coding_autoencoder(codings, hidden, coding_layers=coding_layers, name="plain_sigmoid_autoencoder")
 
 
@@ -64,7 +59,7 @@ def build_l1_sparse_autoencoder(codings: int = 300, l1: float = 1e-4, hidden: in
     if isinstance(l1, bool) or not isinstance(l1, (int, float)) or not l1 >= 0:
         raise ValueError(f"l1 must be a non-negative number, got {l1!r}")
     coding_layers = [
-        keras.layers.Dense(_positive_int(codings, "codings"), activation="sigmoid", name="codings"),
+        keras.layers.Dense(positive_int(codings, "codings"), activation="sigmoid", name="codings"),
         keras.layers.ActivityRegularization(l1=float(l1), name="l1_sparsity"),
     ]
     return _sigmoid_coding_autoencoder(codings, hidden, coding_layers=coding_layers, name="l1_sparse_autoencoder")
@@ -78,7 +73,7 @@ def build_kl_sparse_autoencoder(codings: int = 300, target: float = 0.1, weight:
     regularizer = KLDivergenceRegularizer(weight=weight, target=target)
     coding_layers = [
         keras.layers.Dense(
-            _positive_int(codings, "codings"), activation="sigmoid", activity_regularizer=regularizer, name="codings"
+            positive_int(codings, "codings"), activation="sigmoid", activity_regularizer=regularizer, name="codings"
         )
     ]
     return _sigmoid_coding_autoencoder(codings, hidden, coding_layers=coding_layers, name="kl_sparse_autoencoder")
