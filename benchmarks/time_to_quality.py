@@ -149,17 +149,6 @@ def run_package(spec: ModelSpec, data, seed: int, target: float) -> dict:
     }
 
 
-def pca_baseline(data, components: int = 30) -> float:
-    """Validation MSE per pixel of PCA-30 fitted on the 55,000 training images."""
-    from sklearn.decomposition import PCA
-
-    x_train = data.train_images.reshape(len(data.train_images), -1).astype("float32") / 255.0
-    x_valid = data.valid_images.reshape(len(data.valid_images), -1).astype("float32") / 255.0
-    pca = PCA(n_components=components, random_state=42).fit(x_train)
-    reconstructed = pca.inverse_transform(pca.transform(x_valid))
-    return float(((reconstructed - x_valid) ** 2).mean())
-
-
 def load_results(path: Path) -> dict:
     """The results file, or an empty skeleton."""
     return json.loads(path.read_text()) if path.exists() else {"models": {}}
@@ -222,6 +211,7 @@ def main(argv: list[str] | None = None) -> int:
     import tensorflow as tf
 
     from autoaegan.data.fashion_mnist import load_fashion_mnist
+    from autoaegan.metrics.reconstruction import pca_baseline_mse
 
     data = load_fashion_mnist()
     results["machine"] = {
@@ -229,7 +219,7 @@ def main(argv: list[str] | None = None) -> int:
         "tensorflow": tf.__version__, "keras": keras.__version__,
     }
     if "pca30_val_mse" not in results or args.force:
-        results["pca30_val_mse"] = pca_baseline(data)
+        results["pca30_val_mse"] = pca_baseline_mse(data.train_images, data.valid_images, n_components=30)
         save_results(results, args.output)
         print(f"PCA-30 validation MSE: {results['pca30_val_mse']:.5f}", flush=True)
 
