@@ -7,14 +7,16 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 LAB_ARGS ?=
+VOILA_ARGS ?=
 # Containers often run as root, which JupyterLab refuses without this flag.
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root)
 
-.PHONY: course test executed exercises benchmark constraints help
+.PHONY: course test app executed exercises benchmark constraints help
 
 help:
 	@echo "make course      install into .venv and open JupyterLab on the start-here notebook"
 	@echo "make test        install into .venv and run the whole test suite"
+	@echo "make app         serve the latent explorer of chapter 06 as a standalone Voila app"
 	@echo "make executed    execute every chapter into executed/ (outputs included)"
 	@echo "make exercises   regenerate exercises/ from solutions/ with nbgrader"
 	@echo "make benchmark   measure load time, chapter wall time and peak memory; write benchmarks/results.*"
@@ -34,6 +36,10 @@ course: $(STAMP)
 
 test: $(STAMP)
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python -m pytest
+
+# The app's Voila settings (course/apps/voila.json) leave out the JupyterLab-only extensions.
+app: $(STAMP)
+	$(BIN)/voila course/apps/latent_explorer.ipynb --Voila.config_file_paths=course/apps $(VOILA_ARGS)
 
 executed: $(STAMP)
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/jupyter nbconvert --to notebook --execute \

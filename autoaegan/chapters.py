@@ -63,9 +63,9 @@ CHAPTERS: tuple[Chapter, ...] = (
         available=True,
     ),
     Chapter(
-        6, "Variational autoencoders", "06_variational.ipynb",
+        6, "Variational autoencoders", "06_variational_autoencoders.ipynb",
         "a probabilistic autoencoder that generates new images, with the latent explorer",
-        available=False,
+        available=True,
     ),
     Chapter(
         7, "Generative adversarial networks", "07_gans.ipynb",

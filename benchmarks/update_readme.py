@@ -1,5 +1,4 @@
-"""Copy the benchmark tables (benchmarks/results.md, benchmarks/time_to_quality.md) into the README,
-each between its own markers."""
+"""Copy the benchmark tables (benchmarks/*.md, listed in BLOCKS) into the README, each between its own markers."""
 
 from __future__ import annotations
 
@@ -10,7 +9,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 START, END = "<!-- benchmarks: start -->", "<!-- benchmarks: end -->"
 # README block name -> the results file whose text fills it
-BLOCKS = {"benchmarks": "results.md", "time-to-quality": "time_to_quality.md"}
+BLOCKS = {
+    "benchmarks": "results.md",
+    "time-to-quality": "time_to_quality.md",
+    "seed-model-quality": "seed_model_quality.md",
+    "latent-explorer-latency": "latent_explorer_latency.md",
+}
 
 
 def readme_with_results(readme: str, results: str, block: str = "benchmarks") -> str:

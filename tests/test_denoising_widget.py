@@ -1,41 +1,14 @@
-"""The noise-level explorer: its PNG images, its controls, and what moving them changes."""
-
-import io
+"""The noise-level explorer: its images, its controls, and what moving them changes."""
 
 import ipywidgets
 import numpy as np
 import pytest
-from PIL import Image
 
 from autoaegan.models.denoising import build_denoising_autoencoder, noisy_and_reconstruction
 from autoaegan.profiles import PROFILES
 from autoaegan.seeding import set_seed
-from autoaegan.widgets.denoising import DenoisingExplorer, grey_png
-
-
-def decode_grey_png(data: bytes) -> np.ndarray:
-    """Read back an 8-bit grey PNG with Pillow, checking its mode."""
-    picture = Image.open(io.BytesIO(bytes(data)))  # ipywidgets.Image keeps its value as a memoryview
-    assert picture.format == "PNG" and picture.mode == "L", (picture.format, picture.mode)
-    return np.asarray(picture)
-
-
-def test_grey_png_draws_dark_ink_on_white_and_scales_each_pixel():
-    image = np.array([[0.0, 1.0], [0.5, 0.25]])
-    pixels = decode_grey_png(grey_png(image, scale=3))
-    assert pixels.shape == (6, 6)
-    np.testing.assert_array_equal(pixels[::3, ::3], [[255, 0], [127, 191]])
-    np.testing.assert_array_equal(pixels[:3, :3], 255)
-    uint8 = np.array([[0, 255, 10]], dtype=np.uint8)
-    np.testing.assert_array_equal(decode_grey_png(grey_png(uint8, scale=1)), [[255, 0, 245]])
-    np.testing.assert_array_equal(decode_grey_png(grey_png(np.array([[-3.0, 7.0]]), scale=1)), [[255, 0]])
-
-
-def test_grey_png_refuses_other_shapes_and_scales():
-    with pytest.raises(ValueError, match=r"2-D image"):
-        grey_png(np.zeros((2, 2, 3)))
-    with pytest.raises(ValueError, match="scale must be a positive integer"):
-        grey_png(np.zeros((2, 2)), scale=0)
+from autoaegan.widgets.denoising import DenoisingExplorer
+from autoaegan.widgets.png import read_grey_png
 
 
 @pytest.fixture
@@ -53,7 +26,7 @@ def test_the_explorer_shows_clean_noisy_and_reconstructed_images_with_labelled_c
         assert slider.description and slider.readout, "sliders need a label and a readout"
     assert explorer.index_slider.max == 4
     clean, noisy, reconstruction = explorer.compute()
-    np.testing.assert_array_equal(decode_grey_png(explorer.clean_image.value)[::2, ::2], 255 - np.round(clean * 255))
+    np.testing.assert_array_equal(read_grey_png(explorer.clean_image.value)[::2, ::2], 255 - np.round(clean * 255))
     expected_noisy, expected_reconstruction = noisy_and_reconstruction(
         explorer.autoencoders["Gaussian"], clean, "gaussian", 0.3, seed=explorer.seed)
     np.testing.assert_array_equal(noisy, expected_noisy)

@@ -99,8 +99,38 @@ PACKAGE_MODELS = {
     "conv_encoder": "from autoaegan.models.convolutional import build_convolutional_encoder as build_conv_encoder\n",
 }
 
+# The points of the assignment of chapter 06, cell by cell.
+VARIATIONAL = Path("06_variational/variational.ipynb")
+SAMPLING = {"test_sampling": 2, "test_sampling_hidden": 3}
+LATENT_LOSS = {"test_latent_loss": 2, "test_latent_loss_hidden": 2}
+VAE_TRAINING = {"test_vae_training": 2}
+
+# Takes the package's Sampling layer; writes its own latent loss.
+PACKAGE_SAMPLING = {"sampling": "from autoaegan.models.variational import Sampling\n"}
+# A sampling layer that scales ε by exp(log_var), the variance, instead of exp(log_var / 2), the standard deviation.
+VARIANCE_AS_SCALE = {
+    "sampling": (
+        "import keras\n"
+        "from keras import ops\n\n\n"
+        "class Sampling(keras.layers.Layer):\n"
+        "    def __init__(self, seed=None, **kwargs):\n"
+        "        super().__init__(**kwargs)\n"
+        "        self.seed = seed\n"
+        "        self.seed_generator = keras.random.SeedGenerator(seed)\n\n"
+        "    def call(self, inputs):\n"
+        "        mean, log_var = inputs\n"
+        "        return mean + ops.exp(log_var) * keras.random.normal(ops.shape(mean), seed=self.seed_generator)\n\n"
+        "    def get_config(self):\n"
+        "        return {**super().get_config(), \"seed\": self.seed}\n"
+    ),
+}
+
 # The points each assignment must have, and the submissions beside the solution and the untouched release.
-PLANNED_POINTS = {REPRESENTATIONS: {**PART_1, **PART_2}, AUTOENCODERS: {**TIED_WEIGHTS, **SPARSITY, **CONVOLUTIONS}}
+PLANNED_POINTS = {
+    REPRESENTATIONS: {**PART_1, **PART_2},
+    AUTOENCODERS: {**TIED_WEIGHTS, **SPARSITY, **CONVOLUTIONS},
+    VARIATIONAL: {**SAMPLING, **LATENT_LOSS, **VAE_TRAINING},
+}
 SUBMISSIONS = {
     REPRESENTATIONS: {
         "imported_codec": IMPORTED_CODEC,
@@ -108,6 +138,7 @@ SUBMISSIONS = {
         "lenient_encoder": LENIENT_ENCODER,
     },
     AUTOENCODERS: {"package_models": PACKAGE_MODELS},
+    VARIATIONAL: {"package_sampling": PACKAGE_SAMPLING, "variance_as_scale": VARIANCE_AS_SCALE},
 }
 
 
@@ -408,6 +439,23 @@ def test_the_package_models_earn_only_the_students_own_decoder(graded):
     assert imported_encoder in error_of(autograded, "test_conv_encoder")
     for grade_id in ("test_dense_transpose_hidden", "test_kl_regularizer_hidden", "test_conv_autoencoder_hidden"):
         assert error_of(autograded, grade_id).startswith("HiddenTestFailure: hidden tests failed")
+
+
+def test_the_package_sampling_layer_earns_only_the_own_latent_loss(graded):
+    expected = {**dict.fromkeys(SAMPLING, 0.0), **LATENT_LOSS, "test_vae_training": 0.0}
+    assert graded.scores("package_sampling", VARIATIONAL) == expected
+    autograded = graded.autograded("package_sampling", VARIATIONAL)
+    imported = "Sampling comes from module 'autoaegan.models.variational', not from this notebook"
+    assert imported in error_of(autograded, "test_sampling")
+    assert imported in error_of(autograded, "test_vae_training")
+    assert error_of(autograded, "test_sampling_hidden").startswith("HiddenTestFailure: hidden tests failed")
+
+
+def test_scaling_by_the_variance_fails_the_sampling_tests_with_a_clear_message(graded):
+    expected = {**dict.fromkeys(SAMPLING, 0.0), **LATENT_LOSS, **VAE_TRAINING}
+    assert graded.scores("variance_as_scale", VARIATIONAL) == expected
+    error = error_of(graded.autograded("variance_as_scale", VARIATIONAL), "test_sampling")
+    assert "against mean + exp(log_var / 2) * ε" in error
 
 
 def region_lines(nb, inside: bool) -> set[str]:

@@ -20,9 +20,19 @@ def _as_unit_images(images) -> np.ndarray:
     return np.clip(images.astype(np.float32), 0.0, 1.0)
 
 
-def image_grid(images, *, columns: int = 10, titles=None, row_titles=None, title: str | None = None, size: int = 80) -> go.Figure:
-    """Show images (uint8, or floats in [0, 1]) in a grid of `columns` columns, with optional titles."""
+def image_grid(
+    images, *, columns: int = 10, titles=None, row_titles=None, title: str | None = None, size: int = 80,
+    bordered=(),
+) -> go.Figure:
+    """Show images (uint8, or floats in [0, 1]) in a grid of `columns` columns, with optional titles.
+
+    The images whose indices are in `bordered` get a frame, as the seed's figures mark the real images among
+    generated ones.
+    """
     images = _as_unit_images(images)
+    bordered = sorted({int(index) for index in bordered})
+    if bordered and not 0 <= bordered[0] <= bordered[-1] < len(images):
+        raise ValueError(f"bordered indices must lie in [0, {len(images) - 1}], got {bordered}")
     rows = int(np.ceil(len(images) / columns))
     figure = make_subplots(
         rows=rows, cols=columns, subplot_titles=list(titles) if titles is not None else None,
@@ -35,6 +45,10 @@ def image_grid(images, *, columns: int = 10, titles=None, row_titles=None, title
                        hovertemplate="x %{x}, y %{y}: %{z:.2f}<extra></extra>"),
             row=index // columns + 1, col=index % columns + 1,
         )
+    for index in bordered:
+        axis = "" if index == 0 else str(index + 1)  # subplot n's axes are named x{n}, y{n}; the first just x, y
+        figure.add_shape(type="rect", xref=f"x{axis} domain", yref=f"y{axis} domain", x0=0, y0=0, x1=1, y1=1,
+                         line={"color": "#D55E00", "width": 3})
     figure.update_xaxes(visible=False, scaleanchor=None)
     figure.update_yaxes(visible=False)
     figure.update_layout(

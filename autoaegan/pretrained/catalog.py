@@ -55,6 +55,18 @@ CATALOG: dict[str, PretrainedModel] = {
             build="autoaegan.models.recurrent:build_pretrained_recurrent",
             train="autoaegan.models.recurrent:train_pretrained_recurrent",
         ),
+        PretrainedModel(
+            name="variational_autoencoder",
+            description="chapter 06: Géron's variational autoencoder (150-100 relu, latent 10) trained on Fashion-MNIST",
+            build="autoaegan.models.variational:build_pretrained_vae",
+            train="autoaegan.models.variational:train_pretrained_vae",
+        ),
+        PretrainedModel(
+            name="variational_autoencoder_2d",
+            description="chapter 06: the same variational autoencoder with a 2-D latent space, for the latent-plane figures",
+            build="autoaegan.models.variational:build_pretrained_vae_2d",
+            train="autoaegan.models.variational:train_pretrained_vae_2d",
+        ),
     )
 }
 

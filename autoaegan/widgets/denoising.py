@@ -9,32 +9,11 @@ as PNG images, with the MSE of each against the clean image. The computation is
 
 from __future__ import annotations
 
-import io
-
 import ipywidgets
 import numpy as np
-from PIL import Image
 
 from autoaegan.models.denoising import NOISE_KINDS, as_unit_floats, noisy_and_reconstruction
-
-def grey_png(image, *, scale: int = 5) -> bytes:
-    """Encode a 2-D image (uint8, or floats clipped to [0, 1]) as an 8-bit grey PNG, dark ink on white.
-
-    Each pixel becomes a `scale`×`scale` block, so small images stay sharp in the browser.
-    """
-    image = np.asarray(image)
-    if image.ndim != 2 or image.size == 0:
-        raise ValueError(f"expected a 2-D image (height, width), got shape {image.shape}")
-    if isinstance(scale, bool) or not isinstance(scale, int) or scale < 1:
-        raise ValueError(f"scale must be a positive integer, got {scale!r}")
-    if image.dtype != np.uint8:
-        image = np.round(np.clip(image.astype(np.float64), 0.0, 1.0) * 255).astype(np.uint8)
-    ink = 255 - image  # Fashion-MNIST stores the garment bright on black; the course draws it dark on white
-    height, width = ink.shape
-    picture = Image.fromarray(ink).resize((width * scale, height * scale), Image.Resampling.NEAREST)
-    buffer = io.BytesIO()
-    picture.save(buffer, format="PNG")
-    return buffer.getvalue()
+from autoaegan.widgets.png import grey_png
 
 
 def _captioned(image: ipywidgets.Image, caption: str) -> ipywidgets.VBox:

@@ -1,0 +1,299 @@
+"""The latent explorer in a real browser: chapter 06 in JupyterLab, and the Voilà app, in headless Chromium.
+
+Each test starts its own server on a free loopback port, on a copy of the notebook
+in a temporary folder (so nothing can save outputs into `course/`), in the `test`
+profile. Playwright for Python drives Debian's Chromium (`/usr/bin/chromium`,
+which `.ci/run` installs): it runs the notebook, focuses a latent slider's handle,
+presses ArrowRight, and checks that the decoded image changed and that the page
+raised no uncaught error.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+CHAPTER = ROOT / "course" / "06_variational_autoencoders.ipynb"
+APP = ROOT / "course" / "apps" / "latent_explorer.ipynb"
+CHROMIUM = Path(os.environ.get("AUTOAEGAN_CHROMIUM", "/usr/bin/chromium"))
+
+SERVER_START_SECONDS = 90
+NOTEBOOK_SECONDS = 240  # the chapter in the test profile, TensorFlow's import included, on a busy CI machine
+MOVE_SECONDS = 30
+
+HANDLE = ".latent-explorer .widget-slider .noUi-handle"
+IMAGE = "img.latent-explorer-image"
+# Console errors that third-party packages cause on every page load, by name (looked for in the message and its
+# source URL), with the reason they are harmless. Anything else in the console at level "error" fails the test.
+ALLOWED_CONSOLE_ERRORS = {
+    "nbgrader": "nbgrader's lab extension reports itself as incompatible on JupyterLab 4.6, yet its plugins load",
+    "@fortawesome/fontawesome-free": "Voilà's lab template links Font Awesome from a CDN, unreachable offline; "
+                                     "Voilà's own bundle carries the same icons",
+}
+
+pytestmark = [pytest.mark.browser, pytest.mark.timeout(420)]
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on now."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def server_environment(tmp_path: Path) -> dict[str, str]:
+    """This process's environment with the test profile, no downloads, and Jupyter's state kept in `tmp_path`."""
+    env = dict(os.environ)
+    env.update(
+        AUTOAEGAN_PROFILE="test",
+        AUTOAEGAN_NO_DOWNLOAD="1",
+        TF_CPP_MIN_LOG_LEVEL="2",
+        JUPYTER_RUNTIME_DIR=str(tmp_path / "runtime"),
+        JUPYTERLAB_WORKSPACES_DIR=str(tmp_path / "workspaces"),
+        JUPYTERLAB_SETTINGS_DIR=str(tmp_path / "settings"),
+        PATH=f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}",
+    )
+    # No autosave: the copy is thrown away, but a saved run would only cost time.
+    settings = tmp_path / "settings" / "@jupyterlab" / "docmanager-extension"
+    settings.mkdir(parents=True, exist_ok=True)
+    (settings / "plugin.jupyterlab-settings").write_text(json.dumps({"autosave": False}))
+    return env
+
+
+@contextlib.contextmanager
+def running_server(command: list[str], url: str, *, env: dict[str, str], cwd: Path, log: Path):
+    """Start `command` in a session of its own, wait until `url` answers HTTP, and stop it (kernels too) on exit."""
+    with log.open("wb") as output:
+        process = subprocess.Popen(command, cwd=cwd, env=env, stdout=output, stderr=subprocess.STDOUT,
+                                   stdin=subprocess.DEVNULL, start_new_session=True)
+        try:
+            deadline = time.monotonic() + SERVER_START_SECONDS
+            while True:
+                if process.poll() is not None:
+                    pytest.fail(f"{command[2]} exited with code {process.returncode} before serving:\n"
+                                f"{log.read_text(errors='replace')[-3000:]}")
+                try:
+                    with urllib.request.urlopen(url, timeout=5):
+                        break
+                except urllib.error.HTTPError:
+                    break  # an HTTP answer, even a 404, means the server is up
+                except (urllib.error.URLError, ConnectionError, TimeoutError):
+                    pass
+                if time.monotonic() > deadline:
+                    pytest.fail(f"{command[2]} did not answer {url} within {SERVER_START_SECONDS} s:\n"
+                                f"{log.read_text(errors='replace')[-3000:]}")
+                time.sleep(0.5)
+            yield process
+        finally:
+            _stop(process)
+
+
+def _stop(process: subprocess.Popen) -> None:
+    """Stop a server and every process it started: its kernels run in sessions of their own, so find them first."""
+    import psutil
+
+    try:
+        started = psutil.Process(process.pid).children(recursive=True)
+    except psutil.NoSuchProcess:
+        started = []
+    if process.poll() is None:
+        with contextlib.suppress(ProcessLookupError):
+            # Jupyter servers shut their kernels down on SIGINT given twice (the second skips the confirmation).
+            process.send_signal(signal.SIGINT)
+            time.sleep(0.2)
+            process.send_signal(signal.SIGINT)
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(process.pid, signal.SIGKILL)
+            process.wait(timeout=15)
+    for child in started:  # whatever the server left behind
+        with contextlib.suppress(psutil.NoSuchProcess):
+            child.kill()
+    psutil.wait_procs(started, timeout=10)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Headless Debian Chromium driven by Playwright; fails, never skips, when Chromium is missing."""
+    if not (CHROMIUM.is_file() and os.access(CHROMIUM, os.X_OK)):
+        pytest.fail(
+            f"no Chromium at {CHROMIUM}: the browser tests need Debian's chromium package. Install it with "
+            "`sudo apt-get install chromium` (CI's .ci/run does), or point AUTOAEGAN_CHROMIUM at a Chromium binary."
+        )
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"], headless=True)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+class PageWatch:
+    """Collect a page's uncaught errors and console errors, and tell the allow-listed ones apart."""
+
+    def __init__(self, page):
+        self.page_errors: list[str] = []
+        self.console_errors: list[str] = []
+        page.on("pageerror", lambda error: self.page_errors.append(str(error)))
+        page.on("console", self._console)
+
+    def _console(self, message) -> None:
+        if message.type == "error":
+            self.console_errors.append(f"{message.text} (from {message.location.get('url', '?')})")
+
+    def check(self) -> None:
+        """Fail on any uncaught page error, and on console errors from anything not allow-listed."""
+        assert not self.page_errors, f"uncaught errors in the page: {self.page_errors}"
+        unexpected = [text for text in self.console_errors
+                      if not any(name in text.lower() for name in ALLOWED_CONSOLE_ERRORS)]
+        assert not unexpected, f"console errors in the page: {unexpected}"
+
+
+def move_a_latent_slider(page) -> None:
+    """Focus the first latent slider's handle, press ArrowRight, and check that the decoded image changed."""
+    image = page.locator(IMAGE).first
+    image.wait_for(state="visible", timeout=NOTEBOOK_SECONDS * 1000)
+    page.wait_for_function(f"document.querySelector({IMAGE!r}).getAttribute('src')", timeout=MOVE_SECONDS * 1000)
+    before = image.get_attribute("src")
+    slider = page.locator(".latent-explorer .widget-slider").first
+    readout = slider.locator(".widget-readout")
+    # JupyterLab hides cells far off screen from layout (content-visibility), which empties inner_text
+    slider.scroll_into_view_if_needed()
+    value_before = readout.text_content()
+    handle = page.locator(HANDLE).first
+    handle.focus()
+    page.keyboard.press("ArrowRight")
+    page.wait_for_function(
+        "([selector, before]) => document.querySelector(selector).getAttribute('src') !== before",
+        arg=[IMAGE, before], timeout=MOVE_SECONDS * 1000,
+    )
+    assert image.get_attribute("src") != before
+    assert float(readout.text_content()) == pytest.approx(float(value_before) + 0.1, abs=1e-6), (
+        f"ArrowRight should move the slider by one step of 0.1: readout {value_before} → {readout.text_content()}"
+    )
+
+
+def copy_notebook(notebook: Path, folder: Path) -> Path:
+    """Copy `notebook` into `folder` (so that no server can write into the repository) and return the copy."""
+    if not notebook.is_file():
+        pytest.fail(f"no notebook at {notebook}")
+    folder.mkdir(parents=True, exist_ok=True)
+    return Path(shutil.copy(notebook, folder / notebook.name))
+
+
+@contextlib.contextmanager
+def explained_failure(page, tmp_path: Path, log: Path):
+    """On a failure, save a screenshot and add it, and the server log's tail, to the error."""
+    try:
+        yield
+    except Exception as error:
+        screenshot = tmp_path / "failure.png"
+        with contextlib.suppress(Exception):
+            page.screenshot(path=str(screenshot), full_page=True)
+        raise AssertionError(
+            f"{type(error).__name__}: {error}\nscreenshot: {screenshot}\n"
+            f"server log (tail):\n{log.read_text(errors='replace')[-3000:]}"
+        ) from error
+
+
+# The notebook panel's kernel is connected and idle.
+KERNEL_IDLE = """() => {
+    const panel = window.jupyterapp && window.jupyterapp.shell.currentWidget;
+    const kernel = panel && panel.sessionContext && panel.sessionContext.session
+        && panel.sessionContext.session.kernel;
+    return !!kernel && kernel.status === 'idle' && kernel.connectionStatus === 'connected';
+}"""
+# The code cells of the open notebook, from its model (cells scrolled out of view may not be in the DOM):
+# how many there are, how many have run (an execution count), and the error outputs.
+NOTEBOOK_STATE = """() => {
+    const panel = window.jupyterapp.shell.currentWidget;
+    const cells = panel.content.model.cells;
+    const state = {code: 0, run: 0, errors: []};
+    for (let i = 0; i < cells.length; i++) {
+        const cell = cells.get(i);
+        if (cell.type !== 'code' || cell.sharedModel.getSource().trim() === '') continue;
+        state.code += 1;
+        if (cell.executionCount !== null) state.run += 1;
+        for (const output of cell.outputs.toJSON()) {
+            if (output.output_type === 'error') state.errors.push(`cell ${i}: ${output.ename}: ${output.evalue}`);
+        }
+    }
+    return state;
+}"""
+ALL_CELLS_RUN = f"() => {{ const state = ({NOTEBOOK_STATE})(); return state.code > 0 && (state.run === state.code || state.errors.length > 0); }}"
+
+
+def check_in_jupyterlab(browser, notebook: Path, tmp_path: Path) -> None:
+    """Open `notebook` in a fresh JupyterLab, run all its cells, and move a latent slider with the keyboard."""
+    copy = copy_notebook(notebook, tmp_path / "root")
+    port = free_port()
+    command = [sys.executable, "-m", "jupyterlab", "--no-browser", f"--port={port}", "--ServerApp.ip=127.0.0.1",
+               "--IdentityProvider.token=", "--ServerApp.password=", "--LabApp.expose_app_in_browser=True",
+               f"--ServerApp.root_dir={copy.parent}"]
+    if hasattr(os, "geteuid") and os.geteuid() == 0:
+        command.append("--allow-root")  # containers run as root, which Jupyter refuses without this flag
+    base, log = f"http://127.0.0.1:{port}", tmp_path / "jupyterlab.log"
+    with running_server(command, f"{base}/api/status", env=server_environment(tmp_path), cwd=copy.parent, log=log):
+        page = browser.new_page()
+        watch = PageWatch(page)
+        try:
+            with explained_failure(page, tmp_path, log):
+                page.goto(f"{base}/lab/tree/{copy.name}", timeout=SERVER_START_SECONDS * 1000)
+                page.wait_for_function(KERNEL_IDLE, timeout=SERVER_START_SECONDS * 1000, polling=250)
+                # Not awaited: the command's promise settles only when every cell has run.
+                page.evaluate("() => { window.jupyterapp.commands.execute('notebook:run-all-cells'); }")
+                page.wait_for_function(ALL_CELLS_RUN, timeout=NOTEBOOK_SECONDS * 1000, polling=500)
+                state = page.evaluate(NOTEBOOK_STATE)
+                assert not state["errors"], f"cells raised errors: {state['errors']}"
+                page.wait_for_function(KERNEL_IDLE, timeout=MOVE_SECONDS * 1000, polling=250)
+                move_a_latent_slider(page)
+                watch.check()
+        finally:
+            page.close()
+
+
+def check_in_voila(browser, notebook: Path, tmp_path: Path) -> None:
+    """Serve `notebook` with Voilà, wait for the explorer, and move a latent slider with the keyboard."""
+    copy = copy_notebook(notebook, tmp_path / "app")
+    config = notebook.parent / "voila.json"  # the app's Voilà settings, as `make app` uses them
+    if config.is_file():
+        shutil.copy(config, copy.parent / config.name)
+    port = free_port()
+    command = [sys.executable, "-m", "voila", str(copy), "--no-browser", f"--port={port}", "--Voila.ip=127.0.0.1",
+               f"--Voila.config_file_paths={copy.parent}"]
+    base, log = f"http://127.0.0.1:{port}", tmp_path / "voila.log"
+    with running_server(command, f"{base}/voila/static/", env=server_environment(tmp_path), cwd=copy.parent, log=log):
+        page = browser.new_page()
+        watch = PageWatch(page)
+        try:
+            with explained_failure(page, tmp_path, log):
+                page.goto(base, timeout=NOTEBOOK_SECONDS * 1000)
+                move_a_latent_slider(page)
+                watch.check()
+        finally:
+            page.close()
+
+
+def test_chapter_06_explorer_moves_with_the_keyboard_in_jupyterlab(browser, tmp_path):
+    check_in_jupyterlab(browser, CHAPTER, tmp_path)
+
+
+def test_the_voila_app_explorer_moves_with_the_keyboard(browser, tmp_path):
+    check_in_voila(browser, APP, tmp_path)
