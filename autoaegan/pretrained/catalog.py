@@ -67,6 +67,12 @@ CATALOG: dict[str, PretrainedModel] = {
             build="autoaegan.models.variational:build_pretrained_vae_2d",
             train="autoaegan.models.variational:train_pretrained_vae_2d",
         ),
+        PretrainedModel(
+            name="fashion_classifier",
+            description="chapters 07-09: the Fashion-MNIST CNN whose 128-D 'features' layer the generative metrics use",
+            build="autoaegan.models.classifier:build_fashion_classifier",
+            train="autoaegan.models.classifier:train_fashion_classifier",
+        ),
     )
 }
 
