@@ -13,6 +13,7 @@ BLOCKS = {
     "benchmarks": "results.md",
     "time-to-quality": "time_to_quality.md",
     "seed-model-quality": "seed_model_quality.md",
+    "pretrained-load": "pretrained_load.md",
     "latent-explorer-latency": "latent_explorer_latency.md",
 }
 

@@ -65,6 +65,16 @@ def test_parameter_counts_follow_the_layer_sizes():
     assert build_pretrained_recurrent().count_params() == autoencoder.count_params()
 
 
+def test_unrolled_lstms_compute_what_the_loop_computes():
+    images = tiny_images(4).astype("float32") / 255
+    *_, unrolled = build_recurrent_autoencoder(unroll=True)
+    *_, looped = build_recurrent_autoencoder(unroll=False)
+    assert all(layer.unroll for layer in unrolled.layers[0].layers)
+    assert not any(layer.unroll for layer in looped.layers[0].layers)
+    looped.set_weights(unrolled.get_weights())  # the same weights: unrolling changes only how the steps run
+    np.testing.assert_allclose(np.asarray(unrolled(images)), np.asarray(looped(images)), atol=1e-5)
+
+
 def test_other_sizes_compose():
     encoder, decoder, autoencoder = build_recurrent_autoencoder(8, units=(16, 12), steps=10, features=5)
     assert output_shapes(encoder) == [(None, 10, 16), (None, 10, 12), (None, 8)]

@@ -24,34 +24,37 @@ FEATURES = 28  # pixels per row
 EPOCHS_BY_PROFILE = {"test": 1, "classroom": 10, "full": 10}
 # Géron's validation MSE after those 10 epochs (3rd edition, notebook 17): the figure to beat.
 GERON_VALID_MSE = 0.0104
+# Unrolled LSTMs: 28 steps become 28 copies of the cell in the graph instead of a while loop. Measured on 2
+# cores, training ran 1.5× faster (about 2,100 against 1,400 images/s at batch 32); the weights are the same.
+UNROLL = True
 # The shipped weights' recipe: batches of 32 (with the course's batches of 64 this model stopped at 0.0116).
 PRETRAINED_RECIPE = SMALL_BATCH_RECIPE
 
 
 def build_recurrent_encoder(
-    codings: int = CODINGS, *, units=UNITS, steps: int = STEPS, features: int = FEATURES
+    codings: int = CODINGS, *, units=UNITS, steps: int = STEPS, features: int = FEATURES, unroll: bool = UNROLL
 ) -> keras.Sequential:
     """Sequences `(steps, features)` → `codings` numbers: LSTMs returning sequences (`units`), then LSTM(codings)."""
     codings = positive_int(codings, "codings")
     return keras.Sequential(
         [
             keras.Input(shape=(positive_int(steps, "steps"), positive_int(features, "features"))),
-            *[keras.layers.LSTM(u, return_sequences=True) for u in positive_int_tuple(units, "units")],
-            keras.layers.LSTM(codings, name="codings"),  # only its last output: sequence to vector
+            *[keras.layers.LSTM(u, return_sequences=True, unroll=unroll) for u in positive_int_tuple(units, "units")],
+            keras.layers.LSTM(codings, unroll=unroll, name="codings"),  # only its last output: sequence to vector
         ],
         name="recurrent_encoder",
     )
 
 
 def build_recurrent_decoder(
-    codings: int = CODINGS, *, units=UNITS, steps: int = STEPS, features: int = FEATURES
+    codings: int = CODINGS, *, units=UNITS, steps: int = STEPS, features: int = FEATURES, unroll: bool = UNROLL
 ) -> keras.Sequential:
     """`codings` numbers → sequences `(steps, features)`: RepeatVector(steps), LSTMs (`units`), a Dense per step."""
     return keras.Sequential(
         [
             keras.Input(shape=(positive_int(codings, "codings"),)),
             keras.layers.RepeatVector(positive_int(steps, "steps")),  # the code is fed at every time step
-            *[keras.layers.LSTM(u, return_sequences=True) for u in positive_int_tuple(units, "units")],
+            *[keras.layers.LSTM(u, return_sequences=True, unroll=unroll) for u in positive_int_tuple(units, "units")],
             keras.layers.Dense(positive_int(features, "features"), name="reconstructions"),  # applied to each step
         ],
         name="recurrent_decoder",
@@ -59,12 +62,15 @@ def build_recurrent_decoder(
 
 
 def build_recurrent_autoencoder(
-    codings: int = CODINGS, *, units=UNITS, steps: int = STEPS, features: int = FEATURES
+    codings: int = CODINGS, *, units=UNITS, steps: int = STEPS, features: int = FEATURES, unroll: bool = UNROLL
 ) -> tuple[keras.Sequential, keras.Sequential, keras.Sequential]:
-    """Return `(encoder, decoder, autoencoder)`, not compiled; the defaults are Géron's model for 28×28 images."""
-    encoder = build_recurrent_encoder(codings, units=units, steps=steps, features=features)
+    """Return `(encoder, decoder, autoencoder)`, not compiled; the defaults are Géron's model for 28×28 images.
+
+    `unroll` only changes how the LSTMs run (see `UNROLL`), not what they compute.
+    """
+    encoder = build_recurrent_encoder(codings, units=units, steps=steps, features=features, unroll=unroll)
     mirrored = tuple(reversed(positive_int_tuple(units, "units")))
-    decoder = build_recurrent_decoder(codings, units=mirrored, steps=steps, features=features)
+    decoder = build_recurrent_decoder(codings, units=mirrored, steps=steps, features=features, unroll=unroll)
     autoencoder = keras.Sequential([encoder, decoder], name="recurrent_autoencoder")
     return encoder, decoder, autoencoder
 
