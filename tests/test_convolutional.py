@@ -1,10 +1,8 @@
 """The convolutional autoencoder of chapter 04: layer shapes, parameter counts, blocks, a short training, shipping."""
 
 from dataclasses import asdict
-from types import SimpleNamespace
 
 import keras
-import numpy as np
 import pytest
 
 from autoaegan.models.convolutional import (
@@ -13,25 +11,16 @@ from autoaegan.models.convolutional import (
     build_convolutional_autoencoder,
     build_convolutional_decoder,
     build_convolutional_encoder,
-    build_pretrained_convolutional,
     PRETRAINED_RECIPE,
     conv_pool_block,
-    train_pretrained_convolutional,
     upsampling_block,
     upsampling_sides,
 )
-from autoaegan.pretrained import PretrainedModel, load_pretrained, read_manifest, retrain
-from autoaegan.profiles import PROFILES
-from autoaegan.training import FAST_RECIPE, train
-
-QUICK = FAST_RECIPE.with_changes(batch_size=32, jit_compile=False, steps_per_execution=1)
-
-
-def tiny_images(n, seed=0):
-    """Blurry random blobs, uint8 28×28: structured enough for an autoencoder to learn something quickly."""
-    rng = np.random.default_rng(seed)
-    rows, cols = rng.random((n, 28, 1)), rng.random((n, 1, 28))
-    return (255 * (rows * cols) ** 2).astype(np.uint8)
+from autoaegan.pretrained import read_manifest
+from tests.autoencoder_checks import (
+    assert_a_short_training_lowers_the_loss,
+    round_trip_through_the_catalogue,
+)
 
 
 def output_shapes(model):
@@ -117,31 +106,16 @@ def test_bad_sizes_are_refused_clearly():
 
 
 def test_a_short_training_lowers_the_loss():
-    keras.utils.set_random_seed(1)
-    images = tiny_images(256)
-    _, _, autoencoder = build_convolutional_autoencoder()
-    target = images.astype(np.float32) / 255
-    before = float(np.mean((autoencoder.predict(images / 255, verbose=0) - target) ** 2))
-    history = train(autoencoder, images, loss="mse", epochs=5, recipe=QUICK, profile=PROFILES["test"], verbose=0)
-    after = float(np.mean((autoencoder.predict(images / 255, verbose=0) - target) ** 2))
-    assert after < 0.8 * before, (before, after)
-    assert history.history["loss"][-1] < history.history["loss"][0]
+    assert_a_short_training_lowers_the_loss(build_convolutional_autoencoder()[2])
 
 
 def test_shipped_model_round_trips_through_the_catalogue(tmp_path, monkeypatch):
-    data = SimpleNamespace(train_images=tiny_images(96), valid_images=tiny_images(32, seed=1))
-    monkeypatch.setattr("autoaegan.data.fashion_mnist.load_fashion_mnist", lambda: data)
-    module = "autoaegan.models.convolutional"
-    entry = PretrainedModel("conv", "test", build=f"{module}:build_pretrained_convolutional",
-                            train=f"{module}:train_pretrained_convolutional")
-    manifest = retrain("conv", profile=PROFILES["test"], directory=tmp_path, catalog={"conv": entry})
-    assert manifest.settings["epochs"] == 1 and manifest.metrics["parameters"] == 54_479
-    assert manifest.metrics["valid_mse"] > 0 and manifest.settings["recipe"] == asdict(PRETRAINED_RECIPE)
-    loaded = load_pretrained("conv", directory=tmp_path, catalog={"conv": entry})
+    manifest, loaded = round_trip_through_the_catalogue(
+        "autoaegan.models.convolutional", "build_pretrained_convolutional", "train_pretrained_convolutional",
+        recipe=PRETRAINED_RECIPE, train_images=96, tmp_path=tmp_path, monkeypatch=monkeypatch,
+    )
+    assert manifest.metrics["parameters"] == 54_479
     assert isinstance(loaded, keras.Sequential) and loaded.output_shape == (None, 28, 28)
-    assert callable(train_pretrained_convolutional) and build_pretrained_convolutional().count_params() == 54_479
-    mse = float(np.mean((loaded.predict(data.valid_images / 255, verbose=0) - data.valid_images / 255) ** 2))
-    assert mse == pytest.approx(manifest.metrics["valid_mse"], rel=1e-3)
 
 
 def test_shipped_weights_were_made_by_this_trainer_and_beat_geron():
