@@ -29,9 +29,10 @@ class NaNGuard(keras.callbacks.Callback):
     diverged run loses at most the epoch in which it diverged.
     """
 
-    def __init__(self, monitor: str = "loss"):
+    def __init__(self, monitor: str | tuple[str, ...] | None = None):
         super().__init__()
-        self.monitor = monitor
+        # None watches "loss" and every other logged "*_loss" (a GAN logs d_loss and g_loss, and no loss).
+        self.monitor = (monitor,) if isinstance(monitor, str) else monitor
         self._epoch = 0
         self._good_weights = None
         self._good_epoch = 0
@@ -47,12 +48,18 @@ class NaNGuard(keras.callbacks.Callback):
         self._good_weights = self.model.get_weights()
         self._good_epoch = epoch + 1
 
+    def _first_bad(self, logs):
+        names = self.monitor or sorted((name for name in logs if name == "loss" or name.endswith("_loss")),
+                                       key=lambda name: name != "loss")
+        for name in names:
+            value = logs.get(name)
+            if value is not None and not math.isfinite(float(value)):
+                return name, float(value)
+        return None, None
+
     def on_train_batch_end(self, batch, logs=None):
-        value = (logs or {}).get(self.monitor)
-        if value is None:
-            return
-        value = float(value)
-        if math.isfinite(value):
+        name, value = self._first_bad(logs or {})
+        if name is None:
             return
         self.model.stop_training = True
         self.model.set_weights(self._good_weights)
@@ -60,7 +67,7 @@ class NaNGuard(keras.callbacks.Callback):
             "the initial weights" if self._good_epoch == 0 else f"the weights from the end of epoch {self._good_epoch}"
         )
         raise TrainingDivergedError(
-            f"training stopped: the {self.monitor} became {value} at epoch {self._epoch + 1}, step {batch + 1}. "
+            f"training stopped: the {name} became {value} at epoch {self._epoch + 1}, step {batch + 1}. "
             f"The model was reset to {restored}. Try a lower learning rate, gradient clipping "
             "(e.g. clipnorm=1.0 in the optimizer), or check the inputs for extreme values."
         )

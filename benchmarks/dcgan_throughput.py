@@ -1,0 +1,272 @@
+"""Training throughput of chapter 09's DCGAN, against Géron's way and against the machine's compute limit.
+
+In one run, so that the ratios hold however busy the machine is:
+
+- the **compute limit**: the best of several float32 matrix products (NumPy,
+  2048 × 2048) gives the machine's GFLOP/s; divided by the FLOPs of one training
+  step per image, computed from the layer shapes
+  (`autoaegan.models.dcgan.training_flops_per_image`, about 0.25 GFLOP), it gives
+  the images per second that no implementation can beat;
+- the **reference**: Géron's loop (`train_on_batch` on the discriminator, then on
+  the stacked GAN with the discriminator's `trainable` flag toggled), batch 32;
+- the **course's DCGAN** trained by the shared `GAN.train_step` under `fit`, with
+  and without XLA (`jit_compile`), with 1 or 16 steps per call
+  (`steps_per_execution`), at batches of 32, 64 and 128, and by a bare
+  `tf.function` loop around the same step.
+
+Each configuration is compiled and warmed up, then timed `--repeats` times over
+about `--seconds` seconds of training; its figure is the best repeat (the least
+disturbed by other work). Real images come through the training pipeline (uint8,
+shuffled, scaled in the graph), as in training.
+
+    python -m benchmarks.dcgan_throughput          # writes benchmarks/dcgan_throughput.json and .md
+    python -m benchmarks.dcgan_throughput --quick  # fewer configurations, shorter timings
+
+Goal (issue 6): at least 390 images/s at a batch size that trains well, within 1.5× of the limit.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import platform
+import sys
+import time
+from pathlib import Path
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+
+HERE = Path(__file__).resolve().parent
+RESULTS = HERE / "dcgan_throughput.json"
+GOAL_IMAGES_PER_SECOND = 390
+GOAL_RATIO_TO_LIMIT = 1.5
+
+
+def matmul_gflops(*, size: int = 2048, repeats: int = 7) -> float:
+    """The best GFLOP/s of `repeats` float32 NumPy matrix products of two `size` × `size` matrices."""
+    import numpy as np
+
+    rng = np.random.default_rng(0)
+    a = rng.standard_normal((size, size), dtype=np.float32)
+    b = rng.standard_normal((size, size), dtype=np.float32)
+    a @ b  # warm-up: threads started, caches filled
+    best = float("inf")
+    for _ in range(repeats):
+        started = time.perf_counter()
+        a @ b
+        best = min(best, time.perf_counter() - started)
+    return 2 * size**3 / best / 1e9
+
+
+def _images():
+    from autoaegan.data.fashion_mnist import load_fashion_mnist
+
+    return load_fashion_mnist().train_images
+
+
+def _best_rate(run_steps, images_per_run: int, repeats: int) -> tuple[float, list[float]]:
+    rates = []
+    for _ in range(repeats):
+        started = time.perf_counter()
+        run_steps()
+        rates.append(images_per_run / (time.perf_counter() - started))
+    return max(rates), [round(r, 1) for r in rates]
+
+
+def reference_rate(images, *, seconds: float, repeats: int) -> dict:
+    """Géron's loop, batch 32: images per second (best repeat)."""
+    from autoaegan.models import dcgan
+
+    loop = dcgan.GeronReferenceTraining(dcgan.build_geron_generator(), dcgan.build_geron_discriminator(), seed=0)
+    batches = iter(dcgan.tanh_dataset(images, batch_size=dcgan.REFERENCE_BATCH_SIZE, seed=0).repeat())
+    for _ in range(20):  # traces both training functions
+        loop.train_batch(next(batches))
+    started = time.perf_counter()
+    for _ in range(20):
+        loop.train_batch(next(batches))
+    steps = max(20, int(seconds * 20 / (time.perf_counter() - started)))
+
+    def run():
+        for _ in range(steps):
+            loop.train_batch(next(batches))
+
+    best, rates = _best_rate(run, steps * dcgan.REFERENCE_BATCH_SIZE, repeats)
+    return {"name": "reference: Géron's loop (train_on_batch, trainable toggled)", "architecture": "geron",
+            "batch_size": dcgan.REFERENCE_BATCH_SIZE, "jit_compile": False, "steps_per_execution": 1,
+            "driver": "train_on_batch", "images_per_second": round(best, 1), "repeats": rates}
+
+
+def gan_rate(images, *, kind: str, batch_size: int, jit_compile: bool, steps_per_execution: int, driver: str,
+             seconds: float, repeats: int) -> dict:
+    """The shared `GAN.train_step` on `kind`'s DCGAN, driven by `fit` or a bare `tf.function` loop."""
+    import tensorflow as tf
+
+    from autoaegan.models import dcgan
+
+    recipe = dcgan.COURSE_RECIPE.__class__(**{**dcgan.COURSE_RECIPE.__dict__, "batch_size": batch_size,
+                                              "jit_compile": jit_compile,
+                                              "steps_per_execution": steps_per_execution})
+    from autoaegan.profiles import get_profile
+
+    gan = dcgan.compile_dcgan(dcgan.build_dcgan(kind, seed=0), recipe, profile=get_profile("full"))
+    dataset = dcgan.real_dataset(images, batch_size=batch_size, seed=0).repeat()
+    if driver == "fit":
+        def run_steps(steps):
+            gan.fit(dataset, epochs=1, steps_per_epoch=steps, verbose=0, shuffle=False)
+    elif driver == "tf.function":
+        step = tf.function(gan.train_step, jit_compile=jit_compile)
+        batches = iter(dataset)
+
+        def run_steps(steps):
+            for _ in range(steps):
+                logs = step(next(batches))
+            float(logs["d_loss"])  # wait for the last step
+    else:
+        raise ValueError(f"driver must be 'fit' or 'tf.function', got {driver!r}")
+    chunk = steps_per_execution
+    run_steps(2 * chunk)  # compiles
+    started = time.perf_counter()
+    run_steps(2 * chunk)
+    per_step = (time.perf_counter() - started) / (2 * chunk)
+    steps = max(2 * chunk, int(seconds / per_step) // chunk * chunk)
+    best, rates = _best_rate(lambda: run_steps(steps), steps * batch_size, repeats)
+    label = (f"{kind} DCGAN, GAN.train_step via {driver}, batch {batch_size}"
+             f"{', XLA' if jit_compile else ''}{f', {steps_per_execution} steps per call' if steps_per_execution > 1 else ''}")
+    return {"name": label, "architecture": kind, "batch_size": batch_size, "jit_compile": jit_compile,
+            "steps_per_execution": steps_per_execution, "driver": driver,
+            "images_per_second": round(best, 1), "repeats": rates}
+
+
+CONFIGURATIONS = [
+    # (batch, XLA, steps per call, driver)
+    (64, False, 1, "fit"),
+    (64, True, 1, "fit"),
+    (64, True, 16, "fit"),
+    (64, True, 1, "tf.function"),
+    (32, True, 16, "fit"),
+    (128, True, 16, "fit"),
+    (128, False, 16, "fit"),
+    (256, True, 16, "fit"),
+]
+QUICK = [(64, True, 16, "fit"), (128, True, 16, "fit")]
+
+
+def _load() -> float:
+    try:
+        return os.getloadavg()[0]
+    except OSError:
+        return float("nan")
+
+
+def summarise(rows: list[dict], *, gflops: list[float], flops: int, chapter_batch: int, **extra) -> dict:
+    """The results: each row's ratios to the reference (the first row) and to the limit, and the goals.
+
+    The limit is the best matrix-product speed of the run divided by `flops` per
+    image; the chapter's figure is the fastest row at the chapter's batch size.
+    """
+    limit_gflops = max(gflops)
+    limit = limit_gflops * 1e9 / flops
+    reference = rows[0]["images_per_second"]
+    for row in rows:
+        row["ratio_to_reference"] = round(row["images_per_second"] / reference, 2)
+        row["limit_over_rate"] = round(limit / row["images_per_second"], 2)
+        row["share_of_limit"] = round(row["images_per_second"] / limit, 3)
+    at_batch = [r for r in rows[1:] if r["batch_size"] == chapter_batch]
+    if not at_batch:
+        raise ValueError(f"no configuration at the chapter's batch size {chapter_batch}")
+    chapter = max(at_batch, key=lambda r: r["images_per_second"])
+    best = max(rows[1:], key=lambda r: r["images_per_second"])
+    return {
+        **extra,
+        "flops_per_image": flops,
+        "matmul_gflops": [round(g, 1) for g in gflops],
+        "limit_gflops": round(limit_gflops, 1),
+        "limit_images_per_second": round(limit, 1),
+        "chapter_batch_size": chapter_batch,
+        "rows": rows,
+        "chapter": chapter["name"],
+        "best": best["name"],
+        "goals": {
+            "images_per_second": chapter["images_per_second"],
+            "at_least_390": chapter["images_per_second"] >= GOAL_IMAGES_PER_SECOND,
+            "limit_over_rate": chapter["limit_over_rate"],
+            "within_1_5_of_limit": chapter["limit_over_rate"] <= GOAL_RATIO_TO_LIMIT,
+            "ratio_to_reference": chapter["ratio_to_reference"],
+        },
+    }
+
+
+def run(*, quick: bool = False, seconds: float = 20.0, repeats: int = 3, configurations=None) -> dict:
+    """Measure the limit, the reference and every configuration; return the results."""
+    from autoaegan.models import dcgan
+
+    images = _images()
+    flops = dcgan.training_flops_per_image(dcgan.build_dcgan_generator(), dcgan.build_dcgan_discriminator())
+    load_before = _load()
+    gflops = [matmul_gflops()]
+    rows = [reference_rate(images, seconds=seconds, repeats=repeats)]
+    print(f"{rows[-1]['name']}: {rows[-1]['images_per_second']} img/s", flush=True)
+    for batch, jit, spe, driver in configurations or (QUICK if quick else CONFIGURATIONS):
+        rows.append(gan_rate(images, kind="course", batch_size=batch, jit_compile=jit, steps_per_execution=spe,
+                             driver=driver, seconds=seconds, repeats=repeats))
+        print(f"{rows[-1]['name']}: {rows[-1]['images_per_second']} img/s", flush=True)
+        gflops.append(matmul_gflops())  # between configurations too: the limit is the best the machine showed
+    machine = {"python": platform.python_version(), "processor": platform.processor() or platform.machine(),
+               "cpus": os.cpu_count(), "load_average_before": round(load_before, 2),
+               "load_average_after": round(_load(), 2)}
+    return summarise(rows, gflops=gflops, flops=flops, chapter_batch=dcgan.COURSE_RECIPE.batch_size,
+                     date=dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"), machine=machine,
+                     seconds_per_timing=seconds, repeats=repeats)
+
+
+def to_markdown(results: dict) -> str:
+    """The results as a Markdown table with the goals."""
+    lines = [
+        "# DCGAN training throughput",
+        "",
+        f"Measured {results['date']} in one process on {results['machine']['cpus']} CPUs (load average "
+        f"{results['machine']['load_average_before']} before, {results['machine']['load_average_after']} after). "
+        f"Compute limit: float32 matrix product {results['limit_gflops']} GFLOP/s (best of "
+        f"{', '.join(map(str, results['matmul_gflops']))}) ÷ {results['flops_per_image'] / 1e9:.3f} GFLOP per image "
+        f"per training step (from the layer shapes) = **{results['limit_images_per_second']:.0f} images/s**.",
+        "",
+        "| configuration | images/s | × reference | limit ÷ rate |",
+        "|---|---:|---:|---:|",
+    ]
+    for row in results["rows"]:
+        lines.append(f"| {row['name']} | {row['images_per_second']:.0f} | {row['ratio_to_reference']:.2f} "
+                     f"| {row['limit_over_rate']:.2f} |")
+    g = results["goals"]
+    lines += [
+        "",
+        f"The chapter's configuration ({results['chapter']}): {g['images_per_second']:.0f} images/s, "
+        f"{g['ratio_to_reference']:.2f}× the reference; the limit is {g['limit_over_rate']:.2f}× its rate. "
+        f"Goals: ≥ {GOAL_IMAGES_PER_SECOND} images/s {'met' if g['at_least_390'] else 'NOT met'}; within "
+        f"{GOAL_RATIO_TO_LIMIT}× of the limit {'met' if g['within_1_5_of_limit'] else 'NOT met'}.",
+        "",
+        f"Each figure is the best of {results['repeats']} timings of about {results['seconds_per_timing']:.0f} s "
+        "after compilation and warm-up.",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Measure, write the JSON and Markdown files, print the table."""
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.dcgan_throughput",
+                                     description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="two configurations only")
+    parser.add_argument("--seconds", type=float, default=20.0, help="length of one timing")
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--output", type=Path, default=RESULTS, help="JSON file (the .md is written beside it)")
+    args = parser.parse_args(argv)
+    results = run(quick=args.quick, seconds=args.seconds, repeats=args.repeats)
+    args.output.write_text(json.dumps(results, indent=1, ensure_ascii=False) + "\n")
+    args.output.with_suffix(".md").write_text(to_markdown(results))
+    print(to_markdown(results))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

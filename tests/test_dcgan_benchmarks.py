@@ -1,0 +1,108 @@
+"""The DCGAN benchmarks: throughput against the reference and the compute limit, and the quality table."""
+
+import json
+
+import keras
+import numpy as np
+import pytest
+
+from autoaegan.models import dcgan
+from benchmarks import dcgan_quality, dcgan_throughput
+
+
+@pytest.fixture(scope="module")
+def images():
+    from autoaegan.data.fashion_mnist import load_fashion_mnist
+
+    return load_fashion_mnist().train_images[:512]
+
+
+def test_the_matrix_product_speed_is_measured():
+    gflops = dcgan_throughput.matmul_gflops(size=256, repeats=2)
+    assert np.isfinite(gflops) and gflops > 0.1
+
+
+def test_the_reference_and_the_gan_step_are_timed(images):
+    reference = dcgan_throughput.reference_rate(images, seconds=0.1, repeats=2)
+    assert reference["batch_size"] == 32 and reference["driver"] == "train_on_batch"
+    assert reference["images_per_second"] > 0 and len(reference["repeats"]) == 2
+    assert reference["images_per_second"] == max(reference["repeats"])
+    for driver in ("fit", "tf.function"):
+        row = dcgan_throughput.gan_rate(images, kind="course", batch_size=32, jit_compile=False,
+                                        steps_per_execution=2, driver=driver, seconds=0.1, repeats=1)
+        assert row["images_per_second"] > 0 and row["driver"] == driver and "batch 32" in row["name"]
+    with pytest.raises(ValueError, match="driver must be"):
+        dcgan_throughput.gan_rate(images, kind="course", batch_size=32, jit_compile=False, steps_per_execution=1,
+                                  driver="eager", seconds=0.1, repeats=1)
+
+
+def test_the_summary_compares_every_row_with_the_reference_and_the_limit():
+    rows = [
+        {"name": "reference", "batch_size": 32, "images_per_second": 200.0},
+        {"name": "chapter fast", "batch_size": 64, "images_per_second": 400.0},
+        {"name": "chapter slow", "batch_size": 64, "images_per_second": 300.0},
+        {"name": "big batch", "batch_size": 128, "images_per_second": 500.0},
+    ]
+    # 150 GFLOP/s ÷ 0.25 GFLOP per image = 600 images/s.
+    results = dcgan_throughput.summarise(rows, gflops=[120.0, 150.0], flops=250_000_000, chapter_batch=64)
+    assert results["limit_images_per_second"] == 600.0 and results["limit_gflops"] == 150.0
+    assert [r["ratio_to_reference"] for r in results["rows"]] == [1.0, 2.0, 1.5, 2.5]
+    assert results["rows"][1]["limit_over_rate"] == 1.5 and results["rows"][1]["share_of_limit"] == pytest.approx(0.667)
+    assert results["chapter"] == "chapter fast" and results["best"] == "big batch"
+    goals = results["goals"]
+    assert goals["at_least_390"] and goals["within_1_5_of_limit"] and goals["images_per_second"] == 400.0
+    text = dcgan_throughput.to_markdown({**results, "date": "today", "seconds_per_timing": 20, "repeats": 3,
+                                         "machine": {"cpus": 2, "load_average_before": 0.1,
+                                                     "load_average_after": 0.2}})
+    assert "**600 images/s**" in text and "| chapter fast | 400 | 2.00 | 1.50 |" in text
+    assert "≥ 390 images/s met" in text and "within 1.5× of the limit met" in text
+    slow = dcgan_throughput.summarise([dict(r) for r in rows], gflops=[300.0], flops=250_000_000, chapter_batch=64)
+    assert not slow["goals"]["within_1_5_of_limit"]  # 1,200 images/s would be the limit: 400 is 3× below
+    with pytest.raises(ValueError, match="batch size 256"):
+        dcgan_throughput.summarise([dict(r) for r in rows], gflops=[1.0], flops=1, chapter_batch=256)
+
+
+def _checkpoint(directory, kind, epochs):
+    """Checkpoints of untrained networks for `epochs` epochs, as the trainings write them."""
+    build_generator, build_discriminator = dcgan.ARCHITECTURES[kind]
+    generator, discriminator = build_generator(), build_discriminator()
+    d_opt, g_opt = keras.optimizers.Adam(), keras.optimizers.Adam(use_ema=kind == "course")
+    d_opt.build(discriminator.trainable_variables)
+    g_opt.build(generator.trainable_variables)
+    checkpoints = dcgan.Checkpoints(directory)
+    for epoch in range(1, epochs + 1):
+        state = dcgan.TrainingState(epochs_done=epoch, seconds_by_epoch=[10.0] * epoch,
+                                    cpu_seconds_by_epoch=[15.0] * epoch, settings={"training": kind})
+        checkpoints.save(state, generator, discriminator, d_opt, g_opt,
+                         averaged_generator=generator if kind == "course" else None)
+
+
+def test_the_quality_table_scores_both_dcgans_at_a_common_epoch(tmp_path):
+    course, reference = tmp_path / "course", tmp_path / "reference"
+    _checkpoint(course, "course", 2)
+    _checkpoint(reference, "reference", 1)
+    assert dcgan_quality.common_epoch(course, reference) == 1
+    output = tmp_path / "quality.json"
+    assert dcgan_quality.main(["--course-dir", str(course), "--reference-dir", str(reference), "--n", "200",
+                               "--no-vae", "--output", str(output)]) == 0
+    results = json.loads(output.read_text())
+    assert results["epoch"] == 1 and results["n"] == 200 and results["sample_seeds"] == [1, 2, 3]
+    names = [row["name"] for row in results["rows"]]
+    assert names == ["reference DCGAN (Géron)", "course DCGAN (live weights)",
+                     "course DCGAN (averaged weights, shipped)"]
+    for row in results["rows"]:
+        assert len(row["runs"]) == 3 and [run["sample_seed"] for run in row["runs"]] == [1, 2, 3]
+        assert row["mean"]["fd"] == pytest.approx(np.mean([run["fd"] for run in row["runs"]]))
+        assert row["mean"]["fd"] > row["floor"]["fd"] > 0
+    ratio = results["rows"][2]["mean"]["fd"] / results["rows"][0]["mean"]["fd"]
+    assert results["goals"]["fd_ratio_to_reference"] == pytest.approx(ratio, rel=1e-3)
+    assert results["goals"]["fd_at_least_20_percent_lower"] == (ratio <= 0.8)
+    assert results["trainings"]["course"]["epochs_done"] == 2 and results["trainings"]["reference"]["cpu_seconds"] == 15
+    table = output.with_suffix(".md").read_text()
+    assert "# DCGAN quality after 1 epochs" in table and "real vs real (floor)" in table
+    assert f"{results['goals']['fd_ratio_to_reference']:.3f}" in table
+
+
+def test_the_quality_table_needs_finished_epochs(tmp_path):
+    with pytest.raises(FileNotFoundError, match="no complete checkpoint"):
+        dcgan_quality.common_epoch(tmp_path / "nothing", tmp_path / "nothing_either")
