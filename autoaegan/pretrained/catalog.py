@@ -68,6 +68,13 @@ CATALOG: dict[str, PretrainedModel] = {
             train="autoaegan.models.variational:train_pretrained_vae_2d",
         ),
         PretrainedModel(
+            name="dense_gan",
+            description="chapter 07: Géron's dense GAN (codings 30, generator 100-150, discriminator 150-100) "
+                        "trained on Fashion-MNIST",
+            build="autoaegan.models.gan:build_pretrained_dense_gan",
+            train="autoaegan.models.gan:train_pretrained_dense_gan",
+        ),
+        PretrainedModel(
             name="fashion_classifier",
             description="chapters 07-09: the Fashion-MNIST CNN whose 128-D 'features' layer the generative metrics use",
             build="autoaegan.models.classifier:build_fashion_classifier",
