@@ -70,7 +70,7 @@ CHAPTERS: tuple[Chapter, ...] = (
     Chapter(
         7, "Generative adversarial networks", "07_gans.ipynb",
         "a generator and a discriminator trained against each other on Fashion-MNIST",
-        available=False,
+        available=True,
     ),
     Chapter(
         8, "The difficulties of training GANs", "08_gan_difficulties.ipynb",

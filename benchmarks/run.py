@@ -5,6 +5,7 @@ Usage, from the repository root, with the course's environment:
     python -m benchmarks.run                       # every available chapter, classroom profile
     python -m benchmarks.run --profile test --notebooks 01 02
     python -m benchmarks.run --output /tmp/bench   # results.json and results.md go there
+    python -m benchmarks.run --notebooks 07 --update  # re-measure chapter 07, keep the other rows
 
 Each measurement runs in a fresh process pinned to two cores (`--cores`), with
 `AUTOAEGAN_NO_DOWNLOAD=1`. A chapter is executed by nbclient in a child process,
@@ -73,6 +74,7 @@ class Measurement:
     target_seconds: float | None = None
     target_bytes: int | None = None
     error: str | None = None
+    measured_at: str | None = None  # ISO date and time, UTC
 
     @property
     def verdict(self) -> str:
@@ -119,9 +121,11 @@ def measure_loader(*, cores: list[int] | None = None, timeout: float = 600) -> M
         reported = {"error": "timed out" if run.timed_out else _last_line(run.stderr)}
     if run.returncode != 0 or "error" in reported:
         error = reported.get("error") or f"exit code {run.returncode}"
-        return Measurement(name, "loader", None, run.wall_seconds, run.peak_rss_bytes, error=error)
+        return Measurement(name, "loader", None, run.wall_seconds, run.peak_rss_bytes, error=error,
+                           measured_at=_now())
     return Measurement(
-        name, "loader", None, reported["seconds"], max(run.peak_rss_bytes, reported["peak_rss_bytes"])
+        name, "loader", None, reported["seconds"], max(run.peak_rss_bytes, reported["peak_rss_bytes"]),
+        measured_at=_now(),
     )
 
 
@@ -156,7 +160,7 @@ def measure_notebook(
         seconds, error = outcome["seconds"], outcome["error"]
     return Measurement(
         path.name, "notebook", profile, seconds, run.peak_rss_bytes,
-        target_seconds=target.get("seconds"), target_bytes=target.get("bytes"), error=error,
+        target_seconds=target.get("seconds"), target_bytes=target.get("bytes"), error=error, measured_at=_now(),
     )
 
 
@@ -200,12 +204,35 @@ def _version(name: str) -> str | None:
         return None
 
 
+def read_results(output: Path) -> list[Measurement]:
+    """The rows of `output/results.json`, or none when there is no such file."""
+    path = Path(output) / "results.json"
+    if not path.is_file():
+        return []
+    fields = set(Measurement.__dataclass_fields__)
+    document = json.loads(path.read_text())
+    rows = [Measurement(**{k: v for k, v in row.items() if k in fields}) for row in document["results"]]
+    # Rows written before rows carried their own date take the document's.
+    return [row if row.measured_at else Measurement(**{**asdict(row), "measured_at": document["measured_at"]})
+            for row in rows]
+
+
+def merge_results(previous: list[Measurement], measured: list[Measurement]) -> list[Measurement]:
+    """`previous` with the rows of the same name replaced by `measured`, and new rows in chapter order."""
+    by_name = {m.name: m for m in measured}
+    merged = [by_name.pop(m.name, m) for m in previous]
+    merged += by_name.values()
+    # The loader first, then the chapters by file name (which starts with the chapter's number).
+    return sorted(merged, key=lambda m: (m.kind != "loader", m.name))
+
+
 def write_results(measurements: list[Measurement], output: Path, *, profile: str, cores: list[int] | None) -> None:
     """Write `results.json` (every figure, with the machine) and `results.md` (the table) into `output`."""
     output = Path(output)
     output.mkdir(parents=True, exist_ok=True)
     machine = machine_description(cores)
-    measured_at = datetime.now(timezone.utc).isoformat(timespec="seconds")
+    measured_at = max((m.measured_at for m in measurements if m.measured_at), default=None) or _now()
+    first = min((m.measured_at for m in measurements if m.measured_at), default=measured_at)
     document = {
         "measured_at": measured_at,
         "profile": profile,
@@ -215,11 +242,16 @@ def write_results(measurements: list[Measurement], output: Path, *, profile: str
     }
     (output / "results.json").write_text(json.dumps(document, indent=2, ensure_ascii=False) + "\n")
     note = (
-        f"Measured {measured_at[:10]} on {machine['cores_used']} of {machine['cpus']} CPUs, Python "
+        f"Measured {first[:10] if first[:10] == measured_at[:10] else first[:10] + ' to ' + measured_at[:10]} on "
+        f"{machine['cores_used']} of {machine['cpus']} CPUs, Python "
         f"{machine['python']}, TensorFlow {machine['tensorflow']}. A chapter's peak RSS is its kernel's, with the processes "
         "the kernel starts. Shared machines make these figures noisy."
     )
     (output / "results.md").write_text(markdown_table(measurements) + "\n\n" + note + "\n")
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
 
 def resolve_notebooks(names: list[str] | None) -> list[Path]:
@@ -253,6 +285,8 @@ def parse_arguments(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--cell-timeout", type=int, default=600, help="seconds one cell may run (default 600)")
     parser.add_argument("--work-dir", type=Path, default=WORK, help="folder for the executed copies")
     parser.add_argument("--no-loader", action="store_true", help="skip the Fashion-MNIST loader measurement")
+    parser.add_argument("--update", action="store_true",
+                        help="keep the other rows of the existing results.json (same profile) and replace these")
     return parser.parse_args(argv)
 
 
@@ -273,6 +307,12 @@ def main(argv: list[str] | None = None) -> int:
                 cell_timeout=arguments.cell_timeout,
             )
         )
+    if arguments.update:
+        previous = read_results(arguments.output)
+        if previous and any(m.profile not in (None, arguments.profile) for m in previous):
+            raise SystemExit(f"--update: {arguments.output / 'results.json'} holds another profile's figures; "
+                             f"measure the {arguments.profile} profile into another --output")
+        measurements = merge_results(previous, measurements)
     write_results(measurements, arguments.output, profile=arguments.profile, cores=cores)
     print(markdown_table(measurements))
     return 1 if any(m.verdict == "error" or m.verdict.startswith("over") for m in measurements) else 0

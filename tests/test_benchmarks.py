@@ -69,6 +69,26 @@ def test_the_verdict_compares_with_both_targets():
     assert bench.Measurement("x.ipynb", "notebook", "test", 1, MIB, error="ValueError: no").verdict == "error"
 
 
+def test_an_update_replaces_the_measured_rows_and_keeps_the_others(tmp_path):
+    def row(name, seconds, when, kind="notebook"):
+        return bench.Measurement(name, kind, "classroom" if kind == "notebook" else None, seconds, MIB,
+                                 measured_at=when)
+
+    old = [row("loader", 1.0, "2026-11-01T00:00:00+00:00", "loader"), row("01_a.ipynb", 10.0, "2026-11-01T00:00:00+00:00"),
+           row("07_g.ipynb", 90.0, "2026-11-01T00:00:00+00:00")]
+    bench.write_results(old, tmp_path, profile="classroom", cores=[0])
+    previous = bench.read_results(tmp_path)
+    assert [m.name for m in previous] == ["loader", "01_a.ipynb", "07_g.ipynb"]
+
+    merged = bench.merge_results(previous, [row("07_g.ipynb", 80.0, "2026-11-25T00:00:00+00:00"),
+                                            row("03_c.ipynb", 30.0, "2026-11-25T00:00:00+00:00")])
+    assert [(m.name, m.wall_seconds) for m in merged] == [
+        ("loader", 1.0), ("01_a.ipynb", 10.0), ("03_c.ipynb", 30.0), ("07_g.ipynb", 80.0)]
+    bench.write_results(merged, tmp_path, profile="classroom", cores=[0])
+    assert "Measured 2026-11-01 to 2026-11-25" in (tmp_path / "results.md").read_text()
+    assert json.loads((tmp_path / "results.json").read_text())["measured_at"] == "2026-11-25T00:00:00+00:00"
+
+
 def test_the_runner_measures_a_notebook_and_writes_the_tables(tmp_path, capsys):
     source = tiny_notebook(
         tmp_path / "tiny.ipynb",
