@@ -106,3 +106,30 @@ def test_the_quality_table_scores_both_dcgans_at_a_common_epoch(tmp_path):
 def test_the_quality_table_needs_finished_epochs(tmp_path):
     with pytest.raises(FileNotFoundError, match="no complete checkpoint"):
         dcgan_quality.common_epoch(tmp_path / "nothing", tmp_path / "nothing_either")
+
+
+def test_the_quality_table_scores_each_shipped_generator_and_names_the_missing_ones():
+    from autoaegan.data.fashion_mnist import load_fashion_mnist
+    from benchmarks import generative_quality
+
+    rng = np.random.default_rng(0)
+    test_images = load_fashion_mnist().test_images
+
+    def real_like():
+        return lambda seed, n: test_images[np.random.default_rng(seed).choice(len(test_images), n)] / 255.0
+
+    def noise():
+        return lambda seed, n: rng.random((n, 28, 28))
+
+    generators = (("variational_autoencoder", "real test images", "06", real_like),
+                  ("dense_gan", "uniform noise", "07", noise),
+                  ("no_such_model", "a missing one", "99", noise))
+    results = generative_quality.measure(n=300, seeds=(1, 2), generators=generators)
+    real, random = results["rows"]
+    assert [r["name"] for r in results["rows"]] == ["real test images", "uniform noise"]
+    assert [m["name"] for m in results["missing"]] == ["no_such_model"]
+    assert len(real["runs"]) == 2 and real["mean"]["fd"] < random["mean"]["fd"] / 10
+    assert real["mean"]["covered"] == 10 and random["mean"]["recall"] < real["mean"]["recall"]
+    text = generative_quality.to_markdown(results)
+    assert "| real test images (06) |" in text and "| real vs real (floor) |" in text
+    assert "| a missing one: not shipped yet |" in text
