@@ -80,7 +80,7 @@ CHAPTERS: tuple[Chapter, ...] = (
     Chapter(
         9, "Deep convolutional GANs (DCGAN)", "09_dcgan.ipynb",
         "the architecture guidelines that made convolutional GANs train stably",
-        available=False,
+        available=True,
     ),
     Chapter(
         10, "Progressive growing of GANs (ProGAN)", "10_progan.ipynb",

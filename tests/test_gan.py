@@ -293,7 +293,8 @@ def test_generate_returns_repeatable_images_in_the_unit_interval_for_either_rang
         images = gan.generate(10, seed=5, batch_size=3)
         assert images.shape == (10, 28, 28) and images.dtype == np.float32
         assert images.min() >= 0 and images.max() <= 1
-        np.testing.assert_array_equal(images, gan.generate(10, seed=5))
+        # Batches of another size may round differently in the last bit (oneDNN picks kernels by shape).
+        np.testing.assert_allclose(images, gan.generate(10, seed=5), atol=1e-6)
         assert not np.array_equal(images, gan.generate(10, seed=6))
     raw = keras.ops.convert_to_numpy(gan.generator(np.zeros((1, 8), "float32"), training=False))
     np.testing.assert_allclose(generate_from(gan.generator, np.zeros((1, 8)), value_range=(-1, 1)), (raw + 1) / 2,

@@ -125,11 +125,116 @@ VARIANCE_AS_SCALE = {
     ),
 }
 
+# The points of the assignment of chapters 07-09, cell by cell.
+GANS = Path("07_09_gans/gans.ipynb")
+TRAINING_STEPS = {"test_discriminator_step": 2, "test_generator_step": 2, "test_gan_steps_hidden": 3}
+REPLAY_BUFFER = {"test_replay_buffer": 2, "test_replay_buffer_hidden": 2, "test_replay_buffer_errors_hidden": 1}
+MINIBATCH_DISCRIMINATION = {"test_minibatch_discrimination": 2, "test_minibatch_discrimination_hidden": 3}
+DCGAN = {"test_dcgan_generator": 2, "test_dcgan_discriminator": 2, "test_dcgan_hidden": 2}
+GAN_PIECES = {"test_pieces_together": 2}
+
+# Phase 2 labels the fakes 0; the replay buffer, once full, overwrites its newest image instead of its oldest; the
+# DCGAN is imported from the package.
+ZERO_LABELS_NEWEST_OUT_PACKAGE_DCGAN = {
+    "generator_step": (
+        "import tensorflow as tf\n"
+        "from keras import ops\n\n\n"
+        "def generator_step(generator, discriminator, g_optimizer, codings):\n"
+        "    labels = ops.zeros((ops.shape(codings)[0], 1))\n"
+        "    weights = generator.trainable_variables\n"
+        "    with tf.GradientTape() as tape:\n"
+        "        predictions = discriminator(generator(codings, training=True), training=False)\n"
+        "        loss = binary_crossentropy(labels, predictions)\n"
+        "    g_optimizer.apply_gradients(zip(tape.gradient(loss, weights), weights))\n"
+        "    return loss\n"
+    ),
+    "replay_buffer": (
+        "import numpy as np\n\n\n"
+        "class ReplayBuffer:\n"
+        "    def __init__(self, capacity):\n"
+        "        if not isinstance(capacity, int) or isinstance(capacity, bool) or capacity < 1:\n"
+        "            raise ValueError(f\"capacity must be a positive integer, got {capacity!r}\")\n"
+        "        self.capacity, self.images = capacity, []\n\n"
+        "    def add(self, images):\n"
+        "        images = np.array(images)\n"
+        "        if self.images and images.shape[1:] != self.images[0].shape:\n"
+        "            raise ValueError(f\"expected images of shape {self.images[0].shape}, got {images.shape[1:]}\")\n"
+        "        for image in images:\n"
+        "            if len(self.images) < self.capacity:\n"
+        "                self.images.append(image)\n"
+        "            else:\n"
+        "                self.images[-1] = image\n\n"
+        "    def sample(self, n, rng):\n"
+        "        if not isinstance(n, int) or not 1 <= n <= len(self.images):\n"
+        "            raise ValueError(f\"n must be from 1 to {len(self.images)}, got {n!r}\")\n"
+        "        return np.stack([self.images[i] for i in rng.choice(len(self.images), size=n, replace=False)])\n\n"
+        "    def __len__(self):\n"
+        "        return len(self.images)\n"
+    ),
+    "dcgan_generator": "from autoaegan.models.dcgan import build_dcgan_generator\n",
+    "dcgan_discriminator": "from autoaegan.models.dcgan import build_dcgan_discriminator\n",
+}
+# Phase 2 judges the fakes with the discriminator in training mode; mini-batch discrimination counts each sample
+# among its own neighbours (o one too large); the generator has a Dense hidden layer and a sigmoid output.
+TRAINING_JUDGE_SELF_COUNTED_DENSE_GENERATOR = {
+    "generator_step": (
+        "import tensorflow as tf\n"
+        "from keras import ops\n\n\n"
+        "def generator_step(generator, discriminator, g_optimizer, codings):\n"
+        "    labels = ops.ones((ops.shape(codings)[0], 1))\n"
+        "    weights = generator.trainable_variables\n"
+        "    with tf.GradientTape() as tape:\n"
+        "        predictions = discriminator(generator(codings, training=True), training=True)\n"
+        "        loss = binary_crossentropy(labels, predictions)\n"
+        "    g_optimizer.apply_gradients(zip(tape.gradient(loss, weights), weights))\n"
+        "    return loss\n"
+    ),
+    "minibatch_discrimination": (
+        "import keras\n"
+        "from keras import ops\n\n\n"
+        "class MinibatchDiscrimination(keras.layers.Layer):\n"
+        "    def __init__(self, num_kernels, kernel_dim, kernel_initializer=\"random_normal\", **kwargs):\n"
+        "        super().__init__(**kwargs)\n"
+        "        self.num_kernels, self.kernel_dim = num_kernels, kernel_dim\n"
+        "        self.kernel_initializer = keras.initializers.get(kernel_initializer)\n\n"
+        "    def build(self, input_shape):\n"
+        "        self.T = self.add_weight(shape=(input_shape[-1], self.num_kernels, self.kernel_dim),\n"
+        "                                 initializer=self.kernel_initializer, name=\"T\")\n\n"
+        "    def call(self, inputs):\n"
+        "        m = ops.reshape(ops.matmul(inputs, ops.reshape(self.T, (ops.shape(self.T)[0], -1))),\n"
+        "                        (-1, self.num_kernels, self.kernel_dim))\n"
+        "        c = ops.exp(-ops.sum(ops.abs(m[:, None] - m[None]), axis=3))\n"
+        "        return ops.concatenate([inputs, ops.sum(c, axis=1)], axis=1)\n\n"
+        "    def compute_output_shape(self, input_shape):\n"
+        "        return (*input_shape[:-1], input_shape[-1] + self.num_kernels)\n\n"
+        "    def get_config(self):\n"
+        "        return {**super().get_config(), \"num_kernels\": self.num_kernels, \"kernel_dim\": self.kernel_dim,\n"
+        "                \"kernel_initializer\": keras.initializers.serialize(self.kernel_initializer)}\n"
+    ),
+    "dcgan_generator": (
+        "import keras\n\n\n"
+        "def build_dcgan_generator(codings_size=100):\n"
+        "    return keras.Sequential([\n"
+        "        keras.Input(shape=(codings_size,)),\n"
+        "        keras.layers.Dense(128, activation=\"relu\"),\n"
+        "        keras.layers.Dense(7 * 7 * 32, use_bias=False),\n"
+        "        keras.layers.Reshape((7, 7, 32)),\n"
+        "        keras.layers.BatchNormalization(),\n"
+        "        keras.layers.ReLU(),\n"
+        "        keras.layers.Conv2DTranspose(16, 5, strides=2, padding=\"same\", use_bias=False),\n"
+        "        keras.layers.BatchNormalization(),\n"
+        "        keras.layers.ReLU(),\n"
+        "        keras.layers.Conv2DTranspose(1, 5, strides=2, padding=\"same\", activation=\"sigmoid\"),\n"
+        "    ])\n"
+    ),
+}
+
 # The points each assignment must have, and the submissions beside the solution and the untouched release.
 PLANNED_POINTS = {
     REPRESENTATIONS: {**PART_1, **PART_2},
     AUTOENCODERS: {**TIED_WEIGHTS, **SPARSITY, **CONVOLUTIONS},
     VARIATIONAL: {**SAMPLING, **LATENT_LOSS, **VAE_TRAINING},
+    GANS: {**TRAINING_STEPS, **REPLAY_BUFFER, **MINIBATCH_DISCRIMINATION, **DCGAN, **GAN_PIECES},
 }
 SUBMISSIONS = {
     REPRESENTATIONS: {
@@ -139,6 +244,10 @@ SUBMISSIONS = {
     },
     AUTOENCODERS: {"package_models": PACKAGE_MODELS},
     VARIATIONAL: {"package_sampling": PACKAGE_SAMPLING, "variance_as_scale": VARIANCE_AS_SCALE},
+    GANS: {
+        "zero_labels_newest_out_package_dcgan": ZERO_LABELS_NEWEST_OUT_PACKAGE_DCGAN,
+        "training_judge_self_counted_dense_generator": TRAINING_JUDGE_SELF_COUNTED_DENSE_GENERATOR,
+    },
 }
 
 
@@ -456,6 +565,44 @@ def test_scaling_by_the_variance_fails_the_sampling_tests_with_a_clear_message(g
     assert graded.scores("variance_as_scale", VARIATIONAL) == expected
     error = error_of(graded.autograded("variance_as_scale", VARIATIONAL), "test_sampling")
     assert "against mean + exp(log_var / 2) * ε" in error
+
+
+
+# Parametrised by the notebook so that `-k 07_09` selects it with the assignment's other tests.
+@pytest.mark.parametrize("notebook", [GANS], ids=[GANS.as_posix()])
+def test_zero_labels_a_buffer_that_drops_its_newest_and_the_package_dcgan_lose_their_parts(graded, notebook):
+    student = "zero_labels_newest_out_package_dcgan"
+    lost = ("test_generator_step", "test_gan_steps_hidden", *REPLAY_BUFFER, *DCGAN)
+    # The buffer still raises the errors it should: its error tests keep their point.
+    expected = {**PLANNED_POINTS[notebook], **dict.fromkeys(lost, 0.0), "test_replay_buffer_errors_hidden": 1.0}
+    assert graded.scores(student, notebook) == expected
+    autograded = graded.autograded(student, notebook)
+    assert "that is the loss with every fake labelled 0" in error_of(autograded, "test_generator_step")
+    assert "(the oldest go first): expected [2, 3, 4, 5, 6] (type list), got [0, 1, 2, 3, 6]" in error_of(
+        autograded, "test_replay_buffer"
+    )
+    for grade_id, name in (("test_dcgan_generator", "generator"), ("test_dcgan_discriminator", "discriminator")):
+        assert f"build_dcgan_{name} comes from module 'autoaegan.models.dcgan', not from this notebook" in error_of(
+            autograded, grade_id
+        )
+    for grade_id in ("test_gan_steps_hidden", "test_replay_buffer_hidden", "test_dcgan_hidden"):
+        assert error_of(autograded, grade_id).startswith("HiddenTestFailure: hidden tests failed")
+
+
+# Parametrised by the notebook so that `-k 07_09` selects it with the assignment's other tests.
+@pytest.mark.parametrize("notebook", [GANS], ids=[GANS.as_posix()])
+def test_a_judge_in_training_mode_a_self_counted_sample_and_a_dense_generator_lose_their_parts(graded, notebook):
+    student = "training_judge_self_counted_dense_generator"
+    lost = ("test_generator_step", "test_gan_steps_hidden", *MINIBATCH_DISCRIMINATION, "test_dcgan_generator",
+            "test_dcgan_hidden")
+    # The pieces still train together: o one too large still tells a collapsed batch from a real one.
+    assert graded.scores(student, notebook) == {**PLANNED_POINTS[notebook], **dict.fromkeys(lost, 0.0)}
+    autograded = graded.autograded(student, notebook)
+    judge = error_of(autograded, "test_generator_step")
+    assert "call it with training=False" in judge and "moving_mean" in judge
+    assert "o for a batch of 4 identical samples" in error_of(autograded, "test_minibatch_discrimination")
+    generator = error_of(autograded, "test_dcgan_generator")
+    assert "[fully_connected]" in generator and "[generator_tanh]" in generator
 
 
 def region_lines(nb, inside: bool) -> set[str]:

@@ -59,17 +59,38 @@ def build_dense_generator(codings_size: int = CODINGS_SIZE, *, units=GENERATOR_U
     return keras.Model(codings, images, name="dense_generator")
 
 
-def build_dense_discriminator(*, units=DISCRIMINATOR_UNITS) -> keras.Model:
+def build_dense_discriminator(*, units=DISCRIMINATOR_UNITS, spectral_norm: bool = False,
+                              minibatch_kernels: int | None = None, minibatch_kernel_dim: int = 5) -> keras.Model:
     """Images `(28, 28)` → the probability that each one is real, shape `(1,)`: a binary classifier.
 
     Géron's discriminator: Flatten, relu Dense layers of `units` (150 and 100), then a
-    single sigmoid unit, trained with binary cross-entropy.
+    single sigmoid unit, trained with binary cross-entropy. Two stabilisers of chapter 08
+    are options, both off by default:
+
+    - `spectral_norm=True` wraps every Dense layer in `keras.layers.SpectralNormalization`
+      (Miyato et al. 2018), which keeps each layer's largest singular value near 1;
+    - `minibatch_kernels=B` puts a `MinibatchDiscrimination` layer (Salimans et al. 2016)
+      with B kernels of `minibatch_kernel_dim` dimensions before the output unit, so that
+      the verdict on each image can use how close it is to the other images of its batch.
     """
+    if not isinstance(spectral_norm, bool):
+        raise TypeError(f"spectral_norm must be True or False, got {spectral_norm!r}")
+
+    def dense(size, *, name=None, **kwargs):
+        if not spectral_norm:
+            return keras.layers.Dense(size, name=name, **kwargs)
+        # The model's layer is the wrapper, so it carries the name.
+        return keras.layers.SpectralNormalization(keras.layers.Dense(size, **kwargs), name=name)
+
     images = keras.Input(shape=IMAGE_SHAPE, name="images")
     hidden = keras.layers.Flatten()(images)
     for size in positive_int_tuple(units, "units"):
-        hidden = keras.layers.Dense(size, activation="relu")(hidden)
-    real = keras.layers.Dense(1, activation="sigmoid", name="real_probability")(hidden)
+        hidden = dense(size, activation="relu")(hidden)
+    if minibatch_kernels is not None:
+        from autoaegan.layers.minibatch_discrimination import MinibatchDiscrimination
+
+        hidden = MinibatchDiscrimination(minibatch_kernels, minibatch_kernel_dim, name="minibatch_features")(hidden)
+    real = dense(1, activation="sigmoid", name="real_probability")(hidden)
     return keras.Model(images, real, name="dense_discriminator")
 
 
@@ -237,6 +258,14 @@ class GAN(keras.Model):
         fakes, _ = self.generator.stateless_call(trainable, non_trainable, codings, training=True)
         return fakes
 
+    def discriminator_fakes(self, batch_size):
+        """The `batch_size` fakes that phase 1 shows the discriminator: fresh ones from the current generator.
+
+        Subclasses change what the discriminator sees here, e.g. `autoaegan.models.replay.ReplayGAN`
+        mixes in fakes of earlier generators (experience replay).
+        """
+        return self._generate_without_state_change(self.sample_codings(batch_size))
+
     def discriminator_step(self, real_images):
         """Phase 1: one step of the discriminator on real images (label `real_label`, 1) and as many fakes (0).
 
@@ -246,7 +275,7 @@ class GAN(keras.Model):
 
         real_images = self.real_images(real_images)
         batch_size = ops.shape(real_images)[0]
-        fakes = ops.stop_gradient(self._generate_without_state_change(self.sample_codings(batch_size)))
+        fakes = ops.stop_gradient(self.discriminator_fakes(batch_size))
         # The seed's batch: fakes and real images concatenated, labelled 0 and 1, in one step.
         images = ops.concatenate([fakes, ops.cast(real_images, fakes.dtype)], axis=0)
         labels = ops.concatenate([ops.zeros((batch_size, 1)), ops.full((batch_size, 1), self.real_label)], axis=0)

@@ -80,6 +80,13 @@ CATALOG: dict[str, PretrainedModel] = {
             build="autoaegan.models.classifier:build_fashion_classifier",
             train="autoaegan.models.classifier:train_fashion_classifier",
         ),
+        PretrainedModel(
+            name="dcgan",
+            description="chapter 09: the course's DCGAN generator (every DCGAN guideline; averaged weights), "
+                        "codings 100 → 28×28 images in [-1, 1]",
+            build="autoaegan.models.dcgan:build_pretrained_dcgan",
+            train="autoaegan.models.dcgan:train_pretrained_dcgan",
+        ),
     )
 }
 

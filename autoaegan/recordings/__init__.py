@@ -1,0 +1,36 @@
+"""Recorded training runs that the chapters show without retraining them (JSON figures, NPZ sample images).
+
+GAN trainings on a multi-threaded CPU do not repeat bit for bit, and some take
+longer than a classroom has. The benchmark scripts that made these files say how
+(`benchmarks/gan_fixes.py`, `benchmarks/gan_sweep.py`); the chapters read them
+with `load_recording` and `load_recorded_samples`.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+
+RECORDINGS_DIR = Path(__file__).resolve().parent
+
+
+def _path(name: str, suffix: str) -> Path:
+    path = RECORDINGS_DIR / f"{name}{suffix}"
+    if not path.is_file():
+        known = sorted({p.stem.removesuffix("_samples") for p in RECORDINGS_DIR.glob("*.json")})
+        raise FileNotFoundError(
+            f"no recording {path.name} in {RECORDINGS_DIR}; recordings: {', '.join(known) or 'none'}")
+    return path
+
+
+def load_recording(name: str) -> dict:
+    """The figures of the recording `name` (e.g. "gan_fixes"), as written by its benchmark script."""
+    return json.loads(_path(name, ".json").read_text())
+
+
+def load_recorded_samples(name: str) -> dict[str, np.ndarray]:
+    """The sample images of the recording `name`: uint8 arrays by key (see the recording's JSON for the keys)."""
+    with np.load(_path(name, "_samples.npz")) as archive:
+        return {key: archive[key] for key in archive.files}
