@@ -75,7 +75,7 @@ CHAPTERS: tuple[Chapter, ...] = (
     Chapter(
         8, "The difficulties of training GANs", "08_gan_difficulties.ipynb",
         "mode collapse, oscillations and the tricks that help",
-        available=False,
+        available=True,
     ),
     Chapter(
         9, "Deep convolutional GANs (DCGAN)", "09_dcgan.ipynb",

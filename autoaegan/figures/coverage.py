@@ -98,3 +98,27 @@ def sweep_heatmap(cells, *, key: str = "fd", title: str | None = None) -> go.Fig
                          yaxis_title="discriminator's learning rate", height=400, width=520,
                          xaxis={"type": "category"}, yaxis={"type": "category"})
     return figure
+
+
+def fixes_table_figure(recording: dict, *, title: str = "Each fix against the baseline, trained alike") -> go.Figure:
+    """The fixes' figures from a `gan_fixes` recording as a table, beside the real-vs-real floor.
+
+    One row per fix: FD, KID, precision, recall, classes covered and class entropy
+    of the final generator (means over the recording's seeds), the fewest classes
+    covered at any record during training, and the training time.
+    """
+    rows, floor = recording["rows"], recording["floor"]
+    header = ["fix", "FD ↓", "KID ×1000 ↓", "precision ↑", "recall ↑", "classes covered ↑", "class entropy ↑",
+              "fewest classes during training", "train s"]
+    columns = [[row["fix"] for row in rows] + ["real vs real (floor)"]]
+    for key, text in (("fd", "{:.1f}"), ("kid", "{:.1f}"), ("precision", "{:.3f}"), ("recall", "{:.3f}"),
+                      ("covered", "{:.0f}/10"), ("entropy", "{:.3f}")):
+        scale = 1000 if key == "kid" else 1
+        columns.append([text.format(scale * row["mean"][key]) for row in rows]
+                       + [text.format(scale * floor[key]) if key in floor else ""])
+    columns.append([f"{row['min_covered_during_training']}/10" for row in rows] + [""])
+    columns.append([f"{row['train_seconds']:.0f}" for row in rows] + [""])
+    figure = go.Figure(go.Table(header={"values": header, "align": "left"},
+                                cells={"values": columns, "align": ["left"] + ["right"] * (len(header) - 1)}))
+    figure.update_layout(title=title, height=110 + 32 * (len(rows) + 1), margin={"l": 10, "r": 10, "t": 50, "b": 10})
+    return figure
