@@ -1,0 +1,473 @@
+"""Progressive growing of GANs (Karras et al. 2018), chapter 10, on Fashion-MNIST padded to 32×32.
+
+Training starts with a generator of 4×4 images and a discriminator that judges
+4×4 images (real ones averaged down to that size). Then both grow, one level at a
+time (8×8, 16×16, 32×32): the generator gets a block of nearest-neighbour ×2
+upsampling and two "same" 3×3 convolutions (each followed by a leaky relu and a
+`PixelNormalization`), and a new 1×1 to-image convolution; the discriminator gets a
+1×1 from-image convolution and a block of two 3×3 convolutions and an average
+pooling at its input. While a level grows in, a `FadeIn` layer blends the new
+output with the upsampled output of the level below, α·new + (1 − α)·old, and α
+rises from 0 to 1; the discriminator blends its new input path with the old one,
+average-pooled, in the same way. Every layer stays trainable after it has grown.
+
+`ProgressiveGenerator` and `ProgressiveDiscriminator` own the layers of every level
+once; `model(level, fade_in=...)` wires a Keras model from those same layer
+objects, so a grown model starts from the weights that the smaller one trained.
+Every weight layer has an equalized learning rate (`EqualizedDense`,
+`EqualizedConv2D`), and the discriminator ends with a
+`MinibatchStandardDeviation` layer, a 3×3 convolution and two dense layers that
+give one score (a logit) per image.
+
+`ProGAN` trains one level's pair with the two phases of `autoaegan.models.gan.GAN`,
+under one of two losses:
+
+- "logistic" (default): the non-saturating logistic loss, softplus(D(fake)) +
+  softplus(−D(real)) for the discriminator and softplus(−D(fake)) for the generator
+  (StyleGAN's loss; the seed's binary cross-entropy written on logits). One
+  discriminator pass per batch of each kind.
+- "wgan-gp": the paper's Wasserstein loss with a gradient penalty (λ = 10) and
+  a small drift term (ε = 0.001). The penalty differentiates the discriminator's
+  gradient, which costs a second backward pass through it: measured here, about
+  1.5 times the step time of the logistic loss on 2 CPU cores.
+"""
+
+from __future__ import annotations
+
+import math
+
+import keras
+import numpy as np
+from keras import ops
+
+from autoaegan.layers.progressive import (
+    HE_GAIN,
+    EqualizedConv2D,
+    EqualizedDense,
+    FadeIn,
+    MinibatchStandardDeviation,
+    PixelNormalization,
+    fade_in_layers,
+)
+from autoaegan.models.arguments import positive_int, positive_int_tuple
+from autoaegan.models.gan import GAN
+
+CODINGS_SIZE = 128
+# Channels of the generator's block at 4×4, 8×8, 16×16 and 32×32; the discriminator mirrors them.
+CHANNELS = (128, 128, 64, 32)
+START_RESOLUTION = 4
+LEAKY_SLOPE = 0.2
+VALUE_RANGE = (-1.0, 1.0)
+LOSSES = ("logistic", "wgan-gp")
+
+
+def resolution_of(level: int) -> int:
+    """The side of the images at growth level `level`: 4 at level 0, then doubling (8, 16, 32...)."""
+    if isinstance(level, bool) or not isinstance(level, (int, np.integer)) or level < 0:
+        raise ValueError(f"level must be an integer ≥ 0, got {level!r}")
+    return START_RESOLUTION * 2 ** int(level)
+
+
+def _channels(channels) -> tuple[int, ...]:
+    channels = positive_int_tuple(channels, "channels")
+    if not channels:
+        raise ValueError("channels must name at least one level (the 4×4 block)")
+    return channels
+
+
+class _Growing:
+    """What the generator and the discriminator share: their levels and the check of a requested level."""
+
+    def __init__(self, channels):
+        self.channels = _channels(channels)
+
+    @property
+    def max_level(self) -> int:
+        """The last level: its images are `resolution_of(max_level)` pixels wide (32 for 4 levels)."""
+        return len(self.channels) - 1
+
+    @property
+    def resolution(self) -> int:
+        """The side of the images at the last level."""
+        return resolution_of(self.max_level)
+
+    def _level(self, level, fade_in) -> int:
+        level = self.max_level if level is None else level
+        resolution_of(level)  # checks the type
+        if level > self.max_level:
+            raise ValueError(f"level must be between 0 and {self.max_level} ({self.resolution}×{self.resolution}), "
+                             f"got {level}")
+        if not isinstance(fade_in, bool):
+            raise TypeError(f"fade_in must be True or False, got {fade_in!r}")
+        if fade_in and level == 0:
+            raise ValueError("level 0 (4×4) is where growing starts: it has no smaller level to fade in from")
+        return int(level)
+
+
+class ProgressiveGenerator(_Growing):
+    """The layers of a growing generator, all levels, and `model(level, fade_in=...)` wiring them.
+
+    Codings `(codings_size,)` are pixel-normalised, projected by an `EqualizedDense`
+    layer to 4×4×`channels[0]`, then each level's block runs in turn. Every
+    convolution is an `EqualizedConv2D` followed by a leaky relu (0.2) and a
+    `PixelNormalization`. Each level has its own 1×1 to-image convolution (1 channel,
+    gain 1); the image goes through tanh, so it lies in [-1, 1].
+    """
+
+    def __init__(self, codings_size: int = CODINGS_SIZE, channels=CHANNELS):
+        super().__init__(channels)
+        self.codings_size = positive_int(codings_size, "codings_size")
+        self.normalize_codings = PixelNormalization(name="normalize_codings")
+        self.blocks, self.to_image, self.fades = [], [], []
+        for level, width in enumerate(self.channels):
+            size = resolution_of(level)
+            tag = f"{size}x{size}"
+            if level == 0:
+                # The paper's first layer maps the codings to a 4×4 map (a dense layer), with gain √2/4.
+                layers = [EqualizedDense(16 * width, gain=HE_GAIN / 4, name="projection"),
+                          keras.layers.Reshape((4, 4, width), name="projection_4x4"),
+                          keras.layers.LeakyReLU(LEAKY_SLOPE, name="projection_activation"),
+                          PixelNormalization(name="projection_pixel_norm")]
+                convolutions = 1
+            else:
+                layers = [keras.layers.UpSampling2D(2, interpolation="nearest", name=f"upsample_to_{tag}")]
+                convolutions = 2
+            for i in range(1, convolutions + 1):
+                layers += [EqualizedConv2D(width, 3, name=f"conv_{tag}_{i}"),
+                           keras.layers.LeakyReLU(LEAKY_SLOPE, name=f"activation_{tag}_{i}"),
+                           PixelNormalization(name=f"pixel_norm_{tag}_{i}")]
+            self.blocks.append(layers)
+            self.to_image.append(EqualizedConv2D(1, 1, gain=1.0, name=f"to_image_{tag}"))
+            self.fades.append(None if level == 0 else FadeIn(name=f"fade_in_{tag}"))
+
+    def model(self, level: int | None = None, *, fade_in: bool = False) -> keras.Model:
+        """Codings → images `(r, r, 1)` in [-1, 1] at `level` (default the last), built from the shared layers.
+
+        With `fade_in=True` the output is `FadeIn([old, new])`: the level below's
+        to-image output upsampled ×2 (old) and this level's (new), blended by α
+        before the tanh. At α = 0 the model makes exactly the images of the level
+        below, upsampled.
+        """
+        level = self._level(level, fade_in)
+        size = resolution_of(level)
+        codings = keras.Input(shape=(self.codings_size,), name="codings")
+        features = self.normalize_codings(codings)
+        previous = None
+        for block in self.blocks[:level + 1]:
+            previous = features
+            for layer in block:
+                features = layer(features)
+        image = self.to_image[level](features)
+        if fade_in:
+            old = self.to_image[level - 1](previous)
+            old = keras.layers.UpSampling2D(2, interpolation="nearest", name="upsample_previous_image")(old)
+            image = self.fades[level]([old, image])
+        images = keras.layers.Activation("tanh", name="images")(image)
+        suffix = "_fade_in" if fade_in else ""
+        return keras.Model(codings, images, name=f"progan_generator_{size}x{size}{suffix}")
+
+
+class ProgressiveDiscriminator(_Growing):
+    """The layers of a growing discriminator, all levels, and `model(level, fade_in=...)` wiring them.
+
+    Images `(r, r, 1)` → one score per image (a logit: positive means "real"). At
+    level k a 1×1 from-image convolution makes `channels[k]` maps, then the blocks
+    run from level k down to 1: two 3×3 convolutions (the second to the channels
+    of the level below) and a 2×2 average pooling. The last block, at 4×4, is a
+    `MinibatchStandardDeviation` layer (`group_size`, default the whole batch), a
+    3×3 convolution, and two dense layers (the second gives the score, gain 1).
+    Every convolution and dense layer has an equalized learning rate and a leaky
+    relu (0.2) after it, except the score.
+    """
+
+    def __init__(self, channels=CHANNELS, *, group_size: int | None = None):
+        super().__init__(channels)
+        self.group_size = group_size
+        self.from_image, self.blocks, self.fades = [], [], []
+        for level, width in enumerate(self.channels):
+            size = resolution_of(level)
+            tag = f"{size}x{size}"
+            self.from_image.append([EqualizedConv2D(width, 1, name=f"from_image_{tag}"),
+                                    keras.layers.LeakyReLU(LEAKY_SLOPE, name=f"from_image_activation_{tag}")])
+            if level == 0:
+                layers = [MinibatchStandardDeviation(group_size, name="minibatch_stddev"),
+                          EqualizedConv2D(width, 3, name="conv_4x4"),
+                          keras.layers.LeakyReLU(LEAKY_SLOPE, name="activation_4x4"),
+                          keras.layers.Flatten(name="flatten"),
+                          EqualizedDense(width, name="dense"),
+                          keras.layers.LeakyReLU(LEAKY_SLOPE, name="dense_activation"),
+                          EqualizedDense(1, gain=1.0, name="score")]
+            else:
+                layers = []
+                for i, filters in enumerate((width, self.channels[level - 1]), start=1):
+                    layers += [EqualizedConv2D(filters, 3, name=f"conv_{tag}_{i}"),
+                               keras.layers.LeakyReLU(LEAKY_SLOPE, name=f"activation_{tag}_{i}")]
+                layers.append(keras.layers.AveragePooling2D(2, name=f"downsample_from_{tag}"))
+            self.blocks.append(layers)
+            self.fades.append(None if level == 0 else FadeIn(name=f"fade_in_{tag}"))
+
+    def model(self, level: int | None = None, *, fade_in: bool = False) -> keras.Model:
+        """Images `(r, r, 1)` at `level` (default the last) → scores `(1,)`, built from the shared layers.
+
+        With `fade_in=True`, the new path (this level's from-image and block) is
+        blended by `FadeIn([old, new])` with the old one: the images average-pooled
+        ×2 and read by the level below's from-image convolution. At α = 0 the
+        model scores the images as the level below scores their downsampled copies.
+        """
+        level = self._level(level, fade_in)
+        size = resolution_of(level)
+        images = keras.Input(shape=(size, size, 1), name="images")
+        features = images
+        for layer in self.from_image[level]:
+            features = layer(features)
+        for position, block in enumerate(reversed(self.blocks[:level + 1])):
+            for layer in block:
+                features = layer(features)
+            if fade_in and position == 0:
+                old = keras.layers.AveragePooling2D(2, name="downsample_image")(images)
+                for layer in self.from_image[level - 1]:
+                    old = layer(old)
+                features = self.fades[level]([old, features])
+        suffix = "_fade_in" if fade_in else ""
+        return keras.Model(images, features, name=f"progan_discriminator_{size}x{size}{suffix}")
+
+
+# ---------------------------------------------------------------------------------------------------- data
+def pad_images(images, size: int = 32) -> np.ndarray:
+    """uint8 images `(n, 28, 28)` → `(n, size, size, 1)`, centred on a black border (the background's value)."""
+    images = np.asarray(images)
+    if images.dtype != np.uint8 or images.ndim not in (3, 4) or (images.ndim == 4 and images.shape[-1] != 1):
+        raise ValueError(f"images must be uint8 shaped (n, height, width) or (n, height, width, 1), "
+                         f"got {images.dtype} of shape {images.shape}")
+    height, width = images.shape[1:3]
+    size = positive_int(size, "size")
+    if size < max(height, width):
+        raise ValueError(f"size must be at least the images' {height}×{width}, got {size}")
+    top, left = (size - height) // 2, (size - width) // 2
+    padded = np.zeros((len(images), size, size, 1), np.uint8)
+    padded[:, top:top + height, left:left + width, 0] = images.reshape(len(images), height, width)
+    return padded
+
+
+def real_dataset(images, *, batch_size: int, seed: int | None, size: int = 32):
+    """Shuffled whole batches of uint8 `images` `(n, 28, 28)`, padded to `size`, as floats in [0, 1].
+
+    Every batch is full, so that each step has the same shape (one XLA compilation).
+    `ProGAN` scales them to [-1, 1] and averages them down to the level's size.
+    """
+    from autoaegan.data.pipeline import make_dataset
+
+    padded = pad_images(images, size)
+    batch_size = positive_int(batch_size, "batch_size")
+    if len(padded) < batch_size:
+        raise ValueError(f"need at least one batch of {batch_size} images, got {len(padded)}")
+    return make_dataset(padded, batch_size=batch_size, shuffle=True, seed=seed, drop_remainder=True)
+
+
+def downsample(images, factor: int):
+    """Average-pool `(batch, H, W, C)` images by `factor` (a power of 2 or 1), as the real images of a lower level."""
+    factor = positive_int(factor, "factor")
+    if factor == 1:
+        return images
+    return ops.average_pool(images, factor, strides=factor, padding="valid")
+
+
+def upsample(images, factor: int = 2):
+    """Nearest-neighbour ×`factor` upsampling of `(batch, H, W, C)` images: each pixel repeated in a square."""
+    factor = positive_int(factor, "factor")
+    return ops.repeat(ops.repeat(images, factor, axis=1), factor, axis=2)
+
+
+# ---------------------------------------------------------------------------------------------------- training
+@keras.saving.register_keras_serializable(package="autoaegan")
+class ProGAN(GAN):
+    """One level of a progressive GAN: its generator and discriminator trained by `GAN`'s two phases.
+
+    `generator` and `discriminator` come from `ProgressiveGenerator.model(level,
+    fade_in=...)` and `ProgressiveDiscriminator.model(level, fade_in=...)`. Real
+    images arrive at the full resolution (uint8 or floats in [0, 1], shaped
+    `(batch, R, R, 1)`) and are average-pooled to the level's size. While a level
+    fades in, the real images are blended the same way as the fakes, α·x + (1 −
+    α)·upsample(downsample(x)) (the paper's code does this), so that the
+    discriminator cannot tell reals from fakes by their sharpness alone. α is read
+    from the generator's `FadeIn` layers: set it with `set_alpha` (or the
+    `FadeInSchedule` callback).
+
+    `loss` is "logistic" or "wgan-gp" (see the module's docstring); with "wgan-gp",
+    `gradient_penalty_weight` (λ, 10) and `drift_weight` (ε, 0.001). The
+    discriminator scores the real and the fake batch in separate calls, so that the
+    minibatch standard deviation of each is the spread of one kind of image.
+    Metrics: `d_loss`, `g_loss`, and the share of real (fake) images whose score is
+    above (below) zero.
+    """
+
+    def __init__(self, generator: keras.Model, discriminator: keras.Model, *, loss: str = "logistic",
+                 gradient_penalty_weight: float = 10.0, drift_weight: float = 1e-3, seed: int | None = None,
+                 value_range=VALUE_RANGE, codings_size: int | None = None, **kwargs):
+        super().__init__(generator, discriminator, codings_size=codings_size, seed=seed, value_range=value_range,
+                         **kwargs)
+        if loss not in LOSSES:
+            raise ValueError(f"loss must be one of {LOSSES}, got {loss!r}")
+        self.loss = loss
+        self.gradient_penalty_weight = float(gradient_penalty_weight)
+        self.drift_weight = float(drift_weight)
+        if self.gradient_penalty_weight < 0 or self.drift_weight < 0:
+            raise ValueError(f"gradient_penalty_weight and drift_weight must be ≥ 0, got "
+                             f"{gradient_penalty_weight!r} and {drift_weight!r}")
+        self.fade_layers = fade_in_layers(generator) + fade_in_layers(discriminator)
+        if len(fade_in_layers(generator)) != len(fade_in_layers(discriminator)):
+            raise ValueError("the generator and the discriminator must both fade in or both not: got "
+                             f"{len(fade_in_layers(generator))} and {len(fade_in_layers(discriminator))} "
+                             "FadeIn layers")
+
+    @property
+    def fading(self) -> bool:
+        """True while this pair is growing a level in (its models have `FadeIn` layers)."""
+        return bool(self.fade_layers)
+
+    @property
+    def alpha(self) -> float:
+        """The current α of the fade-in (1.0 for a pair that does not fade)."""
+        return float(ops.convert_to_numpy(self.fade_layers[0].alpha)) if self.fading else 1.0
+
+    def set_alpha(self, alpha: float) -> None:
+        """Set α of every `FadeIn` layer of both networks."""
+        if not self.fading:
+            raise ValueError("this pair does not fade in: build its models with fade_in=True")
+        for layer in self.fade_layers:
+            layer.set_alpha(alpha)
+
+    def compile(self, d_optimizer, g_optimizer, **kwargs):
+        """Give each network its optimizer (the paper: Adam, 1e-3, β₁ = 0, β₂ = 0.99); other keywords go to Keras."""
+        if "loss_fn" in kwargs or "real_label" in kwargs:
+            raise TypeError("ProGAN's loss is chosen when it is made (loss='logistic' or 'wgan-gp'), not at compile")
+        super().compile(d_optimizer, g_optimizer, **kwargs)
+
+    def real_images(self, images):
+        """Real images, uint8 or floats in [0, 1] at any multiple of the level's size, as the discriminator reads them."""
+        size = int(self.generator.output_shape[1])
+        shape = tuple(images.shape)
+        if len(shape) != 4 or shape[-1] != 1 or shape[1] is None or shape[1] != shape[2] or shape[1] % size:
+            raise ValueError(f"real images must be shaped (batch, R, R, 1) with R a multiple of the level's "
+                             f"{size}, got {shape}")
+        dtype = keras.backend.standardize_dtype(images.dtype)
+        if dtype == "uint8":
+            images = ops.cast(images, "float32") / 255.0
+        elif "float" not in dtype:
+            raise TypeError(f"real images must be uint8 or floats in [0, 1], got dtype {dtype}")
+        images = downsample(ops.cast(images, "float32"), shape[1] // size)
+        if self.fading:
+            blurred = upsample(downsample(images, 2), 2)
+            images = blurred + ops.cast(self.fade_layers[0].alpha, "float32") * (images - blurred)
+        low, high = self.value_range
+        return images * (high - low) + low
+
+    def generator_fakes(self, batch_size):
+        """The fakes of phase 2, made inside its gradient tape; subclasses (StyleGAN) change how."""
+        return self.generator(self.sample_codings(batch_size), training=True)
+
+    def _gradient_penalty(self, real, fakes):
+        import tensorflow as tf
+
+        mix = keras.random.uniform((ops.shape(real)[0], 1, 1, 1), seed=self.seed_generator)
+        between = real + mix * (fakes - real)
+        with tf.GradientTape() as tape:
+            tape.watch(between)
+            total = ops.sum(self.discriminator(between, training=True))
+        gradients = tape.gradient(total, between)
+        norms = ops.sqrt(ops.sum(ops.square(gradients), axis=(1, 2, 3)) + 1e-12)
+        return ops.mean(ops.square(norms - 1.0))
+
+    def discriminator_step(self, real_images):
+        """Phase 1: one discriminator step on a real batch and a fake batch, each scored in its own call.
+
+        Returns `(loss, P(real) of the reals, P(real) of the fakes)`, the
+        probabilities being the sigmoid of the scores.
+        """
+        import tensorflow as tf
+
+        real = self.real_images(real_images)
+        fakes = ops.stop_gradient(self.discriminator_fakes(ops.shape(real)[0]))
+        weights = self.discriminator.trainable_variables
+        with tf.GradientTape() as tape:
+            real_scores = self.discriminator(real, training=True)
+            fake_scores = self.discriminator(fakes, training=True)
+            if self.loss == "logistic":
+                loss = ops.mean(ops.softplus(fake_scores)) + ops.mean(ops.softplus(-real_scores))
+            else:
+                loss = (ops.mean(fake_scores) - ops.mean(real_scores)
+                        + self.gradient_penalty_weight * self._gradient_penalty(real, fakes)
+                        + self.drift_weight * ops.mean(ops.square(real_scores)))
+        self.d_optimizer.apply_gradients(zip(tape.gradient(loss, weights), weights))
+        return loss, ops.sigmoid(real_scores), ops.sigmoid(fake_scores)
+
+    def generator_step(self, batch_size):
+        """Phase 2: one generator step through the discriminator (unchanged), which should score its fakes real."""
+        import tensorflow as tf
+
+        weights = self.generator.trainable_variables
+        with tf.GradientTape() as tape:
+            scores = self.discriminator(self.generator_fakes(batch_size), training=False)
+            loss = ops.mean(ops.softplus(-scores)) if self.loss == "logistic" else -ops.mean(scores)
+        self.g_optimizer.apply_gradients(zip(tape.gradient(loss, weights), weights))
+        return loss, ops.sigmoid(scores)
+
+    def get_config(self):
+        return {**super().get_config(), "loss": self.loss, "gradient_penalty_weight": self.gradient_penalty_weight,
+                "drift_weight": self.drift_weight}
+
+
+class FadeInSchedule(keras.callbacks.Callback):
+    """Raise α of a fading `ProGAN` linearly from 0 to 1 over its first `steps` training steps, then hold 1.
+
+    α is set before each call of the compiled step; with `steps_per_execution = k`
+    it moves in stairs of k steps.
+    """
+
+    def __init__(self, steps: int):
+        super().__init__()
+        self.steps = positive_int(steps, "steps")
+        self.step = 0
+
+    def on_train_batch_begin(self, batch, logs=None):
+        self.model.set_alpha(min(1.0, self.step / self.steps))
+
+    def on_train_batch_end(self, batch, logs=None):
+        self.step += int(getattr(self.model, "steps_per_execution", 1) or 1)
+
+    def on_train_end(self, logs=None):
+        self.model.set_alpha(min(1.0, self.step / self.steps))
+
+
+# ---------------------------------------------------------------------------------------------------- cost
+def forward_macs(model: keras.Model) -> int:
+    """Multiply-accumulates per image of `model`'s dense layers and convolutions (see `dcgan.forward_macs`).
+
+    The progressive models share layers between levels, and a shared layer has no
+    single output shape to read; the count is made on a clone of `model`, whose
+    layers belong to it alone.
+    """
+    from autoaegan.models.dcgan import forward_macs as layer_macs
+
+    return sum(cost for _, cost in layer_macs(keras.models.clone_model(model)))
+
+
+def training_flops_per_image(generator: keras.Model, discriminator: keras.Model) -> int:
+    """Floating-point operations of one logistic-loss `ProGAN` step per real image (`dcgan.training_flops_per_image`).
+
+    The step does the same passes as `GAN.train_step` (the discriminator scores the
+    two batches in two calls instead of one). The "wgan-gp" loss adds a forward and a
+    double backward pass of the discriminator on the interpolated images.
+    """
+    from autoaegan.models.dcgan import training_flops_per_image as gan_flops
+
+    return gan_flops(keras.models.clone_model(generator), keras.models.clone_model(discriminator))
+
+
+def parameter_count(*models: keras.Model) -> int:
+    """The number of distinct trainable weights in `models` (weights shared between them counted once)."""
+    seen = {}
+    for model in models:
+        for weight in model.trainable_weights:
+            seen[id(weight)] = math.prod(weight.shape)
+    return int(sum(seen.values()))
