@@ -229,12 +229,63 @@ TRAINING_JUDGE_SELF_COUNTED_DENSE_GENERATOR = {
     ),
 }
 
+# The points of the assignment of chapters 10-11, cell by cell.
+PROGAN_STYLEGAN = Path("10_11_progan_stylegan/progan_stylegan.ipynb")
+PROGAN_STYLEGAN_POINTS = {
+    f"test_{part}{hidden}": 2
+    for part in ("pixel_norm", "minibatch_stddev", "fade_in", "adain", "mix_styles") for hidden in ("", "_hidden")
+}
+
+# The paper's per-channel spread instead of the seed's; α weighing the old path; AdaIN with batch statistics.
+CHANNEL_SPREAD_SWAPPED_FADE_BATCH_ADAIN = {
+    "minibatch_stddev": (
+        "from keras import ops\n\n\n"
+        "def minibatch_stddev(x):\n"
+        "    spread = ops.mean(ops.std(x, axis=0))\n"
+        "    return ops.concatenate([x, ops.ones_like(x[..., :1]) * spread], axis=-1)\n"
+    ),
+    "fade_in": (
+        "def fade_in(old, new, alpha):\n"
+        "    if isinstance(alpha, bool) or not isinstance(alpha, (int, float)) or not 0 <= alpha <= 1:\n"
+        "        raise ValueError(f\"alpha must be in [0, 1], got {alpha!r}\")\n"
+        "    if tuple(old.shape) != tuple(new.shape):\n"
+        "        raise ValueError(f\"shapes differ: {tuple(old.shape)} and {tuple(new.shape)}\")\n"
+        "    return alpha * old + (1 - alpha) * new\n"
+    ),
+    "adain": (
+        "from keras import ops\n\n\n"
+        "def adain(x, style_scale, style_bias, epsilon=1e-8):\n"
+        "    mean = ops.mean(x, axis=(0, 1, 2), keepdims=True)\n"
+        "    variance = ops.var(x, axis=(0, 1, 2), keepdims=True)\n"
+        "    return style_scale[:, None, None, :] * (x - mean) / ops.sqrt(variance + epsilon) + style_bias[:, None, None, :]\n"
+    ),
+}
+# Pixel normalization borrowed from the package; the crossover level itself given to w1 (an off-by-one).
+PACKAGE_PIXEL_NORM_LATE_CROSSOVER = {
+    "pixel_norm": (
+        "from autoaegan.layers.progressive import PixelNormalization\n\n\n"
+        "def pixel_norm(x, epsilon=1e-8):\n"
+        "    return PixelNormalization(epsilon)(x)\n"
+    ),
+    "mix_styles": (
+        "import numpy as np\n"
+        "from keras import ops\n\n\n"
+        "def mix_styles(w1, w2, crossover, num_styles):\n"
+        "    crossover = np.asarray(crossover)\n"
+        "    if crossover.min() < 0 or crossover.max() > num_styles:\n"
+        "        raise ValueError(f\"crossover must lie in [0, {num_styles}], got {crossover.tolist()}\")\n"
+        "    coarse = np.arange(num_styles)[None, :] <= crossover[:, None]\n"
+        "    return ops.where(coarse[:, :, None], w1[:, None, :], w2[:, None, :])\n"
+    ),
+}
+
 # The points each assignment must have, and the submissions beside the solution and the untouched release.
 PLANNED_POINTS = {
     REPRESENTATIONS: {**PART_1, **PART_2},
     AUTOENCODERS: {**TIED_WEIGHTS, **SPARSITY, **CONVOLUTIONS},
     VARIATIONAL: {**SAMPLING, **LATENT_LOSS, **VAE_TRAINING},
     GANS: {**TRAINING_STEPS, **REPLAY_BUFFER, **MINIBATCH_DISCRIMINATION, **DCGAN, **GAN_PIECES},
+    PROGAN_STYLEGAN: PROGAN_STYLEGAN_POINTS,
 }
 SUBMISSIONS = {
     REPRESENTATIONS: {
@@ -247,6 +298,10 @@ SUBMISSIONS = {
     GANS: {
         "zero_labels_newest_out_package_dcgan": ZERO_LABELS_NEWEST_OUT_PACKAGE_DCGAN,
         "training_judge_self_counted_dense_generator": TRAINING_JUDGE_SELF_COUNTED_DENSE_GENERATOR,
+    },
+    PROGAN_STYLEGAN: {
+        "channel_spread_swapped_fade_batch_adain": CHANNEL_SPREAD_SWAPPED_FADE_BATCH_ADAIN,
+        "package_pixel_norm_late_crossover": PACKAGE_PIXEL_NORM_LATE_CROSSOVER,
     },
 }
 
@@ -603,6 +658,31 @@ def test_a_judge_in_training_mode_a_self_counted_sample_and_a_dense_generator_lo
     assert "o for a batch of 4 identical samples" in error_of(autograded, "test_minibatch_discrimination")
     generator = error_of(autograded, "test_dcgan_generator")
     assert "[fully_connected]" in generator and "[generator_tanh]" in generator
+
+
+# Parametrised by the notebook so that `-k 10_11` selects it with the assignment's other tests.
+@pytest.mark.parametrize("notebook", [PROGAN_STYLEGAN], ids=[PROGAN_STYLEGAN.as_posix()])
+def test_a_per_channel_spread_a_swapped_blend_and_batch_statistics_lose_their_parts(graded, notebook):
+    student = "channel_spread_swapped_fade_batch_adain"
+    lost = [f"test_{part}{hidden}" for part in ("minibatch_stddev", "fade_in", "adain") for hidden in ("", "_hidden")]
+    assert graded.scores(student, notebook) == {**PLANNED_POINTS[notebook], **dict.fromkeys(lost, 0.0)}
+    autograded = graded.autograded(student, notebook)
+    assert "the paper's variant" in error_of(autograded, "test_minibatch_stddev")
+    assert "α weighs the new block" in error_of(autograded, "test_fade_in")
+    assert "(batch normalisation)" in error_of(autograded, "test_adain")
+    for grade_id in ("test_minibatch_stddev_hidden", "test_fade_in_hidden", "test_adain_hidden"):
+        assert error_of(autograded, grade_id).startswith("HiddenTestFailure: hidden tests failed")
+
+
+# Parametrised by the notebook so that `-k 10_11` selects it with the assignment's other tests.
+@pytest.mark.parametrize("notebook", [PROGAN_STYLEGAN], ids=[PROGAN_STYLEGAN.as_posix()])
+def test_a_borrowed_pixel_norm_and_a_late_crossover_lose_their_parts(graded, notebook):
+    student = "package_pixel_norm_late_crossover"
+    lost = [f"test_{part}{hidden}" for part in ("pixel_norm", "mix_styles") for hidden in ("", "_hidden")]
+    assert graded.scores(student, notebook) == {**PLANNED_POINTS[notebook], **dict.fromkeys(lost, 0.0)}
+    autograded = graded.autograded(student, notebook)
+    assert "uses the autoaegan package: `PixelNormalization`" in error_of(autograded, "test_pixel_norm")
+    assert "which levels take w1 (1) and which w2 (0)" in error_of(autograded, "test_mix_styles")
 
 
 def region_lines(nb, inside: bool) -> set[str]:
