@@ -6,13 +6,25 @@ compare types as well as values, say what was expected and what came, check
 that an exercise function or class was written in the notebook rather than
 imported from this package, and keep the source of hidden tests out of the graded
 feedback.
+
+They also refuse to grade once the tools they rely on were changed in the kernel:
+when this module is imported (chapter_setup imports it, in the locked setup cell,
+before any of the student's cells run) it notes the functions of NumPy, the
+builtins it uses and its own, and every check first makes sure they are still
+those (`GradingTampered` otherwise). The comparisons of floats are written in
+plain Python on the array's own values, not with `np.testing`, which a notebook
+can replace. This holds against patches; it is not a sandbox (see
+classroom/README.md for what it cannot stop).
 """
 
 from __future__ import annotations
 
 import builtins
 import dis
+import operator
+import os
 import reprlib
+import sys
 import types
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -29,6 +41,10 @@ _short.maxlist = _short.maxtuple = 12
 
 class HiddenTestFailure(AssertionError):
     """A hidden test failed; its message names the test but shows none of its code."""
+
+
+class GradingTampered(AssertionError):
+    """A function the tests rely on (NumPy's, a builtin, this module's) was replaced in the kernel."""
 
 
 def describe(value) -> str:
@@ -58,22 +74,46 @@ def expect_equal(actual, expected, what: str) -> None:
     Meant for plain Python values: int, float, str, bool, None and containers of them.
     `what` names the thing checked, e.g. "encode_hailstone([6, 3, 10])".
     """
+    _check_tools()
     if isinstance(expected, np.ndarray):
         raise TypeError("expect_equal compares plain Python values; use expect_close for NumPy arrays")
     if not _same_exactly(actual, expected):
         raise AssertionError(f"{what}: expected {describe(expected)}, got {describe(actual)}")
 
 
+def _close(actual: float, expected: float, atol: float, rtol: float) -> bool:
+    # Plain float arithmetic, as np.isclose computes it (NaN matches NaN), with nothing a notebook can replace.
+    if actual == expected or (actual != actual and expected != expected):
+        return True
+    difference = actual - expected
+    return (difference if difference >= 0 else -difference) <= atol + rtol * (expected if expected >= 0 else -expected)
+
+
 def expect_close(actual, expected, what: str, *, atol: float = 1e-8, rtol: float = 1e-7) -> None:
-    """Fail unless `actual` is a float NumPy array of `expected`'s shape whose values are close to it."""
-    expected = np.asarray(expected, dtype=float)
-    if type(actual) is not np.ndarray:
+    """Fail unless `actual` is a float NumPy array of `expected`'s shape whose values are close to it.
+
+    Close means |actual - expected| <= atol + rtol * |expected| for every value, as
+    `np.testing.assert_allclose` has it; the values are compared as Python floats.
+    """
+    _check_tools()
+    expected = _ASARRAY(expected, dtype=float)
+    if type(actual) is not _NDARRAY:
         raise AssertionError(f"{what}: expected a NumPy array of shape {expected.shape}, got {describe(actual)}")
     if actual.shape != expected.shape:
         raise AssertionError(f"{what}: expected shape {expected.shape}, got shape {actual.shape}")
     if actual.dtype.kind != "f":
         raise AssertionError(f"{what}: expected an array of floats, got dtype {actual.dtype}")
-    np.testing.assert_allclose(actual, expected, rtol=rtol, atol=atol, err_msg=what)
+    # ndarray's own methods (a built-in type's, which no notebook can rebind) give the values as Python floats.
+    got, want = actual.ravel().tolist(), expected.ravel().tolist()
+    wrong = [index for index, (a, b) in enumerate(zip(got, want)) if not _close(a, b, atol, rtol)]
+    if wrong:
+        first = wrong[0]
+        position = tuple(int(i) for i in _UNRAVEL(first, expected.shape)) if expected.shape else ()
+        raise AssertionError(
+            f"{what}\nNot equal to tolerance rtol={rtol:g}, atol={atol:g}\n"
+            f"Mismatched elements: {len(wrong)} / {len(want)}; the first at index {position}: "
+            f"expected {want[first]!r}, got {got[first]!r}"
+        )
 
 
 def expect_scalar(actual, expected: float, what: str, *, atol: float = 1e-8, rtol: float = 1e-7) -> None:
@@ -85,22 +125,25 @@ def expect_scalar(actual, expected: float, what: str, *, atol: float = 1e-8, rto
     does not pass. Ints and bools are refused: they show a computation that dropped
     its fractional part.
     """
+    _check_tools()
     try:
-        value = np.asarray(actual)
+        value = _ASARRAY(actual)
     except Exception:  # a student's object that NumPy cannot read
         value = None
-    if value is None or value.shape != () or value.dtype.kind != "f":
+    _check_tools()  # reading the value ran the object's own __array__
+    if value is None or type(value) is not _NDARRAY or value.shape != () or value.dtype.kind != "f":
         shape = "" if value is None else f" of shape {value.shape} and dtype {value.dtype}"
         raise AssertionError(
             f"{what}: expected one float (a Python float or a tensor of shape ()) close to {expected!r}, "
             f"got {describe(actual)}{shape}"
         )
-    if not np.isclose(float(value), float(expected), rtol=rtol, atol=atol):
+    if not _close(float(value), float(expected), atol, rtol):
         raise AssertionError(f"{what}: expected {float(expected)!r}, got {float(value)!r}")
 
 
 def expect_raises(exception: type[BaseException], func: Callable, *args, **kwargs) -> BaseException:
     """Call `func(*args, **kwargs)`, fail unless it raises `exception`, and return the exception raised."""
+    _check_tools()
     call = f"{getattr(func, '__name__', 'the function')}({', '.join(map(_short.repr, args))})"
     try:
         result = func(*args, **kwargs)
@@ -155,6 +198,9 @@ def _uses(
         referenced[f"default argument {index + 1}"] = default
     referenced.update(func.__kwdefaults__ or {})
     for code in _code_objects(func.__code__):
+        if _in_package(code.co_filename):
+            # A function built around the package's own code object (types.FunctionType(f.__code__, ...)).
+            yield f"the code of {code.co_name}", f"{PACKAGE}, {os.path.basename(code.co_filename)}"
         for name in forbidden.intersection(code.co_names):
             yield name, ""
         for constant in code.co_consts:
@@ -243,6 +289,7 @@ def assert_own_implementation(
     attribute or as a base class.
     This catches imports, subclasses and thin wrappers; it is a guard for honest work, not a sandbox.
     """
+    _check_tools()
     name = getattr(obj, "__name__", None) or describe(obj)
     is_class = isinstance(obj, type)
     if not is_class and not isinstance(obj, types.FunctionType):
@@ -303,9 +350,104 @@ def hidden_tests(description: str) -> Iterator[None]:
     The original error is dropped on purpose: its message or traceback could show
     the hidden inputs and expected values in the student's feedback.
     """
+    _check_tools()
     try:
         yield
+    except GradingTampered:
+        raise  # its message names what was replaced, nothing of the test
     except Exception as error:
         kind = "a check failed" if isinstance(error, AssertionError) else f"the code raised {type(error).__name__}"
         _show_hidden_failures_briefly()
         raise HiddenTestFailure(f"hidden tests failed: {description} ({kind})") from None
+
+
+# --- The tools the checks rely on, as they were when this module was imported. ---
+
+_ASARRAY = np.asarray
+_NDARRAY = np.ndarray
+_UNRAVEL = np.unravel_index
+_PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
+# The builtins the checks and the test cells call; IPython rebinds others (display, exit), never these.
+_BUILTINS = (
+    "abs", "all", "any", "bool", "callable", "dict", "enumerate", "float", "getattr", "hasattr", "id", "int",
+    "isinstance", "issubclass", "iter", "len", "list", "map", "max", "min", "next", "object", "range", "repr",
+    "round", "set", "sorted", "str", "sum", "super", "tuple", "type", "vars", "zip",
+)
+
+
+def _in_package(filename: str) -> bool:
+    return os.path.abspath(filename).startswith(_PACKAGE_DIR + os.sep)
+
+
+def _looks_replaced(value) -> bool:
+    """True for a value defined in a notebook or a console rather than in a library (what a patch leaves)."""
+    try:
+        module = getattr(value, "__module__", None)
+        code = getattr(value, "__code__", None)
+    except Exception:
+        return True
+    if module == "__main__":
+        return True
+    filename = getattr(code, "co_filename", "") if isinstance(code, types.CodeType) else ""
+    return filename.startswith("<") or "ipykernel_" in filename
+
+
+def _public(namespace: dict) -> dict:
+    return {name: value for name, value in namespace.items() if not name.startswith("__") and callable(value)}
+
+
+def _take_snapshot() -> tuple[list, list[str]]:
+    """Note the callables of NumPy (and numpy.testing, numpy.linalg), the builtins above and this module.
+
+    Returns the notes, as (namespace, name, value, code) tuples, and the names that
+    already look replaced now (a notebook cell run before this module was imported).
+    """
+    namespaces = {"numpy": vars(np), "builtins": vars(builtins), __name__: globals()}
+    for sub in ("testing", "linalg"):
+        module = sys.modules.get(f"numpy.{sub}") or getattr(np, sub, None)
+        if isinstance(module, types.ModuleType):
+            namespaces[f"numpy.{sub}"] = vars(module)
+    notes, suspicious = [], []
+    for label, namespace in namespaces.items():
+        names = _BUILTINS if label == "builtins" else _public(namespace)
+        for name in names:
+            if name not in namespace:
+                continue
+            value = namespace[name]
+            code = getattr(value, "__code__", None) if isinstance(value, types.FunctionType) else None
+            notes.append((namespace, f"{label}.{name}", value, code))
+            if label != __name__ and _looks_replaced(value):
+                suspicious.append(f"{label}.{name}")
+    return notes, suspicious
+
+
+def _check_tools() -> None:
+    """Fail with GradingTampered if a noted function was rebound, or its code replaced, since the import."""
+    # The fast path runs in C (map, operator.is_), with references taken at import: a few microseconds, so the
+    # hidden tests can check thousands of values; and neither a rebound builtin nor a student's __eq__ is used.
+    if not _SUSPICIOUS and _ALL(_ALL(_MAP(_IS, _MAP(namespace.get, names), values)) for namespace, names, values
+                                in _FAST) and _ALL(_MAP(_IS, _MAP(_GET_CODE, _FUNCTIONS), _CODES)):
+        return
+    changed = list(_SUSPICIOUS)
+    for namespace, label, value, code in _SNAPSHOT:
+        current = namespace.get(label.rsplit(".", 1)[1], _MISSING)
+        if current is not value or (code is not None and value.__code__ is not code):
+            changed.append(label)
+    shown = ", ".join(changed[:5]) + (f" and {len(changed) - 5} more" if len(changed) > 5 else "")
+    raise GradingTampered(
+        f"the tools the tests rely on were changed in this kernel ({shown} replaced): the tests cannot "
+        "check your work. Remove the code that changes them, restart the kernel and run the notebook again."
+    )
+
+
+_MISSING = object()
+_SNAPSHOT, _SUSPICIOUS = _take_snapshot()
+_ALL, _MAP, _IS, _GET_CODE = all, map, operator.is_, operator.attrgetter("__code__")
+_FAST = []
+for _namespace in {id(entry[0]): entry[0] for entry in _SNAPSHOT}.values():
+    _entries = [entry for entry in _SNAPSHOT if entry[0] is _namespace]
+    _FAST.append((_namespace, tuple(entry[1].rsplit(".", 1)[1] for entry in _entries),
+                  tuple(entry[2] for entry in _entries)))
+del _namespace, _entries
+_FUNCTIONS = tuple(entry[2] for entry in _SNAPSHOT if entry[3] is not None)
+_CODES = tuple(entry[3] for entry in _SNAPSHOT if entry[3] is not None)

@@ -15,6 +15,7 @@ BLOCKS = {
     "seed-model-quality": "seed_model_quality.md",
     "pretrained-load": "pretrained_load.md",
     "latent-explorer-latency": "latent_explorer_latency.md",
+    "adversarial-grading": "autograding.md",
 }
 
 

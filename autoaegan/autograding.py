@@ -1,0 +1,369 @@
+"""nbgrader's autograding, hardened for the course: what `nbgrader_config.py` plugs in.
+
+nbgrader runs a student's notebook in a kernel of its own and gives a test cell
+its points when the cell runs without an error. Left as it is, one submission can
+stop or fool that: a kernel that dies (`os._exit`) makes nbgrader drop the whole
+submission, a memory hog takes the grading machine down, a flood of output makes
+a feedback page of hundreds of megabytes, and a student who prints the hidden
+tests' inputs (or a traceback through them) reads them in the feedback. Here:
+
+- `LimitedKernelManager` starts each grading kernel under a data-segment limit
+  (`autoaegan.kernel_limits`), so a memory hog gets a MemoryError, not the machine;
+- `GradingExecute` keeps grading when the kernel dies or hangs: the cells not run
+  get an error (zero points) and the notebook is flagged for review;
+- `LimitOutputSize` caps each cell's output in characters as well as lines;
+- `FlagForReview`, after the grades are saved, flags those notebooks in the
+  gradebook, and zeroes and flags notebooks whose own code rewrites the tools the
+  tests rely on (NumPy, SciPy, builtins, this package, `sys.modules`, `__code__`);
+- `HideHiddenTestOutputs` leaves, in the feedback, one line per error of a hidden
+  test cell and none of its other output.
+
+The in-kernel side of the same defence is `autoaegan.grading`. What none of it can
+stop is listed in classroom/README.md.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+import sys
+
+from jupyter_client.manager import AsyncKernelManager
+from nbclient.exceptions import CellTimeoutError, DeadKernelError
+from nbformat.notebooknode import NotebookNode
+from nbgrader.preprocessors import Execute, LimitOutput, NbGraderPreprocessor
+from traitlets import Integer, Unicode
+
+GIB = 1024**3
+REVIEW_KEY = "autoaegan_review"  # where GradingExecute leaves its findings in the resources, for FlagForReview
+KERNEL_STOPPED = "KernelStopped"  # the error name of the cells that did not run after the kernel died or hung
+# Modules whose attributes a submission may not rewrite: the tests compare with them.
+GUARDED_MODULES = ("numpy", "scipy", "builtins", "autoaegan", "nbgrader", "IPython", "sys")
+
+
+def _error(ename: str, evalue: str) -> NotebookNode:
+    return NotebookNode(output_type="error", ename=ename, evalue=evalue, traceback=[f"{ename}: {evalue}"])
+
+
+def _nbgrader(cell) -> dict:
+    return cell.get("metadata", {}).get("nbgrader", {})
+
+
+class LimitedKernelManager(AsyncKernelManager):
+    """A kernel manager whose kernels run under resource limits (see `autoaegan.kernel_limits`)."""
+
+    memory_limit = Integer(
+        2 * GIB, help="Data-segment limit of a grading kernel, in bytes (RLIMIT_DATA); 0 for none."
+    ).tag(config=True)
+    file_size_limit = Integer(
+        GIB, help="Largest file a grading kernel may write, in bytes (RLIMIT_FSIZE); 0 for none."
+    ).tag(config=True)
+
+    def format_kernel_cmd(self, extra_arguments=None):
+        """The kernel's command, run through `python -m autoaegan.kernel_limits` with the limits set."""
+        cmd = super().format_kernel_cmd(extra_arguments)
+        wrapper = [sys.executable, "-m", "autoaegan.kernel_limits"]
+        if self.memory_limit:
+            wrapper += ["--data", str(self.memory_limit)]
+        if self.file_size_limit:
+            wrapper += ["--file-size", str(self.file_size_limit)]
+        return [*wrapper, "--", *cmd]
+
+
+class GradingExecute(Execute):
+    """nbgrader's Execute with limited kernels, that grades on when the kernel dies or stops answering.
+
+    nbgrader's own Execute lets a dead kernel (DeadKernelError) or an output that never
+    ends (a CellTimeoutError on IOPub, after an interrupt the code ignored) escape, and
+    autograde then deletes the whole submission and exits 1. Here the cell where it
+    happened and every cell after it get an error output (so SaveAutoGrades gives them
+    zero), the cells before keep their grades, and the resources record what happened
+    for FlagForReview.
+    """
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("kernel_manager_class", LimitedKernelManager)
+        super().__init__(*args, **kwargs)
+
+    def preprocess(self, nb, resources=None, km=None):
+        """Execute `nb` as Execute does, then record in `resources` what needs a human's review."""
+        self._stopped: tuple[int, str] | None = None
+        nb, resources = super().preprocess(nb, resources, km)
+        review = []
+        if self._stopped is not None:
+            review.append(f"cell {self._stopped[0]}: {self._stopped[1]}; the cells after it were not run")
+        for index, cell in enumerate(nb.cells):
+            names = {output.get("ename") for output in cell.get("outputs", []) if output.output_type == "error"}
+            if "CellTimeoutError" in names:
+                review.append(f"cell {index}: ran past the time limit of {self.timeout} s and was interrupted")
+        resources.setdefault(REVIEW_KEY, []).extend(review)
+        return nb, resources
+
+    def preprocess_cell(self, cell, resources, index):
+        """Run one cell; after the kernel died or hung, mark the cell as not run instead."""
+        if self._stopped is not None:
+            if cell.cell_type == "code":
+                cell.outputs = [_error(KERNEL_STOPPED, f"not run: the kernel stopped in cell {self._stopped[0]}")]
+                cell.execution_count = None
+            return cell, resources
+        try:
+            return super().preprocess_cell(cell, resources, index)
+        except DeadKernelError:
+            reason = "the kernel died while running this cell (the code ended the Python process)"
+        except CellTimeoutError:
+            reason = "the kernel stopped answering (the code ignored the interrupt after the time limit)"
+        self.log.warning("cell %d: %s", index, reason)
+        self._stopped = (index, reason)
+        cell.outputs.append(_error(KERNEL_STOPPED, reason))
+        return cell, self.resources
+
+
+class LimitOutputSize(LimitOutput):
+    """nbgrader's LimitOutput (lines of stream output, lines of traceback), plus a cap in characters.
+
+    A single line can be a hundred megabytes; each text output of a cell is cut to
+    `max_chars`, and rich outputs (images, HTML) larger than that are replaced by a note.
+    """
+
+    max_chars = Integer(20_000, help="maximum characters of each text output of a cell (-1: no limit)").tag(
+        config=True
+    )
+
+    def _cut(self, text: str) -> str:
+        if self.max_chars < 0 or len(text) <= self.max_chars:
+            return text
+        return text[: self.max_chars] + f"\n... Output truncated ({len(text):,} characters) ..."
+
+    def preprocess_cell(self, cell, resources, cell_index):
+        """Limit the cell's lines as LimitOutput does, then the characters of each output."""
+        cell, resources = super().preprocess_cell(cell, resources, cell_index)
+        if cell.cell_type != "code":
+            return cell, resources
+        for output in cell.outputs:
+            if output.output_type == "stream":
+                output.text = self._cut(output.text)
+            elif output.output_type == "error":
+                output.evalue = self._cut(output.evalue)
+                output.traceback = [self._cut(line) for line in output.traceback]
+            elif "data" in output:
+                for mime, value in list(output.data.items()):
+                    text = value if isinstance(value, str) else str(value)
+                    if len(text) > self.max_chars > 0:
+                        output.data[mime] = "(output removed: too large)" if mime != "text/plain" else self._cut(text)
+        return cell, resources
+
+
+def _imported_modules(tree: ast.AST) -> dict[str, str]:
+    """The names bound by the import statements of `tree`, each with the module (or object path) it names."""
+    names = {}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                names[alias.asname or alias.name.split(".")[0]] = alias.name if alias.asname else alias.name.split(".")[0]
+        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            for alias in node.names:
+                names[alias.asname or alias.name] = f"{node.module}.{alias.name}"
+    return names
+
+
+def _root(node: ast.AST) -> ast.Name | None:
+    while isinstance(node, (ast.Attribute, ast.Subscript)):
+        node = node.value
+    return node if isinstance(node, ast.Name) else None
+
+
+def _dotted(node: ast.AST) -> str:
+    return ast.unparse(node)
+
+
+def tampering(sources: list[str]) -> list[str]:
+    """Find, in the code cells `sources` a student wrote, the statements that rewrite what the tests rely on.
+
+    That is: assigning or deleting an attribute of (or through) a name imported from a
+    guarded module (`np.testing.assert_allclose = ...`), `setattr`/`delattr` on one,
+    writing to `sys.modules` or `__builtins__`, and replacing a function's `__code__`.
+    Returns one description per finding. This reads the code as written; code built at
+    run time (`exec`, computed names) gets past it, which is why `autoaegan.grading`
+    also checks, in the kernel, that NumPy and the builtins are the ones it imported.
+    """
+    findings = []
+    for source in sources:
+        # IPython's magics and shell escapes are not Python: leave those lines out.
+        text = "\n".join("" if line.lstrip().startswith(("%", "!")) else line for line in source.splitlines())
+        try:
+            tree = ast.parse(text)
+        except SyntaxError:
+            continue
+        imported = _imported_modules(tree)
+        imported.setdefault("__builtins__", "builtins")
+
+        def guarded(node) -> str | None:
+            root = _root(node)
+            if root is None or root.id not in imported:
+                return None
+            module = imported[root.id]
+            return module if module.split(".")[0] in GUARDED_MODULES else None
+
+        for node in ast.walk(tree):
+            targets = []
+            if isinstance(node, (ast.Assign, ast.Delete)):
+                targets = node.targets
+            elif isinstance(node, (ast.AugAssign, ast.AnnAssign)):
+                targets = [node.target]
+            for target in targets:
+                if isinstance(target, ast.Attribute) and target.attr in ("__code__", "__globals__", "__defaults__"):
+                    findings.append(f"`{_dotted(target)} = ...` replaces a function's code")
+                elif isinstance(target, (ast.Attribute, ast.Subscript)) and guarded(target):
+                    findings.append(f"`{_dotted(target)}` is changed, in module {guarded(target)}")
+            if (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Name)
+                and node.func.id in ("setattr", "delattr")
+                and node.args
+                and guarded(node.args[0])
+            ):
+                findings.append(f"`{node.func.id}({_dotted(node.args[0])}, ...)` changes module {guarded(node.args[0])}")
+    return list(dict.fromkeys(findings))
+
+
+class FlagForReview(NbGraderPreprocessor):
+    """After SaveAutoGrades: flag, in the gradebook, the notebooks a human should look at.
+
+    A notebook whose kernel died or hung, or one of whose cells ran past the time
+    limit, keeps the grades it got and is flagged. A notebook whose own code rewrites
+    the tools the tests rely on (see `tampering`) is flagged and every test cell of it
+    gets zero: its passing cells prove nothing. The reasons go to the log and to the
+    comment of the notebook's first answer cell, which the feedback shows.
+    """
+
+    def preprocess(self, nb, resources):
+        """Flag (and, for tampering, zero) the notebook in the gradebook when there is a reason to."""
+        from nbgrader.api import Gradebook
+
+        student_cells = [
+            cell.source
+            for cell in nb.cells
+            if cell.cell_type == "code" and not (_nbgrader(cell).get("locked") or _nbgrader(cell).get("grade"))
+        ]
+        tampered = tampering(student_cells)
+        # What the static reading misses (names built at run time), the kernel's own check reports.
+        if any(output.get("ename") == "GradingTampered" for cell in nb.cells for output in cell.get("outputs", [])):
+            tampered.append("a test cell found NumPy, a builtin or the grading helpers replaced (GradingTampered)")
+        reasons = list(resources.get(REVIEW_KEY, []))
+        reasons += [f"the code changes the tools the tests rely on: {finding}" for finding in tampered]
+        if not reasons:
+            return nb, resources
+        info = resources["nbgrader"]
+        with Gradebook(info["db_url"]) as gradebook:
+            notebook = gradebook.find_submission_notebook(info["notebook"], info["assignment"], info["student"])
+            notebook.flagged = True
+            for grade in notebook.grades:
+                if tampered:
+                    grade.auto_score = 0.0
+                    grade.needs_manual_grade = True
+            note = "Flagged for your instructor's review: " + "; ".join(reasons) + "."
+            if tampered:
+                note += " Every test cell of this notebook was given zero."
+            comments = sorted(notebook.comments, key=lambda comment: comment.cell.name)
+            answer_cells = [_nbgrader(cell).get("grade_id") for cell in nb.cells if _nbgrader(cell).get("solution")]
+            by_name = {comment.name: comment for comment in comments}
+            target = next((by_name[name] for name in answer_cells if name in by_name), None)
+            if target is not None:
+                target.auto_comment = note if not target.auto_comment else f"{target.auto_comment}\n\n{note}"
+            gradebook.db.commit()
+        self.log.warning("%s, %s: %s", info["student"], info["notebook"], note)
+        return nb, resources
+
+
+class HideHiddenTestOutputs(NbGraderPreprocessor):
+    """For the feedback: keep only one line per error of the cells that hold hidden tests, and no other output.
+
+    Runs before ClearHiddenTests, which removes the hidden code but not the outputs:
+    whatever a hidden test cell printed (a student's function can print its inputs),
+    displayed or put in a traceback would otherwise reach the student.
+    """
+
+    begin_test_delimeter = Unicode("BEGIN HIDDEN TESTS", help="the marker that opens a hidden-test region").tag(
+        config=True
+    )
+    # Errors whose message is safe to show in full: ours, and those that carry no test data.
+    shown_messages = ("HiddenTestFailure", "GradingTampered", KERNEL_STOPPED, "CellTimeoutError", "NameError",
+                      "KeyboardInterrupt", "MemoryError")
+
+    end_test_delimeter = Unicode("END HIDDEN TESTS", help="the marker that closes a hidden-test region").tag(
+        config=True
+    )
+
+    def preprocess(self, nb, resources):
+        """Strip the hidden-test cells' outputs, and blank the hidden code wherever another cell's output shows it.
+
+        A student's function can read its caller's source (`inspect.stack()`) during a
+        hidden test and print it later, in a visible cell: any output line that holds a
+        line of hidden code (of 10 characters or more) is replaced by a note.
+        """
+        hidden, inside = set(), False
+        for cell in nb.cells:
+            for line in cell.source.splitlines():
+                if self.begin_test_delimeter in line or self.end_test_delimeter in line:
+                    inside = self.begin_test_delimeter in line
+                elif inside and len(line.strip()) >= 10:
+                    hidden.add(line.strip())
+        visible = {line.strip() for cell in nb.cells for line in _outside_hidden(cell.source, self)}
+        self._hidden_lines = hidden - visible
+        return super().preprocess(nb, resources)
+
+    def _redact(self, text: str) -> str:
+        if not self._hidden_lines or not isinstance(text, str):
+            return text
+        return "\n".join(
+            "(a line of hidden test code was removed here)" if any(hidden in line for hidden in self._hidden_lines)
+            else line
+            for line in text.split("\n")
+        )
+
+    def preprocess_cell(self, cell, resources, cell_index):
+        """Strip the outputs of a hidden-test cell down to one line per error; redact the other cells' outputs."""
+        if cell.cell_type == "code" and self.begin_test_delimeter not in cell.source:
+            for output in cell.get("outputs", []):
+                if output.output_type == "stream":
+                    output.text = self._redact(output.text)
+                elif output.output_type == "error":
+                    output.evalue = self._redact(output.evalue)
+                    output.traceback = [self._redact(line) for line in output.traceback]
+                elif "data" in output:
+                    for mime, value in list(output.data.items()):
+                        if isinstance(value, str):
+                            output.data[mime] = self._redact(value)
+            return cell, resources
+        if cell.cell_type != "code":
+            return cell, resources
+        outputs = []
+        for output in cell.get("outputs", []):
+            if output.output_type != "error":
+                continue
+            message = output.evalue.splitlines()[0][:300] if output.evalue else ""
+            if output.ename not in self.shown_messages:
+                message = "(details hidden: this cell holds hidden tests)"
+            outputs.append(_error(output.ename, re.sub(r"\x1b\[[0-9;]*m", "", message)))
+        cell.outputs = outputs
+        return cell, resources
+
+
+def _outside_hidden(source: str, markers) -> list[str]:
+    lines, inside = [], False
+    for line in source.splitlines():
+        if markers.begin_test_delimeter in line or markers.end_test_delimeter in line:
+            inside = markers.begin_test_delimeter in line
+        elif not inside:
+            lines.append(line)
+    return lines
+
+
+def autograde_preprocessors(defaults: list) -> list:
+    """nbgrader's autograde preprocessors with this module's in place: give it `Autograde.autograde_preprocessors`."""
+    replaced = {Execute: GradingExecute, LimitOutput: LimitOutputSize}
+    result = [replaced.get(preprocessor, preprocessor) for preprocessor in defaults]
+    # FlagForReview reads the grades SaveAutoGrades has just written.
+    names = [preprocessor.__name__ for preprocessor in result]
+    result.insert(names.index("SaveAutoGrades") + 1, FlagForReview)
+    return result

@@ -1,0 +1,95 @@
+"""The classroom's small pieces, without a hub or nbgrader: the kernel limits, the tampering scan, the delivery."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+from autoaegan.autograding import LimitedKernelManager, LimitOutputSize, tampering  # noqa: E402
+from classroom.deliver import deliver_course, student_files  # noqa: E402
+
+ALLOCATE = "import numpy as np\ntry:\n    np.ones({size} // 8)\n    print('allocated')\nexcept MemoryError:\n    print('MemoryError')\n"
+
+
+@pytest.mark.parametrize(("size", "printed"), [(3 * 1024**3, "MemoryError"), (256 * 1024**2, "allocated")])
+def test_the_kernel_limit_turns_an_oversized_allocation_into_a_memory_error(size, printed):
+    done = subprocess.run(
+        [sys.executable, "-m", "autoaegan.kernel_limits", "--data", str(2 * 1024**3), "--",
+         sys.executable, "-c", ALLOCATE.format(size=size)],
+        capture_output=True, text=True, timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == printed
+
+
+def test_the_kernel_command_goes_through_the_limits():
+    manager = LimitedKernelManager(kernel_name="python3")
+    command = manager.format_kernel_cmd()
+    assert command[:3] == [sys.executable, "-m", "autoaegan.kernel_limits"]
+    assert command[command.index("--data") + 1] == str(manager.memory_limit)
+    assert "ipykernel_launcher" in " ".join(command[command.index("--") + 1:])
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "import numpy as np\nnp.testing.assert_allclose = lambda *a, **k: None\n",
+        "from numpy import testing\ntesting.assert_allclose = print\n",
+        "import autoaegan.grading as g\ng.expect_equal = lambda *a: None\n",
+        "import numpy\nsetattr(numpy, 'allclose', lambda *a, **k: True)\n",
+        "import sys\nsys.modules['numpy'] = None\n",
+        "def f():\n    pass\nf.__code__ = (lambda: 1).__code__\n",
+        "import builtins\nbuiltins.isinstance = lambda *a: True\n",
+        "__builtins__.len = lambda x: 0\n",
+    ],
+)
+def test_the_scan_finds_code_that_rewrites_the_tools(source):
+    assert tampering([source]), source
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "import numpy as np\nnp.set_printoptions(precision=3)\nx = np.zeros(3)\nx[0] = 1\n",
+        "class Model:\n    def __init__(self):\n        self.weights = 1\n",
+        "import os\nos.environ['X'] = '1'\n",
+        "%matplotlib inline\nimport numpy as np\n",
+        "this is not python",
+    ],
+)
+def test_the_scan_leaves_ordinary_code_alone(source):
+    assert tampering([source]) == []
+
+
+def test_output_is_capped_in_characters_as_well_as_lines():
+    cell = nbformat.v4.new_code_cell("print('x' * 10**6)")
+    cell.outputs = [nbformat.v4.new_output("stream", name="stdout", text="x" * 10**6)]
+    cell, _ = LimitOutputSize().preprocess_cell(cell, {}, 0)
+    assert len(cell.outputs[0].text) < 25_000 and "Output truncated (1,000,000 characters)" in cell.outputs[0].text
+
+
+def test_students_get_the_chapters_and_never_an_instructors_notebook(tmp_path):
+    files = student_files(ROOT)
+    assert Path("course/00_start_here.ipynb") in files and Path("README.md") in files
+    assert not [path for path in files if path.parts[0] in ("solutions", "exercises", "tests", "autoaegan")]
+    source = tmp_path / "source"
+    (source / "course").mkdir(parents=True)
+    (source / "course" / "leak.ipynb").write_text('{"cells": [{"source": "### BEGIN SOLUTION"}]}')
+    with pytest.raises(ValueError, match="must not reach students"):
+        student_files(source)
+
+
+def test_delivery_keeps_the_students_own_edits(tmp_path):
+    home = tmp_path / "home"
+    first = deliver_course(home)
+    assert first
+    chapter = home / "autoaegan-course" / "course" / "00_start_here.ipynb"
+    chapter.write_text("the student's edits")
+    assert deliver_course(home) == []
+    assert chapter.read_text() == "the student's edits"
