@@ -16,12 +16,17 @@ BLOCKS = {
     "pretrained-load": "pretrained_load.md",
     "latent-explorer-latency": "latent_explorer_latency.md",
     "adversarial-grading": "autograding.md",
+    "gan-fixes": "gan_fixes.md",
 }
 
 
 def readme_with_results(readme: str, results: str, block: str = "benchmarks") -> str:
     """Return `readme` with the text between the markers of `block` replaced by `results`."""
     start, end = f"<!-- {block}: start -->", f"<!-- {block}: end -->"
+    # A results file's own title ("# ...") would be a top-level heading in the README, whose section names it already.
+    lines = results.strip().splitlines()
+    if lines and lines[0].startswith("# "):
+        results = "\n".join(lines[1:])
     pattern = re.compile(re.escape(start) + ".*?" + re.escape(end), re.DOTALL)
     if not pattern.search(readme):
         raise ValueError(f"the README has no {block} block: expected the markers {start} and {end}")
