@@ -17,6 +17,9 @@ BLOCKS = {
     "latent-explorer-latency": "latent_explorer_latency.md",
     "adversarial-grading": "autograding.md",
     "gan-fixes": "gan_fixes.md",
+    "generative-quality": "generative_quality.md",
+    "dcgan-quality": "dcgan_quality.md",
+    "dcgan-throughput": "dcgan_throughput.md",
 }
 
 
