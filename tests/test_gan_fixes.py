@@ -20,14 +20,9 @@ from autoaegan.models.replay import ReplayGAN
 from autoaegan.profiles import PROFILES
 from autoaegan.recordings import load_recorded_samples, load_recording
 from autoaegan.seeding import set_seed
+from tests.autoencoder_checks import tiny_images
 
 TEST = PROFILES["test"]
-
-
-def tiny_images(n, seed=0):
-    rng = np.random.default_rng(seed)
-    rows, cols = rng.random((n, 28, 1)), rng.random((n, 1, 28))
-    return (255 * (rows * cols) ** 2).astype(np.uint8)
 
 
 def layer_types(model):

@@ -18,14 +18,7 @@ from autoaegan.layers.style import (
     truncate_styles,
 )
 from autoaegan.seeding import set_seed
-
-
-def normal(*shape, seed=0, scale=1.0, shift=0.0):
-    return (np.random.default_rng(seed).normal(size=shape) * scale + shift).astype("float32")
-
-
-def numpy(x):
-    return keras.ops.convert_to_numpy(x)
+from tests.array_helpers import normal, numpy
 
 
 def reference_instance_standardize(x, epsilon=1e-8):

@@ -526,6 +526,16 @@ def load_checkpoint(directory: Path, gan: GAN, settings: dict) -> dict | None:
     return state
 
 
+def training_images(images, batch_size: int) -> np.ndarray:
+    """`images` as a uint8 array `(n, 28, 28)` holding at least one batch of `batch_size`; a clear error otherwise."""
+    images = np.asarray(images)
+    if images.dtype != np.uint8 or images.ndim != 3 or images.shape[1:] != IMAGE_SHAPE:
+        raise ValueError(f"images must be uint8 shaped (n, 28, 28), got {images.dtype} of shape {images.shape}")
+    if len(images) < batch_size:
+        raise ValueError(f"need at least one batch of {batch_size} images, got {len(images)}")
+    return images
+
+
 def train_dense_gan(images, *, epochs: int, recipe: GANRecipe = PRETRAINED_RECIPE, codings_size: int = CODINGS_SIZE,
                     seed: int = 42, profile: Profile | None = None, checkpoint_dir=None, callbacks=(),
                     verbose="auto") -> tuple[GAN, dict]:
@@ -542,11 +552,7 @@ def train_dense_gan(images, *, epochs: int, recipe: GANRecipe = PRETRAINED_RECIP
     from autoaegan.training import NaNGuard
 
     epochs = positive_int(epochs, "epochs")
-    images = np.asarray(images)
-    if images.dtype != np.uint8 or images.ndim != 3 or images.shape[1:] != IMAGE_SHAPE:
-        raise ValueError(f"images must be uint8 shaped (n, 28, 28), got {images.dtype} of shape {images.shape}")
-    if len(images) < recipe.batch_size:
-        raise ValueError(f"need at least one batch of {recipe.batch_size} images, got {len(images)}")
+    images = training_images(images, recipe.batch_size)
     profile = profile or get_profile()
     set_seed(seed, profile=profile)
     total_steps = epochs * (len(images) // recipe.batch_size)

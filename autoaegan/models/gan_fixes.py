@@ -19,17 +19,15 @@ each, so that their figures compare.
 
 from __future__ import annotations
 
-import numpy as np
-
 from autoaegan.models.arguments import positive_int
 from autoaegan.models.gan import (
     CODINGS_SIZE,
     GAN,
     GERON_RECIPE,
-    IMAGE_SHAPE,
     GANRecipe,
     build_dense_discriminator,
     build_dense_generator,
+    training_images,
 )
 from autoaegan.models.replay import DEFAULT_CAPACITY, DEFAULT_FRACTION, ReplayGAN
 from autoaegan.profiles import Profile, get_profile
@@ -70,11 +68,7 @@ def train_gan(gan: GAN, images, *, epochs: int, recipe: GANRecipe = GERON_RECIPE
     from autoaegan.training import NaNGuard
 
     epochs = positive_int(epochs, "epochs")
-    images = np.asarray(images)
-    if images.dtype != np.uint8 or images.ndim != 3 or images.shape[1:] != IMAGE_SHAPE:
-        raise ValueError(f"images must be uint8 shaped (n, 28, 28), got {images.dtype} of shape {images.shape}")
-    if len(images) < recipe.batch_size:
-        raise ValueError(f"need at least one batch of {recipe.batch_size} images, got {len(images)}")
+    images = training_images(images, recipe.batch_size)
     profile = profile or get_profile()
     total_steps = epochs * (len(images) // recipe.batch_size)
     recipe.compile(gan, total_steps=total_steps, profile=profile)
