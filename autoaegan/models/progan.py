@@ -35,6 +35,7 @@ under one of two losses:
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 import keras
 import numpy as np
@@ -66,6 +67,49 @@ def resolution_of(level: int) -> int:
     if isinstance(level, bool) or not isinstance(level, (int, np.integer)) or level < 0:
         raise ValueError(f"level must be an integer ≥ 0, got {level!r}")
     return START_RESOLUTION * 2 ** int(level)
+
+
+@dataclass(frozen=True)
+class ProGANTechniques:
+    """Which of the paper's techniques a progressive GAN uses (all by default); the ablation turns them off one by one.
+
+    - `equalized_learning_rate`: `EqualizedDense` / `EqualizedConv2D`; off, plain
+      layers with He-normal initial weights (the same initial function, but Adam's
+      steps are no longer equal across layers);
+    - `pixel_normalization`: after every generator convolution; off, nothing there;
+    - `minibatch_stddev`: the discriminator's extra feature map; off, nothing there;
+    - `progressive_growing`: train 4×4 first and grow; off, train at 32×32 from the
+      start for the same number of images.
+    """
+
+    equalized_learning_rate: bool = True
+    pixel_normalization: bool = True
+    minibatch_stddev: bool = True
+    progressive_growing: bool = True
+
+
+ALL_TECHNIQUES = ProGANTechniques()
+
+
+def _dense(units: int, *, gain: float = HE_GAIN, techniques: ProGANTechniques, name: str):
+    if techniques.equalized_learning_rate:
+        return EqualizedDense(units, gain=gain, name=name)
+    return keras.layers.Dense(units, kernel_initializer=_he_initializer(gain), name=name)
+
+
+def _conv(filters: int, size: int, *, gain: float = HE_GAIN, techniques: ProGANTechniques, name: str):
+    if techniques.equalized_learning_rate:
+        return EqualizedConv2D(filters, size, gain=gain, name=name)
+    return keras.layers.Conv2D(filters, size, padding="same", kernel_initializer=_he_initializer(gain), name=name)
+
+
+def _he_initializer(gain: float):
+    # N(0, gain²/fan_in): the initial weights that an equalized layer applies at run time.
+    return keras.initializers.VarianceScaling(scale=gain ** 2, mode="fan_in", distribution="untruncated_normal")
+
+
+def _pixel_norm(techniques: ProGANTechniques, name: str):
+    return PixelNormalization(name=name) if techniques.pixel_normalization else keras.layers.Identity(name=name)
 
 
 def _channels(channels) -> tuple[int, ...]:
@@ -114,30 +158,32 @@ class ProgressiveGenerator(_Growing):
     gain 1); the image goes through tanh, so it lies in [-1, 1].
     """
 
-    def __init__(self, codings_size: int = CODINGS_SIZE, channels=CHANNELS):
+    def __init__(self, codings_size: int = CODINGS_SIZE, channels=CHANNELS, *,
+                 techniques: ProGANTechniques = ALL_TECHNIQUES):
         super().__init__(channels)
         self.codings_size = positive_int(codings_size, "codings_size")
-        self.normalize_codings = PixelNormalization(name="normalize_codings")
+        self.techniques = t = techniques
+        self.normalize_codings = _pixel_norm(t, "normalize_codings")
         self.blocks, self.to_image, self.fades = [], [], []
         for level, width in enumerate(self.channels):
             size = resolution_of(level)
             tag = f"{size}x{size}"
             if level == 0:
                 # The paper's first layer maps the codings to a 4×4 map (a dense layer), with gain √2/4.
-                layers = [EqualizedDense(16 * width, gain=HE_GAIN / 4, name="projection"),
+                layers = [_dense(16 * width, gain=HE_GAIN / 4, techniques=t, name="projection"),
                           keras.layers.Reshape((4, 4, width), name="projection_4x4"),
                           keras.layers.LeakyReLU(LEAKY_SLOPE, name="projection_activation"),
-                          PixelNormalization(name="projection_pixel_norm")]
+                          _pixel_norm(t, "projection_pixel_norm")]
                 convolutions = 1
             else:
                 layers = [keras.layers.UpSampling2D(2, interpolation="nearest", name=f"upsample_to_{tag}")]
                 convolutions = 2
             for i in range(1, convolutions + 1):
-                layers += [EqualizedConv2D(width, 3, name=f"conv_{tag}_{i}"),
+                layers += [_conv(width, 3, techniques=t, name=f"conv_{tag}_{i}"),
                            keras.layers.LeakyReLU(LEAKY_SLOPE, name=f"activation_{tag}_{i}"),
-                           PixelNormalization(name=f"pixel_norm_{tag}_{i}")]
+                           _pixel_norm(t, f"pixel_norm_{tag}_{i}")]
             self.blocks.append(layers)
-            self.to_image.append(EqualizedConv2D(1, 1, gain=1.0, name=f"to_image_{tag}"))
+            self.to_image.append(_conv(1, 1, gain=1.0, techniques=t, name=f"to_image_{tag}"))
             self.fades.append(None if level == 0 else FadeIn(name=f"fade_in_{tag}"))
 
     def model(self, level: int | None = None, *, fade_in: bool = False) -> keras.Model:
@@ -180,27 +226,31 @@ class ProgressiveDiscriminator(_Growing):
     relu (0.2) after it, except the score.
     """
 
-    def __init__(self, channels=CHANNELS, *, group_size: int | None = None):
+    def __init__(self, channels=CHANNELS, *, group_size: int | None = None,
+                 techniques: ProGANTechniques = ALL_TECHNIQUES):
         super().__init__(channels)
         self.group_size = group_size
+        self.techniques = t = techniques
         self.from_image, self.blocks, self.fades = [], [], []
         for level, width in enumerate(self.channels):
             size = resolution_of(level)
             tag = f"{size}x{size}"
-            self.from_image.append([EqualizedConv2D(width, 1, name=f"from_image_{tag}"),
+            self.from_image.append([_conv(width, 1, techniques=t, name=f"from_image_{tag}"),
                                     keras.layers.LeakyReLU(LEAKY_SLOPE, name=f"from_image_activation_{tag}")])
             if level == 0:
-                layers = [MinibatchStandardDeviation(group_size, name="minibatch_stddev"),
-                          EqualizedConv2D(width, 3, name="conv_4x4"),
+                spread = (MinibatchStandardDeviation(group_size, name="minibatch_stddev") if t.minibatch_stddev
+                          else keras.layers.Identity(name="minibatch_stddev"))
+                layers = [spread,
+                          _conv(width, 3, techniques=t, name="conv_4x4"),
                           keras.layers.LeakyReLU(LEAKY_SLOPE, name="activation_4x4"),
                           keras.layers.Flatten(name="flatten"),
-                          EqualizedDense(width, name="dense"),
+                          _dense(width, techniques=t, name="dense"),
                           keras.layers.LeakyReLU(LEAKY_SLOPE, name="dense_activation"),
-                          EqualizedDense(1, gain=1.0, name="score")]
+                          _dense(1, gain=1.0, techniques=t, name="score")]
             else:
                 layers = []
                 for i, filters in enumerate((width, self.channels[level - 1]), start=1):
-                    layers += [EqualizedConv2D(filters, 3, name=f"conv_{tag}_{i}"),
+                    layers += [_conv(filters, 3, techniques=t, name=f"conv_{tag}_{i}"),
                                keras.layers.LeakyReLU(LEAKY_SLOPE, name=f"activation_{tag}_{i}")]
                 layers.append(keras.layers.AveragePooling2D(2, name=f"downsample_from_{tag}"))
             self.blocks.append(layers)
@@ -230,6 +280,16 @@ class ProgressiveDiscriminator(_Growing):
                 features = self.fades[level]([old, features])
         suffix = "_fade_in" if fade_in else ""
         return keras.Model(images, features, name=f"progan_discriminator_{size}x{size}{suffix}")
+
+
+def build_progressive_pair(channels=CHANNELS, *, codings_size: int = CODINGS_SIZE,
+                           techniques: ProGANTechniques | None = None):
+    """`(ProgressiveGenerator, ProgressiveDiscriminator)` of `channels`, with the paper's `techniques` (default all)."""
+    techniques = ALL_TECHNIQUES if techniques is None else techniques
+    if not isinstance(techniques, ProGANTechniques):
+        raise TypeError(f"techniques must be a ProGANTechniques, got {type(techniques).__name__}")
+    return (ProgressiveGenerator(codings_size, channels, techniques=techniques),
+            ProgressiveDiscriminator(channels, techniques=techniques))
 
 
 # ---------------------------------------------------------------------------------------------------- data

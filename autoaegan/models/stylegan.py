@@ -287,9 +287,10 @@ class StyleGAN(ProGAN):
 
 def build_stylegan(codings_size: int = CODINGS_SIZE, w_size: int = W_SIZE, channels=CHANNELS, *,
                    mapping_depth: int = MAPPING_DEPTH, loss: str = "logistic", group_size: int | None = None,
-                   seed: int | None = None) -> StyleGAN:
+                   style_mixing_probability: float = STYLE_MIXING_PROBABILITY, seed: int | None = None) -> StyleGAN:
     """A StyleGAN at the resolution of `channels` (32×32 for 4), against ProGAN's discriminator; not compiled."""
     generator = StyleGenerator(codings_size, w_size, channels, mapping_depth=mapping_depth, seed=seed,
                                name="style_generator")
     discriminator = ProgressiveDiscriminator(channels, group_size=group_size).model()
-    return StyleGAN(generator, discriminator, loss=loss, seed=seed, name="stylegan")
+    return StyleGAN(generator, discriminator, loss=loss, seed=seed, style_mixing_probability=style_mixing_probability,
+                    name="stylegan")
