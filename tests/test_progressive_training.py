@@ -116,3 +116,30 @@ def test_a_diverged_chunk_stops_with_a_clear_error():
 
     with pytest.raises(RuntimeError, match=r"diverged \(\{'d_loss': nan\}\).*last checkpoint is kept"):
         pt._chunk(Diverged(), None, steps=8)
+
+
+def test_the_growth_recording_has_each_levels_samples_from_its_last_stable_checkpoint(tmp_path):
+    import json
+
+    _, state = pt.train_progan(tiny_images(64), recipe=TINY, profile=TEST, directory=tmp_path / "run",
+                               monitor=False)
+    pt.record_growth(tmp_path / "run", state, target=tmp_path)
+    with np.load(tmp_path / "progan_growth_samples.npz") as saved:
+        shapes = {key: saved[key].shape for key in saved.files}
+        assert saved["32x32"].dtype == np.uint8
+    assert shapes == {f"{s}x{s}": (pt.GROWTH_SAMPLES, s, s) for s in (4, 8, 16, 32)}
+    described = json.loads((tmp_path / "progan_growth.json").read_text())
+    # Stable phases end after chunks 1, 3, 5 and 7, of 8 steps of 8 images.
+    assert described["images_seen"] == {"4x4": 64, "8x8": 192, "16x16": 320, "32x32": 448}
+
+
+def test_the_shipped_progan_fades_in_at_alpha_one_and_keeps_its_layers_for_every_level():
+    from autoaegan.latent import sample_codings
+
+    shipped = pt.build_pretrained_progan()
+    layers = shipped.generator_layers
+    assert shipped.output_shape[1:] == (32, 32, 1)
+    assert float(layers.fades[-1].alpha) == 1.0
+    codings = sample_codings(3, layers.codings_size, seed=0)
+    np.testing.assert_allclose(np.asarray(shipped(codings)), np.asarray(layers.model()(codings)), atol=1e-6)
+    assert layers.model(1)(codings).shape == (3, 8, 8, 1)

@@ -76,9 +76,9 @@ def progan_schedule(max_level: int, *, chunks_per_phase: int, final_chunks: int)
 
 
 # (chunks per phase, chunks of the final stable phase) and StyleGAN chunks, by profile. Full: 3 chunks = 38,400 images
-# per phase; the ProGAN sees 460,800 images in all, the StyleGAN 332,800 (6 epochs).
-PROGAN_CHUNKS_BY_PROFILE = {"test": (1, 1), "classroom": (1, 1), "full": (3, 18)}
-STYLEGAN_CHUNKS_BY_PROFILE = {"test": 1, "classroom": 2, "full": 26}
+# per phase; the ProGAN sees 358,400 images in all, the StyleGAN 230,400 (4.2 epochs).
+PROGAN_CHUNKS_BY_PROFILE = {"test": (1, 1), "classroom": (1, 1), "full": (3, 10)}
+STYLEGAN_CHUNKS_BY_PROFILE = {"test": 1, "classroom": 2, "full": 18}
 CHUNK_STEPS_BY_PROFILE = {"test": 8, "classroom": 40, "full": RECIPE.chunk_steps}
 
 
@@ -208,7 +208,7 @@ class _WeightsFile:
             self.model.set_weights(live)
 
 
-def _start(kind, images, *, recipe, profile, seed, directory, monitor) -> _Run:
+def _start(kind, images, *, recipe, profile, seed, directory, monitor, chunk_steps=None) -> _Run:
     from autoaegan.seeding import set_seed
 
     profile = profile or get_profile()
@@ -216,7 +216,8 @@ def _start(kind, images, *, recipe, profile, seed, directory, monitor) -> _Run:
     if images.dtype != np.uint8 or images.ndim != 3:
         raise ValueError(f"images must be uint8 shaped (n, 28, 28), got {images.dtype} of shape {images.shape}")
     set_seed(seed, profile=profile)
-    chunk_steps = profile.pick(**CHUNK_STEPS_BY_PROFILE)
+    chunk_steps = profile.pick(**CHUNK_STEPS_BY_PROFILE) if chunk_steps is None else positive_int(chunk_steps,
+                                                                                                    "chunk_steps")
     if chunk_steps % recipe.steps_per_execution:
         raise ValueError(f"chunk_steps ({chunk_steps}) must be a multiple of steps_per_execution "
                          f"({recipe.steps_per_execution})")
@@ -225,21 +226,26 @@ def _start(kind, images, *, recipe, profile, seed, directory, monitor) -> _Run:
 
 
 def train_progan(images, *, recipe: ProgressiveRecipe = RECIPE, profile: Profile | None = None, seed: int = 42,
-                 directory=None, monitor: bool = True, techniques=None):
+                 directory=None, monitor: bool = True, techniques=None, phases: tuple[int, int] | None = None,
+                 chunk_steps: int | None = None):
     """Train (or resume) a ProGAN on uint8 `images` `(n, 28, 28)` through its growth schedule.
 
-    Returns `(gan, state)`: the `ProGAN` of the last phase (32×32, stable) and the
-    `TrainingState`. Checkpoints go to `directory` (default `work_dir("progan")`);
+    Returns `(gan, state)`: the `ProGAN` of the last phase (32×32, stable), whose
+    `generator_layers` attribute is the `ProgressiveGenerator` of every level, and
+    the `TrainingState`. Checkpoints go to `directory` (default `work_dir("progan")`);
     `directory=False` trains without them. `techniques` (a `ProGANTechniques`,
-    default all on) switches the paper's techniques off for the ablation.
+    default all on) switches the paper's techniques off for the ablation. `phases`
+    (chunks per phase, chunks of the last phase) and `chunk_steps` replace the
+    profile's budget (the ablation's reduced runs).
     """
     from autoaegan.models.progan import ProGAN, build_progressive_pair
 
     profile = profile or get_profile()
     directory = work_dir("progan") if directory is None else directory
-    run = _start("progan", images, recipe=recipe, profile=profile, seed=seed, directory=directory, monitor=monitor)
+    run = _start("progan", images, recipe=recipe, profile=profile, seed=seed, directory=directory, monitor=monitor,
+                 chunk_steps=chunk_steps)
     generator_layers, discriminator_layers = build_progressive_pair(recipe.channels, techniques=techniques)
-    per_phase, final = profile.pick(**PROGAN_CHUNKS_BY_PROFILE)
+    per_phase, final = profile.pick(**PROGAN_CHUNKS_BY_PROFILE) if phases is None else phases
     schedule = progan_schedule(generator_layers.max_level, chunks_per_phase=per_phase, final_chunks=final)
     if techniques is not None and not techniques.progressive_growing:
         # The same number of images, all at the last level.
@@ -275,6 +281,7 @@ def train_progan(images, *, recipe: ProgressiveRecipe = RECIPE, profile: Profile
                    lambda: _progan_quick_fd(gan, generator_layers, phase))
     if gan is None:
         gan = pair(schedule[-1])
+    gan.generator_layers = generator_layers
     return gan, run.state
 
 
@@ -292,18 +299,19 @@ def _progan_quick_fd(gan, generator_layers, phase: Phase) -> float:
 
 def train_stylegan(images, *, recipe: ProgressiveRecipe = RECIPE, profile: Profile | None = None, seed: int = 42,
                    directory=None, monitor: bool = True, style_mixing_probability: float | None = None,
-                   chunks: int | None = None):
+                   chunks: int | None = None, chunk_steps: int | None = None):
     """Train (or resume) a StyleGAN on uint8 `images` `(n, 28, 28)`; returns `(gan, state)`.
 
     Checkpoints go to `directory` (default `work_dir("stylegan")`); `directory=False`
     trains without them. `style_mixing_probability` (default the paper's 0.9) and
-    `chunks` (default the profile's) serve the mixing ablation.
+    `chunks` and `chunk_steps` (default the profile's) serve the mixing ablation.
     """
     from autoaegan.models.stylegan import STYLE_MIXING_PROBABILITY, build_stylegan
 
     profile = profile or get_profile()
     directory = work_dir("stylegan") if directory is None else directory
-    run = _start("stylegan", images, recipe=recipe, profile=profile, seed=seed, directory=directory, monitor=monitor)
+    run = _start("stylegan", images, recipe=recipe, profile=profile, seed=seed, directory=directory, monitor=monitor,
+                 chunk_steps=chunk_steps)
     mixing = STYLE_MIXING_PROBABILITY if style_mixing_probability is None else style_mixing_probability
     gan = run.compile(build_stylegan(channels=recipe.channels, seed=seed, style_mixing_probability=mixing))
     total = positive_int(chunks, "chunks") if chunks is not None else profile.pick(**STYLEGAN_CHUNKS_BY_PROFILE)
@@ -345,10 +353,20 @@ def _settings(run: _Run, kind: str, **extra) -> dict:
 
 # ---------------------------------------------------------------------------------------------------- shipped weights
 def build_pretrained_progan() -> keras.Model:
-    """The shipped ProGAN generator's architecture: codings 128 → 32×32 images in [-1, 1], the last level, stable."""
+    """The shipped ProGAN generator: codings 128 → 32×32 images in [-1, 1], the last level's fade-in model at α = 1.
+
+    The fade-in model holds the 16×16 to-image layer too, so that chapter 10's
+    α-scrubber can blend the two paths; at α = 1 its images are the stable
+    model's. Its `generator_layers` attribute is the `ProgressiveGenerator` whose
+    layers it wires (for the other levels' models).
+    """
     from autoaegan.models.progan import ProgressiveGenerator
 
-    return ProgressiveGenerator(channels=RECIPE.channels).model()
+    layers = ProgressiveGenerator(channels=RECIPE.channels)
+    model = layers.model(layers.max_level, fade_in=True)
+    layers.fades[layers.max_level].set_alpha(1.0)
+    model.generator_layers = layers
+    return model
 
 
 def build_pretrained_stylegan():
@@ -366,7 +384,7 @@ def _shipped_settings(state: TrainingState, checkpointed: bool, images) -> dict:
                            f"{RECIPE.g_ema_momentum} per step)",
         "train_seconds_total": round(state.train_seconds, 1) if checkpointed else None,
         "cpu_seconds_total": round(sum(state.cpu_seconds_by_epoch), 1) if checkpointed else None,
-        "images_seen": int(state.epochs_done * state.settings.get("chunk_steps", 0) * RECIPE.batch_size),
+        "images_seen": int(state.epochs_done * state.settings["chunk_steps"] * state.settings["recipe"]["batch_size"]),
         "note": "training ran at nice 19 on a shared 2-core machine: wall-clock times are upper bounds",
     }
 
@@ -387,10 +405,67 @@ def train_pretrained_progan(profile: Profile):
     checkpointed = profile.name == "full"
     gan, state = train_progan(images, profile=profile, seed=profile.seed, directory=None if checkpointed else False,
                               monitor=checkpointed)
+    layers = gan.generator_layers
+    # The averaged weights go into the shared layers, so the fade-in model below reads them (and the live
+    # 16×16 to-image layer, which the last phase no longer trained).
+    for variable, value in zip(gan.generator.weights, averaged_weights(gan)):
+        variable.assign(value)
+    fading = layers.model(layers.max_level, fade_in=True)
+    layers.fades[layers.max_level].set_alpha(1.0)
     shipped = build_pretrained_progan()
-    shipped.set_weights(averaged_weights(gan))
+    shipped.set_weights(fading.get_weights())
+    if checkpointed:
+        record_growth(work_dir("progan"), state)
     return TrainedModel(model=shipped, settings=_shipped_settings(state, checkpointed, images),
                         metrics=_quality(shipped, profile, state))
+
+
+GROWTH_SAMPLES = 10
+GROWTH_SEED = 0
+
+
+def record_growth(directory, state: TrainingState, *, target: Path | None = None) -> Path:
+    """Ship the samples of each level at the end of its stable phase (`recordings/progan_growth_samples.npz`).
+
+    The same `GROWTH_SAMPLES` codings go through the averaged generator of every
+    level's last checkpoint: what the growing generator made at 4×4, 8×8, 16×16
+    and 32×32, as training reached each size. `target`: the folder to write to
+    (default the package's recordings).
+    """
+    import json
+
+    from autoaegan.latent import sample_codings
+    from autoaegan.models.gan import generate_from
+    from autoaegan.models.progan import ProgressiveGenerator, resolution_of
+    from autoaegan.recordings import RECORDINGS_DIR
+
+    schedule = [Phase(**phase) for phase in state.settings["schedule"]]
+    channels = tuple(state.settings["recipe"]["channels"])
+    target = RECORDINGS_DIR if target is None else Path(target)
+    arrays, chunks = {}, {}
+    end = 0
+    for phase in schedule:
+        end += phase.chunks
+        if phase.fade_in or end > state.epochs_done:
+            continue
+        layers = ProgressiveGenerator(channels=channels)
+        model = layers.model(phase.level)
+        model.load_weights(Checkpoints(directory).generator_weights(end, averaged=True))
+        size = resolution_of(phase.level)
+        codings = sample_codings(GROWTH_SAMPLES, layers.codings_size, seed=GROWTH_SEED)
+        images = generate_from(model, codings, value_range=(-1.0, 1.0))[..., 0]
+        arrays[f"{size}x{size}"] = np.round(images * 255).astype(np.uint8)
+        chunks[f"{size}x{size}"] = end
+    path = target / "progan_growth_samples.npz"
+    np.savez_compressed(path, **arrays)
+    images_per_chunk = state.settings["chunk_steps"] * state.settings["recipe"]["batch_size"]
+    (target / "progan_growth.json").write_text(json.dumps({
+        "what": "samples of the shipped ProGAN's training at the end of each level's stable phase "
+                "(averaged weights, the same codings)",
+        "codings_seed": GROWTH_SEED, "samples": GROWTH_SAMPLES,
+        "images_seen": {key: chunk * images_per_chunk for key, chunk in chunks.items()},
+    }, indent=1) + "\n")
+    return path
 
 
 def train_pretrained_stylegan(profile: Profile):
