@@ -280,6 +280,19 @@ def test_minibatch_stddev_takes_each_channels_spread_separately():
     assert pooled > 10
 
 
+def test_minibatch_stddev_pooling_the_channels_is_the_seeds_formula():
+    x = normal(6, 3, 4, 5, seed=26)
+    y = numpy(MinibatchStandardDeviation(pool_channels=True)(x))
+    seed_value = np.std(x, axis=(0, 3)).mean()  # S = reduce_std(inputs, axis=[0, -1]); v = reduce_mean(S)
+    np.testing.assert_allclose(y[..., -1], seed_value, rtol=1e-5)
+    np.testing.assert_array_equal(y[..., :5], x)
+    assert not np.isclose(seed_value, numpy(MinibatchStandardDeviation()(x))[0, 0, 0, -1])
+    grouped = numpy(MinibatchStandardDeviation(3, pool_channels=True)(x))[:, 0, 0, -1]
+    np.testing.assert_allclose(grouped[0], np.std(x[0::2], axis=(0, 3)).mean(), rtol=1e-5)
+    with pytest.raises(TypeError, match="pool_channels must be True or False, got 1"):
+        MinibatchStandardDeviation(pool_channels=1)
+
+
 def test_minibatch_stddev_handles_an_unknown_batch_size_in_a_traced_function():
     layer = MinibatchStandardDeviation(2)
 

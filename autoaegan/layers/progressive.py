@@ -135,15 +135,21 @@ class MinibatchStandardDeviation(keras.layers.Layer):
     then be a multiple of g (or smaller than g: one group).
 
     The seed's code, `tf.math.reduce_std(inputs, axis=[0, -1])`, pools the channels
-    into each standard deviation. This layer follows the paper: the spread is taken
-    for each channel separately, so differences between channels of one image are not
-    mistaken for variety between images.
+    into each standard deviation: `pool_channels=True` computes that, the standard
+    deviation over the group and the channels together at each position. By default
+    the layer follows the paper's code: the spread is taken for each channel
+    separately, so differences between the channels of one image are not mistaken
+    for variety between images.
     """
 
-    def __init__(self, group_size: int | None = None, *, epsilon: float = 1e-8, **kwargs):
+    def __init__(self, group_size: int | None = None, *, epsilon: float = 1e-8, pool_channels: bool = False,
+                 **kwargs):
         super().__init__(**kwargs)
         self.group_size = None if group_size is None else positive_int(group_size, "group_size")
         self.epsilon = _positive_float(epsilon, "epsilon")
+        if not isinstance(pool_channels, bool):
+            raise TypeError(f"pool_channels must be True or False, got {pool_channels!r}")
+        self.pool_channels = pool_channels
 
     def build(self, input_shape):
         if len(input_shape) != 4:
@@ -152,8 +158,9 @@ class MinibatchStandardDeviation(keras.layers.Layer):
 
     def _spread(self, grouped):
         # grouped: (group, M, H, W, C) → one averaged standard deviation per column m: (M,)
-        variance = ops.mean(ops.square(grouped - ops.mean(grouped, axis=0, keepdims=True)), axis=0)
-        return ops.mean(ops.sqrt(variance + self.epsilon), axis=(1, 2, 3))
+        axes = (0, 4) if self.pool_channels else (0,)
+        variance = ops.mean(ops.square(grouped - ops.mean(grouped, axis=axes, keepdims=True)), axis=axes)
+        return ops.mean(ops.sqrt(variance + self.epsilon), axis=tuple(range(1, len(variance.shape))))
 
     def call(self, inputs):
         batch = inputs.shape[0]
@@ -176,7 +183,8 @@ class MinibatchStandardDeviation(keras.layers.Layer):
         return (*input_shape[:-1], channels)
 
     def get_config(self):
-        return {**super().get_config(), "group_size": self.group_size, "epsilon": self.epsilon}
+        return {**super().get_config(), "group_size": self.group_size, "epsilon": self.epsilon,
+                "pool_channels": self.pool_channels}
 
 
 @keras.saving.register_keras_serializable(package="autoaegan")
