@@ -85,12 +85,12 @@ CHAPTERS: tuple[Chapter, ...] = (
     Chapter(
         10, "Progressive growing of GANs (ProGAN)", "10_progan.ipynb",
         "growing the generator and discriminator from small images to large ones",
-        available=False,
+        available=True,
     ),
     Chapter(
         11, "StyleGAN", "11_stylegan.ipynb",
         "a mapping network, styles at every scale, noise and style mixing",
-        available=False,
+        available=True,
     ),
 )
 
@@ -108,15 +108,15 @@ def available_chapters() -> tuple[Chapter, ...]:
     return tuple(chapter for chapter in CHAPTERS if chapter.available)
 
 
-def render_chapter_list(link_prefix: str = "") -> str:
-    """The catalogue as a Markdown list, one line per chapter.
+def render_chapter_list(link_prefix: str = "", chapters: tuple[Chapter, ...] | None = None) -> str:
+    """The catalogue (or `chapters`) as a Markdown list, one line per chapter.
 
     Available chapters link to their notebook, prefixed with `link_prefix`
     (`""` from inside `course/`, `"course/"` from the README); the others are
     marked "(coming)".
     """
     lines = []
-    for chapter in CHAPTERS:
+    for chapter in CHAPTERS if chapters is None else chapters:
         if chapter.available:
             lines.append(f"- [{chapter.label}]({link_prefix}{chapter.notebook}): {chapter.summary}")
         else:

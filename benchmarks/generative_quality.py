@@ -54,11 +54,20 @@ def _dcgan():
     return generator_images(load_pretrained("dcgan"), value_range=VALUE_RANGE)
 
 
+def _progressive(name: str):
+    from autoaegan.pretrained import load_pretrained
+
+    # 32×32 images in [-1, 1]; the metrics centre-crop them to 28×28.
+    return generator_images(load_pretrained(name), value_range=(-1.0, 1.0))
+
+
 # (pretrained name, row label, chapter, loader of `make_images(seed, n)`), in the course's order.
 GENERATORS = (
     ("variational_autoencoder", "VAE (latent 10)", "06", _vae),
     ("dense_gan", "GAN (dense)", "07", _dense_gan),
     ("dcgan", "DCGAN", "09", _dcgan),
+    ("progan", "ProGAN (32×32)", "10", lambda: _progressive("progan")),
+    ("stylegan", "StyleGAN (32×32)", "11", lambda: _progressive("stylegan")),
 )
 
 

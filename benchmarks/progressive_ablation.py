@@ -174,7 +174,7 @@ def markdown(summary: dict) -> str:
 def main(argv=None) -> int:
     """Command-line entry: run every variant, write the tables, ship the recording."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--chunk-steps", type=int, default=100)
+    parser.add_argument("--chunk-steps", type=int, default=96)
     parser.add_argument("--n", type=int, default=2_000, help="samples that evaluate_generated measures")
     parser.add_argument("--work", type=Path, default=WORK)
     parser.add_argument("--no-ship", action="store_true", help="do not copy the results into the package")

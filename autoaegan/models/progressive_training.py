@@ -140,7 +140,7 @@ def averaged_weights(gan) -> list[np.ndarray]:
 
 
 def _chunk(gan, dataset, *, steps: int, callbacks=()) -> dict:
-    history = gan.fit(dataset, steps_per_epoch=steps, epochs=1, verbose=0, callbacks=list(callbacks))
+    history = gan.fit(dataset, steps_per_epoch=steps, epochs=1, verbose=0, shuffle=False, callbacks=list(callbacks))
     logs = {name: float(values[-1]) for name, values in history.history.items()}
     bad = {name: value for name, value in logs.items() if not math.isfinite(value)}
     if bad:
@@ -189,8 +189,9 @@ class _Run:
                 averaged = _WeightsFile(averaged_weights(gan), gan.generator)
             Checkpoints(self.directory).save(state, gan.generator, gan.discriminator, gan.d_optimizer,
                                              gan.g_optimizer, averaged_generator=averaged)
+        shown = {**logs, **({f"fd_{QUICK_FD_N}": state.history[f"fd_{QUICK_FD_N}"][-1]} if self.monitor else {})}
         _log(f"{self.kind} chunk {chunk + 1} done in {seconds:.0f} s: "
-             + ", ".join(f"{k} {v[-1]}" for k, v in state.history.items()))
+             + ", ".join(f"{name} {value:.4g}" for name, value in shown.items()))
 
 
 class _WeightsFile:

@@ -270,19 +270,31 @@ class StyleGAN(ProGAN):
         return self.mixed_fakes(batch_size, training=True)
 
     def generate(self, n: int, *, seed, batch_size: int = 1_000, truncation_psi: float = 1.0) -> np.ndarray:
-        """`n` images in [0, 1], `(n, r, r, 1)`; codings and noise both drawn from `seed`, so repeatable."""
-        from autoaegan.latent import sample_codings
-
-        n, batch_size = positive_int(n, "n"), positive_int(batch_size, "batch_size")
-        codings = sample_codings(n, self.codings_size, seed=seed)
-        noise = self.generator.synthesis.make_noise(n, seed=seed)
-        parts = [ops.convert_to_numpy(self.generator(codings[i:i + batch_size], truncation_psi=truncation_psi,
-                                                     noise=[part[i:i + batch_size] for part in noise]))
-                 for i in range(0, n, batch_size)]
-        return np.clip((np.concatenate(parts) + 1.0) / 2.0, 0.0, 1.0).astype(np.float32)
+        """`n` images in [0, 1], `(n, r, r, 1)`; codings and noise both drawn from `seed` (see `generate_images`)."""
+        return generate_images(self.generator, n, seed=seed, batch_size=batch_size, truncation_psi=truncation_psi)
 
     def get_config(self):
         return {**super().get_config(), "style_mixing_probability": self.style_mixing_probability}
+
+
+def generate_images(generator: StyleGenerator, n: int, *, seed, truncation_psi: float = 1.0,
+                    batch_size: int = 200) -> np.ndarray:
+    """`n` images of `generator` in [0, 1], `(n, r, r, 1)`, from codings and noise both drawn from `seed`.
+
+    The styles are truncated by ψ = `truncation_psi`; the images are made
+    `batch_size` at a time in inference mode, so that memory stays small.
+    """
+    from autoaegan.latent import sample_codings
+
+    if not isinstance(generator, StyleGenerator):
+        raise TypeError(f"generator must be a StyleGenerator, got {type(generator).__name__}")
+    n, batch_size = positive_int(n, "n"), positive_int(batch_size, "batch_size")
+    codings = sample_codings(n, generator.codings_size, seed=seed)
+    noise = generator.synthesis.make_noise(n, seed=seed)
+    parts = [ops.convert_to_numpy(generator(codings[i:i + batch_size], truncation_psi=truncation_psi, training=False,
+                                            noise=[part[i:i + batch_size] for part in noise]))
+             for i in range(0, n, batch_size)]
+    return np.clip((np.concatenate(parts) + 1.0) / 2.0, 0.0, 1.0).astype(np.float32)
 
 
 def build_stylegan(codings_size: int = CODINGS_SIZE, w_size: int = W_SIZE, channels=CHANNELS, *,

@@ -87,6 +87,20 @@ CATALOG: dict[str, PretrainedModel] = {
             build="autoaegan.models.dcgan:build_pretrained_dcgan",
             train="autoaegan.models.dcgan:train_pretrained_dcgan",
         ),
+        PretrainedModel(
+            name="progan",
+            description="chapter 10: the progressive GAN's generator grown 4×4 → 32×32 (equalized learning rate, "
+                        "pixel norm; averaged weights), codings 128 → 32×32 images in [-1, 1]",
+            build="autoaegan.models.progressive_training:build_pretrained_progan",
+            train="autoaegan.models.progressive_training:train_pretrained_progan",
+        ),
+        PretrainedModel(
+            name="stylegan",
+            description="chapter 11: the StyleGAN generator (mapping network, AdaIN, noise, mixing "
+                        "regularization; averaged weights), codings 128 → 32×32 images in [-1, 1]",
+            build="autoaegan.models.progressive_training:build_pretrained_stylegan",
+            train="autoaegan.models.progressive_training:train_pretrained_stylegan",
+        ),
     )
 }
 
