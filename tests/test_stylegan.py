@@ -14,6 +14,7 @@ from autoaegan.models.stylegan import (
     SynthesisNetwork,
     build_mapping_network,
     build_stylegan,
+    generate_images,
 )
 from autoaegan.seeding import set_seed
 
@@ -300,6 +301,15 @@ def test_generate_is_repeatable_and_in_the_unit_interval():
     assert not np.allclose(gan.generate(5, seed=4), images)
     truncated = gan.generate(5, seed=3, truncation_psi=0.0)
     assert truncated.std(axis=0).mean() < images.std(axis=0).mean()
+
+
+def test_generate_images_samples_a_generator_alone_and_refuses_other_models():
+    gan = stylegan()
+    with_noise_scales(gan.generator.synthesis, 0.5)
+    images = generate_images(gan.generator, 5, seed=3, batch_size=2)
+    np.testing.assert_allclose(images, gan.generate(5, seed=3), atol=1e-5)
+    with pytest.raises(TypeError, match="generator must be a StyleGenerator, got Sequential"):
+        generate_images(keras.Sequential([keras.layers.Dense(2)]), 5, seed=3)
 
 
 def test_build_stylegan_pairs_the_generator_with_progans_discriminator_at_the_same_resolution():

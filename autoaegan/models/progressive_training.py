@@ -76,9 +76,9 @@ def progan_schedule(max_level: int, *, chunks_per_phase: int, final_chunks: int)
 
 
 # (chunks per phase, chunks of the final stable phase) and StyleGAN chunks, by profile. Full: 3 chunks = 38,400 images
-# per phase; the ProGAN sees 358,400 images in all, the StyleGAN 230,400 (4.2 epochs).
+# per phase; the ProGAN sees 358,400 images in all, the StyleGAN 307,200 (5.6 epochs, the DCGAN 5).
 PROGAN_CHUNKS_BY_PROFILE = {"test": (1, 1), "classroom": (1, 1), "full": (3, 10)}
-STYLEGAN_CHUNKS_BY_PROFILE = {"test": 1, "classroom": 2, "full": 18}
+STYLEGAN_CHUNKS_BY_PROFILE = {"test": 1, "classroom": 2, "full": 24}
 CHUNK_STEPS_BY_PROFILE = {"test": 8, "classroom": 40, "full": RECIPE.chunk_steps}
 
 
