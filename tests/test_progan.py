@@ -357,6 +357,15 @@ def test_the_fade_in_schedule_rises_linearly_then_holds():
         schedule.on_train_end()
         assert model.alphas[-1] == 1.0
 
+    # A fade resumed halfway, in a second `fit`: it goes on from where the first stopped.
+    model = Recorder()
+    schedule = FadeInSchedule(4, start=2)
+    schedule.set_model(model)
+    schedule.on_train_batch_begin(0)
+    schedule.on_train_batch_end(0)
+    schedule.on_train_end()
+    assert model.alphas == [0.5, 0.75]
+
 
 def test_the_config_round_trips(networks):
     generator, discriminator = networks
@@ -428,3 +437,5 @@ def test_progan_refuses_mismatched_networks_and_bad_settings(networks):
         gan.real_images(np.zeros((2, 32, 32, 1), np.int32))
     with pytest.raises(ValueError, match="steps must be a positive integer"):
         FadeInSchedule(0)
+    with pytest.raises(ValueError, match="start must be an integer ≥ 0, got -1"):
+        FadeInSchedule(4, start=-1)

@@ -481,13 +481,16 @@ class FadeInSchedule(keras.callbacks.Callback):
     """Raise α of a fading `ProGAN` linearly from 0 to 1 over its first `steps` training steps, then hold 1.
 
     α is set before each call of the compiled step; with `steps_per_execution = k`
-    it moves in stairs of k steps.
+    it moves in stairs of k steps. `start`: the steps of the fade already done
+    (a fade that spans several `fit` calls, e.g. resumed from a checkpoint).
     """
 
-    def __init__(self, steps: int):
+    def __init__(self, steps: int, *, start: int = 0):
         super().__init__()
         self.steps = positive_int(steps, "steps")
-        self.step = 0
+        if isinstance(start, bool) or not isinstance(start, (int, np.integer)) or start < 0:
+            raise ValueError(f"start must be an integer ≥ 0, got {start!r}")
+        self.step = int(start)
 
     def on_train_batch_begin(self, batch, logs=None):
         self.model.set_alpha(min(1.0, self.step / self.steps))

@@ -101,23 +101,6 @@ def _log(message: str) -> None:
     print(time.strftime("%H:%M:%S"), message, flush=True)
 
 
-class _AlphaRamp(keras.callbacks.Callback):
-    """Set α of a fading ProGAN before each compiled call: the share of the phase's images seen so far."""
-
-    def __init__(self, start_step: int, phase_steps: int):
-        super().__init__()
-        self.step, self.phase_steps = start_step, phase_steps
-
-    def on_train_batch_begin(self, batch, logs=None):
-        self.model.set_alpha(min(1.0, self.step / self.phase_steps))
-
-    def on_train_batch_end(self, batch, logs=None):
-        self.step += int(getattr(self.model, "steps_per_execution", 1) or 1)
-
-    def on_train_end(self, logs=None):
-        self.model.set_alpha(min(1.0, self.step / self.phase_steps))
-
-
 def quick_fd(generator, *, n: int = QUICK_FD_N, seed: int = 0, **generate) -> float:
     """The FD of `n` samples of `generator` (tanh images, 32×32 centre-cropped), for monitoring a training."""
     from autoaegan.latent import sample_codings
@@ -239,7 +222,7 @@ def train_progan(images, *, recipe: ProgressiveRecipe = RECIPE, profile: Profile
     (chunks per phase, chunks of the last phase) and `chunk_steps` replace the
     profile's budget (the ablation's reduced runs).
     """
-    from autoaegan.models.progan import ProGAN, build_progressive_pair
+    from autoaegan.models.progan import FadeInSchedule, ProGAN, build_progressive_pair
 
     profile = profile or get_profile()
     directory = work_dir("progan") if directory is None else directory
@@ -273,7 +256,8 @@ def train_progan(images, *, recipe: ProgressiveRecipe = RECIPE, profile: Profile
         index, phase, inside = phase_of(schedule, chunk)
         if index != current:
             gan, current = pair(phase), index
-        callbacks = [_AlphaRamp(inside * run.chunk_steps, phase.chunks * run.chunk_steps)] if phase.fade_in else []
+        callbacks = ([FadeInSchedule(phase.chunks * run.chunk_steps, start=inside * run.chunk_steps)]
+                     if phase.fade_in else [])
         started, cpu_started = time.perf_counter(), time.process_time()
         logs = _chunk(gan, run.dataset(chunk), steps=run.chunk_steps, callbacks=callbacks)
         if phase.fade_in:
