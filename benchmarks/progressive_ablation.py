@@ -147,8 +147,9 @@ def markdown(summary: dict) -> str:
     lines = [
         "# Chapters 10-11: ablations (reduced profile)",
         "",
-        f"Each run: {settings['images_per_run']:,} images of 32 (chunks of {settings['chunk_steps']} steps) from "
-        f"Fashion-MNIST's {settings['images']:,} training images, the chapters' recipe, seed 42. Figures: "
+        f"Each run: {settings['images_per_run']:,} images (batches of 32, chunks of {settings['chunk_steps']} steps) "
+        f"from Fashion-MNIST's {settings['images']:,} training images, the chapters' recipe, seed 42; ProGANs grow "
+        f"with (1, 2) chunks per phase. Figures: "
         f"`evaluate_generated` at N = {settings['n']:,}, one sample seed (FD is biased at small N: compare only "
         f"within these tables). Real-vs-real floor at this N: FD {floor['fd']:.2f}.",
         "",
@@ -167,7 +168,8 @@ def markdown(summary: dict) -> str:
         lines.append(f"| {row['settings']['variant']} | {s['fd']:.1f} | {m['fd']:.1f} | "
                      f"{m['fd'] - s['fd']:+.1f} | {s['covered']}/10 | {row['train_seconds']:.0f} |")
     lines += ["", f"Measured {summary['measured_at']} on {summary['machine']['platform']} "
-              f"({summary['machine']['cpus']} CPUs, shared with other trainings: times are upper bounds)."]
+              f"({summary['machine']['cpus']} CPUs, shared with other trainings: wall times are upper bounds, "
+              f"CPU seconds compare better)."]
     return "\n".join(lines) + "\n"
 
 

@@ -17,6 +17,7 @@ BLOCKS = {
     "latent-explorer-latency": "latent_explorer_latency.md",
     "adversarial-grading": "autograding.md",
     "gan-fixes": "gan_fixes.md",
+    "progressive-ablation": "progressive_ablation.md",
     "generative-quality": "generative_quality.md",
     "dcgan-quality": "dcgan_quality.md",
     "dcgan-throughput": "dcgan_throughput.md",
