@@ -103,7 +103,9 @@ def test_bad_images_and_chunk_lengths_are_refused():
         pt.train_stylegan(np.zeros((8, 28, 28), np.float32), recipe=TINY, profile=TEST, directory=False)
     odd = pt.ProgressiveRecipe(channels=(8, 8), steps_per_execution=3)
     with pytest.raises(ValueError, match=r"chunk_steps \(8\) must be a multiple of steps_per_execution \(3\)"):
-        pt.train_progan(tiny_images(16), recipe=odd, profile=TEST, directory=False)
+        pt.train_progan(tiny_images(64), recipe=odd, profile=TEST, directory=False)
+    with pytest.raises(ValueError, match="need at least one batch of 8 images, got 5"):
+        pt.train_stylegan(tiny_images(5), recipe=TINY, profile=TEST, directory=False)
 
 
 def test_a_diverged_chunk_stops_with_a_clear_error():
