@@ -20,15 +20,10 @@ from autoaegan.models.comparison import (
 )
 from autoaegan.profiles import PROFILES
 from autoaegan.training import FAST_RECIPE
+from tests.autoencoder_checks import tiny_images
 
 QUICK = FAST_RECIPE.with_changes(batch_size=32, jit_compile=False, steps_per_execution=1)
 TEST = PROFILES["test"]
-
-
-def tiny_images(n, seed=0):
-    rng = np.random.default_rng(seed)
-    rows, cols = rng.random((n, 28, 1)), rng.random((n, 1, 28))
-    return (255 * (rows * cols) ** 2).astype(np.uint8)
 
 
 def build_tiny_dense():

@@ -16,15 +16,9 @@ from autoaegan.models.gan import (
 from autoaegan.profiles import PROFILES
 from autoaegan.seeding import set_seed
 from autoaegan.training import TrainingDivergedError, fit
+from tests.autoencoder_checks import tiny_images
 
 TEST = PROFILES["test"]
-
-
-def tiny_images(n, seed=0):
-    """Blurry random blobs, uint8 28×28."""
-    rng = np.random.default_rng(seed)
-    rows, cols = rng.random((n, 28, 1)), rng.random((n, 1, 28))
-    return (255 * (rows * cols) ** 2).astype(np.uint8)
 
 
 def batchnorm_generator(codings_size=8, activation="sigmoid"):

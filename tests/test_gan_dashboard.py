@@ -20,12 +20,7 @@ from autoaegan.widgets.gan_dashboard import (
     step_values,
 )
 from autoaegan.widgets.png import read_grey_png
-
-
-def tiny_images(n, seed=0):
-    rng = np.random.default_rng(seed)
-    rows, cols = rng.random((n, 28, 1)), rng.random((n, 1, 28))
-    return (255 * (rows * cols) ** 2).astype(np.uint8)
+from tests.autoencoder_checks import tiny_images
 
 
 def small_gan(activation="sigmoid"):

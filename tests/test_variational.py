@@ -32,17 +32,11 @@ from autoaegan.pretrained import PretrainedModel, load_pretrained, read_manifest
 from autoaegan.profiles import PROFILES
 from autoaegan.seeding import set_seed
 from autoaegan.training import FAST_RECIPE, TrainingDivergedError, train
+from tests.autoencoder_checks import tiny_images
 
 TEST = PROFILES["test"]
 SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "fashion-mnist"
 QUICK = FAST_RECIPE.with_changes(batch_size=32, jit_compile=False, steps_per_execution=1)
-
-
-def tiny_images(n, seed=0):
-    """Blurry random blobs, uint8 28×28: structured enough for an autoencoder to learn something quickly."""
-    rng = np.random.default_rng(seed)
-    rows, cols = rng.random((n, 28, 1)), rng.random((n, 1, 28))
-    return (255 * (rows * cols) ** 2).astype(np.uint8)
 
 
 def numpy_latent_loss(mean, log_var):
