@@ -315,9 +315,13 @@ def real_dataset(images, *, batch_size: int, seed: int | None, size: int = 32):
     Every batch is full, so that each step has the same shape (one XLA compilation).
     `ProGAN` scales them to [-1, 1] and averages them down to the level's size.
     """
+    return padded_dataset(pad_images(images, size), batch_size=batch_size, seed=seed)
+
+
+def padded_dataset(padded, *, batch_size: int, seed: int | None):
+    """`real_dataset` of images already padded by `pad_images` (a long training pads them once, not per dataset)."""
     from autoaegan.data.pipeline import make_dataset
 
-    padded = pad_images(images, size)
     batch_size = positive_int(batch_size, "batch_size")
     if len(padded) < batch_size:
         raise ValueError(f"need at least one batch of {batch_size} images, got {len(padded)}")

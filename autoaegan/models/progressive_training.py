@@ -147,14 +147,12 @@ class _Run:
     padded: np.ndarray | None = None
 
     def dataset(self, chunk: int):
-        from autoaegan.data.pipeline import make_dataset
-        from autoaegan.models.progan import pad_images
+        from autoaegan.models.progan import pad_images, padded_dataset
 
         if self.padded is None:
             self.padded = pad_images(self.images)  # once, not once per chunk
         # A seed per chunk: a resumed run sees the batches an uninterrupted one would.
-        return make_dataset(self.padded, batch_size=self.recipe.batch_size, shuffle=True, seed=self.seed + chunk,
-                            drop_remainder=True).repeat()
+        return padded_dataset(self.padded, batch_size=self.recipe.batch_size, seed=self.seed + chunk).repeat()
 
     def compile(self, gan):
         d_optimizer, g_optimizer = self.recipe.make_optimizers()
@@ -204,7 +202,7 @@ def _start(kind, images, *, recipe, profile, seed, directory, monitor, chunk_ste
     images = np.asarray(images)
     if images.dtype != np.uint8 or images.ndim != 3:
         raise ValueError(f"images must be uint8 shaped (n, 28, 28), got {images.dtype} of shape {images.shape}")
-    if len(images) < recipe.batch_size:
+    if len(images) < recipe.batch_size:  # before any model is built: a bad input fails at once
         raise ValueError(f"need at least one batch of {recipe.batch_size} images, got {len(images)}")
     set_seed(seed, profile=profile)
     chunk_steps = profile.pick(**CHUNK_STEPS_BY_PROFILE) if chunk_steps is None else positive_int(chunk_steps,
