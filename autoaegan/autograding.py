@@ -27,6 +27,7 @@ from __future__ import annotations
 import ast
 import re
 import sys
+from collections.abc import Callable
 
 from jupyter_client.manager import AsyncKernelManager
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
@@ -134,23 +135,32 @@ class LimitOutputSize(LimitOutput):
             return text
         return text[: self.max_chars] + f"\n... Output truncated ({len(text):,} characters) ..."
 
+    def _cut_data(self, mime: str, value):
+        text = value if isinstance(value, str) else str(value)
+        if len(text) > self.max_chars > 0:
+            return "(output removed: too large)" if mime != "text/plain" else self._cut(text)
+        return value
+
     def preprocess_cell(self, cell, resources, cell_index):
         """Limit the cell's lines as LimitOutput does, then the characters of each output."""
         cell, resources = super().preprocess_cell(cell, resources, cell_index)
-        if cell.cell_type != "code":
-            return cell, resources
-        for output in cell.outputs:
-            if output.output_type == "stream":
-                output.text = self._cut(output.text)
-            elif output.output_type == "error":
-                output.evalue = self._cut(output.evalue)
-                output.traceback = [self._cut(line) for line in output.traceback]
-            elif "data" in output:
-                for mime, value in list(output.data.items()):
-                    text = value if isinstance(value, str) else str(value)
-                    if len(text) > self.max_chars > 0:
-                        output.data[mime] = "(output removed: too large)" if mime != "text/plain" else self._cut(text)
+        if cell.cell_type == "code":
+            transform_outputs(cell.outputs, text=self._cut, data=self._cut_data)
         return cell, resources
+
+
+def transform_outputs(outputs, *, text: Callable[[str], str], data: Callable[[str, object], object]) -> None:
+    """Rewrite a cell's `outputs` in place: `text` maps each stream text, error message and traceback line,
+    `data(mime, value)` each rich output's value."""
+    for output in outputs:
+        if output.output_type == "stream":
+            output.text = text(output.text)
+        elif output.output_type == "error":
+            output.evalue = text(output.evalue)
+            output.traceback = [text(line) for line in output.traceback]
+        elif "data" in output:
+            for mime, value in list(output.data.items()):
+                output.data[mime] = data(mime, value)
 
 
 def _imported_modules(tree: ast.AST) -> dict[str, str]:
@@ -324,16 +334,7 @@ class HideHiddenTestOutputs(NbGraderPreprocessor):
     def preprocess_cell(self, cell, resources, cell_index):
         """Strip the outputs of a hidden-test cell down to one line per error; redact the other cells' outputs."""
         if cell.cell_type == "code" and self.begin_test_delimeter not in cell.source:
-            for output in cell.get("outputs", []):
-                if output.output_type == "stream":
-                    output.text = self._redact(output.text)
-                elif output.output_type == "error":
-                    output.evalue = self._redact(output.evalue)
-                    output.traceback = [self._redact(line) for line in output.traceback]
-                elif "data" in output:
-                    for mime, value in list(output.data.items()):
-                        if isinstance(value, str):
-                            output.data[mime] = self._redact(value)
+            transform_outputs(cell.get("outputs", []), text=self._redact, data=lambda mime, value: self._redact(value))
             return cell, resources
         if cell.cell_type != "code":
             return cell, resources

@@ -139,6 +139,63 @@ def gan_rate(images, *, kind: str, batch_size: int, jit_compile: bool, steps_per
             "images_per_second": round(best, 1), "repeats": rates}
 
 
+def layer_speeds(model, *, batch_size: int, repeats: int = 3, steps: int = 50) -> list[dict]:
+    """GFLOP/s of each Dense layer and convolution of `model` alone: forward and both backward passes, XLA.
+
+    Each layer runs on random inputs of its own input shape; the loss weights its
+    outputs by a fixed random tensor, so that XLA cannot simplify the backward
+    passes away (it can when the loss is a plain mean). The figure is the best of
+    `repeats` timings of `steps` steps.
+    """
+    import keras
+    import tensorflow as tf
+
+    from autoaegan.models import dcgan
+
+    macs = dict(dcgan.forward_macs(model))
+    speeds = []
+    for layer in model.layers:
+        if layer.name not in macs:
+            continue
+        inputs = tf.random.normal((batch_size, *tuple(layer.input.shape)[1:]), seed=0)
+        weights = tf.random.normal((batch_size, *tuple(layer.output.shape)[1:]), seed=1)
+
+        @tf.function(jit_compile=True)
+        def step(inputs, layer=layer, weights=weights):
+            with tf.GradientTape() as tape:
+                tape.watch(inputs)
+                loss = tf.reduce_sum(layer(inputs) * weights)
+            return tape.gradient(loss, [inputs, *layer.trainable_variables])
+
+        step(inputs)  # compiles
+        best = float("inf")
+        for _ in range(repeats):
+            started = time.perf_counter()
+            for _ in range(steps):
+                grads = step(inputs)
+            keras.ops.convert_to_numpy(grads[0])  # waits for the last step
+            best = min(best, (time.perf_counter() - started) / steps)
+        flops = 3 * 2 * macs[layer.name] * batch_size  # forward, input gradient, weight gradient
+        speeds.append({"layer": layer.name, "kind": type(layer).__name__, "macs_per_image": macs[layer.name],
+                       "gflops": round(flops / best / 1e9, 1)})
+    return speeds
+
+
+def kernel_ceiling(generator_speeds: list[dict], discriminator_speeds: list[dict]) -> float:
+    """Images/s of a training step that did nothing but its layers' arithmetic, each at its measured speed.
+
+    Per image, `training_flops_per_image` runs the generator's layers 4 times and the
+    discriminator's 8 times (counted in forward passes), less the input gradients of
+    each network's first layer; here each pass costs what that layer's own kernels take.
+    """
+    seconds = 0.0
+    for speeds, passes in ((generator_speeds, 4), (discriminator_speeds, 8)):
+        for index, speed in enumerate(speeds):
+            layer_passes = passes - (1 if speeds is generator_speeds else 2) * (index == 0)
+            seconds += layer_passes * 2 * speed["macs_per_image"] / (speed["gflops"] * 1e9)
+    return 1.0 / seconds
+
+
 CONFIGURATIONS = [
     # (batch, XLA, steps per call, driver)
     (64, False, 1, "fit"),
@@ -215,12 +272,20 @@ def run(*, quick: bool = False, seconds: float = 20.0, repeats: int = 3, configu
                              driver=driver, seconds=seconds, repeats=repeats))
         print(f"{rows[-1]['name']}: {rows[-1]['images_per_second']} img/s", flush=True)
         gflops.append(matmul_gflops())  # between configurations too: the limit is the best the machine showed
+    batch = dcgan.COURSE_RECIPE.batch_size
+    speeds = {"generator": layer_speeds(dcgan.build_dcgan_generator(), batch_size=batch),
+              "discriminator": layer_speeds(dcgan.build_dcgan_discriminator(), batch_size=batch)}
+    gflops.append(matmul_gflops())
     machine = {"python": platform.python_version(), "processor": platform.processor() or platform.machine(),
                "cpus": os.cpu_count(), "load_average_before": round(load_before, 2),
                "load_average_after": round(_load(), 2)}
-    return summarise(rows, gflops=gflops, flops=flops, chapter_batch=dcgan.COURSE_RECIPE.batch_size,
-                     date=dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"), machine=machine,
-                     seconds_per_timing=seconds, repeats=repeats)
+    results = summarise(rows, gflops=gflops, flops=flops, chapter_batch=batch,
+                        date=dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"), machine=machine,
+                        seconds_per_timing=seconds, repeats=repeats, layer_speeds=speeds)
+    ceiling = kernel_ceiling(speeds["generator"], speeds["discriminator"])
+    results["kernel_ceiling_images_per_second"] = round(ceiling, 1)
+    results["limit_over_kernel_ceiling"] = round(results["limit_images_per_second"] / ceiling, 2)
+    return results
 
 
 def to_markdown(results: dict) -> str:
@@ -248,10 +313,28 @@ def to_markdown(results: dict) -> str:
         f"Goals: ≥ {GOAL_IMAGES_PER_SECOND} images/s {'met' if g['at_least_390'] else 'NOT met'}; within "
         f"{GOAL_RATIO_TO_LIMIT}× of the limit {'met' if g['within_1_5_of_limit'] else 'NOT met'}.",
         "",
+        *kernel_lines(results),
         f"Each figure is the best of {results['repeats']} timings of about {results['seconds_per_timing']:.0f} s "
         "after compilation and warm-up.",
     ]
     return "\n".join(lines) + "\n"
+
+
+def kernel_lines(results: dict) -> list[str]:
+    """What the layers' own kernels allow: their speeds alone and the step they would make (Markdown lines)."""
+    if "layer_speeds" not in results:
+        return []
+    speeds = [f"{s['layer']} ({s['kind']}) {s['gflops']:.0f}" for network in ("generator", "discriminator")
+              for s in results["layer_speeds"][network]]
+    return [
+        f"What the kernels allow: each layer alone (XLA, batch {results['chapter_batch_size']}, forward and both "
+        f"backward passes) runs at {', '.join(speeds)} GFLOP/s, against {results['limit_gflops']} for the matrix "
+        f"product. A step that did nothing but this arithmetic, each layer at its own speed, would run "
+        f"{results['kernel_ceiling_images_per_second']:.0f} images/s: the limit is "
+        f"{results['limit_over_kernel_ceiling']:.2f}× that, before any batch normalisation, activation, loss or "
+        "optimizer update.",
+        "",
+    ]
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -11,7 +11,9 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-from autoaegan.autograding import LimitedKernelManager, LimitOutputSize, tampering  # noqa: E402
+from autoaegan.autograding import (  # noqa: E402
+    HideHiddenTestOutputs, LimitedKernelManager, LimitOutputSize, tampering,
+)
 from classroom.deliver import deliver_course, student_files  # noqa: E402
 
 ALLOCATE = "import numpy as np\ntry:\n    np.ones({size} // 8)\n    print('allocated')\nexcept MemoryError:\n    print('MemoryError')\n"
@@ -72,6 +74,30 @@ def test_output_is_capped_in_characters_as_well_as_lines():
     cell.outputs = [nbformat.v4.new_output("stream", name="stdout", text="x" * 10**6)]
     cell, _ = LimitOutputSize().preprocess_cell(cell, {}, 0)
     assert len(cell.outputs[0].text) < 25_000 and "Output truncated (1,000,000 characters)" in cell.outputs[0].text
+
+
+def test_feedback_keeps_one_line_per_error_of_a_hidden_test_cell_and_redacts_hidden_code_elsewhere():
+    hidden_line = "assert secret_check(answer) == 42"
+    visible = nbformat.v4.new_code_cell("answer = 41")
+    visible.outputs = [
+        nbformat.v4.new_output("stream", name="stdout", text=f"caller said: {hidden_line}\nordinary line"),
+        nbformat.v4.new_output("display_data", data={"text/plain": f"{hidden_line}", "image/png": "iVBOR"}),
+        nbformat.v4.new_output("error", ename="ValueError", evalue=f"{hidden_line}", traceback=[hidden_line, "tb"]),
+    ]
+    hidden = nbformat.v4.new_code_cell(f"### BEGIN HIDDEN TESTS\n{hidden_line}\n### END HIDDEN TESTS")
+    hidden.outputs = [
+        nbformat.v4.new_output("stream", name="stdout", text="printed inside a hidden test"),
+        nbformat.v4.new_output("error", ename="AssertionError", evalue="expected 42, got 41", traceback=["tb"]),
+    ]
+    nb = nbformat.v4.new_notebook(cells=[visible, hidden])
+    nb, _ = HideHiddenTestOutputs().preprocess(nb, {})
+    note = "(a line of hidden test code was removed here)"
+    stream, display, error = nb.cells[0].outputs
+    assert stream.text == f"{note}\nordinary line", f"expected the hidden line redacted, got {stream.text!r}"
+    assert display.data["text/plain"] == note and display.data["image/png"] == "iVBOR"
+    assert error.evalue == note and error.traceback == [note, "tb"]
+    [only] = nb.cells[1].outputs
+    assert only.output_type == "error" and only.evalue == "(details hidden: this cell holds hidden tests)"
 
 
 def test_students_get_the_chapters_and_never_an_instructors_notebook(tmp_path):

@@ -62,6 +62,32 @@ def test_the_summary_compares_every_row_with_the_reference_and_the_limit():
         dcgan_throughput.summarise([dict(r) for r in rows], gflops=[1.0], flops=1, chapter_batch=256)
 
 
+def test_each_layer_of_a_network_is_timed_alone_with_its_cost():
+    discriminator = dcgan.build_dcgan_discriminator()
+    speeds = dcgan_throughput.layer_speeds(discriminator, batch_size=4, repeats=1, steps=2)
+    costs = dcgan.forward_macs(discriminator)
+    assert [s["layer"] for s in speeds] == [name for name, _ in costs], "one figure per layer with a cost, in order"
+    assert [s["macs_per_image"] for s in speeds] == [macs for _, macs in costs]
+    assert [s["kind"] for s in speeds] == ["Conv2D", "Conv2D", "Dense"]
+    assert all(np.isfinite(s["gflops"]) and s["gflops"] > 0 for s in speeds)
+
+
+def test_the_kernel_ceiling_charges_each_layer_its_passes_at_its_own_speed():
+    # 1 GFLOP/s and 2 MACs per image: each forward pass of such a layer takes 4 ns per image.
+    generator = [{"macs_per_image": 2, "gflops": 1.0}, {"macs_per_image": 2, "gflops": 2.0}]
+    discriminator = [{"macs_per_image": 2, "gflops": 1.0}]
+    # Generator: first layer 3 passes at 4 ns, second 4 passes at 2 ns; discriminator: first layer 6 passes at 4 ns.
+    assert dcgan_throughput.kernel_ceiling(generator, discriminator) == pytest.approx(1e9 / (12 + 8 + 24))
+    results = {"layer_speeds": {"generator": [{"layer": "up", "kind": "Conv2DTranspose", "gflops": 120.0}],
+                                "discriminator": [{"layer": "down", "kind": "Conv2D", "gflops": 110.0}]},
+               "chapter_batch_size": 32, "limit_gflops": 180.0, "kernel_ceiling_images_per_second": 450.0,
+               "limit_over_kernel_ceiling": 1.6}
+    text = "\n".join(dcgan_throughput.kernel_lines(results))
+    assert "up (Conv2DTranspose) 120, down (Conv2D) 110 GFLOP/s" in text and "would run 450 images/s" in text
+    assert "1.60× that" in text
+    assert dcgan_throughput.kernel_lines({}) == []
+
+
 def _checkpoint(directory, kind, epochs):
     """Checkpoints of untrained networks for `epochs` epochs, as the trainings write them."""
     build_generator, build_discriminator = dcgan.ARCHITECTURES[kind]

@@ -30,7 +30,7 @@ import numpy as np
 from autoaegan.latent import sample_codings
 from autoaegan.layers.progressive import fade_in_layers
 from autoaegan.models.arguments import positive_int
-from autoaegan.models.progan import VALUE_RANGE, ProgressiveGenerator, resolution_of
+from autoaegan.models.progan import VALUE_RANGE, ProgressiveGenerator, resolution_of, upsample
 from autoaegan.widgets.latent_explorer import to_unit
 from autoaegan.widgets.png import grey_png
 
@@ -68,9 +68,8 @@ def unit_images(output) -> np.ndarray:
 
 
 def upsample_nearest(images, factor: int = 2) -> np.ndarray:
-    """Images `(n, h, w, ...)` → `(n, factor·h, factor·w, ...)`, each pixel repeated (nearest neighbour)."""
-    factor = positive_int(factor, "factor")
-    return np.repeat(np.repeat(np.asarray(images), factor, axis=1), factor, axis=2)
+    """Images `(n, h, w, ...)` → `(n, factor·h, factor·w, ...)` as NumPy: the generator's own `progan.upsample`."""
+    return keras.ops.convert_to_numpy(upsample(np.asarray(images), factor))
 
 
 def _check_generator(generator_layers) -> ProgressiveGenerator:
