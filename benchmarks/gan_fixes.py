@@ -26,12 +26,16 @@ import argparse
 import datetime as dt
 import json
 import os
-import platform
 import sys
 import time
 from pathlib import Path
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+
+if __package__ in (None, ""):  # run as `python benchmarks/<name>.py`
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from benchmarks.cached_runs import earlier_result, machine, save_result  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
@@ -83,11 +87,10 @@ def run_one(fix: str, seed: int, *, images, epochs: int, n: int, every: int, wor
 
     result_path, samples_path = work / f"{slug(fix)}_{seed}.json", work / f"{slug(fix)}_{seed}_samples.npz"
     settings = {"fix": fix, "seed": seed, "epochs": epochs, "n": n, "every": every, "images": int(len(images))}
-    if result_path.is_file() and samples_path.is_file():
-        result = json.loads(result_path.read_text())
-        if result["settings"] == settings:
-            print(f"{fix}, seed {seed}: done earlier", flush=True)
-            return result
+    earlier = earlier_result(result_path, settings, samples_path)
+    if earlier:
+        print(f"{fix}, seed {seed}: done earlier", flush=True)
+        return earlier
     profile = get_profile("full")
     set_seed(seed, profile=profile)
     gan = build_gan_with_fix(fix, seed=seed)
@@ -121,7 +124,7 @@ def run_one(fix: str, seed: int, *, images, epochs: int, n: int, every: int, wor
     }
     work.mkdir(parents=True, exist_ok=True)
     np.savez_compressed(samples_path, snapshots=np.stack(tracker.samples), final=final)
-    result_path.write_text(json.dumps(result, indent=1) + "\n")
+    save_result(result_path, result)
     return result
 
 
@@ -229,7 +232,7 @@ def main(argv=None) -> int:
                                           "parameters", "coverage", "report")} for r in results],
         "measured_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
         "benchmark_seconds": round(time.perf_counter() - started, 1),
-        "machine": {"platform": platform.platform(), "python": platform.python_version(), "cpus": os.cpu_count()},
+        "machine": machine(),
     }
     table = markdown(summary)
     print(table, flush=True)

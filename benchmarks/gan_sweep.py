@@ -21,12 +21,16 @@ import argparse
 import datetime as dt
 import json
 import os
-import platform
 import sys
 import time
 from pathlib import Path
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+
+if __package__ in (None, ""):  # run as `python benchmarks/<name>.py`
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from benchmarks.cached_runs import earlier_result, machine, save_result  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
@@ -54,11 +58,10 @@ def run_cell(d_rate: float, g_rate: float, *, images, epochs: int, n: int, every
     settings = {"d_learning_rate": d_rate, "g_learning_rate": g_rate, "epochs": epochs, "n": n, "every": every,
                 "seed": seed, "images": int(len(images))}
     path = work / f"d{d_rate:g}_g{g_rate:g}_{seed}.json"
-    if path.is_file():
-        result = json.loads(path.read_text())
-        if result["settings"] == settings:
-            print(f"D {d_rate:g}, G {g_rate:g}: done earlier", flush=True)
-            return result
+    earlier = earlier_result(path, settings)
+    if earlier:
+        print(f"D {d_rate:g}, G {g_rate:g}: done earlier", flush=True)
+        return earlier
     profile = get_profile("full")
     set_seed(seed, profile=profile)
     gan = build_gan_with_fix("baseline", seed=seed)
@@ -84,8 +87,7 @@ def run_cell(d_rate: float, g_rate: float, *, images, epochs: int, n: int, every
         "coverage": {key: coverage[key] for key in ("steps", "covered", "entropy")},
         "floor": report.floor.as_dict(),
     }
-    work.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(result, indent=1) + "\n")
+    save_result(path, result)
     return result
 
 
@@ -146,7 +148,7 @@ def main(argv=None) -> int:
         "cells": cells,
         "measured_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
         "benchmark_seconds": round(time.perf_counter() - started, 1),
-        "machine": {"platform": platform.platform(), "python": platform.python_version(), "cpus": os.cpu_count()},
+        "machine": machine(),
     }
     table = markdown(summary)
     print(table, flush=True)

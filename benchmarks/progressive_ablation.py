@@ -31,12 +31,16 @@ import argparse
 import datetime as dt
 import json
 import os
-import platform
 import sys
 import time
 from pathlib import Path
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+
+if __package__ in (None, ""):  # run as `python benchmarks/<name>.py`
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from benchmarks.cached_runs import earlier_result, machine, save_result  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
@@ -105,11 +109,10 @@ def run_one(kind: str, name: str, *, images, chunk_steps: int, n: int, work: Pat
 
     settings = {"kind": kind, "variant": name, "chunk_steps": chunk_steps, "n": n, "images": int(len(images))}
     result_path = work / f"{kind}_{slug(name)}.json"
-    if result_path.is_file():
-        result = json.loads(result_path.read_text())
-        if result["settings"] == settings:
-            print(f"{kind} / {name}: done earlier", flush=True)
-            return result
+    earlier = earlier_result(result_path, settings)
+    if earlier:
+        print(f"{kind} / {name}: done earlier", flush=True)
+        return earlier
     profile = get_profile("full")
     started, cpu_started = time.perf_counter(), time.process_time()
     if kind == "progan":
@@ -137,7 +140,7 @@ def run_one(kind: str, name: str, *, images, chunk_steps: int, n: int, work: Pat
     work.mkdir(parents=True, exist_ok=True)
     np.savez_compressed(work / f"{kind}_{slug(name)}_samples.npz",
                         samples=np.round(samples[:KEPT_SAMPLES] * 255).astype(np.uint8))
-    result_path.write_text(json.dumps(result, indent=1) + "\n")
+    save_result(result_path, result)
     return result
 
 
@@ -196,7 +199,7 @@ def main(argv=None) -> int:
                      "images_per_run": progan[0]["images_seen"]},
         "floor": progan[0]["floor"], "progan": progan, "stylegan": stylegan,
         "measured_at": dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
-        "machine": {"platform": platform.platform(), "cpus": os.cpu_count()},
+        "machine": machine(),
     }
     RESULTS.write_text(json.dumps(summary, indent=1) + "\n")
     TABLE.write_text(markdown(summary))
