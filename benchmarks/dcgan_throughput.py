@@ -189,9 +189,10 @@ def kernel_ceiling(generator_speeds: list[dict], discriminator_speeds: list[dict
     each network's first layer; here each pass costs what that layer's own kernels take.
     """
     seconds = 0.0
-    for speeds, passes in ((generator_speeds, 4), (discriminator_speeds, 8)):
+    # (layers, passes per image, passes the first layer skips: the input gradients nobody needs)
+    for speeds, passes, skipped in ((generator_speeds, 4, 1), (discriminator_speeds, 8, 2)):
         for index, speed in enumerate(speeds):
-            layer_passes = passes - (1 if speeds is generator_speeds else 2) * (index == 0)
+            layer_passes = passes - (skipped if index == 0 else 0)
             seconds += layer_passes * 2 * speed["macs_per_image"] / (speed["gflops"] * 1e9)
     return 1.0 / seconds
 
