@@ -108,8 +108,9 @@ def run_one(kind: str, name: str, *, images, chunk_steps: int, n: int, work: Pat
     from autoaegan.profiles import get_profile
 
     settings = {"kind": kind, "variant": name, "chunk_steps": chunk_steps, "n": n, "images": int(len(images))}
-    result_path = work / f"{kind}_{slug(name)}.json"
-    earlier = earlier_result(result_path, settings)
+    result_path, samples_path = work / f"{kind}_{slug(name)}.json", work / f"{kind}_{slug(name)}_samples.npz"
+    # The samples are a companion: shipping reads them, so a result without them is run again.
+    earlier = earlier_result(result_path, settings, samples_path)
     if earlier:
         print(f"{kind} / {name}: done earlier", flush=True)
         return earlier
@@ -138,8 +139,7 @@ def run_one(kind: str, name: str, *, images, chunk_steps: int, n: int, work: Pat
         print(mixed, flush=True)
         result["mixed_scores"] = _scores(mixed.scores)
     work.mkdir(parents=True, exist_ok=True)
-    np.savez_compressed(work / f"{kind}_{slug(name)}_samples.npz",
-                        samples=np.round(samples[:KEPT_SAMPLES] * 255).astype(np.uint8))
+    np.savez_compressed(samples_path, samples=np.round(samples[:KEPT_SAMPLES] * 255).astype(np.uint8))
     save_result(result_path, result)
     return result
 
