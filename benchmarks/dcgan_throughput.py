@@ -23,6 +23,23 @@ shuffled, scaled in the graph), as in training.
     python -m benchmarks.dcgan_throughput --quick  # fewer configurations, shorter timings
 
 Goal (issue 6): at least 390 images/s at a batch size that trains well, within 1.5× of the limit.
+
+Where the chapter's step spends its time (2026-12-05, 2 cores, an AMD EPYC with AVX2; the XLA step
+alone on one fixed batch, `perf record -a` over 20 s): 56% of the samples in the matrix-product
+micro-kernels that TensorFlow's Eigen contractions call, 11% packing patches for them (the
+convolutions' im2col and the transposed convolutions' col2im), 3% zeroing buffers, 8% idle, the rest
+in XLA's fused element-wise code (batch norm, activations, losses, Adam, the weight average) and its
+thread pool. The micro-kernels run near the matrix product's speed, so within 1.5× of the limit
+(two thirds of the time in them) would need most of everything else gone: more than fusion or
+flags give.
+
+Tried that day, each in its own process, alternated three times, limit ÷ rate at batch 32 (the
+default's runs: 1.86-2.22): batches of 64 and 128 (1.91 and 2.11, against 1.99 at 32 in the same process: the
+extra time grows with the images, not the steps); `XLA_FLAGS` `--xla_cpu_use_onednn=true` (1.84-1.92), with
+`--xla_cpu_experimental_onednn_custom_call=true` (1.95-2.12),
+`--xla_cpu_experimental_ynn_fusion_type=individual_convolution,individual_dot,eltwise,reduce`
+(1.89-2.04), `--xla_cpu_experimental_xnn_fusion_type=individual_convolution,individual_dot` (1.89-2.06):
+all within the runs' spread.
 """
 
 from __future__ import annotations
