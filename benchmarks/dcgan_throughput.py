@@ -201,16 +201,15 @@ def layer_speeds(model, *, batch_size: int, repeats: int = 3, steps: int = 50) -
 def kernel_ceiling(generator_speeds: list[dict], discriminator_speeds: list[dict]) -> float:
     """Images/s of a training step that did nothing but its layers' arithmetic, each at its measured speed.
 
-    Per image, `training_flops_per_image` runs the generator's layers 4 times and the
-    discriminator's 8 times (counted in forward passes), less the input gradients of
-    each network's first layer; here each pass costs what that layer's own kernels take.
+    Each layer does the passes that `training_flops_per_image` counts (`dcgan.layer_passes`);
+    here each pass costs what that layer's own kernels take.
     """
+    from autoaegan.models import dcgan
+
     seconds = 0.0
-    # (layers, passes per image, passes the first layer skips: the input gradients nobody needs)
-    for speeds, passes, skipped in ((generator_speeds, 4, 1), (discriminator_speeds, 8, 2)):
-        for index, speed in enumerate(speeds):
-            layer_passes = passes - (skipped if index == 0 else 0)
-            seconds += layer_passes * 2 * speed["macs_per_image"] / (speed["gflops"] * 1e9)
+    for network, speeds in (("generator", generator_speeds), ("discriminator", discriminator_speeds)):
+        for speed, passes in zip(speeds, dcgan.layer_passes(network, len(speeds))):
+            seconds += passes * 2 * speed["macs_per_image"] / (speed["gflops"] * 1e9)
     return 1.0 / seconds
 
 

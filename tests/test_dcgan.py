@@ -188,6 +188,14 @@ def test_the_cost_of_a_training_step_comes_from_the_layer_shapes():
         dcgan.training_flops_per_image(keras.Sequential([keras.Input((3,)), keras.layers.ReLU()]), d)
 
 
+def test_each_layer_does_its_networks_passes_less_the_first_layers_unneeded_input_gradients():
+    assert dcgan.layer_passes("generator", 3) == [3, 4, 4]
+    assert dcgan.layer_passes("discriminator", 2) == [6, 8]
+    assert dcgan.layer_passes("discriminator", 1) == [6]
+    with pytest.raises(ValueError, match="network must be one of .*got 'critic'"):
+        dcgan.layer_passes("critic", 2)
+
+
 def test_the_pretrained_trainer_returns_the_averaged_generator_and_its_figures():
     trained = dcgan.train_pretrained_dcgan(get_profile("test"))
     assert isinstance(trained.model, keras.Sequential) and trained.model.name == "dcgan_generator"

@@ -650,6 +650,19 @@ def forward_macs(model: keras.Model) -> list[tuple[str, int]]:
     return costs
 
 
+# Forward passes' worth of work per real image in one `GAN.train_step` for each network's layers, and how many of
+# them its first layer skips: the input gradients nobody needs (see `training_flops_per_image`).
+TRAINING_PASSES = {"generator": (4, 1), "discriminator": (8, 2)}
+
+
+def layer_passes(network: str, layer_count: int) -> list[int]:
+    """Forward passes' worth of work per real image that one train step gives each of `network`'s costed layers."""
+    if network not in TRAINING_PASSES:
+        raise ValueError(f"network must be one of {sorted(TRAINING_PASSES)}, got {network!r}")
+    passes, first_layer_skips = TRAINING_PASSES[network]
+    return [passes - first_layer_skips] + [passes] * (positive_int(layer_count, "layer_count") - 1)
+
+
 def training_flops_per_image(generator: keras.Model, discriminator: keras.Model) -> int:
     """Floating-point operations (2 per multiply-accumulate) of one `GAN.train_step`, per real image in the batch.
 
@@ -664,11 +677,12 @@ def training_flops_per_image(generator: keras.Model, discriminator: keras.Model)
     networks' forward costs and G₁, D₁ their first layers'. Géron's loop does the
     same work per image.
     """
-    g_layers, d_layers = forward_macs(generator), forward_macs(discriminator)
-    if not g_layers or not d_layers:
-        raise ValueError("both networks need at least one Dense layer or convolution to count")
-    g, d = sum(c for _, c in g_layers), sum(c for _, c in d_layers)
-    macs = 4 * g + 8 * d - 2 * d_layers[0][1] - g_layers[0][1]
+    macs = 0
+    for network, model in (("generator", generator), ("discriminator", discriminator)):
+        layers = forward_macs(model)
+        if not layers:
+            raise ValueError("both networks need at least one Dense layer or convolution to count")
+        macs += sum(cost * passes for (_, cost), passes in zip(layers, layer_passes(network, len(layers))))
     return 2 * macs
 
 
