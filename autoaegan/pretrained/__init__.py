@@ -6,7 +6,7 @@
 Retrain one (and rewrite its manifest) with `python -m autoaegan.pretrained train NAME`.
 """
 
-from autoaegan.pretrained.catalog import CATALOG, PretrainedModel, TrainedModel, load_pretrained, retrain
+from autoaegan.pretrained.catalog import CATALOG, PretrainedModel, TrainedModel, load_pretrained, load_shipped_weights, retrain
 from autoaegan.pretrained.store import (
     Manifest,
     PretrainedError,
@@ -26,6 +26,7 @@ __all__ = [
     "PretrainedNotFoundError",
     "TrainedModel",
     "load_pretrained",
+    "load_shipped_weights",
     "read_manifest",
     "retrain",
     "save_pretrained",

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import importlib
 import time
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -122,16 +123,67 @@ def catalog_entry(name: str, catalog: dict[str, PretrainedModel] | None = None) 
 def load_pretrained(name: str, *, directory: Path | None = None, catalog: dict | None = None):
     """Build the model `name` and load its shipped weights, after checking their SHA-256. Works offline."""
     entry = catalog_entry(name, catalog)
-    path = verified_weights_path(name, directory)
     model = _resolve(entry.build)()
-    try:
-        model.load_weights(path)
-    except (ValueError, KeyError) as error:
-        raise ValueError(
-            f"the weights in {path} do not fit the architecture that {entry.build} builds ({error}). "
-            f"Retrain them with `python -m autoaegan.pretrained train {name}`."
-        ) from None
+    _load_checked(model, name, directory, f"the architecture that {entry.build} builds")
     return model
+
+
+def load_shipped_weights(model, name: str, *, directory: Path | None = None):
+    """Load the shipped weights of `name` into `model`, a model a chapter defined itself.
+
+    The model must have exactly the shipped model's weights: the same layers, in the same order,
+    with the same shapes. Anything else raises a ValueError that lists the differences, rather
+    than Keras's warning about weights it skipped. Returns `model`.
+    """
+    catalog_entry(name)
+    _load_checked(model, name, directory, "this model")
+    return model
+
+
+def _stored_shapes(path: Path) -> list[tuple[str, tuple[int, ...]]]:
+    """The (path, shape) of every array in a `.weights.h5` file, in file order."""
+    import h5py
+
+    shapes: list[tuple[str, tuple[int, ...]]] = []
+    with h5py.File(path, "r") as file:
+        file.visititems(lambda key, item: shapes.append((key, tuple(item.shape))) if isinstance(item, h5py.Dataset) else None)
+    return shapes
+
+
+def _load_checked(model, name: str, directory: Path | None, what: str) -> None:
+    path = verified_weights_path(name, directory)
+    retrain = f"Retrain them with `python -m autoaegan.pretrained train {name}`, or fix the model's definition."
+    model_shapes = sorted(tuple(weight.shape) for weight in model.weights)
+    stored_shapes = sorted(shape for _, shape in _stored_shapes(path))
+    if model_shapes != stored_shapes:
+        raise ValueError(
+            f"the shipped weights of '{name}' ({path.name}) do not fit {what}: the file holds {len(stored_shapes)} "
+            f"arrays, the model {len(model_shapes)}; shapes only in the file: "
+            f"{_difference(stored_shapes, model_shapes)}, only in the model: {_difference(model_shapes, stored_shapes)}. "
+            f"{retrain}"
+        )
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            model.load_weights(path)
+        except (ValueError, KeyError) as error:
+            raise ValueError(f"the shipped weights of '{name}' ({path.name}) do not fit {what} ({error}). {retrain}") from None
+    # Keras skips weights it cannot match with a warning; a shipped model must load whole.
+    skipped = [str(warning.message) for warning in caught if "load" in str(warning.message).lower()]
+    if skipped:
+        raise ValueError(f"the shipped weights of '{name}' ({path.name}) did not all load into {what}: "
+                         f"{skipped[0].splitlines()[0]} {retrain}")
+
+
+def _difference(shapes: list, others: list) -> list:
+    remaining = list(others)
+    extra = []
+    for shape in shapes:
+        if shape in remaining:
+            remaining.remove(shape)
+        else:
+            extra.append(shape)
+    return extra[:5]
 
 
 def retrain(
