@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import autoaegan
+from autoaegan.tensorflow_logs import quiet_tensorflow_logs
 
 # Imported here, in every notebook's locked setup cell, so that the grading helpers note NumPy's and the
 # builtins' functions before any cell a student wrote can replace them (see autoaegan.grading).
@@ -27,9 +28,13 @@ def compute_device() -> str:
 def setup_chapter(*, tensorflow: bool = True) -> Profile:
     """Read the run profile, print it, seed every generator and apply the plotly theme.
 
+    TensorFlow's C++ log lines are kept out of the notebook (`autoaegan.tensorflow_logs`).
+
     Returns the active `Profile`, which the chapter reads for its sizes. Chapters
     that train no network pass `tensorflow=False` and skip TensorFlow's import.
     """
+    # Before TensorFlow's import: its C++ start-up lines would reach the learner as red stderr.
+    quiet_tensorflow_logs()
     profile = get_profile()
     set_seed(profile=profile, tensorflow=tensorflow)
     use_theme()

@@ -25,6 +25,8 @@ from pathlib import Path
 
 import pytest
 
+from autoaegan.tensorflow_logs import is_tensorflow_noise
+
 ROOT = Path(__file__).resolve().parents[1]
 CHAPTER = ROOT / "course" / "06_variational_autoencoders.ipynb"
 APP = ROOT / "course" / "apps" / "latent_explorer.ipynb"
@@ -57,10 +59,12 @@ def free_port() -> int:
 def server_environment(tmp_path: Path) -> dict[str, str]:
     """This process's environment with the test profile, no downloads, and Jupyter's state kept in `tmp_path`."""
     env = dict(os.environ)
+    # As a learner's server runs: no logging variable, no pytest marker (ipykernel captures less under pytest).
+    for name in ("TF_CPP_MIN_LOG_LEVEL", "PYTEST_CURRENT_TEST"):
+        env.pop(name, None)
     env.update(
         AUTOAEGAN_PROFILE="test",
         AUTOAEGAN_NO_DOWNLOAD="1",
-        TF_CPP_MIN_LOG_LEVEL="2",
         JUPYTER_RUNTIME_DIR=str(tmp_path / "runtime"),
         JUPYTERLAB_WORKSPACES_DIR=str(tmp_path / "workspaces"),
         JUPYTERLAB_SETTINGS_DIR=str(tmp_path / "settings"),
@@ -225,7 +229,7 @@ KERNEL_IDLE = """() => {
 NOTEBOOK_STATE = """() => {
     const panel = window.jupyterapp.shell.currentWidget;
     const cells = panel.content.model.cells;
-    const state = {code: 0, run: 0, errors: []};
+    const state = {code: 0, run: 0, errors: [], stderr: []};
     for (let i = 0; i < cells.length; i++) {
         const cell = cells.get(i);
         if (cell.type !== 'code' || cell.sharedModel.getSource().trim() === '') continue;
@@ -233,10 +237,13 @@ NOTEBOOK_STATE = """() => {
         if (cell.executionCount !== null) state.run += 1;
         for (const output of cell.outputs.toJSON()) {
             if (output.output_type === 'error') state.errors.push(`cell ${i}: ${output.ename}: ${output.evalue}`);
+            if (output.output_type === 'stream' && output.name === 'stderr') state.stderr.push(...output.text.split('\\n'));
         }
     }
     return state;
 }"""
+# Whether the open notebook differs from the file it was opened from (JupyterLab's "modified" dot).
+NOTEBOOK_DIRTY = "() => window.jupyterapp.shell.currentWidget.context.model.dirty"
 ALL_CELLS_RUN = f"() => {{ const state = ({NOTEBOOK_STATE})(); return state.code > 0 && (state.run === state.code || state.errors.length > 0); }}"
 
 
@@ -257,11 +264,14 @@ def check_in_jupyterlab(browser, notebook: Path, tmp_path: Path) -> None:
             with explained_failure(page, tmp_path, log):
                 page.goto(f"{base}/lab/tree/{copy.name}", timeout=SERVER_START_SECONDS * 1000)
                 page.wait_for_function(KERNEL_IDLE, timeout=SERVER_START_SECONDS * 1000, polling=250)
+                assert not page.evaluate(NOTEBOOK_DIRTY), f"{notebook.name} opens marked as modified"
                 # Not awaited: the command's promise settles only when every cell has run.
                 page.evaluate("() => { window.jupyterapp.commands.execute('notebook:run-all-cells'); }")
                 page.wait_for_function(ALL_CELLS_RUN, timeout=NOTEBOOK_SECONDS * 1000, polling=500)
                 state = page.evaluate(NOTEBOOK_STATE)
                 assert not state["errors"], f"cells raised errors: {state['errors']}"
+                noise = [line for line in state["stderr"] if is_tensorflow_noise(line)]
+                assert not noise, f"the learner sees {len(noise)} TensorFlow log line(s), e.g. {noise[0]!r}"
                 page.wait_for_function(KERNEL_IDLE, timeout=MOVE_SECONDS * 1000, polling=250)
                 move_a_latent_slider(page)
                 watch.check()

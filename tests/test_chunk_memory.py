@@ -13,7 +13,7 @@ from autoaegan.chunk_memory import (
     random_sequence,
     structured_sequence,
 )
-from autoaegan.data.hailstone import SEED_HAILSTONE_RUN, SEED_RANDOM_SEQUENCE
+from autoaegan.data.hailstone import SLIDES_HAILSTONE_RUN, SLIDES_RANDOM_SEQUENCE
 from autoaegan.figures.memory import memory_contents_figure, recall_curves_figure
 from autoaegan.representations import COUNTING, DOUBLING, HAILSTONE, REPEATING, find_rule
 
@@ -31,17 +31,17 @@ def test_memory_has_seven_slots_by_default():
 
 
 def test_expert_keeps_the_seed_run_in_one_slot():
-    (chunk,) = expert_memory().encode(SEED_HAILSTONE_RUN)
+    (chunk,) = expert_memory().encode(SLIDES_HAILSTONE_RUN)
     assert (chunk.rule, chunk.first, chunk.count) == (HAILSTONE, 50, 18)
     assert str(chunk) == "hailstone from 50, 18 numbers"
-    assert expert_memory().recall(SEED_HAILSTONE_RUN) == 1.0
+    assert expert_memory().recall(SLIDES_HAILSTONE_RUN) == 1.0
 
 
 def test_novice_and_random_numbers_fill_one_slot_each():
-    assert novice_memory().recall(SEED_HAILSTONE_RUN) == 7 / 18
-    assert expert_memory().recall(SEED_RANDOM_SEQUENCE) == 7 / 10
-    chunks = expert_memory().encode(SEED_RANDOM_SEQUENCE)
-    assert [chunk.first for chunk in chunks] == list(SEED_RANDOM_SEQUENCE[:7])
+    assert novice_memory().recall(SLIDES_HAILSTONE_RUN) == 7 / 18
+    assert expert_memory().recall(SLIDES_RANDOM_SEQUENCE) == 7 / 10
+    chunks = expert_memory().encode(SLIDES_RANDOM_SEQUENCE)
+    assert [chunk.first for chunk in chunks] == list(SLIDES_RANDOM_SEQUENCE[:7])
     assert all(chunk.rule is None and chunk.count == 1 for chunk in chunks)
     assert str(chunks[0]) == "raw 40"
 
@@ -187,7 +187,7 @@ def test_memory_contents_figure_puts_every_position_in_one_trace():
 
 
 def test_memory_contents_figure_of_a_novice_has_raw_numbers_only():
-    figure = memory_contents_figure(novice_memory(), SEED_HAILSTONE_RUN)
+    figure = memory_contents_figure(novice_memory(), SLIDES_HAILSTONE_RUN)
     raw, forgotten = figure.data
-    assert [y for y in raw.y if y is not None] == list(SEED_HAILSTONE_RUN[:7])
-    assert list(forgotten.y) == list(SEED_HAILSTONE_RUN[7:])
+    assert [y for y in raw.y if y is not None] == list(SLIDES_HAILSTONE_RUN[:7])
+    assert list(forgotten.y) == list(SLIDES_HAILSTONE_RUN[7:])

@@ -4,8 +4,8 @@ import numpy as np
 import pytest
 
 from autoaegan.data.hailstone import (
-    SEED_HAILSTONE_RUN,
-    SEED_RANDOM_SEQUENCE,
+    SLIDES_HAILSTONE_RUN,
+    SLIDES_RANDOM_SEQUENCE,
     hailstone_run,
     hailstone_step,
     hailstone_until_one,
@@ -14,17 +14,17 @@ from autoaegan.figures.hailstone import hailstone_runs_figure, representation_bi
 from autoaegan.representations import compare_representations
 
 
-def test_seed_sequences_are_the_slides_numbers():
-    assert SEED_RANDOM_SEQUENCE == (40, 27, 25, 36, 81, 57, 10, 73, 19, 68)
-    assert len(SEED_HAILSTONE_RUN) == 18
-    # The seed's rules, written out here independently of the package.
-    for before, after in zip(SEED_HAILSTONE_RUN, SEED_HAILSTONE_RUN[1:]):
+def test_the_slides_sequences_are_the_slides_numbers():
+    assert SLIDES_RANDOM_SEQUENCE == (40, 27, 25, 36, 81, 57, 10, 73, 19, 68)
+    assert len(SLIDES_HAILSTONE_RUN) == 18
+    # The slides' rules, written out here independently of the package.
+    for before, after in zip(SLIDES_HAILSTONE_RUN, SLIDES_HAILSTONE_RUN[1:]):
         assert after == (3 * before + 1 if before % 2 == 1 else before // 2)
 
 
-def test_hailstone_run_reproduces_the_seed_run():
+def test_hailstone_run_reproduces_the_slides_run():
     run = hailstone_run(50, 18)
-    assert run == list(SEED_HAILSTONE_RUN)
+    assert run == list(SLIDES_HAILSTONE_RUN)
     assert all(type(number) is int for number in run)
 
 
@@ -34,8 +34,8 @@ def test_hailstone_step_follows_both_rules():
     assert hailstone_step(1) == 4
 
 
-def test_hailstone_until_one_from_50_continues_the_seed_run_down_to_1():
-    assert hailstone_until_one(50) == list(SEED_HAILSTONE_RUN) + [10, 5, 16, 8, 4, 2, 1]
+def test_hailstone_until_one_from_50_continues_the_slides_run_down_to_1():
+    assert hailstone_until_one(50) == list(SLIDES_HAILSTONE_RUN) + [10, 5, 16, 8, 4, 2, 1]
 
 
 def test_hailstone_until_one_from_27_is_the_famous_long_run():
@@ -85,11 +85,11 @@ def test_hailstone_until_one_rejects_bad_starts(start):
         hailstone_until_one(start)
 
 
-def test_runs_figure_has_the_highlight_the_seed_numbers_and_one_trace_per_start():
+def test_runs_figure_has_the_highlight_the_slides_numbers_and_one_trace_per_start():
     figure = hailstone_runs_figure(range(1, 11), selected=7)
-    highlight, seed_markers, *runs = figure.data
+    highlight, slides_markers, *runs = figure.data
     assert list(highlight.y) == hailstone_until_one(50)
-    assert list(seed_markers.y) == list(SEED_HAILSTONE_RUN)
+    assert list(slides_markers.y) == list(SLIDES_HAILSTONE_RUN)
     assert [list(trace.y) for trace in runs] == [hailstone_until_one(start) for start in range(1, 11)]
     assert [trace.visible for trace in runs] == [start == 7 for start in range(1, 11)]
     assert "from 7: 16 steps" in figure.layout.title.text
@@ -131,7 +131,7 @@ def test_run_lengths_figure_counts_steps_down_to_one():
 
 
 def test_representation_bits_figure_compares_raw_and_rule_bits():
-    rows = compare_representations({"random": SEED_RANDOM_SEQUENCE, "hailstone": SEED_HAILSTONE_RUN})
+    rows = compare_representations({"random": SLIDES_RANDOM_SEQUENCE, "hailstone": SLIDES_HAILSTONE_RUN})
     raw, by_rule = representation_bits_figure(rows).data
     assert list(raw.y) == [row.raw_bits for row in rows]
     assert list(by_rule.y) == [None, rows[1].encoded_bits]

@@ -6,7 +6,7 @@ import sys
 import numpy as np
 import pytest
 
-from autoaegan.data.hailstone import SEED_HAILSTONE_RUN, SEED_RANDOM_SEQUENCE, hailstone_until_one
+from autoaegan.data.hailstone import SLIDES_HAILSTONE_RUN, SLIDES_RANDOM_SEQUENCE, hailstone_until_one
 from autoaegan.representations import (
     COUNTING,
     DOUBLING,
@@ -27,8 +27,8 @@ from autoaegan.representations import (
 
 
 def test_seed_run_encodes_to_its_first_number_and_count():
-    assert encode_hailstone_run(SEED_HAILSTONE_RUN) == (50, 18)
-    assert decode_hailstone_run(50, 18) == list(SEED_HAILSTONE_RUN)
+    assert encode_hailstone_run(SLIDES_HAILSTONE_RUN) == (50, 18)
+    assert decode_hailstone_run(50, 18) == list(SLIDES_HAILSTONE_RUN)
 
 
 def test_codec_round_trips_over_many_starts_and_counts():
@@ -47,12 +47,12 @@ def test_encode_accepts_numpy_arrays_and_returns_python_ints():
 
 def test_random_seed_sequence_breaks_the_rule_at_index_1():
     with pytest.raises(ValueError, match=r"at index 1: after 40 the rule gives 20, but the run has 27"):
-        encode_hailstone_run(SEED_RANDOM_SEQUENCE)
+        encode_hailstone_run(SLIDES_RANDOM_SEQUENCE)
 
 
 @pytest.mark.parametrize("index", [1, 5, 17])
 def test_encode_names_the_first_index_that_breaks_the_rule(index):
-    run = list(SEED_HAILSTONE_RUN)
+    run = list(SLIDES_HAILSTONE_RUN)
     run[index] += 1
     run[-1] += 1  # a second break, later: the message must name the first
     with pytest.raises(ValueError, match=rf"at index {index}:"):
@@ -87,18 +87,18 @@ def test_the_other_rules_generate_what_their_names_say():
     assert COUNTING.run(7, 4) == [7, 8, 9, 10]
     assert DOUBLING.run(3, 5) == [3, 6, 12, 24, 48]
     assert REPEATING.run(9, 3) == [9, 9, 9]
-    assert HAILSTONE.run(50, 18) == list(SEED_HAILSTONE_RUN)
+    assert HAILSTONE.run(50, 18) == list(SLIDES_HAILSTONE_RUN)
     assert encode_run([3, 6, 12, 24], DOUBLING) == (3, 4)
     with pytest.raises(ValueError, match="breaks the doubling rule .* at index 2: after 6 the rule gives 12"):
         encode_run([3, 6, 13], DOUBLING)
 
 
 def test_find_rule_names_the_generating_rule_or_none():
-    assert find_rule(SEED_HAILSTONE_RUN) is HAILSTONE
+    assert find_rule(SLIDES_HAILSTONE_RUN) is HAILSTONE
     assert find_rule([7, 8, 9]) is COUNTING
     assert find_rule([5, 10, 20]) is DOUBLING
     assert find_rule([4, 4, 4]) is REPEATING
-    assert find_rule(SEED_RANDOM_SEQUENCE) is None
+    assert find_rule(SLIDES_RANDOM_SEQUENCE) is None
     assert find_rule([7, 8, 9], rules=(HAILSTONE,)) is None
 
 
@@ -108,15 +108,15 @@ def test_bit_width_of_small_numbers():
 
 def test_raw_bits_of_the_seed_sequences_counted_by_hand():
     # Random: largest 81 = 0b1010001, 7 bits; 10 numbers -> 70 bits.
-    assert raw_bits(SEED_RANDOM_SEQUENCE) == 10 * 7
+    assert raw_bits(SLIDES_RANDOM_SEQUENCE) == 10 * 7
     # Hailstone: largest 88 = 0b1011000, 7 bits; 18 numbers -> 126 bits.
-    assert raw_bits(SEED_HAILSTONE_RUN) == 18 * 7
+    assert raw_bits(SLIDES_HAILSTONE_RUN) == 18 * 7
 
 
 def test_encoded_bits_of_the_seed_run_counted_by_hand():
     # 4 rules -> 2 bits of rule identifier; (50, 18): 50 = 0b110010 needs 6 bits, so 2 x 6 bits.
     assert rule_id_bits() == 2
-    assert encoded_bits(SEED_HAILSTONE_RUN) == 2 + 2 * 6
+    assert encoded_bits(SLIDES_HAILSTONE_RUN) == 2 + 2 * 6
 
 
 def test_encoded_bits_of_a_small_run_counted_by_hand():
@@ -135,12 +135,12 @@ def test_rule_id_bits_grow_with_the_catalogue():
 
 def test_encoded_bits_refuses_a_run_no_rule_generates():
     with pytest.raises(ValueError, match=r"no rule of the catalogue \(hailstone, counting, doubling, repeating\)"):
-        encoded_bits(SEED_RANDOM_SEQUENCE)
+        encoded_bits(SLIDES_RANDOM_SEQUENCE)
 
 
 def test_comparison_of_the_seed_sequences():
     random_row, hailstone_row = compare_representations(
-        {"random": SEED_RANDOM_SEQUENCE, "hailstone": SEED_HAILSTONE_RUN}
+        {"random": SLIDES_RANDOM_SEQUENCE, "hailstone": SLIDES_HAILSTONE_RUN}
     )
     assert (random_row.length, random_row.width, random_row.raw_bits) == (10, 7, 70)
     assert (random_row.rule, random_row.code, random_row.encoded_bits) == (None, None, None)
@@ -149,7 +149,7 @@ def test_comparison_of_the_seed_sequences():
 
 
 def test_representation_table_shows_both_rows():
-    rows = compare_representations({"random": SEED_RANDOM_SEQUENCE, "hailstone": SEED_HAILSTONE_RUN})
+    rows = compare_representations({"random": SLIDES_RANDOM_SEQUENCE, "hailstone": SLIDES_HAILSTONE_RUN})
     lines = representation_table(rows).splitlines()
     assert len(lines) == 4
     assert lines[2].startswith("| random | 10 | 7 | 70 bits | no known rule fits |")

@@ -1,4 +1,4 @@
-"""Hailstone sequences (the 3N+1 or Collatz problem) and the seed's two number sequences.
+"""Hailstone sequences (the 3N+1 or Collatz problem) and the slides' two number sequences.
 
 From any positive whole number N, the next number is 3N+1 if N is odd and N/2 if
 N is even. The numbers rise and fall like a hailstone in a cloud; every start
@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import numbers
 
-# The seed's question: which of these two sequences is easier to memorise?
-SEED_RANDOM_SEQUENCE: tuple[int, ...] = (40, 27, 25, 36, 81, 57, 10, 73, 19, 68)
-SEED_HAILSTONE_RUN: tuple[int, ...] = (50, 25, 76, 38, 19, 58, 29, 88, 44, 22, 11, 34, 17, 52, 26, 13, 40, 20)
+# The slides' question: which of these two sequences is easier to memorise?
+SLIDES_RANDOM_SEQUENCE: tuple[int, ...] = (40, 27, 25, 36, 81, 57, 10, 73, 19, 68)
+SLIDES_HAILSTONE_RUN: tuple[int, ...] = (50, 25, 76, 38, 19, 58, 29, 88, 44, 22, 11, 34, 17, 52, 26, 13, 40, 20)
 
 
 def require_positive_int(value, name: str) -> int:

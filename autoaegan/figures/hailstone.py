@@ -6,7 +6,7 @@ from collections.abc import Iterable, Sequence
 
 import plotly.graph_objects as go
 
-from autoaegan.data.hailstone import SEED_HAILSTONE_RUN, hailstone_until_one, require_positive_int
+from autoaegan.data.hailstone import SLIDES_HAILSTONE_RUN, hailstone_until_one, require_positive_int
 from autoaegan.figures.theme import OKABE_ITO
 from autoaegan.representations import RepresentationCost
 
@@ -23,7 +23,7 @@ def hailstone_runs_figure(
 ) -> go.Figure:
     """Return a figure of hailstone runs with a slider over the start and a linear/log switch.
 
-    The run from `highlight` (the seed's 50) stays drawn, with the seed's 18 numbers
+    The run from `highlight` (the slides' 50) stays drawn, with the slides' 18 numbers
     marked; the slider shows one run from `starts` at a time, `selected` first.
     """
     starts = [require_positive_int(start, "start") for start in starts]
@@ -42,13 +42,13 @@ def hailstone_runs_figure(
             name=f"from {highlight}, down to 1",
         )
     )
-    if highlight == SEED_HAILSTONE_RUN[0]:
+    if highlight == SLIDES_HAILSTONE_RUN[0]:
         figure.add_trace(
             go.Scatter(
-                y=list(SEED_HAILSTONE_RUN),
+                y=list(SLIDES_HAILSTONE_RUN),
                 mode="markers",
                 marker={"color": HIGHLIGHT_COLOUR, "size": 8},
-                name=f"the seed's {len(SEED_HAILSTONE_RUN)} numbers",
+                name=f"the slides' {len(SLIDES_HAILSTONE_RUN)} numbers",
             )
         )
     fixed = len(figure.data)

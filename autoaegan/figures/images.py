@@ -2,11 +2,29 @@
 
 from __future__ import annotations
 
+import textwrap
+
 import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from autoaegan.figures.theme import IMAGE_COLOURSCALE
+
+
+# A notebook's output area is about 900 px wide: wider figures get cut or scrolled.
+NOTEBOOK_WIDTH = 900
+LABEL_FONT_SIZE = 11
+TITLE_FONT_SIZE = 15
+# Average width of a character, as a share of the font size, for the theme's sans-serif font.
+CHARACTER_WIDTH = 0.6
+
+
+def wrap_label(text: str, width_px: float, font_size: int = LABEL_FONT_SIZE) -> str:
+    """`text` broken into lines (joined by plotly's `<br>`) that fit `width_px` pixels at `font_size`."""
+    characters = max(4, int(width_px / (font_size * CHARACTER_WIDTH)))
+    # Words stay whole where they fit; only a word longer than a line is cut.
+    lines = textwrap.wrap(str(text), characters, break_long_words=False)
+    return "<br>".join(line[start:start + characters] for line in lines for start in range(0, len(line), characters))
 
 
 def _as_unit_images(images) -> np.ndarray:
@@ -26,7 +44,7 @@ def image_grid(
 ) -> go.Figure:
     """Show images (uint8, or floats in [0, 1]) in a grid of `columns` columns, with optional titles.
 
-    The images whose indices are in `bordered` get a frame, as the seed's figures mark the real images among
+    The images whose indices are in `bordered` get a frame, as the slides' figures mark the real images among
     generated ones.
     """
     images = _as_unit_images(images)
@@ -34,10 +52,23 @@ def image_grid(
     if bordered and not 0 <= bordered[0] <= bordered[-1] < len(images):
         raise ValueError(f"bordered indices must lie in [0, {len(images) - 1}], got {bordered}")
     rows = int(np.ceil(len(images) / columns))
+    margin = {"l": 10, "r": 40 if row_titles is not None else 10, "b": 10}
+    # Each column is wide enough for its title, within the notebook's width; longer titles wrap.
+    longest = max((len(str(text)) for text in titles), default=0) if titles is not None else 0
+    wanted = max(size, longest * LABEL_FONT_SIZE * CHARACTER_WIDTH + 8)
+    column_width = min(wanted, max(size * 0.5, (NOTEBOOK_WIDTH - margin["l"] - margin["r"]) / columns))
+    width = max(300, int(columns * column_width + margin["l"] + margin["r"]))
+    wrapped = None if titles is None else [wrap_label(text, column_width - 4) for text in titles]
+    title_lines = max((text.count("<br>") + 1 for text in wrapped), default=1) if wrapped is not None else 0
+    label_px = title_lines * (LABEL_FONT_SIZE + 3) + 6 if wrapped is not None else 0
+    heading = wrap_label(title, width - 20, TITLE_FONT_SIZE) if title else None
+    heading_px = (heading.count("<br>") + 1) * (TITLE_FONT_SIZE + 5) + 20 if heading else 0
+    image_px = min(column_width, size * 1.5)
+    height = int(rows * (image_px + label_px) + heading_px + 30)
     figure = make_subplots(
-        rows=rows, cols=columns, subplot_titles=list(titles) if titles is not None else None,
+        rows=rows, cols=columns, subplot_titles=wrapped,
         row_titles=list(row_titles) if row_titles is not None else None,
-        horizontal_spacing=0.01, vertical_spacing=0.06 if titles is not None else 0.02,
+        horizontal_spacing=min(0.02, 4 / width), vertical_spacing=(label_px + 4) / height if rows > 1 else 0.0,
     )
     for index, image in enumerate(images):
         figure.add_trace(
@@ -49,11 +80,12 @@ def image_grid(
         axis = "" if index == 0 else str(index + 1)  # subplot n's axes are named x{n}, y{n}; the first just x, y
         figure.add_shape(type="rect", xref=f"x{axis} domain", yref=f"y{axis} domain", x0=0, y0=0, x1=1, y1=1,
                          line={"color": "#D55E00", "width": 3})
+    figure.update_annotations(font_size=LABEL_FONT_SIZE)
     figure.update_xaxes(visible=False, scaleanchor=None)
     figure.update_yaxes(visible=False)
     figure.update_layout(
-        title=title, width=max(300, columns * size), height=rows * size + (80 if title else 30) + (20 * rows if titles is not None else 0),
-        margin={"l": 40 if row_titles is not None else 10, "r": 10, "t": 60 if title else 20, "b": 10},
+        title={"text": heading, "font": {"size": TITLE_FONT_SIZE}} if heading else None, width=width, height=height,
+        margin={**margin, "t": heading_px + label_px + 16 if heading else label_px + 20},
     )
     return figure
 
