@@ -31,8 +31,11 @@ $(STAMP): pyproject.toml constraints.txt | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[dev]"
 	@touch $@
 
+# A learner's JupyterLab: classroom/learner hides nbgrader's instructor tools (formgrader, assignment creation).
+LEARNER_CONFIG := JUPYTER_CONFIG_PATH="$(CURDIR)/classroom/learner$${JUPYTER_CONFIG_PATH:+:$$JUPYTER_CONFIG_PATH}"
+
 course: $(STAMP)
-	$(BIN)/jupyter lab $(ROOT_FLAG) --LabApp.default_url=/lab/tree/course/00_start_here.ipynb $(LAB_ARGS)
+	$(LEARNER_CONFIG) $(BIN)/jupyter lab $(ROOT_FLAG) --LabApp.default_url=/lab/tree/course/00_start_here.ipynb $(LAB_ARGS)
 
 test: $(STAMP)
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python -m pytest

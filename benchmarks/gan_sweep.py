@@ -1,6 +1,6 @@
 """Chapter 08's sensitivity sweep: Géron's dense GAN under a grid of learning rates for its two networks.
 
-"GANs are very sensitive to the hyperparameters" (the seed). This measures it on
+"GANs are very sensitive to the hyperparameters" (the slides). This measures it on
 a reduced profile: Géron's dense GAN and recipe (RMSprop, batches of 32, XLA),
 with the discriminator's and the generator's learning rates each taken from
 `--rates`, trained for `--epochs` epochs on Fashion-MNIST's 55,000 training images

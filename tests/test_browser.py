@@ -1,4 +1,8 @@
-"""The latent explorer in a real browser: chapter 06 in JupyterLab, and the Voilà app, in headless Chromium.
+"""Chapter 06 as a student sees it in JupyterLab, and the Voilà app, in headless Chromium.
+
+The JupyterLab test runs the chapter with a learner's settings (those of `make course`) and no logging
+variable set, and checks that the notebook opens unmodified, that nbgrader's instructor tools are hidden,
+that no TensorFlow log line reaches an output, and that the latent explorer answers the keyboard.
 
 Each test starts its own server on a free loopback port, on a copy of the notebook
 in a temporary folder (so nothing can save outputs into `course/`), in the `test`
@@ -31,6 +35,10 @@ ROOT = Path(__file__).resolve().parents[1]
 CHAPTER = ROOT / "course" / "06_variational_autoencoders.ipynb"
 APP = ROOT / "course" / "apps" / "latent_explorer.ipynb"
 CHROMIUM = Path(os.environ.get("AUTOAEGAN_CHROMIUM", "/usr/bin/chromium"))
+# The Jupyter settings `make course` gives a learner (see the Makefile): nbgrader's instructor tools hidden.
+LEARNER_CONFIG = ROOT / "classroom" / "learner"
+INSTRUCTOR_COMMANDS = ("nbgrader:open-formgrader", "nbgrader:open-create-assignment", "nbgrader:open-course-list")
+LEARNER_COMMANDS = ("nbgrader:open-assignment-list",)
 
 SERVER_START_SECONDS = 90
 NOTEBOOK_SECONDS = 240  # the chapter in the test profile, TensorFlow's import included, on a busy CI machine
@@ -68,6 +76,7 @@ def server_environment(tmp_path: Path) -> dict[str, str]:
         JUPYTER_RUNTIME_DIR=str(tmp_path / "runtime"),
         JUPYTERLAB_WORKSPACES_DIR=str(tmp_path / "workspaces"),
         JUPYTERLAB_SETTINGS_DIR=str(tmp_path / "settings"),
+        JUPYTER_CONFIG_PATH=str(LEARNER_CONFIG),
         PATH=f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}",
     )
     # No autosave: the copy is thrown away, but a saved run would only cost time.
@@ -265,6 +274,10 @@ def check_in_jupyterlab(browser, notebook: Path, tmp_path: Path) -> None:
                 page.goto(f"{base}/lab/tree/{copy.name}", timeout=SERVER_START_SECONDS * 1000)
                 page.wait_for_function(KERNEL_IDLE, timeout=SERVER_START_SECONDS * 1000, polling=250)
                 assert not page.evaluate(NOTEBOOK_DIRTY), f"{notebook.name} opens marked as modified"
+                tools = {command: page.evaluate(f"() => window.jupyterapp.commands.hasCommand({command!r})")
+                         for command in INSTRUCTOR_COMMANDS + LEARNER_COMMANDS}
+                assert tools == {command: command in LEARNER_COMMANDS for command in tools}, (
+                    f"a learner should have {LEARNER_COMMANDS} and none of {INSTRUCTOR_COMMANDS}; has {tools}")
                 # Not awaited: the command's promise settles only when every cell has run.
                 page.evaluate("() => { window.jupyterapp.commands.execute('notebook:run-all-cells'); }")
                 page.wait_for_function(ALL_CELLS_RUN, timeout=NOTEBOOK_SECONDS * 1000, polling=500)

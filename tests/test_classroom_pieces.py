@@ -119,3 +119,20 @@ def test_delivery_keeps_the_students_own_edits(tmp_path):
     chapter.write_text("the student's edits")
     assert deliver_course(home) == []
     assert chapter.read_text() == "the student's edits"
+
+
+def test_make_course_gives_the_learner_settings_that_hide_the_instructor_plugins():
+    import json
+    from pathlib import Path
+
+    from classroom.deliver import INSTRUCTOR_PLUGINS
+
+    root = Path(__file__).resolve().parents[1]
+    learner = root / "classroom" / "learner"
+    page_config = json.loads((learner / "labconfig" / "page_config.json").read_text())
+    assert set(page_config["disabledExtensions"]) == set(INSTRUCTOR_PLUGINS)
+    server = json.loads((learner / "jupyter_server_config.json").read_text())["ServerApp"]["jpserver_extensions"]
+    assert server == {"nbgrader.server_extensions.formgrader": False, "nbgrader.server_extensions.course_list": False}
+    makefile = (root / "Makefile").read_text()
+    assert 'JUPYTER_CONFIG_PATH="$(CURDIR)/classroom/learner' in makefile
+    assert "$(LEARNER_CONFIG) $(BIN)/jupyter lab" in makefile
