@@ -109,3 +109,39 @@ def test_cli_reports_an_altered_file(tmp_path, monkeypatch, capsys):
     monkeypatch.setattr("autoaegan.pretrained.__main__.CATALOG", TINY)
     assert cli(["verify"]) == 1
     assert "altered" in capsys.readouterr().err
+
+
+def test_a_chapters_own_model_gets_the_shipped_weights(tmp_path):
+    from autoaegan.pretrained import load_shipped_weights
+
+    retrain("tiny", profile=PROFILES["test"], directory=tmp_path, catalog=TINY)
+    own = keras.Sequential([keras.Input((3,)), keras.layers.Dense(2, name="codings"), keras.layers.Dense(3, name="out")])
+    assert load_shipped_weights(own, "tiny", directory=tmp_path, catalog=TINY) is own
+    np.testing.assert_array_equal(own.layers[0].get_weights()[0], np.full((3, 2), 0.5))
+
+
+@pytest.mark.parametrize("layers, message", [
+    ([keras.layers.Dense(2), keras.layers.Dense(4)], r"shapes only in the file: \[\(2, 3\), \(3,\)\], only in the model: \[\(2, 4\), \(4,\)\]"),
+    ([keras.layers.Dense(2)], "the file holds 4 arrays, the model 2"),
+    ([keras.layers.Dense(2), keras.layers.Dense(3), keras.layers.Dense(3)], "the file holds 4 arrays, the model 6"),
+])
+def test_a_model_that_differs_from_the_shipped_one_is_refused_with_the_differences(tmp_path, layers, message):
+    from autoaegan.pretrained import load_shipped_weights
+
+    retrain("tiny", profile=PROFILES["test"], directory=tmp_path, catalog=TINY)
+    other = keras.Sequential([keras.Input((3,)), *layers])
+    with pytest.raises(ValueError, match=message):
+        load_shipped_weights(other, "tiny", directory=tmp_path, catalog=TINY)
+
+
+def test_same_shapes_in_another_order_do_not_load_silently(tmp_path):
+    """Keras matches layers by class and order: a model of the same shapes built differently must not pass."""
+    from autoaegan.pretrained import load_shipped_weights
+
+    retrain("tiny", profile=PROFILES["test"], directory=tmp_path, catalog=TINY)
+    inputs = keras.Input((3,))
+    wrapped = keras.Model(inputs, keras.layers.Dense(3)(keras.layers.Dense(2)(inputs)))
+    nested = keras.Sequential([keras.Input((3,)), keras.Sequential([keras.layers.Dense(2)]), keras.layers.Dense(3)])
+    load_shipped_weights(wrapped, "tiny", directory=tmp_path, catalog=TINY)  # the same layers: loads
+    with pytest.raises(ValueError, match="did not all load|do not fit"):
+        load_shipped_weights(nested, "tiny", directory=tmp_path, catalog=TINY)

@@ -128,14 +128,14 @@ def load_pretrained(name: str, *, directory: Path | None = None, catalog: dict |
     return model
 
 
-def load_shipped_weights(model, name: str, *, directory: Path | None = None):
+def load_shipped_weights(model, name: str, *, directory: Path | None = None, catalog: dict | None = None):
     """Load the shipped weights of `name` into `model`, a model a chapter defined itself.
 
     The model must have exactly the shipped model's weights: the same layers, in the same order,
     with the same shapes. Anything else raises a ValueError that lists the differences, rather
     than Keras's warning about weights it skipped. Returns `model`.
     """
-    catalog_entry(name)
+    catalog_entry(name, catalog)
     _load_checked(model, name, directory, "this model")
     return model
 
@@ -154,7 +154,8 @@ def _load_checked(model, name: str, directory: Path | None, what: str) -> None:
     path = verified_weights_path(name, directory)
     retrain = f"Retrain them with `python -m autoaegan.pretrained train {name}`, or fix the model's definition."
     model_shapes = sorted(tuple(weight.shape) for weight in model.weights)
-    stored_shapes = sorted(shape for _, shape in _stored_shapes(path))
+    # A model saved after compiling also stores its optimizer's state, which is not the model's to match.
+    stored_shapes = sorted(shape for key, shape in _stored_shapes(path) if "optimizer" not in key.split("/"))
     if model_shapes != stored_shapes:
         raise ValueError(
             f"the shipped weights of '{name}' ({path.name}) do not fit {what}: the file holds {len(stored_shapes)} "
