@@ -6,6 +6,11 @@ latent explorer decode: samples from the prior N(0, I), and points on the segmen
 between two codings. `pixel_overlay` is the contrast the chapter draws: blending
 two images pixel by pixel gives a double exposure, while decoding the points
 between their codings gives images that change shape along the way.
+
+`dimension_use` and `active_dimensions` say which dimensions of a VAE's latent
+space carry information: a dimension whose mean coding μ hardly varies from image
+to image has collapsed to the prior, and its coding is pure N(0, 1) noise that the
+decoder ignores (an inactive unit, in the sense of Burda et al. 2016).
 """
 
 from __future__ import annotations
@@ -13,6 +18,10 @@ from __future__ import annotations
 import numpy as np
 
 from autoaegan.models.arguments import positive_int
+
+# Burda, Grosse & Salakhutdinov ("Importance weighted autoencoders", ICLR 2016) call a latent
+# dimension active when the variance over the data of its mean coding exceeds 0.01 (a spread of 0.1).
+ACTIVE_THRESHOLD = 1e-2
 
 
 def _generator(seed) -> np.random.Generator:
@@ -93,3 +102,48 @@ def pixel_overlay(image_a, image_b, steps: int) -> np.ndarray:
         raise ValueError(f"image_a and image_b must have the same shape, got {a.shape} and {b.shape}")
     t = np.linspace(0.0, 1.0, _steps(steps), dtype=np.float32)[:, None, None]
     return (1 - t) * a + t * b
+
+
+def _codings_matrix(value, name: str) -> np.ndarray:
+    array = np.asarray(value, dtype=np.float64)
+    if array.ndim != 2 or len(array) < 2 or array.shape[1] == 0:
+        raise ValueError(f"{name} must hold the codings of at least 2 images, shaped (n, latent_dim), "
+                         f"got shape {array.shape}")
+    if not np.isfinite(array).all():
+        raise ValueError(f"{name} must hold finite numbers")
+    return array
+
+
+def dimension_use(mean, log_var=None) -> dict[str, np.ndarray]:
+    """How much each latent dimension is used, from the encoder's outputs for a set of images.
+
+    `mean` (μ) and `log_var` (γ = log σ²) are shaped `(n_images, latent_dim)`. Returns
+    float64 arrays of `latent_dim` values:
+
+    - `activity`: the variance of μ over the images, Burda et al.'s measure of an active unit;
+    - `spread`: its square root, the standard deviation of μ;
+    - `kl` (only with `log_var`): the mean latent loss of the dimension, in nats per image,
+      −½ (1 + γ − exp γ − μ²) averaged over the images. The terms sum to the latent loss.
+
+    A dimension that the decoder does not use has μ ≈ 0 and σ ≈ 1 for every image:
+    activity and KL near 0.
+    """
+    mean = _codings_matrix(mean, "mean")
+    activity = mean.var(axis=0)
+    use = {"activity": activity, "spread": np.sqrt(activity)}
+    if log_var is not None:
+        log_var = _codings_matrix(log_var, "log_var")
+        if log_var.shape != mean.shape:
+            raise ValueError(f"mean and log_var must have the same shape, got {mean.shape} and {log_var.shape}")
+        use["kl"] = (-0.5 * (1 + log_var - np.exp(log_var) - mean**2)).mean(axis=0)
+    return use
+
+
+def active_dimensions(activity, *, threshold: float = ACTIVE_THRESHOLD) -> np.ndarray:
+    """The indices of the dimensions whose `activity` (variance of μ) exceeds `threshold`, in increasing order."""
+    activity = np.asarray(activity, dtype=np.float64)
+    if activity.ndim != 1 or activity.size == 0 or not np.isfinite(activity).all() or (activity < 0).any():
+        raise ValueError(f"activity must be a 1-D array of variances ≥ 0, one per dimension, got {activity!r}")
+    if isinstance(threshold, bool) or not isinstance(threshold, (int, float)) or not threshold >= 0:
+        raise ValueError(f"threshold must be a number ≥ 0, got {threshold!r}")
+    return np.flatnonzero(activity > threshold)

@@ -1,9 +1,16 @@
-"""Latent-space helpers: prior samples, straight lines between codings, and the pixel blend."""
+"""Latent-space helpers: prior samples, straight lines between codings, the pixel blend, and which codings are used."""
 
 import numpy as np
 import pytest
 
-from autoaegan.latent import interpolate_codings, pixel_overlay, sample_codings
+from autoaegan.latent import (
+    ACTIVE_THRESHOLD,
+    active_dimensions,
+    dimension_use,
+    interpolate_codings,
+    pixel_overlay,
+    sample_codings,
+)
 
 
 def test_samples_follow_the_standard_normal_prior():
@@ -77,3 +84,47 @@ def test_pixel_overlay_refuses_bad_images():
         pixel_overlay(np.zeros((28, 28)), np.full((28, 28), 255.0), 3)
     with pytest.raises(TypeError, match="uint8 .* or floats"):
         pixel_overlay(np.zeros((28, 28), dtype=np.int64), np.zeros((28, 28)), 3)
+
+
+def collapsed_encoding(n=4_000, seed=0):
+    """Encoder outputs of a VAE whose dimensions 1 and 3 collapsed to the prior: μ ≈ 0 and σ ≈ 1 for every image."""
+    rng = np.random.default_rng(seed)
+    mean = rng.normal(size=(n, 4)) * np.array([1.0, 0.005, 0.5, 0.005])
+    log_var = np.log(np.array([0.04, 1.0, 0.25, 1.0]) * np.ones((n, 4)))
+    return mean, log_var
+
+
+def test_dimension_use_measures_the_spread_of_mu_and_the_kl_of_each_dimension():
+    mean, log_var = collapsed_encoding()
+    use = dimension_use(mean, log_var)
+    np.testing.assert_allclose(use["spread"], [1.0, 0.005, 0.5, 0.005], rtol=0.05)
+    np.testing.assert_allclose(use["activity"], use["spread"] ** 2)
+    # KL of N(μ, σ²) from N(0, 1), averaged: ½ (E[μ²] + σ² − 1 − log σ²); the collapsed dimensions cost nothing.
+    expected = 0.5 * ((mean**2).mean(axis=0) + np.exp(log_var[0]) - 1 - log_var[0])
+    np.testing.assert_allclose(use["kl"], expected, rtol=1e-9)
+    assert use["kl"][[1, 3]].max() < 1e-4 < use["kl"][[0, 2]].min()
+    total = (-0.5 * (1 + log_var - np.exp(log_var) - mean**2)).sum(axis=1).mean()
+    assert use["kl"].sum() == pytest.approx(total), "the terms add up to the mean latent loss"
+    assert set(dimension_use(mean)) == {"activity", "spread"}, "without log_var there is no KL"
+
+
+def test_active_dimensions_are_those_whose_mean_coding_varies_more_than_burdas_threshold():
+    mean, log_var = collapsed_encoding()
+    activity = dimension_use(mean, log_var)["activity"]
+    assert ACTIVE_THRESHOLD == 0.01
+    np.testing.assert_array_equal(active_dimensions(activity), [0, 2])
+    np.testing.assert_array_equal(active_dimensions(activity, threshold=0.5), [0])
+    np.testing.assert_array_equal(active_dimensions(np.zeros(3)), np.zeros(0, dtype=int))
+
+
+def test_dimension_use_refuses_bad_arguments():
+    with pytest.raises(ValueError, match=r"at least 2 images, shaped \(n, latent_dim\), got shape \(5,\)"):
+        dimension_use(np.zeros(5))
+    with pytest.raises(ValueError, match="same shape"):
+        dimension_use(np.zeros((5, 3)), np.zeros((5, 2)))
+    with pytest.raises(ValueError, match="finite"):
+        dimension_use(np.full((3, 2), np.nan))
+    with pytest.raises(ValueError, match="variances ≥ 0"):
+        active_dimensions([0.5, -1.0])
+    with pytest.raises(ValueError, match="threshold must be a number ≥ 0"):
+        active_dimensions([0.5], threshold=-1)

@@ -11,6 +11,7 @@ from autoaegan.widgets.latent_explorer import (
     BLEND_CLASS,
     IMAGE_CLASS,
     LIMIT,
+    UNUSED_CLASS,
     LatentExplorer,
     blend,
     decode,
@@ -206,6 +207,50 @@ def test_dims_picks_how_many_or_which_dimensions_get_a_slider():
     assert [s.description for s in explorer.sliders] == ["z[5]", "z[7]"]
     explorer.sliders[1].value = 2.5
     assert explorer.coding[7] == pytest.approx(2.5)
+
+
+def collapsed_encoder(latent_dim=5, dead=(1, 3)):
+    """A VAE-like encoder whose mean coding is 0 for every image in the `dead` dimensions."""
+    encoder = dense_encoder(latent_dim)
+    mean_layer = encoder.layers[2]
+    kernel, bias = mean_layer.get_weights()
+    kernel[:, list(dead)], bias[list(dead)] = 0.0, 0.0
+    mean_layer.set_weights([kernel, bias])
+    return encoder
+
+
+def test_with_an_encoder_the_dimensions_in_use_come_first_and_the_collapsed_ones_are_marked(data):
+    set_seed(0, profile=PROFILES["test"])
+    images, labels = data
+    explorer = LatentExplorer(dense_decoder(5), encoder=collapsed_encoder(), images=images, labels=labels,
+                              class_names=CLASS_NAMES)
+    assert explorer.active == (0, 2, 4)
+    assert explorer.activity[[1, 3]].max() == 0 and explorer.activity[[0, 2, 4]].min() > 0.01
+    assert explorer.dims == (0, 2, 4, 1, 3)
+    assert [slider.description for slider in explorer.sliders] == ["z[0]", "z[2]", "z[4]", "z[1]", "z[3]"]
+    marked = [UNUSED_CLASS in slider._dom_classes for slider in explorer.sliders]
+    assert marked == [False, False, False, True, True]
+    assert "collapsed to the prior" in explorer.sliders[3].tooltip and "in use" in explorer.sliders[0].tooltip
+    headings = [child.value for child in explorer.children[1].children[0].children if isinstance(child, ipywidgets.HTML)]
+    assert headings[0].startswith("In use (3 of 5)") and headings[1].startswith("Collapsed to the prior (2)")
+    # Slider k still sets dimension dims[k].
+    explorer.sliders[3].value = 2.0
+    assert explorer.coding[1] == pytest.approx(2.0)
+    np.testing.assert_allclose(explorer.coding_for([0.1, 0.2, 0.3, 0.4, 0.5])[[0, 2, 4, 1, 3]], [0.1, 0.2, 0.3, 0.4, 0.5],
+                               atol=1e-6)
+
+
+def test_the_activity_can_be_given_and_without_it_nothing_is_marked():
+    decoder = dense_decoder(4)
+    explorer = LatentExplorer(decoder, activity=[0.0, 0.9, 0.001, 0.5])
+    assert explorer.active == (1, 3) and explorer.dims == (1, 3, 0, 2)
+    assert LatentExplorer(decoder, activity=[0.0, 0.9, 0.001, 0.5], threshold=0.0001).active == (1, 2, 3)
+    assert LatentExplorer(decoder, activity=[0.0, 0.9, 0.001, 0.5], dims=[0, 1]).dims == (0, 1), "dims as given"
+    plain = LatentExplorer(decoder)
+    assert plain.activity is None and plain.active is None and plain.dims == (0, 1, 2, 3)
+    assert all(UNUSED_CLASS not in slider._dom_classes for slider in plain.sliders)
+    with pytest.raises(ValueError, match="one variance ≥ 0 per latent dimension, 4 values"):
+        LatentExplorer(decoder, activity=[1.0, 2.0])
 
 
 def test_a_plain_function_decoder_needs_its_latent_size():

@@ -5,8 +5,12 @@ import pytest
 from scipy.stats import norm
 
 from autoaegan.figures.images import image_grid
+from autoaegan.latent import dimension_use
 from autoaegan.figures.latent import (
+    UNUSED_COLOUR,
+    USED_COLOUR,
     codings_distribution_figure,
+    dimension_use_figure,
     interpolation_figure,
     latent_plane_codings,
     latent_plane_figure,
@@ -74,13 +78,36 @@ def test_latent_plane_figure_decodes_each_cell_at_its_coding():
     assert list(figure.layout.xaxis.ticktext) == [f"{v:.1f}" for v in norm.ppf(np.linspace(0.05, 0.95, 4))]
 
 
-def test_codings_distribution_figure_draws_one_histogram_per_dimension_and_the_normal_density():
+def test_codings_distribution_figure_draws_one_panel_per_dimension_with_the_normal_density():
     codings = np.random.default_rng(1).normal(size=(500, 10))
     figure = codings_distribution_figure(codings, dimensions=(0, 3))
-    assert [trace.name for trace in figure.data] == ["coding 0", "coding 3", "N(0, 1)"]
-    np.testing.assert_allclose(np.array(figure.data[1].x), codings[:, 3])
-    assert max(figure.data[2].y) == pytest.approx(norm.pdf(0), rel=1e-3)
+    assert [trace.name for trace in figure.data] == ["coding 0", "N(0, 1)", "coding 3", "N(0, 1)"]
+    assert [annotation.text for annotation in figure.layout.annotations] == ["z[0]", "z[3]"]
+    np.testing.assert_allclose(np.array(figure.data[2].x), codings[:, 3])
+    assert max(figure.data[3].y) == pytest.approx(norm.pdf(0), rel=1e-3)
+    # Each panel has its own density axis: a collapsed dimension's spike cannot flatten the others.
+    assert (figure.data[0].yaxis, figure.data[2].yaxis) == ("y", "y2") and not figure.layout.yaxis2.matches
+    assert len(codings_distribution_figure(codings).layout.annotations) == 10, "by default, every dimension"
     with pytest.raises(ValueError, match=r"indices in \[0, 9\]"):
         codings_distribution_figure(codings, dimensions=(10,))
     with pytest.raises(ValueError, match="shaped \\(n, latent_dim\\)"):
         codings_distribution_figure(np.zeros(5))
+
+
+def test_dimension_use_figure_greys_the_collapsed_dimensions_in_both_panels():
+    rng = np.random.default_rng(0)
+    mean = rng.normal(size=(1_000, 3)) * np.array([1.0, 0.005, 0.7])
+    log_var = np.log(np.array([0.05, 1.0, 0.2]) * np.ones((1_000, 3)))
+    use = dimension_use(mean, log_var)
+    figure = dimension_use_figure(use)
+    bars = {(trace.xaxis, trace.name): (list(trace.x), np.array(trace.y)) for trace in figure.data}
+    assert bars[("x", "in use")][0] == ["z[0]", "z[2]"] and bars[("x", "collapsed to the prior")][0] == ["z[1]"]
+    np.testing.assert_allclose(bars[("x", "in use")][1], use["spread"][[0, 2]])
+    np.testing.assert_allclose(bars[("x2", "collapsed to the prior")][1], use["kl"][[1]])
+    colours = {trace.name: trace.marker.color for trace in figure.data}
+    assert colours == {"in use": USED_COLOUR, "collapsed to the prior": UNUSED_COLOUR}
+    assert sum(trace.showlegend for trace in figure.data) == 2, "one legend entry per kind"
+    assert list(figure.layout.xaxis.categoryarray) == ["z[0]", "z[1]", "z[2]"], "bars stay in index order"
+    assert figure.layout.shapes[0].y0 == pytest.approx(0.1), "the threshold's spread"
+    spread_only = dimension_use_figure(dimension_use(mean))
+    assert {trace.xaxis for trace in spread_only.data} == {"x"}

@@ -52,7 +52,10 @@ def image_grid(
     if bordered and not 0 <= bordered[0] <= bordered[-1] < len(images):
         raise ValueError(f"bordered indices must lie in [0, {len(images) - 1}], got {bordered}")
     rows = int(np.ceil(len(images) / columns))
-    margin = {"l": 10, "r": 40 if row_titles is not None else 10, "b": 10}
+    row_titles = None if row_titles is None else [str(text) for text in row_titles]
+    # Row titles read horizontally in the left margin: rotated ones overlap when a row is short.
+    row_title_px = max(len(text) for text in row_titles) * LABEL_FONT_SIZE * CHARACTER_WIDTH + 8 if row_titles else 0
+    margin = {"l": int(10 + row_title_px), "r": 10, "b": 10}
     # Each column is wide enough for its title, within the notebook's width; longer titles wrap.
     longest = max((len(str(text)) for text in titles), default=0) if titles is not None else 0
     wanted = max(size, longest * LABEL_FONT_SIZE * CHARACTER_WIDTH + 8)
@@ -67,7 +70,6 @@ def image_grid(
     height = int(rows * (image_px + label_px) + heading_px + 30)
     figure = make_subplots(
         rows=rows, cols=columns, subplot_titles=wrapped,
-        row_titles=list(row_titles) if row_titles is not None else None,
         horizontal_spacing=min(0.02, 4 / width), vertical_spacing=(label_px + 4) / height if rows > 1 else 0.0,
     )
     for index, image in enumerate(images):
@@ -80,6 +82,11 @@ def image_grid(
         axis = "" if index == 0 else str(index + 1)  # subplot n's axes are named x{n}, y{n}; the first just x, y
         figure.add_shape(type="rect", xref=f"x{axis} domain", yref=f"y{axis} domain", x0=0, y0=0, x1=1, y1=1,
                          line={"color": "#D55E00", "width": 3})
+    for row, text in enumerate(row_titles or [], start=1):
+        axis = "" if row == 1 else str((row - 1) * columns + 1)
+        low, high = figure.layout[f"yaxis{axis}"].domain
+        figure.add_annotation(text=text, xref="paper", yref="paper", x=0, y=(low + high) / 2, xanchor="right",
+                              xshift=-6, showarrow=False)
     figure.update_annotations(font_size=LABEL_FONT_SIZE)
     figure.update_xaxes(visible=False, scaleanchor=None)
     figure.update_yaxes(visible=False)

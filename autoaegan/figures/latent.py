@@ -1,7 +1,8 @@
-"""Figures of a latent space: semantic interpolation, the decoded latent plane, and how Gaussian the codings look.
+"""Figures of a latent space: semantic interpolation, the decoded latent plane, which codings are used and how
+Gaussian they look.
 
-The functions that compute (`latent_plane_codings`, `mosaic`) are plain NumPy, so
-they are tested on their own; the figure functions only draw what they return.
+The functions that compute (`latent_plane_codings`, `mosaic`, and `autoaegan.latent.dimension_use`) are plain
+NumPy, so they are tested on their own; the figure functions only draw what they return.
 """
 
 from __future__ import annotations
@@ -10,20 +11,26 @@ from typing import Sequence
 
 import numpy as np
 import plotly.graph_objects as go
+from plotly.subplots import make_subplots
 from scipy.stats import norm
 
 from autoaegan.figures.images import _as_unit_images, image_grid
 from autoaegan.figures.theme import CLASS_COLOURS, IMAGE_COLOURSCALE
+from autoaegan.latent import ACTIVE_THRESHOLD, active_dimensions
+
+# Bars and histograms of the dimensions in use, and of those collapsed to the prior.
+USED_COLOUR, UNUSED_COLOUR = CLASS_COLOURS[0], CLASS_COLOURS[8]
 
 
 def interpolation_figure(
-    latent_rows, pixel_rows, *, title: str = "Interpolating in the latent space (top of each pair) or in pixels (below)"
+    latent_rows, pixel_rows, *, title: str = "Through the codings (latent) or the pixels", size: int = 90
 ) -> go.Figure:
     """Pairs of rows from a real image to another: decoded latent interpolations above pixel overlays.
 
     `latent_rows` and `pixel_rows` hold one sequence of images per pair, each shaped
     `(steps, height, width)`, whose first and last images are the two real images;
-    those are framed, as in the seed's figure ("bordered images are actual").
+    those are framed, as in the slides' figure ("bordered images are actual"). `size` is each image's
+    width in pixels; the title must fit in the figure's width (`steps · size`), as the default does.
     """
     latent_rows = [_as_unit_images(row) for row in latent_rows]
     pixel_rows = [_as_unit_images(row) for row in pixel_rows]
@@ -38,7 +45,8 @@ def interpolation_figure(
     rows = [row for pair in zip(latent_rows, pixel_rows) for row in pair]
     bordered = [index for row in range(len(rows)) for index in (row * steps, row * steps + steps - 1)]
     row_titles = ["latent", "pixels"] * len(latent_rows)
-    return image_grid(np.concatenate(rows), columns=steps, row_titles=row_titles, title=title, bordered=bordered)
+    return image_grid(np.concatenate(rows), columns=steps, row_titles=row_titles, title=title, bordered=bordered,
+                      size=size)
 
 
 def latent_plane_codings(n: int = 15, *, low: float = 0.05, high: float = 0.95) -> np.ndarray:
@@ -82,25 +90,69 @@ def latent_plane_figure(decoder, *, n: int = 15, title: str = "The decoded laten
     return figure
 
 
-def codings_distribution_figure(
-    codings, *, dimensions: Sequence[int] = (0, 1, 2), title: str = "Encoded means μ of the validation images against N(0, 1)"
+def _dimension_labels(n: int) -> list[str]:
+    return [f"z[{index}]" for index in range(n)]
+
+
+def dimension_use_figure(
+    use: dict, *, threshold: float = ACTIVE_THRESHOLD, title: str = "How much the VAE uses each coding"
 ) -> go.Figure:
-    """Histograms (as densities) of a few coding dimensions, over the standard normal density the latent loss aims at."""
+    """Bars per latent dimension: the spread of μ over the images (left) and its KL in nats (right, if given).
+
+    `use` is what `autoaegan.latent.dimension_use` returns. Dimensions whose activity
+    (variance of μ) exceeds `threshold` are drawn in colour as "in use", the others in grey
+    as "collapsed to the prior"; a dotted line marks the threshold's spread, √threshold.
+    """
+    spread = np.asarray(use["spread"], dtype=np.float64)
+    kl = use.get("kl")
+    labels = _dimension_labels(len(spread))
+    used = set(active_dimensions(np.asarray(use["activity"]), threshold=threshold).tolist())
+    panels = [("spread of μ over the images", spread)]
+    if kl is not None:
+        panels.append(("KL per image (nats)", np.asarray(kl, dtype=np.float64)))
+    figure = make_subplots(rows=1, cols=len(panels), subplot_titles=[name for name, _ in panels],
+                           horizontal_spacing=0.12)
+    for column, (_, values) in enumerate(panels, start=1):
+        for in_use, name, colour in ((True, "in use", USED_COLOUR), (False, "collapsed to the prior", UNUSED_COLOUR)):
+            picked = [index for index in range(len(values)) if (index in used) == in_use]
+            figure.add_trace(go.Bar(x=[labels[i] for i in picked], y=values[picked], name=name, marker_color=colour,
+                                    legendgroup=name, showlegend=column == 1,
+                                    hovertemplate="%{x}: %{y:.3f}<extra>" + name + "</extra>"), row=1, col=column)
+        figure.update_xaxes(categoryorder="array", categoryarray=labels, row=1, col=column)
+    figure.add_hline(y=float(np.sqrt(threshold)), line={"dash": "dot", "color": "black", "width": 1}, row=1, col=1)
+    figure.update_layout(title=title, barmode="overlay", width=820, height=400, margin={"t": 90},
+                         legend={"orientation": "h", "y": -0.15, "x": 0.5, "xanchor": "center"})
+    return figure
+
+
+def codings_distribution_figure(
+    codings, *, dimensions: Sequence[int] | None = None, title: str = "Mean codings μ of the images against N(0, 1)",
+    width: int = 860,
+) -> go.Figure:
+    """One panel per coding dimension: its histogram (as a density) under the N(0, 1) density the latent loss aims at.
+
+    `codings` is shaped `(n, latent_dim)`; `dimensions` picks the panels (default: all). Each panel
+    has its own density axis, so a dimension collapsed to a spike does not flatten the others. The
+    figure is at most `width` pixels wide, so that it fits a notebook.
+    """
     codings = np.asarray(codings, dtype=np.float64)
     if codings.ndim != 2 or len(codings) < 2:
         raise ValueError(f"expected codings shaped (n, latent_dim) with n ≥ 2, got shape {codings.shape}")
-    dimensions = list(dimensions)
+    dimensions = list(range(codings.shape[1])) if dimensions is None else [int(d) for d in dimensions]
     if not dimensions or min(dimensions) < 0 or max(dimensions) >= codings.shape[1]:
         raise ValueError(f"dimensions must be indices in [0, {codings.shape[1] - 1}], got {dimensions}")
-    figure = go.Figure()
-    for position, dimension in enumerate(dimensions):
-        figure.add_trace(go.Histogram(
-            x=codings[:, dimension], histnorm="probability density", name=f"coding {dimension}", opacity=0.55,
-            marker_color=CLASS_COLOURS[position % len(CLASS_COLOURS)], nbinsx=60,
-        ))
+    figure = make_subplots(rows=1, cols=len(dimensions), subplot_titles=[f"z[{d}]" for d in dimensions],
+                           horizontal_spacing=0.25 / len(dimensions))
     grid = np.linspace(-4, 4, 201)
-    figure.add_trace(go.Scatter(x=grid, y=norm.pdf(grid), mode="lines", name="N(0, 1)",
-                                line={"color": "black", "width": 2}))
-    figure.update_layout(barmode="overlay", title=title, xaxis_title="value", yaxis_title="density",
-                         width=720, height=400)
+    for column, dimension in enumerate(dimensions, start=1):
+        figure.add_trace(go.Histogram(
+            x=codings[:, dimension], histnorm="probability density", name=f"coding {dimension}", opacity=0.7,
+            marker_color=USED_COLOUR, xbins={"start": -4, "end": 4, "size": 0.2}, showlegend=False,
+        ), row=1, col=column)
+        figure.add_trace(go.Scatter(x=grid, y=norm.pdf(grid), mode="lines", name="N(0, 1)", showlegend=column == 1,
+                                    line={"color": "black", "width": 2}), row=1, col=column)
+        figure.update_xaxes(range=[-4, 4], tickvals=[-2, 0, 2], row=1, col=column)
+    figure.update_yaxes(title_text="density", row=1, col=1)
+    figure.update_layout(title=title, width=min(width, 120 + 160 * len(dimensions)), height=360, margin={"t": 90},
+                         bargap=0.05, legend={"orientation": "h", "y": -0.15, "x": 0.5, "xanchor": "center"})
     return figure

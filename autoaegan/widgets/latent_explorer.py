@@ -5,8 +5,12 @@ codings `(n, latent_dim)` to images `(n, height, width)` or `(n, height, width, 
 with outputs in `value_range` ((0, 1) for a sigmoid, (-1, 1) for a tanh). Three
 controls, all usable with the keyboard (Tab to a control, then the arrow keys):
 
-- one slider per shown latent dimension; the decoded image follows each move;
-- an interpolation slider t ∈ [0, 1] on the straight line between two codings,
+- one slider per shown latent dimension; the decoded image follows each move.
+  Given an encoder and images, the explorer measures how much each dimension is
+  used (the variance of the mean coding μ over the images, `autoaegan.latent.dimension_use`)
+  and lists the dimensions in use first; those collapsed to the prior, which the
+  decoder ignores, come last under their own heading;
+- below them, an interpolation slider t ∈ [0, 1] on the straight line between two codings,
   which are the encodings of two images picked by class and index when an
   encoder and images are given, or two samples from N(0, I) otherwise;
 - a "Sample again" button that draws a new coding from N(0, I) and sets the sliders.
@@ -26,7 +30,7 @@ import ipywidgets
 import keras
 import numpy as np
 
-from autoaegan.latent import sample_codings
+from autoaegan.latent import ACTIVE_THRESHOLD, active_dimensions, dimension_use, sample_codings
 from autoaegan.models.arguments import positive_int
 from autoaegan.models.denoising import as_unit_floats
 from autoaegan.widgets.png import grey_png
@@ -38,6 +42,9 @@ MAX_DEFAULT_SLIDERS = 10
 IMAGE_CLASS = "latent-explorer-image"
 BLEND_CLASS = "latent-explorer-blend"
 EXPLORER_CLASS = "latent-explorer"
+UNUSED_CLASS = "latent-explorer-unused"  # the sliders of dimensions collapsed to the prior
+# The dimensions' use is measured on at most this many of the given images (one batch through the encoder).
+ACTIVITY_IMAGES = 2_000
 
 
 def _call(model, inputs: np.ndarray):
@@ -116,9 +123,12 @@ def _latent_size(decoder, latent_dim) -> int:
     return int(inputs[0].shape[-1])
 
 
-def _shown_dims(dims, latent_dim: int) -> tuple[int, ...]:
+def _shown_dims(dims, latent_dim: int, active=None) -> tuple[int, ...]:
     if dims is None:
-        return tuple(range(min(latent_dim, MAX_DEFAULT_SLIDERS)))
+        if active is None:
+            return tuple(range(min(latent_dim, MAX_DEFAULT_SLIDERS)))
+        ordered = list(active) + [index for index in range(latent_dim) if index not in set(active)]
+        return tuple(ordered[:MAX_DEFAULT_SLIDERS])
     if isinstance(dims, (int, np.integer)) and not isinstance(dims, bool):
         count = positive_int(dims, "dims")
         if count > latent_dim:
@@ -130,6 +140,14 @@ def _shown_dims(dims, latent_dim: int) -> tuple[int, ...]:
     if not indices or len(set(indices)) != len(indices) or min(indices) < 0 or max(indices) >= latent_dim:
         raise ValueError(f"dims must list distinct latent indices in 0..{latent_dim - 1}, got {list(dims)}")
     return indices
+
+
+def _activity(activity, latent_dim: int) -> np.ndarray:
+    values = np.asarray(activity, dtype=np.float64)
+    if values.shape != (latent_dim,) or not np.isfinite(values).all() or (values < 0).any():
+        raise ValueError(f"activity must hold one variance ≥ 0 per latent dimension, {latent_dim} values, "
+                         f"got {activity!r}")
+    return values
 
 
 def _value_range(value_range) -> tuple[float, float]:
@@ -147,7 +165,7 @@ def _captioned(image: ipywidgets.Image, caption: str) -> ipywidgets.VBox:
 
 
 class LatentExplorer(ipywidgets.VBox):
-    """A widget to explore a decoder's latent space: a slider per dimension, an interpolation slider, sampling.
+    """A widget to explore a decoder's latent space: a slider per dimension, sampling, and an interpolation below.
 
     - `decoder`: a Keras model mapping `(n, latent_dim)` to `(n, height, width)` or
       `(n, height, width, 1)`; a plain function works too with `latent_dim=` given.
@@ -158,7 +176,11 @@ class LatentExplorer(ipywidgets.VBox):
     - `labels`, `class_names`: the images' integer classes and their names, to pick
       an endpoint by class, then by index within the class.
     - `dims`: how many latent dimensions get a slider (the first ones), or which
-      indices; default all, up to 10. The others keep the last sampled values.
+      indices; default all, up to 10, those in use first. The others keep the last sampled values.
+    - `activity`: how much each dimension is used, the variance of μ over the data (one
+      value per dimension). By default it is measured on the first `ACTIVITY_IMAGES` images
+      when an encoder is given, and unknown otherwise (then no dimension is marked).
+      Dimensions above `threshold` are in use; the sliders of the others are marked unused.
     - `value_range`: the decoder's output range, (0, 1) for a sigmoid, (-1, 1) for a tanh.
     - `seed`: the first coding and every "Sample again" come from this seed's stream.
     - `scale`: each pixel is drawn as a `scale`×`scale` block.
@@ -166,10 +188,10 @@ class LatentExplorer(ipywidgets.VBox):
 
     def __init__(self, decoder, *, encoder=None, images=None, labels=None, class_names: Sequence[str] | None = None,
                  dims: int | Sequence[int] | None = None, value_range: tuple[float, float] = (0.0, 1.0),
-                 seed: int = 0, scale: int = 4, latent_dim: int | None = None):
+                 seed: int = 0, scale: int = 4, latent_dim: int | None = None, activity=None,
+                 threshold: float = ACTIVE_THRESHOLD):
         self.decoder = decoder
         self.latent_dim = _latent_size(decoder, latent_dim)
-        self.dims = _shown_dims(dims, self.latent_dim)
         self.value_range = _value_range(value_range)
         self.scale = positive_int(scale, "scale")
         if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
@@ -188,6 +210,11 @@ class LatentExplorer(ipywidgets.VBox):
         self._check_output_range(first)
 
         self.encoder, self.images, self.labels, self.class_names = self._check_data(encoder, images, labels, class_names)
+        if activity is None and self.encoder is not None:
+            activity = dimension_use(encode(self.encoder, self.images[:ACTIVITY_IMAGES]))["activity"]
+        self.activity = None if activity is None else _activity(activity, self.latent_dim)
+        self.active = None if self.activity is None else tuple(active_dimensions(self.activity, threshold=threshold))
+        self.dims = _shown_dims(dims, self.latent_dim, self.active)
 
         # The current coding: the sliders' dimensions follow the sliders, the others keep their sampled values.
         self.coding = np.zeros(self.latent_dim, dtype=np.float32)
@@ -196,10 +223,13 @@ class LatentExplorer(ipywidgets.VBox):
             ipywidgets.FloatSlider(
                 value=0.0, min=-LIMIT, max=LIMIT, step=STEP, description=f"z[{index}]", readout=True,
                 readout_format="+.1f", continuous_update=True, style=wide, layout=ipywidgets.Layout(width="300px"),
-                tooltip=f"latent dimension {index}: drag, or focus and press the arrow keys",
+                tooltip=f"latent dimension {index}{self._use_note(index)}: drag, or focus and press the arrow keys",
             )
             for index in self.dims
         ]
+        for slider, index in zip(self.sliders, self.dims):
+            if not self.in_use(index):
+                slider.add_class(UNUSED_CLASS)
         self.sample_button = ipywidgets.Button(
             description="Sample again", icon="random", tooltip="draw a new coding from N(0, I) and set the sliders",
         )
@@ -217,7 +247,7 @@ class LatentExplorer(ipywidgets.VBox):
 
         children = [
             ipywidgets.HTML("<b>Latent coding</b>: each slider moves one coordinate; the decoder draws the image."),
-            ipywidgets.HBox([ipywidgets.VBox(self.sliders + [self.sample_button]),
+            ipywidgets.HBox([ipywidgets.VBox(self._slider_groups() + [self.sample_button]),
                              _captioned(self.image, "decoded coding")]),
             ipywidgets.HTML("<b>Interpolation</b>: the straight line between two codings, decoded at t."),
         ]
@@ -236,6 +266,30 @@ class LatentExplorer(ipywidgets.VBox):
         self.sample_button.on_click(self.sample_again)
         self.t_slider.observe(self._on_blend_change, names="value")
         self.sample_again()
+
+    # -- which dimensions are used -------------------------------------------------------------------------------
+
+    def in_use(self, index: int) -> bool:
+        """Whether latent dimension `index` is in use (True when the activity is unknown)."""
+        return self.active is None or int(index) in self.active
+
+    def _use_note(self, index: int) -> str:
+        if self.activity is None:
+            return ""
+        state = "in use" if self.in_use(index) else "collapsed to the prior, ignored by the decoder"
+        return f" ({state}; spread of μ {np.sqrt(self.activity[index]):.3f})"
+
+    def _slider_groups(self) -> list:
+        """The sliders, under headings that say which dimensions are in use when that is known."""
+        if self.activity is None:
+            return list(self.sliders)
+        used = [slider for slider, index in zip(self.sliders, self.dims) if self.in_use(index)]
+        unused = [slider for slider, index in zip(self.sliders, self.dims) if not self.in_use(index)]
+        groups = [ipywidgets.HTML(f"In use ({len(used)} of {self.latent_dim}): the image follows these.")] + used
+        if unused:
+            groups += [ipywidgets.HTML(f"Collapsed to the prior ({len(unused)}): these change almost nothing.")]
+            groups += unused
+        return groups
 
     # -- checks ---------------------------------------------------------------------------------------------------
 
