@@ -32,6 +32,8 @@ from autoaegan.widgets.style_mixing import (
     MIXING_CELL_CLASS,
     MIXING_CLASS,
     MIXING_SOURCE_CLASS,
+    DIFFERENCE_CLASS,
+    MAX_STRENGTH,
     NOISE_CLASS,
     NOISE_IMAGE_CLASS,
     SPREAD_CLASS,
@@ -41,6 +43,8 @@ from autoaegan.widgets.style_mixing import (
     StyleMixingGrid,
     TruncationExplorer,
     crossover_description,
+    difference_picture,
+    spread_picture,
     style_resolution,
 )
 
@@ -159,6 +163,30 @@ def test_samples_by_resolution_shows_the_same_codings_at_every_level(progressive
     assert [a.text for a in figure.layout.annotations] == ["4×4", "8×8", "16×16"]
 
 
+class OwnGenerator:
+    """A growing generator that is not a ProgressiveGenerator, as chapter 10 defines its own: the same four names."""
+
+    def __init__(self, layers):
+        self.layers = layers
+        self.max_level, self.codings_size, self.fades = layers.max_level, layers.codings_size, layers.fades
+
+    def model(self, level, fade_in=False):
+        return self.layers.model(level, fade_in=fade_in)
+
+
+def test_the_fade_in_tools_take_any_growing_generator(progressive):
+    own = OwnGenerator(progressive)
+    before = float(keras.ops.convert_to_numpy(progressive.fades[2].alpha))
+    scrubber = FadeInScrubber(own, 2, n=2, seed=4, alpha=0.3)
+    reference = FadeInScrubber(progressive, 2, n=2, seed=4, alpha=0.3)
+    np.testing.assert_allclose(scrubber.blend_images(), reference.blend_images(), atol=1e-6)
+    assert scrubber.blend_error(0.7) < 1e-5
+    assert float(keras.ops.convert_to_numpy(progressive.fades[2].alpha)) == before  # put back after drawing
+    for (size, mine), (_, theirs) in zip(samples_by_resolution(own, n=2, seed=1),
+                                         samples_by_resolution(progressive, n=2, seed=1)):
+        np.testing.assert_allclose(mine, theirs, atol=1e-6)
+
+
 def test_the_fade_in_tools_refuse_bad_arguments_clearly(progressive):
     with pytest.raises(ValueError, match=r"level must be between 1 and 2 .*level 0, 4×4, has none\), got 0"):
         FadeInScrubber(progressive, 0)
@@ -174,7 +202,7 @@ def test_the_fade_in_tools_refuse_bad_arguments_clearly(progressive):
         FadeInScrubber(progressive, 1, seed=-1)
     with pytest.raises(ValueError, match=r"alpha must be a number in \[0, 1\], got 1.5"):
         FadeInScrubber(progressive, 1, alpha=1.5)
-    with pytest.raises(TypeError, match="must be a ProgressiveGenerator.*got Functional"):
+    with pytest.raises(TypeError, match="must be a growing generator.*got Functional without model, max_level"):
         FadeInScrubber(progressive.model(1), 1)
     with pytest.raises(ValueError, match=r"alpha must be a number in \[0, 1\]"):
         FadeInScrubber(progressive, 1, n=1).rows_for(-0.1)
@@ -262,9 +290,18 @@ def test_the_noise_resampler_has_a_checkbox_per_resolution_and_findable_images(s
     assert all(NOISE_IMAGE_CLASS in image._dom_classes for image in resampler.images_row)
     assert SPREAD_CLASS in resampler.spread_image._dom_classes
     assert read_grey_png(resampler.spread_image.value).shape == (96, 96)
+    assert len(resampler.difference_row) == 4
+    assert all(DIFFERENCE_CLASS in image._dom_classes for image in resampler.difference_row)
+    assert (resampler.strength_slider.min, resampler.strength_slider.max, resampler.strength) == (1.0, MAX_STRENGTH, 1.0)
     images = resampler.images()
     assert images.shape == (4, 16, 16)
     assert png_bytes(resampler.images_row) == [grey_png(image, scale=6) for image in images]
+    differences = resampler.differences(images=images)
+    assert png_bytes(resampler.difference_row) == [grey_png(image, scale=6) for image in difference_picture(differences)]
+    spread = resampler.spread(images=images)
+    assert bytes(resampler.spread_image.value) == grey_png(spread_picture(spread), scale=6)
+    assert f"{spread.max():.3f}" in resampler.status.value, "the spread map's scale is printed"
+    assert f"{np.abs(differences).max():.3f}" in resampler.status.value, "the differences' scale is printed"
 
 
 def test_with_no_noise_resampled_every_draw_is_the_same_and_resampling_one_resolution_varies_them(style_generator):
@@ -307,6 +344,69 @@ def test_the_checkboxes_and_buttons_redraw(style_generator):
     resampler.noise_button.click()
     assert not np.array_equal(resampler.draws[-1], draws[-1]) and png_bytes(resampler.images_row) != before
     assert png_bytes(resampler.images_row) != images
+
+
+def test_the_spread_map_and_differences_are_drawn_on_their_own_scale_so_small_changes_show():
+    spread = np.array([[0.0, 0.01], [0.02, 0.005]], np.float32)
+    picture = spread_picture(spread)
+    np.testing.assert_allclose(picture, spread / 0.02)
+    assert picture.max() == 1.0, "the largest spread is drawn black, however small it is"
+    np.testing.assert_array_equal(spread_picture(np.zeros((2, 2))), np.zeros((2, 2)))
+    np.testing.assert_array_equal(spread_picture(np.full((2, 2), 1e-7)), np.zeros((2, 2))), "rounding is no spread"
+    differences = np.array([[[0.0, 0.01]], [[-0.02, 0.0]]], np.float32)
+    drawn = difference_picture(differences)
+    np.testing.assert_allclose(drawn, [[[0.5, 0.75]], [[0.0, 0.5]]])
+    np.testing.assert_array_equal(difference_picture(np.zeros(3)), np.full(3, 0.5))
+    np.testing.assert_array_equal(difference_picture(np.array([1e-7, -1e-7])), np.full(2, 0.5))
+
+
+def test_the_differences_are_each_draw_minus_their_mean(style_generator):
+    resampler = NoiseResampler(style_generator, n_noise=4, seed=3)
+    images = resampler.images({8})
+    differences = resampler.differences({8})
+    np.testing.assert_allclose(differences, images - images.mean(axis=0), atol=1e-6)
+    np.testing.assert_allclose(differences.mean(axis=0), 0, atol=1e-6)
+    np.testing.assert_allclose(resampler.differences(set()), 0, atol=1e-6)
+
+
+def test_the_strength_multiplies_the_noise_and_the_slider_redraws(style_generator):
+    resampler = NoiseResampler(style_generator, n_noise=4, seed=4, candidates=1)
+    once = resampler.noise_for({4, 16}, strength=1)
+    thrice = resampler.noise_for({4, 16}, strength=3)
+    assert all(np.allclose(3 * a, b) for a, b in zip(once, thrice))
+    w = np.repeat(resampler.w, 4, axis=0)
+    np.testing.assert_allclose(resampler.images(strength=3),
+                               unit(style_generator.synthesis(w, noise=resampler.noise_for(None, strength=3))),
+                               atol=1e-6)
+    assert resampler.spread(strength=5).mean() > resampler.spread(strength=1).mean(), "stronger noise, more spread"
+    before = png_bytes(resampler.images_row)
+    resampler.strength_slider.value = 6.0
+    assert resampler.strength == 6.0 and png_bytes(resampler.images_row) != before
+    assert png_bytes(resampler.images_row) == [grey_png(image, scale=6) for image in resampler.images(strength=6)]
+    assert "×6" in resampler.status.value
+    for bad in (0.5, MAX_STRENGTH + 1, True, "2"):
+        with pytest.raises(ValueError, match="strength must be a number from 1 to 10"):
+            resampler.images(strength=bad)
+    with pytest.raises(ValueError, match="strength must be a number from 1 to 10"):
+        NoiseResampler(style_generator, strength=0)
+
+
+def test_the_resampler_starts_from_the_candidate_coding_whose_noise_acts_most(style_generator):
+    rng = np.random.default_rng(5)
+    rng.integers(2 ** 31, size=2)  # the widget draws its noise seeds first, then the codings
+    candidates = sample_codings(6, CODINGS, seed=rng)
+    resampler = NoiseResampler(style_generator, n_noise=4, seed=5, candidates=6)
+    mean_spreads = []
+    for coding in candidates:
+        w = np.repeat(numpy(style_generator.styles(coding[None])), 4, axis=0)
+        mean_spreads.append(unit(style_generator.synthesis(w, noise=resampler.draws)).std(axis=0).mean())
+    best = int(np.argmax(mean_spreads))
+    assert len(set(np.round(mean_spreads, 6))) > 1, "the candidates differ"
+    np.testing.assert_array_equal(resampler.coding, candidates[best:best + 1])
+    first = NoiseResampler(style_generator, n_noise=4, seed=5, candidates=1)
+    np.testing.assert_array_equal(first.coding, candidates[:1])
+    with pytest.raises(ValueError, match="candidates must be a positive integer"):
+        NoiseResampler(style_generator, candidates=0)
 
 
 # ---------------------------------------------------------------------------------------------------- truncation

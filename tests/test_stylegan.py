@@ -392,3 +392,49 @@ def test_stylegan_refuses_a_plain_generator_and_bad_mixing_probabilities():
             StyleGAN(generator, discriminator, style_mixing_probability=bad)
     with pytest.raises(ValueError, match=r"makes images of shape \(8, 8, 1\), but the discriminator reads images"):
         StyleGAN(generator, ProgressiveDiscriminator((4, 3, 2)).model())
+
+
+# ---------------------------------------------------------------------------------------------------- a chapter's parts
+def test_a_generator_assembled_from_other_layer_classes_and_mapping_loads_the_packages_weights(tmp_path):
+    """Chapter 11 writes its own constant, noise and AdaIN layers and mapping network, and loads the shipped weights."""
+    from autoaegan.layers.style import AdaptiveInstanceNormalization, ConstantInput, NoiseInjection
+
+    made = []
+
+    class Constant(ConstantInput):  # the chapter's classes carry the package's names, so that the weights match
+        pass
+
+    class Noise(NoiseInjection):
+        def __init__(self, seed=None, **kwargs):
+            made.append("noise")
+            super().__init__(seed, **kwargs)
+
+    class AdaIN(AdaptiveInstanceNormalization):
+        pass
+
+    Constant.__name__, Noise.__name__, AdaIN.__name__ = "ConstantInput", "NoiseInjection", "AdaptiveInstanceNormalization"
+    original = tiny_generator(seed=3)
+    with_noise_scales(original.synthesis, 0.3)
+    original.w_average.assign(normal(W_SIZE, seed=2))
+    path = tmp_path / "generator.weights.h5"
+    original.save_weights(path)
+
+    set_seed(5)
+    synthesis = SynthesisNetwork(CHANNELS, W_SIZE, seed=3, constant_class=Constant, noise_class=Noise,
+                                 adain_class=AdaIN, name="synthesis_network")
+    assert made == ["noise"] * 4 and type(synthesis.constant) is Constant
+    assert all(type(layer) is AdaIN for layer in synthesis.adains)
+    mapping = build_mapping_network(CODINGS, W_SIZE, depth=2)
+    assembled = StyleGenerator(CODINGS, W_SIZE, mapping=mapping, synthesis=synthesis)
+    assert assembled.mapping is mapping and assembled.synthesis is synthesis
+    assembled.load_weights(path)
+    z, noise = normal(3, CODINGS, seed=1), original.synthesis.make_noise(3, seed=1)
+    np.testing.assert_allclose(numpy(assembled(z, truncation_psi=0.5, noise=noise)),
+                               numpy(original(z, truncation_psi=0.5, noise=noise)), rtol=1e-6, atol=1e-6)
+
+
+def test_a_generator_refuses_a_mapping_or_synthesis_network_of_other_sizes():
+    with pytest.raises(ValueError, match=r"mapping must map \(6,\) codings to \(5,\) styles, got \(6,\) → \(4,\)"):
+        StyleGenerator(CODINGS, W_SIZE, CHANNELS, mapping=build_mapping_network(CODINGS, 4, depth=1))
+    with pytest.raises(ValueError, match="synthesis must be a SynthesisNetwork of w_size 5"):
+        StyleGenerator(CODINGS, W_SIZE, CHANNELS, mapping_depth=1, synthesis=SynthesisNetwork(CHANNELS, 4))

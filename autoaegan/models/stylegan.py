@@ -16,10 +16,15 @@ The generator has two parts:
 
 `StyleGenerator` keeps the moving average w̄ of the w it makes in training (for the
 truncation trick) and takes `truncation_psi` and `noise` when called. The
-discriminator and the loss are ProGAN's, unchanged, as the seed says: `StyleGAN`
+discriminator and the loss are ProGAN's, unchanged, as the slides say: `StyleGAN`
 is a `ProGAN` whose fakes are made with mixing regularization (90 % of the images
 of a batch mix two codings at a random crossover). It does not grow: at 32×32 on 2
 CPU cores the whole network trains from the start (StyleGAN 2 dropped growing too).
+
+Chapter 11 writes the mapping network and the constant, noise and AdaIN layers
+itself, and assembles them with `SynthesisNetwork(..., constant_class=...,
+noise_class=..., adain_class=...)` and `StyleGenerator(mapping=..., synthesis=...)`:
+the same weights, in the same places, as the shipped generator's.
 """
 
 from __future__ import annotations
@@ -78,9 +83,17 @@ class SynthesisNetwork(keras.Model):
     (every `NoiseInjection` draws its own) or a list of `num_styles` arrays shaped
     `noise_shapes(batch)`, e.g. from `make_noise`. `seed` seeds the noise layers
     (each its own, seed + i).
+
+    `constant_class`, `noise_class`, `adain_class` are the layer classes it
+    assembles (default the package's; chapter 11 passes its own). They are made
+    as `constant_class(shape, name=...)`, `noise_class(seed, name=...)` and
+    `adain_class(name=...)`, and called as the package's are. A network made with
+    other classes is not serializable by its config.
     """
 
-    def __init__(self, channels=CHANNELS, w_size: int = W_SIZE, *, seed: int | None = None, **kwargs):
+    def __init__(self, channels=CHANNELS, w_size: int = W_SIZE, *, seed: int | None = None,
+                 constant_class=ConstantInput, noise_class=NoiseInjection, adain_class=AdaptiveInstanceNormalization,
+                 **kwargs):
         super().__init__(**kwargs)
         self.channels = positive_int_tuple(channels, "channels")
         if not self.channels:
@@ -89,7 +102,7 @@ class SynthesisNetwork(keras.Model):
         if seed is not None and (isinstance(seed, bool) or not isinstance(seed, numbers.Integral)):
             raise TypeError(f"seed must be an integer or None, got {seed!r}")
         self.seed = None if seed is None else int(seed)
-        self.constant = ConstantInput((4, 4, self.channels[0]), name="constant")
+        self.constant = constant_class((4, 4, self.channels[0]), name="constant")
         self.upsamplers, self.convolutions, self.noises, self.activations, self.adains = [], [], [], [], []
         for level, width in enumerate(self.channels):
             size = resolution_of(level)
@@ -99,10 +112,10 @@ class SynthesisNetwork(keras.Model):
                 index = len(self.noises)
                 first = level == 0 and i == 1
                 self.convolutions.append(None if first else EqualizedConv2D(width, 3, name=f"conv_{size}x{size}_{i}"))
-                self.noises.append(NoiseInjection(None if seed is None else seed + index,
-                                                  name=f"noise_{size}x{size}_{i}"))
+                self.noises.append(noise_class(None if seed is None else seed + index,
+                                               name=f"noise_{size}x{size}_{i}"))
                 self.activations.append(keras.layers.LeakyReLU(LEAKY_SLOPE, name=f"activation_{size}x{size}_{i}"))
-                self.adains.append(AdaptiveInstanceNormalization(name=f"adain_{size}x{size}_{i}"))
+                self.adains.append(adain_class(name=f"adain_{size}x{size}_{i}"))
         self.to_image = EqualizedConv2D(1, 1, gain=1.0, name="to_image")
 
     @property
@@ -165,11 +178,16 @@ class StyleGenerator(keras.Model):
     fixed (see `SynthesisNetwork`). In training mode each call moves w̄ toward the
     batch's mean w (β = `w_average_beta`). `styles(codings, truncation_psi)` gives
     w alone; `synthesis(styles)` makes images from styles, e.g. from `mix_styles`.
+
+    `mapping` and `synthesis`, when given, replace the networks it would build
+    (chapter 11's own): `mapping` must map `(codings_size,)` to `(w_size,)`, and
+    `synthesis` be a `SynthesisNetwork` of `w_size` (its channels replace `channels`).
     """
 
     def __init__(self, codings_size: int = CODINGS_SIZE, w_size: int = W_SIZE, channels=CHANNELS, *,
                  mapping_depth: int = MAPPING_DEPTH, w_average_beta: float = W_AVERAGE_BETA,
-                 seed: int | None = None, **kwargs):
+                 seed: int | None = None, mapping: keras.Model | None = None,
+                 synthesis: SynthesisNetwork | None = None, **kwargs):
         super().__init__(**kwargs)
         self.codings_size = positive_int(codings_size, "codings_size")
         self.w_size = positive_int(w_size, "w_size")
@@ -178,8 +196,16 @@ class StyleGenerator(keras.Model):
                 not 0 <= w_average_beta < 1:
             raise ValueError(f"w_average_beta must be a number in [0, 1), got {w_average_beta!r}")
         self.w_average_beta = float(w_average_beta)
-        self.mapping = build_mapping_network(self.codings_size, self.w_size, depth=self.mapping_depth)
-        self.synthesis = SynthesisNetwork(channels, self.w_size, seed=seed, name="synthesis_network")
+        if mapping is None:
+            mapping = build_mapping_network(self.codings_size, self.w_size, depth=self.mapping_depth)
+        elif tuple(mapping.input_shape[1:]) != (self.codings_size,) or tuple(mapping.output_shape[1:]) != (self.w_size,):
+            raise ValueError(f"mapping must map ({self.codings_size},) codings to ({self.w_size},) styles, got "
+                             f"{tuple(mapping.input_shape[1:])} → {tuple(mapping.output_shape[1:])}")
+        if synthesis is None:
+            synthesis = SynthesisNetwork(channels, self.w_size, seed=seed, name="synthesis_network")
+        elif not isinstance(synthesis, SynthesisNetwork) or synthesis.w_size != self.w_size:
+            raise ValueError(f"synthesis must be a SynthesisNetwork of w_size {self.w_size}, got {synthesis!r}")
+        self.mapping, self.synthesis = mapping, synthesis
         self.seed = self.synthesis.seed
         self.w_average = self.add_weight(name="w_average", shape=(self.w_size,), initializer="zeros",
                                          trainable=False)

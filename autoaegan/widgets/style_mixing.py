@@ -8,10 +8,11 @@ coarse ones, up to the last two, the finest). Three widgets show what that buys:
   sources, and in cell (i, j) the image whose coarse styles (those below the
   crossover) come from row source i and whose fine styles come from column source
   j. An integer slider moves the crossover.
-- `NoiseResampler`: one w, several noise draws. The per-pixel standard deviation
-  across the draws, a heat map, shows where the noise acts (the stochastic
-  variation); a checkbox per resolution picks which noise inputs are drawn again,
-  the others holding one fixed draw.
+- `NoiseResampler`: one w, several noise draws. Each draw's difference from
+  their mean, and the per-pixel standard deviation across the draws (a heat map
+  on its own scale), show where the noise acts (the stochastic variation); a
+  checkbox per resolution picks which noise inputs are drawn again, the others
+  holding one fixed draw, and a slider exaggerates the noise.
 - `TruncationExplorer`: a ψ slider pulls the w of fixed codings toward the average
   w̄ (w' = w̄ + ψ(w − w̄)); at ψ = 0 every sample is w̄'s image.
 
@@ -39,9 +40,10 @@ from autoaegan.widgets.fade_in import check_seed, display_scale, unit_images
 from autoaegan.widgets.png import grey_png
 
 PSI_STEP = 0.05
-# The heat map draws a standard deviation of SPREAD_FULL_SCALE (in [0, 1] pixel units) or more as full ink:
-# a fixed scale, so that resampling coarse or fine noise can be compared by how dark the map gets.
-SPREAD_FULL_SCALE = 0.25
+# The noise resampler's strength slider goes from 1 (the noise as trained) to this factor.
+MAX_STRENGTH = 10.0
+# Spreads and differences below this (a fortieth of one grey level) are rounding, not noise: drawn as none.
+CHANGE_FLOOR = 1e-4
 # CSS classes that browser tests (and custom styles) find the widgets by.
 MIXING_CLASS = "style-mixing-grid"
 MIXING_CELL_CLASS = "style-mixing-cell"
@@ -49,6 +51,7 @@ MIXING_SOURCE_CLASS = "style-mixing-source"
 NOISE_CLASS = "noise-resampler"
 NOISE_IMAGE_CLASS = "noise-resampler-image"
 SPREAD_CLASS = "noise-resampler-spread"
+DIFFERENCE_CLASS = "noise-resampler-difference"
 TRUNCATION_CLASS = "truncation-explorer"
 TRUNCATION_IMAGE_CLASS = "truncation-explorer-image"
 AVERAGE_CLASS = "truncation-explorer-average"
@@ -256,25 +259,39 @@ class StyleMixingGrid(ipywidgets.VBox):
 
 
 class NoiseResampler(ipywidgets.VBox):
-    """A widget: one w, `n_noise` noise draws; the images and the per-pixel spread across the draws.
+    """A widget: one w, `n_noise` noise draws; the images, what each draw changed, and the per-pixel spread.
 
     - `generator`: a `StyleGenerator`.
     - `n_noise`: how many noise draws (at least 2, to have a spread).
-    - `seed`: the coding and the noise come from it; "New coding" draws another coding,
+    - `seed`: the codings and the noise come from it; "New coding" draws other codings,
       "New noise" other draws.
+    - `candidates`: how many codings each draw of codings tries; the widget shows the
+      one whose noise moves its pixels most (the largest mean spread with every
+      resolution resampled). A trained generator's noise changes little, and on most
+      garments too little to see; 1 shows the first coding as it comes.
+    - `strength`: the noise multiplied by this factor (the slider, 1 to `MAX_STRENGTH`):
+      1 is the generator as trained, more exaggerates what its noise does.
     - `scale`: each pixel is drawn as a `scale`×`scale` block (default: about 96 pixels per image).
 
     A checkbox per resolution (4, 8, ... pixels) says whether that resolution's two
     noise inputs are drawn anew for each image; unticked, they hold one fixed draw
     shared by all images. With nothing ticked every image is the same.
+
+    Below the images, each draw's difference from the mean of the draws (grey: no
+    change; the scale is the largest difference, printed), and the spread map,
+    drawn on its own scale (black: its largest spread, printed): the changes are a
+    few hundredths of the pixel range, which a fixed scale would show as white.
     """
 
-    def __init__(self, generator: StyleGenerator, *, n_noise: int = 8, seed: int = 0, scale: int | None = None):
+    def __init__(self, generator: StyleGenerator, *, n_noise: int = 8, seed: int = 0, candidates: int = 16,
+                 strength: float = 1.0, scale: int | None = None):
         self.generator = _check_generator(generator)
         self.n_noise = positive_int(n_noise, "n_noise")
         if self.n_noise < 2:
             raise ValueError(f"n_noise must be at least 2 (a spread needs several draws), got {n_noise}")
         self.seed = check_seed(seed)
+        self.candidates = positive_int(candidates, "candidates")
+        strength = _strength(strength)
         self.resolution = generator.synthesis.resolution
         self.scale = display_scale(self.resolution, scale)
         self.num_styles = generator.num_styles
@@ -283,32 +300,43 @@ class NoiseResampler(ipywidgets.VBox):
         self._quiet = False
 
         self.checkboxes = {
-            resolution: ipywidgets.Checkbox(value=True, description=f"{resolution}×{resolution} noise", indent=False,
+            resolution: ipywidgets.Checkbox(value=True, description=f"{resolution}×{resolution}", indent=False,
                                             layout=ipywidgets.Layout(width="max-content"),
                                             tooltip=f"draw the {resolution}×{resolution} noise anew for every image")
             for resolution in self.resolutions
         }
+        self.strength_slider = ipywidgets.FloatSlider(
+            value=strength, min=1.0, max=MAX_STRENGTH, step=1.0, description="Noise ×", readout=True,
+            readout_format=".0f", continuous_update=False, layout=ipywidgets.Layout(width="300px"),
+            tooltip="1: the noise as trained; more exaggerates it (focus and press the arrow keys)",
+        )
         self.coding_button = ipywidgets.Button(description="New coding", icon="random",
-                                               tooltip="draw another coding (w), keeping the noise draws")
+                                               tooltip="draw other codings (w), keeping the noise draws")
         self.noise_button = ipywidgets.Button(description="New noise", icon="refresh",
                                               tooltip="draw the noise again, keeping the coding")
         self.images_row = _png_row(self.n_noise, NOISE_IMAGE_CLASS)
+        self.difference_row = _png_row(self.n_noise, DIFFERENCE_CLASS)
         self.spread_image = ipywidgets.Image(format="png")
         self.spread_image.add_class(SPREAD_CLASS)
         self.status = ipywidgets.HTML()
         super().__init__([
             ipywidgets.HTML("<b>Stochastic variation</b>: one coding, several noise draws. Tick the resolutions "
                             "whose noise is drawn anew; the others keep one draw for every image."),
-            ipywidgets.HBox([*self.checkboxes.values(), self.coding_button, self.noise_button]),
+            ipywidgets.HBox([ipywidgets.Label("Redraw:"), *self.checkboxes.values()]),
+            ipywidgets.HBox([self.strength_slider, self.coding_button, self.noise_button]),
+            ipywidgets.Label("the images"),
             ipywidgets.HBox(self.images_row),
+            ipywidgets.Label("what each draw changed: the image minus the mean of the draws (grey: nothing)"),
+            ipywidgets.HBox(self.difference_row),
             ipywidgets.HBox([
-                ipywidgets.VBox([ipywidgets.Label("standard deviation per pixel"), self.spread_image]),
+                ipywidgets.VBox([ipywidgets.Label("spread per pixel (std)"), self.spread_image]),
                 self.status,
             ], layout=ipywidgets.Layout(align_items="center")),
         ])
         self.add_class(NOISE_CLASS)
         for checkbox in self.checkboxes.values():
             checkbox.observe(self._on_change, names="value")
+        self.strength_slider.observe(self._on_change, names="value")
         self.coding_button.on_click(self.new_coding)
         self.noise_button.on_click(self.new_noise)
         with _holding(self):
@@ -316,6 +344,11 @@ class NoiseResampler(ipywidgets.VBox):
         self.new_coding()
 
     # -- pure computation -----------------------------------------------------------------------------------------
+
+    @property
+    def strength(self) -> float:
+        """The factor the noise is multiplied by (the slider's value)."""
+        return float(self.strength_slider.value)
 
     def _levels(self, resample_levels) -> frozenset[int]:
         if resample_levels is None:
@@ -329,34 +362,56 @@ class NoiseResampler(ipywidgets.VBox):
                              f"pixels, not a level index), got {unknown}")
         return levels
 
-    def noise_for(self, resample_levels: Iterable[int] | None = None) -> list[np.ndarray]:
+    def noise_for(self, resample_levels: Iterable[int] | None = None, *, strength: float | None = None
+                  ) -> list[np.ndarray]:
         """The noise maps of the `n_noise` images: drawn anew at the resolutions in `resample_levels`, held elsewhere.
 
-        `resample_levels` is a collection of resolutions (e.g. `{16, 32}`), default the ticked checkboxes.
+        `resample_levels` is a collection of resolutions (e.g. `{16, 32}`), default the ticked checkboxes;
+        every map is multiplied by `strength` (default the slider's).
         """
         levels = self._levels(resample_levels)
-        return [fresh if style_resolution(index) in levels else np.repeat(held, self.n_noise, axis=0)
+        factor = self.strength if strength is None else _strength(strength)
+        return [factor * (fresh if style_resolution(index) in levels else np.repeat(held, self.n_noise, axis=0))
                 for index, (fresh, held) in enumerate(zip(self.draws, self.held))]
 
-    def images(self, resample_levels: Iterable[int] | None = None) -> np.ndarray:
+    def images(self, resample_levels: Iterable[int] | None = None, *, strength: float | None = None) -> np.ndarray:
         """The `n_noise` images of the one w, float32 `(n_noise, r, r)` in [0, 1] (see `noise_for`)."""
         w = np.repeat(self.w, self.n_noise, axis=0)
-        return _synthesize(self.generator, w, self.noise_for(resample_levels))
+        return _synthesize(self.generator, w, self.noise_for(resample_levels, strength=strength))
 
-    def spread(self, resample_levels: Iterable[int] | None = None, *, images=None) -> np.ndarray:
+    def spread(self, resample_levels: Iterable[int] | None = None, *, strength: float | None = None,
+               images=None) -> np.ndarray:
         """The per-pixel standard deviation across the draws, float32 `(r, r)`: 0 where the noise changes nothing.
 
         Pass `images` (from `images`) to reuse them instead of synthesizing again.
         """
-        images = self.images(resample_levels) if images is None else np.asarray(images, dtype=np.float32)
-        return images.std(axis=0).astype(np.float32)
+        if images is None:
+            images = self.images(resample_levels, strength=strength)
+        return np.asarray(images, dtype=np.float32).std(axis=0).astype(np.float32)
+
+    def differences(self, resample_levels: Iterable[int] | None = None, *, strength: float | None = None,
+                    images=None) -> np.ndarray:
+        """Each draw minus the mean of the draws, float32 `(n_noise, r, r)`: what the noise changed, pixel by pixel."""
+        if images is None:
+            images = self.images(resample_levels, strength=strength)
+        images = np.asarray(images, dtype=np.float32)
+        return (images - images.mean(axis=0)).astype(np.float32)
 
     # -- rendering ------------------------------------------------------------------------------------------------
 
     def new_coding(self, _button=None) -> None:
-        """Draw another coding from the seed's stream, map it to w, and redraw."""
-        self.coding = sample_codings(1, self.generator.codings_size, seed=self._rng)
-        self.w = _mapped(self.generator, self.coding)
+        """Draw `candidates` codings from the seed's stream, keep the one whose noise acts most, and redraw."""
+        codings = sample_codings(self.candidates, self.generator.codings_size, seed=self._rng)
+        w = _mapped(self.generator, codings)
+        if self.candidates > 1:
+            every = np.repeat(w, self.n_noise, axis=0)
+            noise = [np.tile(draw, (self.candidates, 1, 1, 1)) for draw in self.draws]
+            images = _synthesize(self.generator, every, noise).reshape(
+                self.candidates, self.n_noise, self.resolution, self.resolution)
+            best = int(np.argmax(images.std(axis=1).mean(axis=(1, 2))))
+        else:
+            best = 0
+        self.coding, self.w = codings[best:best + 1], w[best:best + 1]
         self._on_change()
 
     def new_noise(self, _button=None) -> None:
@@ -373,12 +428,43 @@ class NoiseResampler(ipywidgets.VBox):
         images = self.images()
         for widget, image in zip(self.images_row, images):
             widget.value = grey_png(image, scale=self.scale)
+        differences = self.differences(images=images)
+        for widget, image in zip(self.difference_row, difference_picture(differences)):
+            widget.value = grey_png(image, scale=self.scale)
         spread = self.spread(images=images)
-        self.spread_image.value = grey_png(np.clip(spread / SPREAD_FULL_SCALE, 0.0, 1.0), scale=self.scale)
+        self.spread_image.value = grey_png(spread_picture(spread), scale=self.scale)
         levels = sorted(self._levels(None))
         which = ", ".join(f"{level}×{level}" for level in levels) or "none"
-        self.status.value = (f"Resampled: {which}.<br>Largest spread {spread.max():.3f}, mean {spread.mean():.3f} "
-                             f"(black: {SPREAD_FULL_SCALE} or more).")
+        self.status.value = (f"Redrawn: {which}; noise ×{self.strength:g}.<br>"
+                             f"Differences: grey 0, white or black ±{np.abs(differences).max():.3f}.<br>"
+                             f"Spread: black {spread.max():.3f} (the largest), mean {spread.mean():.4f}.")
+
+
+def _strength(strength) -> float:
+    if isinstance(strength, bool) or not isinstance(strength, (int, float, np.integer, np.floating)) or \
+            not 1.0 <= strength <= MAX_STRENGTH:
+        raise ValueError(f"strength must be a number from 1 to {MAX_STRENGTH:g}, got {strength!r}")
+    return float(strength)
+
+
+def spread_picture(spread) -> np.ndarray:
+    """A spread map `(r, r)` on its own scale, in [0, 1]: 1 (black ink) at its largest value.
+
+    All 0 (white) when the largest is below `CHANGE_FLOOR`: identical images differ by rounding only.
+    """
+    spread = np.asarray(spread, dtype=np.float32)
+    largest = float(spread.max()) if spread.size else 0.0
+    return spread / largest if largest >= CHANGE_FLOOR else np.zeros_like(spread)
+
+
+def difference_picture(differences) -> np.ndarray:
+    """Differences (any shape) in [0, 1] on one shared symmetric scale: 0.5 for none, 0 and 1 for ± the largest.
+
+    All 0.5 when the largest is below `CHANGE_FLOOR` (rounding only).
+    """
+    differences = np.asarray(differences, dtype=np.float32)
+    largest = float(np.abs(differences).max()) if differences.size else 0.0
+    return 0.5 + (differences / (2 * largest) if largest >= CHANGE_FLOOR else np.zeros_like(differences))
 
 
 class TruncationExplorer(ipywidgets.VBox):
