@@ -33,6 +33,8 @@ from pathlib import Path
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
+from autoaegan.recordings import keep_recording  # noqa: E402
+
 HERE = Path(__file__).resolve().parent
 RESULTS = HERE / "dcgan_quality.json"
 TABLE = HERE / "dcgan_quality.md"
@@ -210,6 +212,7 @@ def main(argv: list[str] | None = None) -> int:
     results["seconds"] = round(time.perf_counter() - started, 1)
     args.output.write_text(json.dumps(results, indent=1) + "\n")
     args.output.with_suffix(".md").write_text(to_markdown(results))
+    keep_recording(args.output, RESULTS)  # the copy the chapters read, when this is the default output
     print(to_markdown(results))
     return 0
 

@@ -32,6 +32,7 @@ from pathlib import Path
 if __package__ in (None, ""):  # run as `python benchmarks/run.py`: make the `benchmarks` package importable
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from autoaegan.recordings import keep_recording  # noqa: E402
 from benchmarks.process_memory import pick_cores, run_sampled  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[1]
@@ -39,6 +40,8 @@ COURSE = REPO / "course"
 BENCHMARKS = REPO / "benchmarks"
 WORK = BENCHMARKS / "work"
 NOTEBOOK_RUNNER = BENCHMARKS / "notebook_runner.py"
+# The package copy of the default results.json, which the appendix reads (`load_recording`).
+CHAPTER_BENCHMARKS_RECORDING = "chapter_benchmarks"
 
 MIB = 1024**2
 GIB = 1024**3
@@ -248,6 +251,8 @@ def write_results(measurements: list[Measurement], output: Path, *, profile: str
         "the kernel starts. Shared machines make these figures noisy."
     )
     (output / "results.md").write_text(markdown_table(measurements) + "\n\n" + note + "\n")
+    # The copy the appendix reads, when this is the default output folder (not a trial run elsewhere).
+    keep_recording(output / "results.json", BENCHMARKS / "results.json", CHAPTER_BENCHMARKS_RECORDING)
 
 
 def _now() -> str:
@@ -255,10 +260,11 @@ def _now() -> str:
 
 
 def resolve_notebooks(names: list[str] | None) -> list[Path]:
-    """Notebook paths from chapter numbers ("01"), file names in `course/`, or paths; all available chapters by default."""
-    from autoaegan.chapters import available_chapters, get_chapter
+    """Notebook paths from chapter numbers ("01"), file names in `course/`, or paths; every available chapter and
+    appendix by default."""
+    from autoaegan.chapters import APPENDICES, available_chapters, get_chapter
 
-    names = names or [chapter.notebook for chapter in available_chapters()]
+    names = names or [chapter.notebook for chapter in available_chapters() + APPENDICES if chapter.available]
     paths = []
     for name in names:
         if name.isdigit():

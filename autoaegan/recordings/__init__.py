@@ -34,3 +34,22 @@ def load_recorded_samples(name: str) -> dict[str, np.ndarray]:
     """The sample images of the recording `name`: uint8 arrays by key (see the recording's JSON for the keys)."""
     with np.load(_path(name, "_samples.npz")) as archive:
         return {key: archive[key] for key in archive.files}
+
+
+def keep_recording(results_file: Path, default_file: Path, name: str | None = None, *,
+                   directory: Path = RECORDINGS_DIR) -> Path | None:
+    """Copy a benchmark's results file into the recordings, when it is the benchmark's default output.
+
+    The benchmark scripts call this after writing `results_file`, so that the copy the
+    chapters read (`load_recording(name)`) is always the figures last written to
+    `default_file` (e.g. `benchmarks/time_to_quality.json`). A run written elsewhere
+    (`--output /tmp/...`, a partial or trial run) leaves the recordings alone and
+    returns None; otherwise the copy's path is returned. `name` defaults to the
+    file's stem.
+    """
+    results_file, default_file = Path(results_file), Path(default_file)
+    if results_file.resolve() != default_file.resolve():
+        return None
+    target = Path(directory) / f"{name or results_file.stem}.json"
+    target.write_bytes(results_file.read_bytes())
+    return target
