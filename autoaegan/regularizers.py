@@ -9,8 +9,11 @@ distributions, summed over the neurons and multiplied by a weight:
 
 It is zero when every q_j equals p and grows steeply as q_j approaches 0 or 1,
 so it suits activations in [0, 1], such as a sigmoid layer's. Used as a layer's
-`activity_regularizer`. Note that Keras divides every activity regularization
-loss by the batch size, as tf.keras did in Géron's notebook.
+`activity_regularizer`. Since Keras 3.14 (keras-team/keras PR #22021), a layer
+divides what its activity regularizer returns by the batch size, as tf.keras did
+in Géron's notebook; Keras 3.0 to 3.13 added it undivided. The penalty computed
+here is one number per batch, so its pressure per image then depends on the batch
+size: `weight` 5e-3 at batch 32 pushes as hard as 2e-2 at batch 128.
 """
 
 from __future__ import annotations

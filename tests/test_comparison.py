@@ -11,6 +11,7 @@ from autoaegan.models.comparison import (
     EpochTimer,
     FamilyResult,
     compare_families,
+    family_result,
     family_builders,
     reconstruction_mse,
     results_figure,
@@ -46,6 +47,25 @@ def test_train_family_reports_what_the_model_reached():
     assert result.valid_mse == pytest.approx(float(np.mean((reconstructions - x_valid / 255) ** 2)), rel=1e-4)
     assert result.seconds_per_epoch > 0 and result.first_epoch_seconds > 0
     assert result.images_per_second == pytest.approx(96 / result.seconds_per_epoch)
+
+
+def test_family_result_reads_a_fit_the_chapter_ran_itself():
+    keras.utils.set_random_seed(0)
+    model = build_tiny_dense()
+    model.compile(loss="mse", optimizer=keras.optimizers.Nadam(learning_rate=1e-3))
+    x_train, x_valid = tiny_images(64) / 255, tiny_images(32, seed=1) / 255
+    timer = EpochTimer()
+    history = model.fit(x_train, x_train, epochs=2, batch_size=32, validation_data=(x_valid, x_valid),
+                        verbose=0, callbacks=[timer])
+    result = family_result("tiny", model, history, timer, len(x_train))
+    assert result.epochs == 2 and result.train_images == 64 and result.parameters == model.count_params()
+    assert result.valid_mse == history.history["val_loss"][-1] and result.train_mse == history.history["loss"][-1]
+    assert result.seconds_per_epoch == timer.seconds[1] and result.first_epoch_seconds == timer.seconds[0]
+    with pytest.raises(ValueError, match="recorded no epoch"):
+        family_result("tiny", model, history, EpochTimer(), 64)
+    history.history.pop("val_loss")
+    with pytest.raises(ValueError, match="no val_loss"):
+        family_result("tiny", model, history, timer, 64)
 
 
 def test_reconstruction_mse_scales_uint8_images_and_needs_no_compiling():

@@ -78,7 +78,7 @@ def test_sides_halve_down_and_climb_back():
 def test_filters_lists_compose_other_encoders_and_decoders():
     encoder = build_convolutional_encoder(10, filters=[8, 12])
     assert output_shapes(encoder)[-3:] == [(None, 7, 7, 12), (None, 7, 7, 10), (None, 10)]
-    decoder = build_convolutional_decoder(10, filters=[8], seed_filters=4)
+    decoder = build_convolutional_decoder(10, filters=[8], start_filters=4)
     assert output_shapes(decoder) == [
         (None, 196), (None, 7, 7, 4), (None, 14, 14, 8), (None, 28, 28, 1), (None, 28, 28),
     ]

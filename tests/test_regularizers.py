@@ -113,3 +113,15 @@ def test_bad_arguments_are_refused_clearly(arguments, message):
 def test_activations_without_a_batch_axis_are_refused():
     with pytest.raises(ValueError, match=r"shaped \(batch, neurons\)"):
         KLDivergenceRegularizer()(np.full(5, 0.1, dtype=np.float32))
+
+
+def test_an_l1_activity_penalty_is_a_mean_per_image_whatever_the_batch_size():
+    # Since Keras 3.14 (keras-team/keras PR #22021) a layer divides its activity penalty by the batch size:
+    # the l1 sum over a batch twice as large, made of the same images, gives the same loss.
+    layer = keras.layers.ActivityRegularization(l1=0.5)
+    images = np.random.default_rng(7).random((4, 6)).astype(np.float32)
+    losses = []
+    for batch in (images, np.concatenate([images, images])):
+        layer(batch)
+        losses.append(float(keras.ops.convert_to_numpy(layer.losses[0])))
+    np.testing.assert_allclose(losses, [0.5 * np.abs(images).sum() / 4] * 2, rtol=1e-5)

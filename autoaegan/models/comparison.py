@@ -95,6 +95,29 @@ def reconstruction_mse(model: keras.Model, images, *, batch_size: int = 1_000) -
     return total / images.size
 
 
+def family_result(name: str, model: keras.Model, history: keras.callbacks.History, timer: EpochTimer,
+                  train_images: int) -> FamilyResult:
+    """The `FamilyResult` of a model a chapter trained itself with `fit(..., callbacks=[timer])` (MSE loss).
+
+    The first epoch, which also traces the model, is left out of the time per epoch when there are others.
+    """
+    if not timer.seconds:
+        raise ValueError("the timer recorded no epoch: pass it to fit() in callbacks=[timer]")
+    if "val_loss" not in history.history:
+        raise ValueError("the history has no val_loss: train with validation_data")
+    after_first = timer.seconds[1:] or timer.seconds
+    return FamilyResult(
+        name=name,
+        parameters=int(model.count_params()),
+        valid_mse=float(history.history["val_loss"][-1]),
+        train_mse=float(history.history["loss"][-1]),
+        epochs=len(history.history["loss"]),
+        train_images=int(train_images),
+        seconds_per_epoch=float(np.mean(after_first)),
+        first_epoch_seconds=float(timer.seconds[0]),
+    )
+
+
 def train_family(
     name: str,
     model: keras.Model,
@@ -115,18 +138,7 @@ def train_family(
         model, x_train, loss="mse", epochs=int(epochs), recipe=recipe, validation_data=x_valid,
         profile=profile, verbose=verbose, callbacks=[timer],
     )
-    after_first = timer.seconds[1:] or timer.seconds  # the first epoch also compiles the model
-    result = FamilyResult(
-        name=name,
-        parameters=int(model.count_params()),
-        valid_mse=float(history.history["val_loss"][-1]),
-        train_mse=float(history.history["loss"][-1]),
-        epochs=len(history.history["loss"]),
-        train_images=len(x_train),
-        seconds_per_epoch=float(np.mean(after_first)),
-        first_epoch_seconds=float(timer.seconds[0]),
-    )
-    return result, history
+    return family_result(name, model, history, timer, len(x_train)), history
 
 
 @contextmanager

@@ -27,7 +27,7 @@ from autoaegan.models.arguments import positive_int, positive_int_tuple
 CODINGS = 30
 ENCODER_FILTERS = (16, 32, 64)
 DECODER_FILTERS = (32, 16)
-DECODER_SEED_FILTERS = 16
+DECODER_START_FILTERS = 16
 IMAGE_SIZE = 28
 KERNEL_SIZE = 3
 # Géron's epoch count for this model; the test profile only checks that the path runs.
@@ -109,18 +109,18 @@ def build_convolutional_decoder(
     codings: int = CODINGS,
     *,
     filters=DECODER_FILTERS,
-    seed_filters: int = DECODER_SEED_FILTERS,
+    start_filters: int = DECODER_START_FILTERS,
     image_size: int = IMAGE_SIZE,
 ) -> keras.Sequential:
     """`codings` numbers → images `(image_size, image_size)`, through transposed convolutions of stride 2.
 
-    A dense layer makes a small volume of depth `seed_filters`; one `upsampling_block`
+    A dense layer makes a small volume of depth `start_filters`; one `upsampling_block`
     per entry of `filters` (relu) and a last one with a single linear channel bring it
     back to `image_size` pixels, choosing "valid" padding where a side must become odd.
     """
     codings = positive_int(codings, "codings")
     filters = positive_int_tuple(filters, "filters")
-    seed_filters = positive_int(seed_filters, "seed_filters")
+    start_filters = positive_int(start_filters, "start_filters")
     sides = upsampling_sides(image_size, len(filters) + 1)
     paddings = ["same" if after == 2 * before else "valid" for before, after in zip(sides, sides[1:])]
     activations = ["relu"] * len(filters) + [None]  # linear output: the loss is the MSE
@@ -132,8 +132,8 @@ def build_convolutional_decoder(
     return keras.Sequential(
         [
             keras.Input(shape=(codings,)),
-            keras.layers.Dense(start * start * seed_filters),
-            keras.layers.Reshape((start, start, seed_filters)),
+            keras.layers.Dense(start * start * start_filters),
+            keras.layers.Reshape((start, start, start_filters)),
             *upsamplings,
             keras.layers.Reshape((image_size, image_size), name="reconstructions"),
         ],
