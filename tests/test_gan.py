@@ -127,7 +127,7 @@ def test_phase_one_labels_real_images_one_and_fakes_zero():
     loss, real_predictions, fake_predictions = gan.discriminator_step(real)
     [(labels, predictions)] = spy.calls
     assert labels.shape == (12, 1)
-    np.testing.assert_array_equal(labels[:6], 0.0)  # the fakes come first, as in the seed's concatenation
+    np.testing.assert_array_equal(labels[:6], 0.0)  # the fakes come first, as in the slides' concatenation
     np.testing.assert_array_equal(labels[6:], 1.0)
     judged_real = keras.ops.convert_to_numpy(gan.discriminator(real.astype("float32") / 255))
     np.testing.assert_allclose(predictions[6:], judged_real, rtol=1e-5)  # the rows labelled 1 are the real ones
@@ -430,3 +430,48 @@ def test_retrain_ships_the_gan_with_its_generated_figures(tmp_path):
     loaded = load_pretrained("gan", directory=tmp_path, catalog={"gan": entry})
     assert isinstance(loaded, GAN) and loaded.value_range == (0.0, 1.0)
     assert build_pretrained_dense_gan().count_params() == loaded.count_params()
+
+
+def test_the_shipped_dense_gan_was_trained_with_the_pretrained_recipe_whose_generator_is_faster():
+    from dataclasses import asdict
+
+    from autoaegan.models.gan import PRETRAINED_RECIPE
+    from autoaegan.pretrained import read_manifest
+
+    assert read_manifest("dense_gan").settings["recipe"] == asdict(PRETRAINED_RECIPE)
+    # The reverse of the two time-scale update rule (Heusel et al. 2017), as chapter 07 and the recipe's comment say.
+    assert PRETRAINED_RECIPE.g_learning_rate == pytest.approx(4 * PRETRAINED_RECIPE.d_learning_rate)
+
+
+def test_sequential_networks_in_a_model_of_their_own_load_the_shipped_dense_gan():
+    """Chapter 07 defines both networks as keras.Sequential inside its own GAN class: they take the shipped weights."""
+    from autoaegan.pretrained import load_pretrained, load_shipped_weights
+
+    class Pair(keras.Model):
+        def __init__(self, generator, discriminator):
+            super().__init__()
+            self.generator, self.discriminator = generator, discriminator
+
+    def sequential(*layers):
+        return keras.Sequential(list(layers))
+
+    dense = keras.layers.Dense
+    pair = Pair(
+        sequential(keras.Input((CODINGS_SIZE,)), dense(100, activation="relu"), dense(150, activation="relu"),
+                   dense(784, activation="sigmoid"), keras.layers.Reshape((28, 28))),
+        sequential(keras.Input((28, 28)), keras.layers.Flatten(), dense(150, activation="relu"),
+                   dense(100, activation="relu"), dense(1, activation="sigmoid")),
+    )
+    pair.build((None, CODINGS_SIZE))
+    load_shipped_weights(pair, "dense_gan")
+    shipped = load_pretrained("dense_gan")
+    codings = np.random.default_rng(0).normal(size=(4, CODINGS_SIZE)).astype("float32")
+    images = keras.ops.convert_to_numpy(shipped.generator(codings))
+    np.testing.assert_allclose(keras.ops.convert_to_numpy(pair.generator(codings)), images, atol=1e-6)
+    np.testing.assert_allclose(keras.ops.convert_to_numpy(pair.discriminator(images)),
+                               keras.ops.convert_to_numpy(shipped.discriminator(images)), atol=1e-6)
+    # A discriminator one layer short does not fit: the error lists what differs.
+    short = Pair(pair.generator, sequential(keras.Input((28, 28)), keras.layers.Flatten(), dense(1)))
+    short.build((None, CODINGS_SIZE))
+    with pytest.raises(ValueError, match="do not fit this model"):
+        load_shipped_weights(short, "dense_gan")

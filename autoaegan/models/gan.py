@@ -3,7 +3,7 @@
 Two networks compete. The **generator** is shaped like an autoencoder's decoder: it
 turns random codings into images. The **discriminator** is a binary classifier
 with one sigmoid output: the probability that its input image is real. Each
-training iteration has the seed's two phases:
+training iteration has the slides' two phases:
 
 1. train the discriminator for one step on a batch of real images labelled 1
    and as many fakes from the generator labelled 0;
@@ -155,7 +155,7 @@ def _check_networks(generator, discriminator, codings_size) -> int:
 
 @keras.saving.register_keras_serializable(package="autoaegan")
 class GAN(keras.Model):
-    """A generator and a discriminator trained against each other by the seed's two-phase `train_step`.
+    """A generator and a discriminator trained against each other by the slides' two-phase `train_step`.
 
     `generator`: codings `(codings_size,)` → images; `discriminator`: images → `(1,)`
     sigmoid probability of "real". `codings_size` defaults to the generator's input
@@ -200,7 +200,7 @@ class GAN(keras.Model):
     def compile(self, d_optimizer, g_optimizer, loss_fn=None, *, real_label: float = 1.0, **kwargs):
         """Give each network its optimizer; `loss_fn(y_true, y_pred)` defaults to binary cross-entropy.
 
-        `real_label` is the target of real images in phase 1: 1 as in the seed, or
+        `real_label` is the target of real images in phase 1: 1 as in the slides, or
         e.g. 0.9 for one-sided label smoothing (Salimans et al. 2016), which keeps
         the discriminator from becoming over-confident. Fakes are always labelled 0
         in phase 1, and every fake 1 in phase 2. Other keyword arguments
@@ -276,7 +276,7 @@ class GAN(keras.Model):
         real_images = self.real_images(real_images)
         batch_size = ops.shape(real_images)[0]
         fakes = ops.stop_gradient(self.discriminator_fakes(batch_size))
-        # The seed's batch: fakes and real images concatenated, labelled 0 and 1, in one step.
+        # The slides' batch: fakes and real images concatenated, labelled 0 and 1, in one step.
         images = ops.concatenate([fakes, ops.cast(real_images, fakes.dtype)], axis=0)
         labels = ops.concatenate([ops.zeros((batch_size, 1)), ops.full((batch_size, 1), self.real_label)], axis=0)
         weights = self.discriminator.trainable_variables
@@ -384,8 +384,9 @@ class GANRecipe:
 
     `optimizer` is "adam" (with `beta_1`) or "rmsprop"; `d_learning_rate` and
     `g_learning_rate` may differ (the two time-scale update rule of Heusel et al.
-    2017); `schedule` is "constant" or "cosine" (both rates decay to 0 over the
-    training's steps); `real_label` below 1 is one-sided label smoothing (see
+    2017 gives the discriminator the larger one; `PRETRAINED_RECIPE` does the
+    reverse, which is what worked here); `schedule` is "constant" or "cosine"
+    (both rates decay to 0 over the training's steps); `real_label` below 1 is one-sided label smoothing (see
     `GAN.compile`).
     """
 
@@ -443,9 +444,11 @@ GERON_RECIPE = GANRecipe(optimizer="rmsprop", d_learning_rate=1e-3, g_learning_r
 #   sample is one pattern: 1 class of 10, FD 460;
 # - Adam 2e-4, β1 0.5 for both (Radford et al.), batch 32 or 64, with or without label smoothing: the discriminator
 #   still dominates (0.94-0.99 of fakes caught); FD 240-300 and 5-7 classes after 12 epochs, recall 0;
-# - the same with a discriminator twice as fast (4e-4 against 1e-4): worse, FD 277 and 5 classes at 12 epochs;
-# - the other way round, the discriminator four times slower than the generator (1e-4 against 4e-4, two time-scales
-#   after Heusel et al. 2017): the game reaches its equilibrium (d_loss 0.69) by epoch 10; 10 classes by epoch 25
+# - the same with a faster discriminator (4e-4 against 1e-4), the direction of the two time-scale update rule of
+#   Heusel et al. 2017, which gives the discriminator the larger rate: worse here, FD 277 and 5 classes at 12 epochs;
+# - the other way round, the discriminator four times slower than the generator (1e-4 against 4e-4): the reverse of
+#   that rule, and what worked for these small dense networks, whose discriminator otherwise wins too easily. The
+#   game reaches its equilibrium (d_loss 0.69) by epoch 10; 10 classes by epoch 25
 #   and FD 119 at 30, 88 at 80, still falling slowly. One-sided label smoothing (real images labelled 0.9,
 #   Salimans et al. 2016) helps a little: without it FD 123, 8 classes at epoch 30 (class entropy 0.83 against 0.89).
 # - 100 epochs at those constant rates (N = 10,000): FD 93.2, 9 classes (pullovers 0.5%), precision 0.80, recall 0.004;

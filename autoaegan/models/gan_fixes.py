@@ -4,12 +4,12 @@ All of them are Géron's dense GAN (`autoaegan.models.gan`): 30 codings, a gener
 of 100 and 150 relu units, a discriminator of 150 and 100. Only the fix differs:
 
 - `"baseline"`: nothing changed;
-- `"experience replay"` (the seed): a `ReplayGAN`, whose discriminator also trains on
+- `"experience replay"` (the slides): a `ReplayGAN`, whose discriminator also trains on
   fakes of earlier generators drawn from a replay buffer;
-- `"minibatch discrimination"` (the seed; Salimans et al. 2016): a
+- `"minibatch discrimination"` (the slides; Salimans et al. 2016): a
   `MinibatchDiscrimination` layer before the discriminator's output, so that it sees
   how alike the images of a batch are;
-- `"spectral normalization"` (beyond the seed; Miyato et al. 2018): every Dense layer
+- `"spectral normalization"` (beyond the slides; Miyato et al. 2018): every Dense layer
   of the discriminator wrapped in `keras.layers.SpectralNormalization`;
 - `"all three"`: the three together.
 

@@ -1,6 +1,6 @@
 """Experience replay for GANs: the discriminator also trains on fakes from earlier generators.
 
-The seed's first fix for unstable training. Phase 1 of `GAN.train_step` normally
+The slides' first fix for unstable training. Phase 1 of `GAN.train_step` normally
 shows the discriminator only what the current generator makes, so the
 discriminator can overfit the generator's latest outputs, and the two chase each
 other from one mode to the next. With experience replay every fake the generator
