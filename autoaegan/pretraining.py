@@ -164,6 +164,16 @@ def _repeated(indices: np.ndarray, at_least: int) -> np.ndarray:
     return np.tile(indices, max(1, math.ceil(at_least / len(indices))))
 
 
+def _classifier(make_classifier, encoder: keras.Model, *, trainable: bool) -> keras.Model:
+    classifier = make_classifier(encoder)
+    if not isinstance(classifier, keras.Model):
+        raise TypeError(f"make_classifier must return a keras.Model, got {type(classifier).__name__}")
+    if not any(layer is encoder for layer in classifier.layers):
+        raise ValueError("make_classifier must build the classifier on the encoder it is given (as its first layers)")
+    encoder.trainable = trainable
+    return classifier
+
+
 def compare_pretraining(
     encoder: keras.Model,
     build_encoder: Callable[[], keras.Model],
@@ -175,6 +185,7 @@ def compare_pretraining(
     label_counts: Sequence[int] = LABEL_COUNTS,
     steps: int | None = None,
     recipe: Recipe = CLASSIFIER_RECIPE,
+    make_classifier: Callable[[keras.Model], keras.Model] | None = None,
     profile: Profile | None = None,
     verbose: int = 0,
 ) -> PretrainingResult:
@@ -184,6 +195,11 @@ def compare_pretraining(
     function that builds a new, untrained encoder of the same architecture. Each
     training lasts about `steps` optimizer steps (default: per run profile) and
     goes through `autoaegan.training.train` with `recipe`.
+
+    `make_classifier(encoder)` puts the classification layers on top of an encoder and
+    returns the classifier (a chapter passes its own); by default `build_classifier`,
+    with as many classes as the labels hold. This function sets the encoder's
+    `trainable` flag itself: off for the frozen phase, on for the fine-tuning.
     """
     profile = profile or get_profile()
     steps = profile.pick(**STEPS_BY_PROFILE) if steps is None else int(steps)
@@ -194,6 +210,9 @@ def compare_pretraining(
             f"{len(valid_images)} validation images and {len(valid_labels)} labels"
         )
     n_classes = int(max(train_labels.max(), valid_labels.max())) + 1
+    if make_classifier is None:
+        def make_classifier(encoder):
+            return build_classifier(encoder, n_classes, seed=profile.seed)
     frozen_recipe = recipe.with_changes(learning_rate=recipe.learning_rate * FROZEN_LEARNING_RATE_FACTOR)
     fine_tune_recipe = recipe.with_changes(learning_rate=recipe.learning_rate * FINE_TUNE_LEARNING_RATE_FACTOR)
     settings = {"loss": "sparse_categorical_crossentropy", "profile": profile, "verbose": verbose}
@@ -212,11 +231,12 @@ def compare_pretraining(
 
         started = time.perf_counter()
         keras.utils.set_random_seed(profile.seed)
-        run("from scratch", build_classifier(build_encoder(), n_classes, seed=profile.seed), recipe, started)
+        run("from scratch", _classifier(make_classifier, build_encoder(), trainable=True), recipe, started)
 
         started = time.perf_counter()
+        keras.utils.set_random_seed(profile.seed)
         pretrained = copy_encoder(encoder, build_encoder)
-        classifier = build_classifier(pretrained, n_classes, trainable_encoder=False, seed=profile.seed)
+        classifier = _classifier(make_classifier, pretrained, trainable=False)
         run("pretrained, frozen", classifier, frozen_recipe, started)
 
         started = time.perf_counter()

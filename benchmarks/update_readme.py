@@ -12,7 +12,7 @@ START, END = "<!-- benchmarks: start -->", "<!-- benchmarks: end -->"
 BLOCKS = {
     "benchmarks": "results.md",
     "time-to-quality": "time_to_quality.md",
-    "seed-model-quality": "seed_model_quality.md",
+    "slides-model-quality": "slides_model_quality.md",
     "pretrained-load": "pretrained_load.md",
     "latent-explorer-latency": "latent_explorer_latency.md",
     "adversarial-grading": "autograding.md",

@@ -39,7 +39,7 @@ def test_any_depth_trains_stage_by_stage_then_stacks(images, sizes):
 
 def test_later_stages_reconstruct_the_codings_of_the_stage_below(images):
     set_seed(0, profile=TEST)
-    result = train_greedy_autoencoder(images, variant="seed", sizes=(24, 8), stage_epochs=1, fine_tune_epochs=0,
+    result = train_greedy_autoencoder(images, variant="slides", sizes=(24, 8), stage_epochs=1, fine_tune_epochs=0,
                                       recipe=QUICK, profile=TEST, verbose=0)
     assert result.fine_tune_history is None
     first, second = result.stage_histories

@@ -145,3 +145,29 @@ def test_the_figure_has_one_line_per_method():
     assert figure.layout.xaxis.type == "log"
     with pytest.raises(TypeError, match="expected a PretrainingResult"):
         pretraining_figure({"from scratch": [0.5]})
+
+
+def test_the_experiment_uses_a_classifier_the_caller_defines(trained_encoder):
+    import keras
+
+    images, labels = banded_images(120)
+    built = []
+
+    def make_classifier(encoder):
+        classifier = keras.Sequential([encoder, keras.layers.Dense(10, activation="softmax")])
+        built.append((encoder, classifier))
+        return classifier
+
+    result = compare_pretraining(trained_encoder, small_encoder, images[:100], labels[:100], images[100:], labels[100:],
+                                 label_counts=(20,), steps=2, recipe=QUICK, make_classifier=make_classifier,
+                                 profile=TEST)
+    assert result.methods == METHODS
+    # one classifier from scratch, one on the pretrained copy (frozen, then fine-tuned: the same model)
+    assert len(built) == 2 and all(encoder is not trained_encoder for encoder, _ in built)
+    scratch, pretrained = built
+    assert pretrained[0].trainable  # unfrozen for the fine-tuning phase
+    assert len(pretrained[1].layers) == 2 and isinstance(pretrained[1].layers[-1], keras.layers.Dense)
+    with pytest.raises(ValueError, match="on the encoder it is given"):
+        compare_pretraining(trained_encoder, small_encoder, images[:100], labels[:100], images[100:], labels[100:],
+                            label_counts=(20,), steps=1, recipe=QUICK, profile=TEST,
+                            make_classifier=lambda encoder: keras.Sequential([small_encoder(), keras.layers.Dense(10)]))

@@ -1,4 +1,4 @@
-"""Stacked autoencoders (the seed's SELU/BCE model, the relu/MSE variant, tied weights) and their metrics."""
+"""Stacked autoencoders (the slides' SELU/BCE model, the relu/MSE variant, tied weights) and their metrics."""
 
 import keras
 import numpy as np
@@ -34,7 +34,7 @@ def untied_parameters(sizes):
     return encoder, decoder
 
 
-@pytest.mark.parametrize("variant, hidden, output", [("seed", "selu", "sigmoid"), ("relu_mse", "relu", "linear")])
+@pytest.mark.parametrize("variant, hidden, output", [("slides", "selu", "sigmoid"), ("relu_mse", "relu", "linear")])
 def test_the_architecture_mirrors_784_100_30(variant, hidden, output):
     encoder, decoder, autoencoder = build_stacked_autoencoder(variant)
     assert autoencoder.layers == [encoder, decoder] and not autoencoder.compiled
@@ -56,21 +56,21 @@ def test_deeper_and_narrower_stacks():
 
 
 def test_bad_arguments_are_refused():
-    with pytest.raises(ValueError, match="variant must be one of 'seed', 'relu_mse', got 'tanh'"):
+    with pytest.raises(ValueError, match="variant must be one of 'slides', 'relu_mse', got 'tanh'"):
         build_stacked_autoencoder("tanh")
     with pytest.raises(ValueError, match="positive integers, got hidden=100, codings=0"):
-        build_stacked_autoencoder("seed", codings=0)
+        build_stacked_autoencoder("slides", codings=0)
     with pytest.raises(ValueError, match="positive integers"):
-        build_stacked_autoencoder("seed", hidden=(100, -5))
-    assert get_variant(VARIANTS["seed"]) is VARIANTS["seed"]
+        build_stacked_autoencoder("slides", hidden=(100, -5))
+    assert get_variant(VARIANTS["slides"]) is VARIANTS["slides"]
 
 
 def test_compile_settings_follow_the_variant_and_are_fresh():
-    seed, again, relu = compile_settings("seed"), compile_settings("seed"), compile_settings("relu_mse")
-    assert seed["loss"] == "binary_crossentropy" and relu["loss"] == "mse"
-    assert [m.name for m in seed["metrics"]] == ["rounded_accuracy", "mse"]
+    slides, again, relu = compile_settings("slides"), compile_settings("slides"), compile_settings("relu_mse")
+    assert slides["loss"] == "binary_crossentropy" and relu["loss"] == "mse"
+    assert [m.name for m in slides["metrics"]] == ["rounded_accuracy", "mse"]
     assert [m.name for m in relu["metrics"]] == ["rounded_accuracy"]
-    assert all(a is not b for a, b in zip(seed["metrics"], again["metrics"]))
+    assert all(a is not b for a, b in zip(slides["metrics"], again["metrics"]))
 
 
 def test_the_chapter_recipe_is_the_fast_one_with_xla_only_for_long_trainings():
@@ -82,16 +82,16 @@ def test_the_chapter_recipe_is_the_fast_one_with_xla_only_for_long_trainings():
 def test_train_reports_the_variant_metrics_on_validation():
     images = np.random.default_rng(0).integers(0, 256, size=(96, 28, 28), dtype=np.uint8)
     set_seed(0, profile=TEST)
-    _, _, autoencoder = build_stacked_autoencoder("seed", hidden=16, codings=4)
+    _, _, autoencoder = build_stacked_autoencoder("slides", hidden=16, codings=4)
     history = train(autoencoder, images, validation_data=images[:32], epochs=2, recipe=QUICK, profile=TEST,
-                    verbose=0, **compile_settings("seed"))
+                    verbose=0, **compile_settings("slides"))
     assert {"val_loss", "val_rounded_accuracy", "val_mse"} <= set(history.history)
     assert history.history["loss"][-1] < history.history["loss"][0]
 
 
 def test_predict_in_batches_scales_uint8_images_and_matches_predict():
     images = np.random.default_rng(1).integers(0, 256, size=(70, 28, 28), dtype=np.uint8)
-    encoder, _, autoencoder = build_stacked_autoencoder("seed", hidden=8, codings=3)
+    encoder, _, autoencoder = build_stacked_autoencoder("slides", hidden=8, codings=3)
     expected = autoencoder.predict(images / 255.0, verbose=0)
     got = predict_in_batches(autoencoder, images, batch_size=32)
     assert got.shape == (70, 28, 28) and got.dtype == np.float32

@@ -8,7 +8,7 @@ into one deep autoencoder, which is fine-tuned end to end (Hinton & Salakhutdino
 2006; Bengio et al. 2007).
 
 Stage 1 reconstructs pixels, so it uses the variant's output activation and loss
-(sigmoid and cross-entropy for the seed's model). Later stages reconstruct the
+(sigmoid and cross-entropy for the slides' model). Later stages reconstruct the
 hidden activations of the stage below, so their decoders use that stage's hidden
 activation and the MSE, as in Géron's notebooks.
 
@@ -99,7 +99,7 @@ def train_greedy_autoencoder(
     train_images: np.ndarray,
     valid_images: np.ndarray | None = None,
     *,
-    variant: str | Variant = "seed",
+    variant: str | Variant = "slides",
     sizes: Sequence[int] = (100, 30),
     stage_epochs: int | None = None,
     fine_tune_epochs: int | None = None,

@@ -1,8 +1,8 @@
-"""Stacked (deep) autoencoders for 28 × 28 images: the seed's SELU model and Géron's 3rd-edition variant.
+"""Stacked (deep) autoencoders for 28 × 28 images: the slides' SELU model and Géron's 3rd-edition variant.
 
 Two variants share one architecture, 784 → 100 → 30 → 100 → 784:
 
-- `"seed"` (the seed's slides and Géron's 2nd edition): SELU hidden layers, a
+- `"slides"` (the slides and Géron's 2nd edition): SELU hidden layers, a
   sigmoid output and binary cross-entropy, each pixel read as the probability of
   "ink"; reported with the rounded accuracy;
 - `"relu_mse"` (Géron's 3rd edition): ReLU hidden layers, a linear output and the
@@ -62,9 +62,9 @@ class Variant:
 
 
 VARIANTS: dict[str, Variant] = {
-    "seed": Variant(
-        "seed", "selu", "sigmoid", "binary_crossentropy",
-        "SELU hidden layers, sigmoid output, binary cross-entropy (the seed; Géron 2nd ed.)",
+    "slides": Variant(
+        "slides", "selu", "sigmoid", "binary_crossentropy",
+        "SELU hidden layers, sigmoid output, binary cross-entropy (the slides; Géron 2nd ed.)",
     ),
     "relu_mse": Variant(
         "relu_mse", "relu", "linear", "mse",
@@ -72,15 +72,15 @@ VARIANTS: dict[str, Variant] = {
     ),
 }
 
-# Géron's validation figures after 20 epochs: 2nd edition for the seed's model, 3rd for relu/MSE.
+# Géron's validation figures after 20 epochs: 2nd edition for the slides' model, 3rd for relu/MSE.
 GERON_VALIDATION = {
-    "seed": {"loss": 0.2835, "rounded_accuracy": 0.9370},
+    "slides": {"loss": 0.2835, "rounded_accuracy": 0.9370},
     "relu_mse": {"loss": 0.0132},
 }
 
 
 def get_variant(variant: str | Variant) -> Variant:
-    """The `Variant` named `variant` ("seed" or "relu_mse"); a `Variant` is returned as it is."""
+    """The `Variant` named `variant` ("slides" or "relu_mse"); a `Variant` is returned as it is."""
     if isinstance(variant, Variant):
         return variant
     try:
@@ -89,10 +89,10 @@ def get_variant(variant: str | Variant) -> Variant:
         raise ValueError(f"variant must be one of {', '.join(map(repr, VARIANTS))}, got {variant!r}") from None
 
 
-def compile_settings(variant: str | Variant = "seed") -> dict:
-    """The `loss` and `metrics` for `autoaegan.training.train`, e.g. `train(model, x, **compile_settings("seed"))`.
+def compile_settings(variant: str | Variant = "slides") -> dict:
+    """The `loss` and `metrics` for `autoaegan.training.train`, e.g. `train(model, x, **compile_settings("slides"))`.
 
-    Both variants report the rounded accuracy; the seed's also reports the MSE,
+    Both variants report the rounded accuracy; the slides' model also reports the MSE,
     so that every model of the chapter can be compared with PCA on the same scale.
     Metrics hold state, so every call returns new ones.
     """
@@ -115,7 +115,7 @@ def _layer_sizes(hidden, codings) -> tuple[int, ...]:
 
 
 def build_stacked_autoencoder(
-    variant: str | Variant = "seed", hidden: int | Sequence[int] = 100, codings: int = 30
+    variant: str | Variant = "slides", hidden: int | Sequence[int] = 100, codings: int = 30
 ) -> tuple[keras.Sequential, keras.Sequential, keras.Sequential]:
     """Return `(encoder, decoder, autoencoder)` for 28 × 28 images, not compiled.
 
@@ -159,7 +159,7 @@ def predict_in_batches(model: keras.Model, images, *, batch_size: int = 1024) ->
 
 
 def build_tied_autoencoder(
-    variant: str | Variant = "seed", hidden: int | Sequence[int] = 100, codings: int = 30
+    variant: str | Variant = "slides", hidden: int | Sequence[int] = 100, codings: int = 30
 ) -> tuple[keras.Sequential, keras.Sequential, keras.Sequential]:
     """Like `build_stacked_autoencoder`, but each decoder layer reuses its mirror encoder layer's kernel, transposed.
 
