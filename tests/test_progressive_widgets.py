@@ -260,7 +260,7 @@ def test_the_slider_redraws_the_cells_and_new_sources_redraws_everything(style_g
     assert png_bytes(grid.row_images + grid.column_images) == sources
     assert [png_bytes(row) for row in grid.cell_images] == [
         [grey_png(image, scale=6) for image in row] for row in grid.mixed_images(1)]
-    assert grid.description.value.startswith("Crossover 1: coarse style 0 (first layer of 4×4)")
+    assert grid.description.value.startswith("Crossover 1: lower style 0 (first layer of 4×4)")
     codings = grid.row_codings.copy()
     grid.new_button.click()
     assert not np.allclose(grid.row_codings, codings)
@@ -269,12 +269,12 @@ def test_the_slider_redraws_the_cells_and_new_sources_redraws_everything(style_g
 
 def test_the_crossover_description_names_the_resolutions_of_each_side():
     assert [style_resolution(index) for index in range(8)] == [4, 4, 8, 8, 16, 16, 32, 32]
-    assert crossover_description(4, 8) == ("coarse styles 0–3 (4×4, 8×8) from the row sources; "
-                                           "fine styles 4–7 (16×16, 32×32) from the column sources")
-    assert crossover_description(3, 8) == ("coarse styles 0–2 (4×4, first layer of 8×8) from the row sources; "
-                                           "fine styles 3–7 (second layer of 8×8, 16×16, 32×32) from the column "
+    assert crossover_description(4, 8) == ("lower styles 0–3 (4×4, 8×8) from the row sources; "
+                                           "higher styles 4–7 (16×16, 32×32) from the column sources")
+    assert crossover_description(3, 8) == ("lower styles 0–2 (4×4, first layer of 8×8) from the row sources; "
+                                           "higher styles 3–7 (second layer of 8×8, 16×16, 32×32) from the column "
                                            "sources")
-    assert crossover_description(8, 8) == "coarse styles 0–7 (4×4, 8×8, 16×16, 32×32) from the row sources"
+    assert crossover_description(8, 8) == "lower styles 0–7 (4×4, 8×8, 16×16, 32×32) from the row sources"
     with pytest.raises(ValueError, match="crossover must be an integer between 0 and 8"):
         crossover_description(9, 8)
 

@@ -80,15 +80,15 @@ def _span(indices) -> str:
 
 
 def crossover_description(crossover: int, num_styles: int) -> str:
-    """Which styles and resolutions a crossover gives to the row sources (coarse) and to the column sources (fine)."""
+    """Which styles and resolutions a crossover gives to the row sources (the lower ones) and to the column sources."""
     num_styles = positive_int(num_styles, "num_styles")
     crossover = _crossover(crossover, num_styles, low=0)
     coarse, fine = list(range(crossover)), list(range(crossover, num_styles))
     parts = []
     if coarse:
-        parts.append(f"coarse {_span(coarse)} ({_resolutions_of(coarse)}) from the row sources")
+        parts.append(f"lower {_span(coarse)} ({_resolutions_of(coarse)}) from the row sources")
     if fine:
-        parts.append(f"fine {_span(fine)} ({_resolutions_of(fine)}) from the column sources")
+        parts.append(f"higher {_span(fine)} ({_resolutions_of(fine)}) from the column sources")
     return "; ".join(parts)
 
 
