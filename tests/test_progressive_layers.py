@@ -184,6 +184,20 @@ def test_a_grouped_equalized_conv_counts_only_the_inputs_of_one_group_in_its_fan
     np.testing.assert_allclose(y, np.concatenate([first, second], axis=-1), rtol=1e-4, atol=1e-5)
 
 
+def test_equalized_layers_multiply_by_the_he_constant_where_the_slides_say_divide():
+    # The slides: weights "divided by √(2/n_inputs)". The paper multiplies by c = √(2/fan_in): dividing would
+    # scale the outputs by fan_in/2 times the right spread, and every layer would multiply the activations' size.
+    set_seed(4)
+    x = normal(256, 8, 8, 32, seed=5)
+    layer = EqualizedConv2D(32, 3)
+    out = numpy(layer(x))[:, 1:-1, 1:-1]
+    fan_in = 3 * 3 * 32
+    assert layer.weight_scale == pytest.approx(math.sqrt(2 / fan_in)) and layer.weight_scale < 1
+    divided = numpy(keras.ops.conv(x, numpy(layer.kernel) / math.sqrt(2 / fan_in), padding="same"))[:, 1:-1, 1:-1]
+    assert out.std() == pytest.approx(math.sqrt(2), rel=0.1)
+    assert divided.std() == pytest.approx(math.sqrt(2) * fan_in / 2, rel=0.1)
+
+
 def test_equalized_conv_output_spread_matches_a_he_initialised_convolution():
     set_seed(9)
     x = normal(64, 8, 8, 16, seed=16)
@@ -280,13 +294,13 @@ def test_minibatch_stddev_takes_each_channels_spread_separately():
     assert pooled > 10
 
 
-def test_minibatch_stddev_pooling_the_channels_is_the_seeds_formula():
+def test_minibatch_stddev_pooling_the_channels_is_the_slides_formula():
     x = normal(6, 3, 4, 5, seed=26)
     y = numpy(MinibatchStandardDeviation(pool_channels=True)(x))
-    seed_value = np.std(x, axis=(0, 3)).mean()  # S = reduce_std(inputs, axis=[0, -1]); v = reduce_mean(S)
-    np.testing.assert_allclose(y[..., -1], seed_value, rtol=1e-5)
+    slides_value = np.std(x, axis=(0, 3)).mean()  # S = reduce_std(inputs, axis=[0, -1]); v = reduce_mean(S)
+    np.testing.assert_allclose(y[..., -1], slides_value, rtol=1e-5)
     np.testing.assert_array_equal(y[..., :5], x)
-    assert not np.isclose(seed_value, numpy(MinibatchStandardDeviation()(x))[0, 0, 0, -1])
+    assert not np.isclose(slides_value, numpy(MinibatchStandardDeviation()(x))[0, 0, 0, -1])
     grouped = numpy(MinibatchStandardDeviation(3, pool_channels=True)(x))[:, 0, 0, -1]
     np.testing.assert_allclose(grouped[0], np.std(x[0::2], axis=(0, 3)).mean(), rtol=1e-5)
     with pytest.raises(TypeError, match="pool_channels must be True or False, got 1"):

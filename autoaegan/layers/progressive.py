@@ -5,7 +5,8 @@
   (gain √2 by default, so √(2 / fan_in)). The layer computes what a He-initialised
   layer would, but every weight lives on the same scale, so that Adam or RMSprop,
   which normalise each update by the gradient's running magnitude, move every
-  weight at the same relative speed.
+  weight at the same relative speed. (The slides say the weights are *divided* by
+  √(2 / n_inputs): that is the wrong direction; the paper multiplies by that constant.)
 - `PixelNormalization`: after each generator convolution, each pixel's feature
   vector is divided by its root mean square over the channels, which keeps the
   generator's activations from escalating while it competes with the discriminator.
@@ -128,13 +129,13 @@ class MinibatchStandardDeviation(keras.layers.Layer):
 
     For every position and channel, the standard deviation over the batch
     (√(variance + ε)); averaged over positions and channels into one number that
-    fills the extra map. With `group_size=None` (the seed's layer) the whole batch
+    fills the extra map. With `group_size=None` (the slides' layer) the whole batch
     is one group and every sample gets the same number. With `group_size=g` (the
     paper's code, g = 4) the batch is split into groups of g samples, sample i in
     group i mod (batch / g), each group with its own number; the batch size must
     then be a multiple of g (or smaller than g: one group).
 
-    The seed's code, `tf.math.reduce_std(inputs, axis=[0, -1])`, pools the channels
+    The slides' code, `tf.math.reduce_std(inputs, axis=[0, -1])`, pools the channels
     into each standard deviation: `pool_channels=True` computes that, the standard
     deviation over the group and the channels together at each position. By default
     the layer follows the paper's code: the spread is taken for each channel

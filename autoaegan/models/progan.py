@@ -24,7 +24,7 @@ under one of two losses:
 
 - "logistic" (default): the non-saturating logistic loss, softplus(D(fake)) +
   softplus(−D(real)) for the discriminator and softplus(−D(fake)) for the generator
-  (StyleGAN's loss; the seed's binary cross-entropy written on logits). One
+  (StyleGAN's loss; the slides' binary cross-entropy written on logits). One
   discriminator pass per batch of each kind.
 - "wgan-gp": the paper's Wasserstein loss with a gradient penalty (λ = 10) and
   a small drift term (ε = 0.001). The penalty differentiates the discriminator's

@@ -28,7 +28,6 @@ import keras
 import numpy as np
 
 from autoaegan.latent import sample_codings
-from autoaegan.layers.progressive import fade_in_layers
 from autoaegan.models.arguments import positive_int
 from autoaegan.models.progan import VALUE_RANGE, ProgressiveGenerator, resolution_of, upsample
 from autoaegan.widgets.latent_explorer import to_unit
@@ -72,10 +71,17 @@ def upsample_nearest(images, factor: int = 2) -> np.ndarray:
     return keras.ops.convert_to_numpy(upsample(np.asarray(images), factor))
 
 
+# What a growing generator must offer: chapter 10 defines its own `Generator` class, the package has
+# `ProgressiveGenerator`; both own the layers of every level and wire them with `model(level, fade_in=...)`.
+GROWING_GENERATOR_ATTRIBUTES = ("model", "max_level", "codings_size", "fades")
+
+
 def _check_generator(generator_layers) -> ProgressiveGenerator:
-    if not isinstance(generator_layers, ProgressiveGenerator):
-        raise TypeError(f"generator_layers must be a ProgressiveGenerator (the layers of every level), "
-                        f"got {type(generator_layers).__name__}")
+    missing = [name for name in GROWING_GENERATOR_ATTRIBUTES if not hasattr(generator_layers, name)]
+    if missing or not callable(generator_layers.model):
+        raise TypeError(f"generator_layers must be a growing generator (the layers of every level, such as a "
+                        f"ProgressiveGenerator or chapter 10's Generator), got {type(generator_layers).__name__} "
+                        f"without {', '.join(missing) or 'a callable model'}")
     return generator_layers
 
 
@@ -145,7 +151,9 @@ def _captioned(widget, caption: str) -> ipywidgets.VBox:
 class FadeInScrubber(ipywidgets.VBox):
     """A widget: slide α from 0 to 1 and watch level `level` of a ProGAN generator fade in over the level below.
 
-    - `generator_layers`: a `ProgressiveGenerator` (the layers of every level).
+    - `generator_layers`: a growing generator, the layers of every level (a `ProgressiveGenerator`, or
+      chapter 10's own `Generator`): `model(level, fade_in=...)`, `max_level`, `codings_size`, and
+      `fades[level]`, the `FadeIn` layer whose weight `alpha` blends level `level` in.
     - `level`: the level that grows in, 1 to `max_level` (level 0, 4×4, has nothing to fade in from).
     - `n`: how many fixed codings, drawn from `seed`.
     - `alpha`: the slider's first value.
@@ -175,7 +183,7 @@ class FadeInScrubber(ipywidgets.VBox):
         self.codings = sample_codings(self.n, generator_layers.codings_size, seed=self.seed)
 
         self.fade_model = generator_layers.model(self.level, fade_in=True)
-        self.fades = fade_in_layers(self.fade_model)
+        self.fades = [generator_layers.fades[self.level]]  # the FadeIn layer that the fading model wires
         # The two paths do not depend on α: computed once, before the tanh (for the check) and after it (to show).
         self.old_pre = upsample_nearest(_numpy(pre_activation_model(generator_layers, self.level - 1), self.codings))
         self.new_pre = _numpy(pre_activation_model(generator_layers, self.level), self.codings)
@@ -221,12 +229,12 @@ class FadeInScrubber(ipywidgets.VBox):
         """Set α of the fading model's `FadeIn` layers, and put their previous values back afterwards."""
         previous = [float(keras.ops.convert_to_numpy(layer.alpha)) for layer in self.fades]
         for layer in self.fades:
-            layer.set_alpha(alpha)
+            layer.alpha.assign(alpha)  # α is a weight of the layer (the package's FadeIn and the chapter's)
         try:
             yield
         finally:
             for layer, value in zip(self.fades, previous):
-                layer.set_alpha(value)
+                layer.alpha.assign(value)
 
     def blend_images(self, alpha: float | None = None) -> np.ndarray:
         """The fading generator's output at `alpha` (default: the slider's), float32 `(n, r, r)` in [0, 1]."""
