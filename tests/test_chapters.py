@@ -140,11 +140,15 @@ def test_a_notebook_keeps_to_the_course_lengths(path):
     assert not long_code, f"{path.name}: code cells too long: {long_code}"
 
 
-@pytest.mark.parametrize("path", COURSE_NOTEBOOKS, ids=lambda path: path.name)
+STUDENT_NOTEBOOKS = COURSE_NOTEBOOKS + sorted((ROOT / "exercises").glob("*/*.ipynb"))
+
+
+@pytest.mark.parametrize("path", STUDENT_NOTEBOOKS, ids=lambda path: path.name)
 def test_a_notebook_opens_unmodified_in_jupyterlab(path):
     """JupyterLab replaces a notebook's language_info with the kernel's, and marks any other one as modified."""
     assert read(path).metadata == notebook_metadata(), (
-        f"{path.name}'s metadata should be exactly autoaegan.chapters.notebook_metadata()")
+        f"{path.name}'s metadata should be exactly autoaegan.chapters.notebook_metadata() "
+        "(the exercises take theirs from solutions/)")
 
 
 # "The seed" once named the slide deck the course follows; a student cannot know the word, and "seed" also means a
