@@ -1,7 +1,7 @@
 """Check a generator and a discriminator against the DCGAN guidelines (Radford, Metz & Chintala 2016).
 
 The paper's "architecture guidelines for stable deep convolutional GANs", as the
-seed's slides list them:
+slides list them:
 
 1. replace pooling layers with strided convolutions in the discriminator and
    transposed (fractionally strided) convolutions in the generator;

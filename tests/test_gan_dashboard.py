@@ -80,6 +80,7 @@ def test_after_k_steps_the_figures_hold_k_points_and_the_grid_is_redrawn_every_n
     assert dashboard.sample_steps == [0, 3, 6, 7]  # at the start, every 3 steps, and at the end
     grid = read_grey_png(dashboard.samples_image.value)
     assert grid.shape == (2 * 28 * 2, 5 * 28 * 2)
+    assert (dashboard.samples_image.layout.width, dashboard.samples_image.layout.height) == ("280px", "112px")
     assert "after 7 steps" in dashboard.samples_caption.value
     assert "epoch 1, step 7" in dashboard.status.value
 
@@ -191,3 +192,19 @@ def test_under_steps_per_execution_the_steps_are_those_the_optimizer_took():
     for name in (*LOSSES, *ACCURACIES):  # the groups' values, weighted by their sizes, give the epoch's mean
         mean = np.dot(sizes, dashboard.values[name][:3]) / 7
         assert mean == pytest.approx(history.history[name][0], rel=1e-4), name
+
+
+def test_the_sample_grid_keeps_its_own_size_instead_of_the_notebooks_width():
+    gan = small_gan()
+    sizes = {}
+    for scale in (1, 3):
+        dashboard = GANDashboard(samples=16, columns=8, scale=scale)
+        dashboard.set_model(gan)
+        dashboard.on_train_begin()
+        layout = dashboard.samples_image.layout
+        grid = read_grey_png(dashboard.samples_image.value)
+        assert (layout.width, layout.height) == (f"{grid.shape[1]}px", f"{grid.shape[0]}px")  # the PNG's pixels
+        assert layout.align_self == "flex-start" and layout.object_fit == "contain"  # not stretched by its box
+        sizes[scale] = layout.width
+        assert dashboard.loss_figure.layout.width + dashboard.accuracy_figure.layout.width <= 820  # side by side
+    assert sizes == {1: f"{8 * 28}px", 3: f"{3 * 8 * 28}px"}  # 16 samples in 2 rows of 8, 84 pixels each at scale 3

@@ -17,7 +17,9 @@ Two DCGANs for 28×28 Fashion-MNIST, both generating images in [-1, 1] (tanh):
   projection, batch normalisation before the discriminator's second LeakyReLU,
   no biases in front of a batch normalisation (its shift replaces them). It trains
   with the shared two-phase `GAN.train_step` under the paper's optimizer (Adam,
-  2e-4, β₁ = 0.5) on larger batches, compiled by XLA.
+  β₁ = 0.5; see `COURSE_RECIPE`). Chapter 09 writes the same generator in its own
+  code cells and loads the shipped weights into it; this builder is the
+  definition that the long training uses.
 
 `GeronReferenceTraining` reproduces Géron's training loop as the yardstick:
 RMSprop for both networks, batches of 32, `train_on_batch` on the discriminator
@@ -94,17 +96,17 @@ class DCGANRecipe:
 
 
 # The course's recipe: Adam with β₁ = 0.5 (the paper's), the generator learning twice as fast as the discriminator
-# (4e-4 against 2e-4, as chapter 07's shipped GAN), one-sided label smoothing (real images labelled 0.9), batches of
-# 32 (as Géron's: twice the updates per epoch of 64, which the goal of equal epochs rewards), XLA with 16 steps per
-# call, and the
-# shipped generator is the moving average of the generator's weights (momentum 0.999 per step; Yazıcı et al.
-# 2019 "The unusual effectiveness of averaging in GAN training", as ProGAN and StyleGAN do), whose batch-norm
-# statistics are then measured afresh (`recalibrate_batchnorm`).
-# XLA: on a quiet 2-core machine it more than doubles the rate at batch 32 (430 against 200 images/s in one run of
-# benchmarks/dcgan_throughput.py). The shipped weights were trained without it, after a measurement taken under
-# heavy load had favoured TensorFlow's own kernels: that changed the speed, not the computation. After 400 steps of
-# 32 images (one seed, N = 2,000), this recipe's generator had an FD of 163, the paper's Adam 174 and the reference
-# 184: close so early, while the updates per epoch double.
+# (4e-4 against 2e-4; chapter 07's shipped dense GAN gives its generator four times the discriminator's rate,
+# `gan.PRETRAINED_RECIPE`), one-sided label smoothing (real images labelled 0.9), batches of 32 (as Géron's: twice
+# the updates per epoch of 64, which the goal of equal epochs rewards), XLA with 16 steps per call, and the shipped
+# generator is the moving average of the generator's weights (momentum 0.999 per step; Yazıcı et al. 2019 "The
+# unusual effectiveness of averaging in GAN training", as ProGAN and StyleGAN do), whose batch-norm statistics are
+# then measured afresh (`recalibrate_batchnorm`).
+# XLA changes the speed, not the computation: the recorded throughput benchmark
+# (`load_recording("dcgan_throughput")`) gives its rate with and without it. The shipped weights were trained
+# without it (their manifest's recipe says so). After 400 steps of 32 images (one seed, N = 2,000), this recipe's
+# generator had an FD of 163, the paper's Adam 174 and the reference 184: close so early, while the updates per epoch
+# double.
 COURSE_RECIPE = DCGANRecipe(batch_size=32, g_learning_rate=4e-4, real_label=0.9)
 
 

@@ -12,7 +12,9 @@ generator's losses, and the discriminator's accuracy on real images and on fakes
 Below them, a grid of samples from fixed, seeded codings is redrawn every `every`
 steps, so the same codings can be watched turning from noise into garments. The
 grid travels as one PNG image (`grey_png` of a mosaic), which keeps the widget's
-state small, unlike a plotly heat map per sample.
+state small, unlike a plotly heat map per sample. The image is shown at its own
+size in pixels (each sample `scale` times its size, 84 pixels for a 28×28 sample
+at the default `scale=3`), not stretched to the notebook's width.
 
 Keras logs running means since the start of the epoch; `step_values` recovers the
 value of each step (or of each group of steps under `steps_per_execution`) from
@@ -79,7 +81,7 @@ def _line_figure(names, title: str, y_title: str, y_range=None) -> go.FigureWidg
         [go.Scatter(x=[], y=[], mode="lines", name=NAMES[name], line={"color": COLOURS[name], "width": 1.5})
          for name in names],
     )
-    figure.update_layout(title=title, width=430, height=300, xaxis_title="training step", yaxis_title=y_title,
+    figure.update_layout(title=title, width=400, height=300, xaxis_title="training step", yaxis_title=y_title,
                          legend={"orientation": "h", "y": -0.3}, margin={"l": 50, "r": 10, "t": 40, "b": 40})
     if y_range is not None:
         figure.update_yaxes(range=y_range)
@@ -125,7 +127,10 @@ class GANDashboard(keras.callbacks.Callback):
 
         self.loss_figure = _line_figure(LOSSES, "Losses", "binary cross-entropy")
         self.accuracy_figure = _line_figure(ACCURACIES, "Discriminator accuracy", "share", y_range=[-0.02, 1.02])
-        self.samples_image = ipywidgets.Image(format="png")
+        # Left-aligned and sized by `draw_samples` to the grid's own pixels: a flex box would otherwise stretch the
+        # image to the notebook's full width.
+        self.samples_image = ipywidgets.Image(format="png", layout=ipywidgets.Layout(align_self="flex-start",
+                                                                                      object_fit="contain"))
         self.samples_image.add_class(SAMPLES_CLASS)
         self.samples_caption = ipywidgets.Label("samples: not drawn yet")
         self.status = ipywidgets.HTML("waiting for training to start")
@@ -161,6 +166,9 @@ class GANDashboard(keras.callbacks.Callback):
         """Redraw the sample grid now, from the fixed codings."""
         grid = sample_grid(self.sample_images(), self.columns)
         self.samples_image.value = grey_png(grid, scale=self.scale)
+        height, width = grid.shape
+        self.samples_image.layout.width = f"{width * self.scale}px"
+        self.samples_image.layout.height = f"{height * self.scale}px"
         self.sample_steps.append(self.step)
         self.samples_caption.value = f"{self.samples} samples from fixed codings, after {self.step:,} steps"
 
