@@ -11,7 +11,13 @@ never committed.
 from nbgrader.converters import Autograde, GenerateFeedback
 from nbgrader.preprocessors import ClearHiddenTests
 
-from autoaegan.autograding import HideHiddenTestOutputs, autograde_preprocessors
+from autoaegan.autograding import (
+    HideHiddenTestOutputs,
+    autograde_preprocessors,
+    require_grading_sandbox,
+    sanitize_preprocessors,
+)
+from autoaegan.grading_layout import run_hooks, set_aside_unreadable_notebooks
 
 c = get_config()  # noqa: F821 (nbgrader provides get_config when it loads this file)
 
@@ -24,9 +30,14 @@ c.CourseDirectory.release_directory = "exercises"
 # profile, about 15 s in the classroom profile on a busy 2-CPU hub.
 c.ExecutePreprocessor.timeout = 120
 
-# A test cell that a student deleted is put back and graded, instead of being
-# left to manual grading.
-c.OverwriteCells.add_missing_cells = True
+# Every locked and test cell a student deleted, moved, edited or duplicated is put back
+# in its place, as released, and graded; forged nbgrader metadata is removed; the
+# notebook is flagged for review (autoaegan/grading_layout.py). RestoreCells replaces
+# nbgrader's DeduplicateIds and OverwriteCells, whose add_missing_cells raises KeyError
+# on some layouts and drops the submission.
+c.Autograde.sanitize_preprocessors = sanitize_preprocessors(
+    Autograde.class_traits()["sanitize_preprocessors"].default()
+)
 
 # The feedback shows the test cells without their hidden part: nbgrader's
 # default preprocessors (GetGrades, CSSHTMLHeaderPreprocessor in 0.9.6), then
@@ -43,10 +54,20 @@ c.GenerateFeedback.preprocessors = [
 # Autograding that holds against hostile or broken submissions (autoaegan/autograding.py):
 # kernels under a memory limit, grading that goes on when a kernel dies or hangs
 # (those notebooks are flagged for review), output capped in characters, and
-# notebooks whose code rewrites NumPy or the grading helpers zeroed and flagged.
+# notebooks whose code rewrites NumPy or the grading helpers zeroed and flagged, and
+# stderr dropped from the test cells before grading (a warning or a log line never
+# costs points; only an error does).
 c.Autograde.autograde_preprocessors = autograde_preprocessors(
     Autograde.class_traits()["autograde_preprocessors"].default()
 )
+# Each grading kernel runs in a bubblewrap sandbox (autoaegan/grading_sandbox.py): it sees its submission
+# folder, the Python environment, the data and the system, never solutions/, the gradebook or other students'
+# work, and has no network. Where none can start, autograde refuses before the first submission, in one line;
+# `c.LimitedKernelManager.sandbox = False` (or AUTOAEGAN_GRADING_SANDBOX=off) grades without it, with a warning.
+c.LimitedKernelManager.sandbox = True
+# Before each submission, a notebook that cannot be read is set aside and graded as an empty one (flagged),
+# instead of making nbgrader drop the submission (autoaegan/grading_layout.py).
+c.Autograde.pre_convert_hook = run_hooks(require_grading_sandbox, set_aside_unreadable_notebooks)
 # A grading kernel's data segment (bytes): TensorFlow trains the exercises' models in
 # about 0.6 GB; a submission that asks for more gets a MemoryError in the cell that asked.
 c.LimitedKernelManager.memory_limit = 2 * 1024**3

@@ -8,7 +8,9 @@ a feedback page of hundreds of megabytes, and a student who prints the hidden
 tests' inputs (or a traceback through them) reads them in the feedback. Here:
 
 - `LimitedKernelManager` starts each grading kernel under a data-segment limit
-  (`autoaegan.kernel_limits`), so a memory hog gets a MemoryError, not the machine;
+  (`autoaegan.kernel_limits`), so a memory hog gets a MemoryError, not the machine,
+  and in a bubblewrap sandbox (`autoaegan.grading_sandbox`) that shows it its own
+  folder and not the instructor's files, and gives it no network;
 - `GradingExecute` keeps grading when the kernel dies or hangs: the cells not run
   get an error (zero points) and the notebook is flagged for review;
 - `LimitOutputSize` caps each cell's output in characters as well as lines;
@@ -17,6 +19,11 @@ tests' inputs (or a traceback through them) reads them in the feedback. Here:
   tests rely on (NumPy, SciPy, builtins, this package, `sys.modules`, `__code__`);
 - `HideHiddenTestOutputs` leaves, in the feedback, one line per error of a hidden
   test cell and none of its other output.
+- `DropTestStderr` (`autoaegan.grading_outputs`) drops the stderr of graded test cells
+  before grading, so that warnings and log lines never cost points, only errors;
+- `RestoreCells` (`autoaegan.grading_layout`, in the sanitizing step) rebuilds each
+  notebook on the assignment's layout: deleted, moved and edited locked and test
+  cells are put back in their places and graded, and the notebook is flagged.
 
 The in-kernel side of the same defence is `autoaegan.grading`. What none of it can
 stop is listed in classroom/README.md.
@@ -25,15 +32,24 @@ stop is listed in classroom/README.md.
 from __future__ import annotations
 
 import ast
+import atexit
+import logging
+import os
 import re
+import shutil
 import sys
+import tempfile
 from collections.abc import Callable
 
 from jupyter_client.manager import AsyncKernelManager
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from nbformat.notebooknode import NotebookNode
 from nbgrader.preprocessors import Execute, LimitOutput, NbGraderPreprocessor
-from traitlets import Integer, Unicode
+from traitlets import Bool, Integer, Unicode
+
+from autoaegan import grading_sandbox
+from autoaegan.grading_layout import REVIEW_METADATA, sanitize_preprocessors  # noqa: F401 (nbgrader_config)
+from autoaegan.grading_outputs import DropTestStderr
 
 GIB = 1024**3
 REVIEW_KEY = "autoaegan_review"  # where GradingExecute leaves its findings in the resources, for FlagForReview
@@ -51,7 +67,8 @@ def _nbgrader(cell) -> dict:
 
 
 class LimitedKernelManager(AsyncKernelManager):
-    """A kernel manager whose kernels run under resource limits (see `autoaegan.kernel_limits`)."""
+    """A kernel manager whose kernels run under resource limits (see `autoaegan.kernel_limits`),
+    each in a bubblewrap sandbox (see `autoaegan.grading_sandbox`)."""
 
     memory_limit = Integer(
         2 * GIB, help="Data-segment limit of a grading kernel, in bytes (RLIMIT_DATA); 0 for none."
@@ -59,16 +76,89 @@ class LimitedKernelManager(AsyncKernelManager):
     file_size_limit = Integer(
         GIB, help="Largest file a grading kernel may write, in bytes (RLIMIT_FSIZE); 0 for none."
     ).tag(config=True)
+    sandbox = Bool(
+        True,
+        help="Run each grading kernel in a bubblewrap sandbox that sees only its submission folder, the Python "
+        "environment, the data and the system. False (or AUTOAEGAN_GRADING_SANDBOX=off) grades without it, with a "
+        "warning; when it is True and no sandbox can start here, grading is refused.",
+    ).tag(config=True)
+
+    _runtime_dir: str | None = None
+
+    def sandboxed(self) -> bool:
+        """Whether kernels are sandboxed: False when given up explicitly; refuses when wanted but not possible."""
+        return sandbox_wanted(self.sandbox, self.log)
+
+    async def _async_pre_start_kernel(self, **kw):
+        # Sandboxed, the kernel has no network: it talks over Unix sockets, in a folder of its own bound into the
+        # sandbox, beside its connection file. A restart keeps that folder.
+        if self.sandboxed() and self._runtime_dir is None:
+            self._runtime_dir = os.path.realpath(tempfile.mkdtemp(prefix="autoaegan-kernel-"))
+            self.transport = "ipc"
+            self.cache_ports = False
+            self.connection_file = os.path.join(self._runtime_dir, "kernel.json")
+            self.ip = os.path.join(self._runtime_dir, "kernel")
+            # A signal would reach bwrap, not the kernel (it has a session of its own): interrupt by message.
+            self.kernel_spec.interrupt_mode = "message"
+        return await super()._async_pre_start_kernel(**kw)
 
     def format_kernel_cmd(self, extra_arguments=None):
-        """The kernel's command, run through `python -m autoaegan.kernel_limits` with the limits set."""
+        """The kernel's command, run through `python -m autoaegan.kernel_limits` with the limits set, then bwrap."""
         cmd = super().format_kernel_cmd(extra_arguments)
         wrapper = [sys.executable, "-m", "autoaegan.kernel_limits"]
         if self.memory_limit:
             wrapper += ["--data", str(self.memory_limit)]
         if self.file_size_limit:
             wrapper += ["--file-size", str(self.file_size_limit)]
+        if self._runtime_dir is not None:
+            workdir = (self._launch_args or {}).get("cwd") or os.getcwd()
+            layout = grading_sandbox.layout_for(
+                workdir, self._runtime_dir, extra_read_only=grading_sandbox.executable_prefixes(cmd[0])
+            )
+            cmd = grading_sandbox.bwrap_command(layout, cmd)
         return [*wrapper, "--", *cmd]
+
+    async def _async_cleanup_resources(self, restart: bool = False) -> None:
+        await super()._async_cleanup_resources(restart)
+        if not restart and self._runtime_dir is not None:
+            shutil.rmtree(self._runtime_dir, ignore_errors=True)
+            self._runtime_dir = None
+
+    # AsyncKernelManager binds this name to the base class's function; nbclient calls it for a dead kernel.
+    cleanup_resources = _async_cleanup_resources
+
+
+_warned_unsandboxed = False
+
+
+def sandbox_wanted(enabled: bool, log=None) -> bool:
+    """Whether to sandbox grading kernels: False (with one warning) when given up by the trait or the environment;
+    True when wanted and possible; `grading_sandbox.SandboxUnavailable` (one line) when wanted but impossible."""
+    global _warned_unsandboxed
+    if not enabled or grading_sandbox.disabled_by_environment():
+        if not _warned_unsandboxed:
+            _warned_unsandboxed = True
+            (log or logging.getLogger(__name__)).warning(
+                "grading WITHOUT the sandbox (LimitedKernelManager.sandbox or %s): the student's code can read "
+                "every file this user can, solutions/ and the gradebook included, and reach the network",
+                grading_sandbox.SWITCH,
+            )
+        return False
+    reason = grading_sandbox.unavailable_reason()
+    if reason is not None:
+        raise grading_sandbox.SandboxUnavailable(grading_sandbox.refusal(reason))
+    return True
+
+
+def require_grading_sandbox(**_) -> None:
+    """nbgrader's `pre_convert_hook` for autograde: refuse before the first submission when no sandbox can start.
+
+    Reads `LimitedKernelManager.sandbox` from the running nbgrader application's configuration.
+    """
+    from traitlets.config import Application
+
+    config = Application.instance().config if Application.initialized() else None
+    LimitedKernelManager(config=config).sandboxed()
 
 
 class GradingExecute(Execute):
@@ -261,6 +351,10 @@ class FlagForReview(NbGraderPreprocessor):
             tampered.append("a test cell found NumPy, a builtin or the grading helpers replaced (GradingTampered)")
         reasons = list(resources.get(REVIEW_KEY, []))
         reasons += [f"the code changes the tools the tests rely on: {finding}" for finding in tampered]
+        # What RestoreCells put back or moved while sanitizing (autoaegan.grading_layout).
+        layout = nb.get("metadata", {}).get(REVIEW_METADATA) or {}
+        reasons += [f"the notebook's layout was changed: {finding}" for finding in layout.get("findings", [])]
+        restored = set(layout.get("cells", []))
         if not reasons:
             return nb, resources
         info = resources["nbgrader"]
@@ -271,6 +365,8 @@ class FlagForReview(NbGraderPreprocessor):
                 if tampered:
                     grade.auto_score = 0.0
                     grade.needs_manual_grade = True
+                elif grade.name in restored:
+                    grade.needs_manual_grade = True  # graded as restored; the instructor sees why
             note = "Flagged for your instructor's review: " + "; ".join(reasons) + "."
             if tampered:
                 note += " Every test cell of this notebook was given zero."
@@ -282,7 +378,24 @@ class FlagForReview(NbGraderPreprocessor):
                 target.auto_comment = note if not target.auto_comment else f"{target.auto_comment}\n\n{note}"
             gradebook.db.commit()
         self.log.warning("%s, %s: %s", info["student"], info["notebook"], note)
+        _flagged_in_this_batch(f"{info['student']}/{info['assignment']}/{info['notebook']}", reasons)
         return nb, resources
+
+
+_FLAGGED: list[tuple[str, list[str]]] = []
+
+
+def _flagged_in_this_batch(notebook: str, reasons: list[str]) -> None:
+    """Note a flagged notebook; the first one registers the list printed when the batch (the process) ends."""
+    if not _FLAGGED:
+        atexit.register(_print_flagged)
+    _FLAGGED.append((notebook, reasons))
+
+
+def _print_flagged() -> None:
+    lines = [f"autoaegan: {len(_FLAGGED)} notebook(s) flagged for review (needs_manual_grade in the gradebook):"]
+    lines += [f"  {notebook}: {'; '.join(reasons)}" for notebook, reasons in _FLAGGED]
+    print("\n".join(lines), file=sys.stderr, flush=True)
 
 
 class HideHiddenTestOutputs(NbGraderPreprocessor):
@@ -364,7 +477,10 @@ def autograde_preprocessors(defaults: list) -> list:
     """nbgrader's autograde preprocessors with this module's in place: give it `Autograde.autograde_preprocessors`."""
     replaced = {Execute: GradingExecute, LimitOutput: LimitOutputSize}
     result = [replaced.get(preprocessor, preprocessor) for preprocessor in defaults]
-    # FlagForReview reads the grades SaveAutoGrades has just written.
+    # FlagForReview reads the grades SaveAutoGrades has just written. DropTestStderr takes the test cells' stderr
+    # away right after the execution, before SaveAutoGrades reads the outputs (only an error costs points) and
+    # before the output is cut to its limits (the stderr dropped does not use up the lines kept).
     names = [preprocessor.__name__ for preprocessor in result]
     result.insert(names.index("SaveAutoGrades") + 1, FlagForReview)
+    result.insert(names.index("GradingExecute") + 1, DropTestStderr)
     return result

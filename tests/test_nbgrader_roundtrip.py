@@ -76,6 +76,14 @@ LENIENT_ENCODER = {
     ),
 }
 
+# Raises ValueError on every run, valid or not: it must not earn the point of the test of its errors.
+REJECTS_EVERYTHING = {
+    "encode_hailstone": (
+        "def encode_hailstone(run):\n"
+        "    raise ValueError(f\"not a hailstone run: {run!r}\")\n"
+    ),
+}
+
 
 # The points of the assignment of chapters 03-05, cell by cell.
 AUTOENCODERS = Path("03_05_autoencoders/autoencoders.ipynb")
@@ -228,6 +236,32 @@ TRAINING_JUDGE_SELF_COUNTED_DENSE_GENERATOR = {
         "    ])\n"
     ),
 }
+# A correct buffer in another style: a deque, and integers checked with the standard library's `numbers` module,
+# which a helper of the test cell, named `numbers` too, used to shadow (7 points lost).
+NUMBERS_MODULE_BUFFER = {
+    "replay_buffer": (
+        "import collections\n"
+        "import numbers\n\n"
+        "import numpy as np\n\n\n"
+        "class ReplayBuffer:\n"
+        "    def __init__(self, capacity):\n"
+        "        if isinstance(capacity, bool) or not isinstance(capacity, numbers.Integral) or capacity < 1:\n"
+        "            raise ValueError(f\"capacity must be a positive integer, got {capacity!r}\")\n"
+        "        self.images = collections.deque(maxlen=int(capacity))\n\n"
+        "    def add(self, images):\n"
+        "        images = np.array(images)\n"
+        "        if self.images and images.shape[1:] != self.images[0].shape:\n"
+        "            raise ValueError(f\"expected images of shape {self.images[0].shape}, got {images.shape[1:]}\")\n"
+        "        self.images.extend(images)\n\n"
+        "    def sample(self, n, rng):\n"
+        "        if isinstance(n, bool) or not isinstance(n, numbers.Integral) or not 1 <= n <= len(self.images):\n"
+        "            raise ValueError(f\"n must be from 1 to {len(self.images)}, got {n!r}\")\n"
+        "        return np.stack([self.images[i] for i in rng.choice(len(self.images), size=n, replace=False)])\n\n"
+        "    def __len__(self):\n"
+        "        return len(self.images)\n"
+    ),
+}
+
 
 # The points of the assignment of chapters 10-11, cell by cell.
 PROGAN_STYLEGAN = Path("10_11_progan_stylegan/progan_stylegan.ipynb")
@@ -292,12 +326,14 @@ SUBMISSIONS = {
         "imported_codec": IMPORTED_CODEC,
         "wrapped_angles": WRAPPED_ANGLES,
         "lenient_encoder": LENIENT_ENCODER,
+        "rejects_everything": REJECTS_EVERYTHING,
     },
     AUTOENCODERS: {"package_models": PACKAGE_MODELS},
     VARIATIONAL: {"package_sampling": PACKAGE_SAMPLING, "variance_as_scale": VARIANCE_AS_SCALE},
     GANS: {
         "zero_labels_newest_out_package_dcgan": ZERO_LABELS_NEWEST_OUT_PACKAGE_DCGAN,
         "training_judge_self_counted_dense_generator": TRAINING_JUDGE_SELF_COUNTED_DENSE_GENERATOR,
+        "numbers_module_buffer": NUMBERS_MODULE_BUFFER,
     },
     PROGAN_STYLEGAN: {
         "channel_spread_swapped_fade_batch_adain": CHANNEL_SPREAD_SWAPPED_FADE_BATCH_ADAIN,
@@ -586,6 +622,19 @@ def test_a_lenient_encoder_loses_only_the_hidden_error_tests(graded):
     assert graded.scores("lenient_encoder", REPRESENTATIONS) == expected
     feedback = graded.feedback_text("lenient_encoder", REPRESENTATIONS)
     assert "HiddenTestFailure: hidden tests failed: encode_hailstone raises ValueError" in feedback
+
+
+def test_an_encoder_that_rejects_everything_earns_nothing_for_its_errors_either(graded):
+    lost = ("test_encode_hailstone", "test_encode_hailstone_hidden", "test_encode_hailstone_errors_hidden")
+    expected = {**PART_1, **PART_2, **dict.fromkeys(lost, 0.0)}
+    assert graded.scores("rejects_everything", REPRESENTATIONS) == expected
+
+
+# Parametrised by the notebook so that `-k 07_09` selects it with the assignment's other tests.
+@pytest.mark.parametrize("notebook", [GANS], ids=[GANS.as_posix()])
+def test_a_buffer_that_uses_the_numbers_module_gets_full_marks(graded, notebook):
+    # The test cells' helpers live in a function deleted after use: nothing shadows the student's `numbers`.
+    assert graded.scores("numbers_module_buffer", notebook) == PLANNED_POINTS[notebook]
 
 
 def test_the_package_models_earn_only_the_students_own_decoder(graded):
