@@ -17,6 +17,7 @@ import re
 import select
 import tempfile
 import threading
+import time
 from pathlib import Path
 
 # An absl/glog line: severity letter, date, time (TensorFlow 2.21 writes 00:00:<epoch seconds>), thread id, source file:line, "] ". Fatal (F) lines are kept:
@@ -96,13 +97,11 @@ class _Filter:
             data = data[written:]
 
     def flush(self) -> None:
-        """Wait briefly until what was written so far has been routed."""
-        deadline = threading.Event()
+        """Wait up to 0.2 s until what was written so far has been read for routing."""
         for _ in range(20):
-            ready, _, _ = select.select([self.read_end], [], [], 0)
-            if not ready:
+            if not select.select([self.read_end], [], [], 0)[0]:
                 break
-            deadline.wait(0.01)
+            time.sleep(0.01)
 
 
 def quiet_tensorflow_logs(log_path: Path | str | None = None) -> Path:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import importlib
 import time
 import warnings
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -179,14 +180,8 @@ def _load_checked(model, name: str, directory: Path | None, what: str) -> None:
 
 
 def _difference(shapes: list, others: list) -> list:
-    remaining = list(others)
-    extra = []
-    for shape in shapes:
-        if shape in remaining:
-            remaining.remove(shape)
-        else:
-            extra.append(shape)
-    return extra[:5]
+    """The first five of `shapes` that `others` lacks, counting repeats (a multiset difference)."""
+    return list((Counter(shapes) - Counter(others)).elements())[:5]
 
 
 def retrain(
