@@ -33,25 +33,24 @@ from __future__ import annotations
 
 import ast
 import atexit
-import logging
-import os
 import re
-import shutil
 import sys
-import tempfile
 from collections.abc import Callable
 
-from jupyter_client.manager import AsyncKernelManager
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from nbformat.notebooknode import NotebookNode
 from nbgrader.preprocessors import Execute, LimitOutput, NbGraderPreprocessor
-from traitlets import Bool, Integer, Unicode
+from traitlets import Integer, Unicode
 
-from autoaegan import grading_sandbox
+from autoaegan.grading_checker import TestCellRunner, is_test_cell, recover_student_kernel, student_kernel_problem
+from autoaegan.grading_kernels import (  # noqa: F401 (nbgrader_config and the tests import them from here)
+    LimitedKernelManager,
+    require_grading_sandbox,
+    sandbox_wanted,
+)
 from autoaegan.grading_layout import REVIEW_METADATA, sanitize_preprocessors  # noqa: F401 (nbgrader_config)
 from autoaegan.grading_outputs import DropTestStderr
 
-GIB = 1024**3
 REVIEW_KEY = "autoaegan_review"  # where GradingExecute leaves its findings in the resources, for FlagForReview
 KERNEL_STOPPED = "KernelStopped"  # the error name of the cells that did not run after the kernel died or hung
 # Modules whose attributes a submission may not rewrite: the tests compare with them.
@@ -66,110 +65,21 @@ def _nbgrader(cell) -> dict:
     return cell.get("metadata", {}).get("nbgrader", {})
 
 
-class LimitedKernelManager(AsyncKernelManager):
-    """A kernel manager whose kernels run under resource limits (see `autoaegan.kernel_limits`),
-    each in a bubblewrap sandbox (see `autoaegan.grading_sandbox`)."""
-
-    memory_limit = Integer(
-        2 * GIB, help="Data-segment limit of a grading kernel, in bytes (RLIMIT_DATA); 0 for none."
-    ).tag(config=True)
-    file_size_limit = Integer(
-        GIB, help="Largest file a grading kernel may write, in bytes (RLIMIT_FSIZE); 0 for none."
-    ).tag(config=True)
-    sandbox = Bool(
-        True,
-        help="Run each grading kernel in a bubblewrap sandbox that sees only its submission folder, the Python "
-        "environment, the data and the system. False (or AUTOAEGAN_GRADING_SANDBOX=off) grades without it, with a "
-        "warning; when it is True and no sandbox can start here, grading is refused.",
-    ).tag(config=True)
-
-    _runtime_dir: str | None = None
-
-    def sandboxed(self) -> bool:
-        """Whether kernels are sandboxed: False when given up explicitly; refuses when wanted but not possible."""
-        return sandbox_wanted(self.sandbox, self.log)
-
-    async def _async_pre_start_kernel(self, **kw):
-        # Sandboxed, the kernel has no network: it talks over Unix sockets, in a folder of its own bound into the
-        # sandbox, beside its connection file. A restart keeps that folder.
-        if self.sandboxed() and self._runtime_dir is None:
-            self._runtime_dir = os.path.realpath(tempfile.mkdtemp(prefix="autoaegan-kernel-"))
-            self.transport = "ipc"
-            self.cache_ports = False
-            self.connection_file = os.path.join(self._runtime_dir, "kernel.json")
-            self.ip = os.path.join(self._runtime_dir, "kernel")
-            # A signal would reach bwrap, not the kernel (it has a session of its own): interrupt by message.
-            self.kernel_spec.interrupt_mode = "message"
-        return await super()._async_pre_start_kernel(**kw)
-
-    def format_kernel_cmd(self, extra_arguments=None):
-        """The kernel's command, run through `python -m autoaegan.kernel_limits` with the limits set, then bwrap."""
-        cmd = super().format_kernel_cmd(extra_arguments)
-        wrapper = [sys.executable, "-m", "autoaegan.kernel_limits"]
-        if self.memory_limit:
-            wrapper += ["--data", str(self.memory_limit)]
-        if self.file_size_limit:
-            wrapper += ["--file-size", str(self.file_size_limit)]
-        if self._runtime_dir is not None:
-            workdir = (self._launch_args or {}).get("cwd") or os.getcwd()
-            layout = grading_sandbox.layout_for(
-                workdir, self._runtime_dir, extra_read_only=grading_sandbox.executable_prefixes(cmd[0])
-            )
-            cmd = grading_sandbox.bwrap_command(layout, cmd)
-        return [*wrapper, "--", *cmd]
-
-    async def _async_cleanup_resources(self, restart: bool = False) -> None:
-        await super()._async_cleanup_resources(restart)
-        if not restart and self._runtime_dir is not None:
-            shutil.rmtree(self._runtime_dir, ignore_errors=True)
-            self._runtime_dir = None
-
-    # AsyncKernelManager binds this name to the base class's function; nbclient calls it for a dead kernel.
-    cleanup_resources = _async_cleanup_resources
-
-
-_warned_unsandboxed = False
-
-
-def sandbox_wanted(enabled: bool, log=None) -> bool:
-    """Whether to sandbox grading kernels: False (with one warning) when given up by the trait or the environment;
-    True when wanted and possible; `grading_sandbox.SandboxUnavailable` (one line) when wanted but impossible."""
-    global _warned_unsandboxed
-    if not enabled or grading_sandbox.disabled_by_environment():
-        if not _warned_unsandboxed:
-            _warned_unsandboxed = True
-            (log or logging.getLogger(__name__)).warning(
-                "grading WITHOUT the sandbox (LimitedKernelManager.sandbox or %s): the student's code can read "
-                "every file this user can, solutions/ and the gradebook included, and reach the network",
-                grading_sandbox.SWITCH,
-            )
-        return False
-    reason = grading_sandbox.unavailable_reason()
-    if reason is not None:
-        raise grading_sandbox.SandboxUnavailable(grading_sandbox.refusal(reason))
-    return True
-
-
-def require_grading_sandbox(**_) -> None:
-    """nbgrader's `pre_convert_hook` for autograde: refuse before the first submission when no sandbox can start.
-
-    Reads `LimitedKernelManager.sandbox` from the running nbgrader application's configuration.
-    """
-    from traitlets.config import Application
-
-    config = Application.instance().config if Application.initialized() else None
-    LimitedKernelManager(config=config).sandboxed()
-
-
 class GradingExecute(Execute):
-    """nbgrader's Execute with limited kernels, that grades on when the kernel dies or stops answering.
+    """nbgrader's Execute with the test cells run by the checker, limited kernels, and grading that goes on.
+
+    The student's cells run in the student's kernel (limited, sandboxed); each test cell
+    runs in the checker (`autoaegan.grading_checker`), which calls the student's code by
+    name and gets plain data back. After a test cell, a student kernel that died or
+    stopped answering is interrupted or restarted, and the student's cells run so far
+    are run again, so only that test cell failed.
 
     nbgrader's own Execute lets a dead kernel (DeadKernelError) or an output that never
     ends (a CellTimeoutError on IOPub, after an interrupt the code ignored) escape, and
-    autograde then deletes the whole submission and exits 1. Here the cell where it
-    happened and every cell after it get an error output (so SaveAutoGrades gives them
-    zero), the cells before keep their grades, and the resources record what happened
-    for FlagForReview.
+    autograde then deletes the whole submission and exits 1. Here, when that happens in
+    one of the student's own cells, that cell and every cell after it get an error
+    output (so SaveAutoGrades gives them zero), the cells before keep their grades, and
+    the resources record what happened for FlagForReview.
     """
 
     def __init__(self, *args, **kwargs):
@@ -179,8 +89,15 @@ class GradingExecute(Execute):
     def preprocess(self, nb, resources=None, km=None):
         """Execute `nb` as Execute does, then record in `resources` what needs a human's review."""
         self._stopped: tuple[int, str] | None = None
-        nb, resources = super().preprocess(nb, resources, km)
-        review = []
+        self._student_sources: list[str] = []
+        self._review: list[str] = []
+        self._checker = None
+        try:
+            nb, resources = super().preprocess(nb, resources, km)
+        finally:
+            if self._checker is not None:
+                self._checker.close()
+        review = list(self._review)
         if self._stopped is not None:
             review.append(f"cell {self._stopped[0]}: {self._stopped[1]}; the cells after it were not run")
         for index, cell in enumerate(nb.cells):
@@ -191,14 +108,20 @@ class GradingExecute(Execute):
         return nb, resources
 
     def preprocess_cell(self, cell, resources, index):
-        """Run one cell; after the kernel died or hung, mark the cell as not run instead."""
+        """Run one cell: a test cell in the checker, any other in the student's kernel; after the student's
+        kernel died or hung in its own cell, mark the cell as not run instead."""
         if self._stopped is not None:
             if cell.cell_type == "code":
                 cell.outputs = [_error(KERNEL_STOPPED, f"not run: the kernel stopped in cell {self._stopped[0]}")]
                 cell.execution_count = None
             return cell, resources
+        if is_test_cell(cell):
+            return self._run_test_cell(cell, index)
         try:
-            return super().preprocess_cell(cell, resources, index)
+            cell, resources = super().preprocess_cell(cell, resources, index)
+            if cell.cell_type == "code":
+                self._student_sources.append(cell.source)
+            return cell, resources
         except DeadKernelError:
             reason = "the kernel died while running this cell (the code ended the Python process)"
         except CellTimeoutError:
@@ -206,6 +129,22 @@ class GradingExecute(Execute):
         self.log.warning("cell %d: %s", index, reason)
         self._stopped = (index, reason)
         cell.outputs.append(_error(KERNEL_STOPPED, reason))
+        return cell, self.resources
+
+    def _run_test_cell(self, cell, index):
+        if self._checker is None:
+            self._checker = TestCellRunner(
+                self.nb, student_connection_file=self.km.connection_file, timeout=self.timeout, config=self.config,
+                log=self.log, error_on_timeout=self.error_on_timeout,
+            )
+        self._checker.run(cell, index)
+        problem = student_kernel_problem(self.km, self.kc)
+        if problem is not None:
+            self.log.warning("cell %d: the student's kernel %s; restarting it", index, problem)
+            recovered = recover_student_kernel(self.km, self.kc, self._student_sources, self.timeout)
+            self._review.append(f"cell {index}: the student's kernel {problem} during this test; {recovered}")
+            if not recovered.startswith("restarted") and not recovered.startswith("interrupted"):
+                self._stopped = (index, f"the kernel {problem} and could not be restarted")
         return cell, self.resources
 
 

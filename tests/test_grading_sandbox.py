@@ -143,10 +143,10 @@ def test_without_user_namespaces_the_refusal_says_what_bwrap_said(tmp_path):
 
 @pytest.mark.parametrize("how", ["trait", "environment"])
 def test_grading_without_the_sandbox_needs_an_explicit_option_and_warns(monkeypatch, caplog, how):
-    import autoaegan.autograding as autograding
+    import autoaegan.grading_kernels as grading_kernels
 
     monkeypatch.setattr(grading_sandbox, "unavailable_reason", lambda: "bubblewrap (bwrap) is not installed")
-    monkeypatch.setattr(autograding, "_warned_unsandboxed", False)
+    monkeypatch.setattr(grading_kernels, "_warned_unsandboxed", False)
     if how == "environment":
         monkeypatch.setenv(grading_sandbox.SWITCH, "off")
     with caplog.at_level(logging.WARNING):
