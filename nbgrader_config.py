@@ -18,6 +18,7 @@ from autoaegan.autograding import (
     sanitize_preprocessors,
 )
 from autoaegan.grading_layout import run_hooks, set_aside_unreadable_notebooks
+from autoaegan.grading_progress import report_submission, start_submission
 
 c = get_config()  # noqa: F821 (nbgrader provides get_config when it loads this file)
 
@@ -67,7 +68,10 @@ c.Autograde.autograde_preprocessors = autograde_preprocessors(
 c.LimitedKernelManager.sandbox = True
 # Before each submission, a notebook that cannot be read is set aside and graded as an empty one (flagged),
 # instead of making nbgrader drop the submission (autoaegan/grading_layout.py).
-c.Autograde.pre_convert_hook = run_hooks(require_grading_sandbox, set_aside_unreadable_notebooks)
+# A line per submission as it finishes, `autoaegan: [3/40] student7 · 03_05_autoencoders · 21/22 points · 14.2 s`,
+# and why it was flagged if it was (autoaegan/grading_progress.py): its clock starts first, before the other hooks.
+c.Autograde.pre_convert_hook = run_hooks(start_submission, require_grading_sandbox, set_aside_unreadable_notebooks)
+c.Autograde.post_convert_hook = report_submission
 # A grading kernel's data segment (bytes): TensorFlow trains the exercises' models in
 # about 0.6 GB; a submission that asks for more gets a MemoryError in the cell that asked.
 c.LimitedKernelManager.memory_limit = 2 * 1024**3

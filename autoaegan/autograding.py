@@ -1,18 +1,21 @@
 """nbgrader's autograding, hardened for the course: what `nbgrader_config.py` plugs in.
 
 nbgrader runs a student's notebook in a kernel of its own and gives a test cell
-its points when the cell runs without an error. Left as it is, one submission can
-stop or fool that: a kernel that dies (`os._exit`) makes nbgrader drop the whole
-submission, a memory hog takes the grading machine down, a flood of output makes
-a feedback page of hundreds of megabytes, and a student who prints the hidden
-tests' inputs (or a traceback through them) reads them in the feedback. Here:
+its points when the cell runs without an error. Left as it is, the tests run in
+the student's kernel, where the student's code can read and patch them, and one
+submission can stop grading: a kernel that dies (`os._exit`) makes nbgrader drop
+the whole submission, a memory hog takes the grading machine down, a flood of
+output makes a feedback page of hundreds of megabytes. Here:
 
-- `LimitedKernelManager` starts each grading kernel under a data-segment limit
-  (`autoaegan.kernel_limits`), so a memory hog gets a MemoryError, not the machine,
-  and in a bubblewrap sandbox (`autoaegan.grading_sandbox`) that shows it its own
-  folder and not the instructor's files, and gives it no network;
-- `GradingExecute` keeps grading when the kernel dies or hangs: the cells not run
-  get an error (zero points) and the notebook is flagged for review;
+- `GradingExecute` runs the student's cells in the student's kernel, started by
+  `LimitedKernelManager` (`autoaegan.grading_kernels`: a memory limit and a bubblewrap
+  sandbox that shows it its own folder, not the instructor's files, and no network),
+  and each test cell in the checker, a trusted kernel of its own
+  (`autoaegan.grading_checker`) that calls the student's code by name and gets plain
+  data back (`autoaegan.grading_bridge`). A student kernel that dies or hangs during
+  a test fails that cell only: it is restarted and its cells run again. One that dies
+  or hangs in the student's own cell stops there: the cells not run get an error
+  (zero points) and the notebook is flagged for review;
 - `LimitOutputSize` caps each cell's output in characters as well as lines;
 - `FlagForReview`, after the grades are saved, flags those notebooks in the
   gradebook, and zeroes and flags notebooks whose own code rewrites the tools the
@@ -25,10 +28,8 @@ tests' inputs (or a traceback through them) reads them in the feedback. Here:
   notebook on the assignment's layout: deleted, moved and edited locked and test
   cells are put back in their places and graded, and the notebook is flagged.
 
-The in-kernel side of the same defence is `autoaegan.grading`. What none of it can
-stop is listed in classroom/README.md.
+What none of it can stop is listed in classroom/README.md.
 """
-
 from __future__ import annotations
 
 import ast
@@ -54,7 +55,7 @@ from autoaegan.grading_outputs import DropTestStderr
 REVIEW_KEY = "autoaegan_review"  # where GradingExecute leaves its findings in the resources, for FlagForReview
 KERNEL_STOPPED = "KernelStopped"  # the error name of the cells that did not run after the kernel died or hung
 # Modules whose attributes a submission may not rewrite: the tests compare with them.
-GUARDED_MODULES = ("numpy", "scipy", "builtins", "autoaegan", "nbgrader", "IPython", "sys")
+GUARDED_MODULES = ("numpy", "scipy", "keras", "tensorflow", "builtins", "autoaegan", "nbgrader", "IPython", "sys")
 
 
 def _error(ename: str, evalue: str) -> NotebookNode:
@@ -294,6 +295,10 @@ class FlagForReview(NbGraderPreprocessor):
         layout = nb.get("metadata", {}).get(REVIEW_METADATA) or {}
         reasons += [f"the notebook's layout was changed: {finding}" for finding in layout.get("findings", [])]
         restored = set(layout.get("cells", []))
+        # Graded parts that take the package's code instead of the student's own (autoaegan.grading_reuse), read
+        # from the notebook's source here, out of the student's reach: their test cells get zero.
+        reuse_findings, reused = _package_reuse(nb, resources["nbgrader"], self.log)
+        reasons += reuse_findings
         if not reasons:
             return nb, resources
         info = resources["nbgrader"]
@@ -304,11 +309,16 @@ class FlagForReview(NbGraderPreprocessor):
                 if tampered:
                     grade.auto_score = 0.0
                     grade.needs_manual_grade = True
+                elif grade.name in reused:
+                    grade.auto_score = 0.0
+                    grade.needs_manual_grade = True
                 elif grade.name in restored:
                     grade.needs_manual_grade = True  # graded as restored; the instructor sees why
             note = "Flagged for your instructor's review: " + "; ".join(reasons) + "."
             if tampered:
                 note += " Every test cell of this notebook was given zero."
+            elif reused:
+                note += f" These test cells were given zero: {', '.join(sorted(reused))}."
             comments = sorted(notebook.comments, key=lambda comment: comment.cell.name)
             answer_cells = [_nbgrader(cell).get("grade_id") for cell in nb.cells if _nbgrader(cell).get("solution")]
             by_name = {comment.name: comment for comment in comments}
@@ -321,7 +331,41 @@ class FlagForReview(NbGraderPreprocessor):
         return nb, resources
 
 
+def _package_reuse(nb, info: dict, log) -> tuple[list[str], set[str]]:
+    """The reasons to flag `nb` for graded parts that take the package's code, and the test cells that get zero.
+
+    The answer cells' given code, as released (which is no copy of the package's), comes from the gradebook. Code
+    that cannot be read for it flags the notebook without zeroing anything.
+    """
+    from nbgrader.api import Gradebook, MissingEntry
+
+    from autoaegan.grading_reuse import find_reuse
+
+    try:
+        given = []
+        with Gradebook(info["db_url"]) as gradebook:
+            try:
+                source = gradebook.find_notebook(info["notebook"], info["assignment"])
+                answers = {cell.name for cell in source.solution_cells}
+                given = [cell.source for cell in source.source_cells if cell.name in answers]
+            except MissingEntry:
+                pass
+        reuse = find_reuse(nb.cells, given=given)
+    except Exception as error:  # whatever a submission holds, grading goes on; a human looks
+        log.warning("%s, %s: reading the code for the package's code failed: %r", info.get("student"),
+                    info.get("notebook"), error)
+        return [f"its code could not be checked for the package's code ({type(error).__name__})"], set()
+    return [f"a graded part takes the package's code: {line}" for line in reuse.describe()], set(reuse.test_cells())
+
+
 _FLAGGED: list[tuple[str, list[str]]] = []
+
+
+def flagged_in_this_batch(student: str, assignment: str) -> list[str]:
+    """The reasons FlagForReview gave, so far in this batch (this process), to flag `student`'s notebooks of
+    `assignment`; none when it flagged none."""
+    prefix = f"{student}/{assignment}/"
+    return [reason for notebook, reasons in _FLAGGED if notebook.startswith(prefix) for reason in reasons]
 
 
 def _flagged_in_this_batch(notebook: str, reasons: list[str]) -> None:

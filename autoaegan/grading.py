@@ -1,22 +1,23 @@
 """Checks for the test cells of the nbgrader exercises.
 
-Test cells run in the student's own kernel, so a bare `assert f(x) == y` can be
-fooled: an object whose `==` always answers True passes it. The helpers here
-compare types as well as values, say what was expected and what came, check
-that an exercise function or class was written in the notebook rather than
-imported from this package, and keep the source of hidden tests out of the graded
-feedback.
+While autograding, test cells run in the checker, a trusted kernel apart from the
+student's (`autoaegan.grading_checker`), on plain data the student's code returned
+(`autoaegan.grading_bridge`); when a student runs the tests in their own notebook,
+they run in that kernel. Either way the helpers here compare types as well as
+values (an object whose `==` always answers True fails), say what was expected and
+what came, check that an exercise function or class was written in the notebook
+rather than imported from this package (`assert_own_implementation`, which
+`student.own` runs in the student's kernel), and keep the source of hidden tests
+out of the graded feedback.
 
-They also refuse to grade once the tools they rely on were changed in the kernel:
-when this module is imported (chapter_setup imports it, in the locked setup cell,
-before any of the student's cells run) it notes the functions of NumPy, the
-builtins it uses and its own, and every check first makes sure they are still
-those (`GradingTampered` otherwise). The comparisons of floats are written in
-plain Python on the array's own values, not with `np.testing`, which a notebook
-can replace. This holds against patches; it is not a sandbox (see
-classroom/README.md for what it cannot stop).
+They also refuse to grade once the tools they rely on were changed in the kernel
+they run in: when this module is imported (chapter_setup imports it, in the locked
+setup cell, before any of the student's cells run) it notes the functions of NumPy,
+the builtins it uses and its own, and every check first makes sure they are still
+those (`GradingTampered` otherwise). The comparisons of floats are written in plain
+Python on the array's own values, not with `np.testing`, which a notebook can
+replace.
 """
-
 from __future__ import annotations
 
 import builtins

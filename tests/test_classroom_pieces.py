@@ -49,6 +49,8 @@ def test_the_kernel_command_goes_through_the_limits():
         "def f():\n    pass\nf.__code__ = (lambda: 1).__code__\n",
         "import builtins\nbuiltins.isinstance = lambda *a: True\n",
         "__builtins__.len = lambda x: 0\n",
+        "import keras\nkeras.ops.convert_to_numpy = lambda x: 0\n",
+        "import tensorflow as tf\ntf.GradientTape = None\n",
     ],
 )
 def test_the_scan_finds_code_that_rewrites_the_tools(source):
@@ -63,6 +65,7 @@ def test_the_scan_finds_code_that_rewrites_the_tools(source):
         "import os\nos.environ['X'] = '1'\n",
         "%matplotlib inline\nimport numpy as np\n",
         "this is not python",
+        "import keras\nlayer = keras.layers.Dense(3)\nlayer.trainable = False\n",
     ],
 )
 def test_the_scan_leaves_ordinary_code_alone(source):
@@ -136,3 +139,84 @@ def test_make_course_gives_the_learner_settings_that_hide_the_instructor_plugins
     makefile = (root / "Makefile").read_text()
     assert 'JUPYTER_CONFIG_PATH="$(CURDIR)/classroom/learner' in makefile
     assert "$(LEARNER_CONFIG) $(BIN)/jupyter lab" in makefile
+
+
+def test_the_hub_tree_holds_the_course_and_the_hubs_configuration_readable_by_all_and_no_solutions(tmp_path):
+    from classroom.deliver import HUB_FILES, write_hub_tree
+
+    tree = tmp_path / "opt"
+    (tree / "course").mkdir(parents=True)
+    (tree / "course" / "removed_chapter.ipynb").write_text("{}")  # from an older tree: removed
+    (tree / "venv").mkdir()
+    (tree / "venv" / "kept").write_text("")  # not the tree's: left alone
+    files = write_hub_tree(tree)
+    written = sorted(path.relative_to(tree) for path in tree.rglob("*") if path.is_file() and path.parts[-2:] != ("venv", "kept"))
+    assert written == sorted(files) and (tree / "venv" / "kept").exists()
+    assert {Path(name) for name in HUB_FILES} <= set(written) and Path("course/00_start_here.ipynb") in written
+    assert not [path for path in written if path.parts[0] in ("solutions", "exercises", "autoaegan", "tests")]
+    assert all((tree / path).stat().st_mode & 0o777 == 0o644 for path in written)
+    assert all(folder.stat().st_mode & 0o777 == 0o755 for folder in [tree, *tree.rglob("*")] if folder.is_dir() and folder.name != "venv")
+    with pytest.raises(ValueError, match="must be outside the checkout"):
+        write_hub_tree(ROOT / "build" / "hub-tree")
+
+
+def test_the_exchange_is_sticky_and_its_course_folders_belong_to_the_instructor(tmp_path):
+    import os
+
+    from classroom.deliver import ensure_exchange
+
+    owner = os.getuid()
+    root = ensure_exchange(tmp_path / "exchange", "autoaegan", owner)
+    assert root.stat().st_mode & 0o7777 == 0o1777
+    modes = {name: (root / "autoaegan" / name).stat().st_mode & 0o7777 for name in ("outbound", "inbound", "feedback")}
+    assert modes == {"outbound": 0o755, "inbound": 0o2733, "feedback": 0o711}
+    (root / "autoaegan" / "inbound").rmdir()
+    (root / "autoaegan" / "inbound").symlink_to(tmp_path)  # a trap: the hub must not chown or chmod through it
+    with pytest.raises(RuntimeError, match="should be a folder of the exchange"):
+        ensure_exchange(root, "autoaegan", owner)
+    if owner == 0:  # a course folder someone else made first is refused
+        taken = tmp_path / "taken"
+        (taken / "autoaegan").mkdir(parents=True)
+        os.chown(taken / "autoaegan", 12345, 12345)
+        with pytest.raises(RuntimeError, match="belongs to uid 12345"):
+            ensure_exchange(taken, "autoaegan", 0)
+
+
+def test_delivery_follows_no_link_a_user_left_in_the_way(tmp_path):
+    from classroom.deliver import write_student_settings
+
+    home, elsewhere = tmp_path / "home", tmp_path / "elsewhere"
+    (home / "autoaegan-course").mkdir(parents=True)
+    elsewhere.mkdir()
+    (home / "autoaegan-course" / "course").symlink_to(elsewhere)
+    (home / ".jupyter").symlink_to(elsewhere)
+    copied = deliver_course(home)
+    assert copied and not [path for path in copied if path.parts[len(home.parts) + 1] == "course"]
+    assert write_student_settings(home) == []
+    assert list(elsewhere.iterdir()) == []
+
+
+def test_the_hub_refuses_a_course_source_or_a_python_that_exposes_the_instructors_files(tmp_path):
+    import shutil
+    import tempfile
+
+    from classroom.deliver import editable_source, instructor_files_exposed
+
+    venv = Path(sys.prefix)
+    singleuser = str(venv / "bin" / "jupyterhub-singleuser")
+    # The repository's .venv (make's) is an editable install of this checkout.
+    assert editable_source(venv).resolve() == ROOT
+    assert any("editable mode" in problem for problem in instructor_files_exposed(tmp_path, singleuser))
+    public = Path(tempfile.mkdtemp())  # under /tmp, reachable by every user once opened
+    try:
+        public.chmod(0o755)
+        (public / "solutions").mkdir(mode=0o755)
+        (public / "solutions").chmod(0o755)
+        fake_venv = public / "venv"
+        (fake_venv / "bin").mkdir(parents=True)
+        assert [problem for problem in instructor_files_exposed(public, str(fake_venv / "bin" / "jupyterhub-singleuser"))
+                if "every user can read" in problem]
+        public.chmod(0o700)  # the instructor's checkout, closed: nothing exposed
+        assert instructor_files_exposed(public, str(fake_venv / "bin" / "jupyterhub-singleuser")) == []
+    finally:
+        shutil.rmtree(public)
