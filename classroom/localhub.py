@@ -1,9 +1,12 @@
 """A throwaway JupyterHub on 127.0.0.1 with the classroom's configuration, for the tests and the benchmark.
 
-It loads classroom/jupyterhub_config.py and swaps only the authenticator (dummy:
-any password) and the spawner (simple: servers run as this user, homes under the
-work folder), besides the addresses (free loopback ports) and the state files.
-Every process it starts (the hub, its proxy, the users' servers) is stopped on exit.
+It loads classroom/jupyterhub_config.py (or a hub tree's copy of it) and swaps only the
+authenticator (dummy: any password) and the spawner, besides the addresses (free
+loopback ports) and the state files. The spawner is either the simple one (servers run
+as this user, homes under the work folder) or, with `system_users`, LocalProcessSpawner:
+the hub runs as root and each server as its Unix user, in that user's home, as a real
+deployment's spawner does. Every process it starts (the hub, its proxy, the users'
+servers) is stopped on exit.
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import pwd
 import secrets
 import shutil
 import signal
@@ -42,17 +46,31 @@ class HubError(RuntimeError):
 
 
 class LocalHub:
-    """Start the classroom hub in `workdir`; use as a context manager. `instructors` get the instructor settings."""
+    """Start the classroom hub in `workdir`; use as a context manager. `instructors` get the instructor settings.
 
-    def __init__(self, workdir: Path, instructors: tuple[str, ...] = ("instructor",), start_timeout: float = 90):
+    With `system_users`, servers run as the Unix users of the same names (the hub must run
+    as root), started with the `jupyterhub-singleuser` in `python_bin` (default: this
+    Python's); `config` is the jupyterhub_config.py to load (default: the repository's),
+    `exchange` nbgrader's exchange folder, `server_environment` more variables for the servers.
+    """
+
+    def __init__(self, workdir: Path, instructors: tuple[str, ...] = ("instructor",), start_timeout: float = 90, *,
+                 system_users: bool = False, config: Path | None = None, python_bin: Path | None = None,
+                 exchange: Path | None = None, server_environment: dict[str, str] | None = None):
+        if system_users and os.geteuid() != 0:
+            raise HubError("servers that run as their Unix users need a hub that runs as root")
         self.workdir = Path(workdir)
         self.instructors = instructors
         self.start_timeout = start_timeout
+        self.system_users = system_users
+        self.config_source = Path(config) if config else CLASSROOM / "jupyterhub_config.py"
+        self.python_bin = Path(python_bin) if python_bin else VENV_BIN
+        self.server_environment = dict(server_environment or {})
         self.token = secrets.token_hex(32)
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.homes = self.workdir / "home"
-        self.exchange = self.workdir / "exchange"
+        self.exchange = Path(exchange) if exchange else self.workdir / "exchange"
         self.process: subprocess.Popen | None = None
         self.log_path = self.workdir / "jupyterhub.log"
 
@@ -60,13 +78,23 @@ class LocalHub:
 
     def config(self) -> str:
         """The test hub's configuration: the classroom's, with the authenticator and spawner swapped."""
-        args = ["--allow-root"] if os.geteuid() == 0 else []  # single-user servers refuse root otherwise
+        if self.system_users:
+            # Each server runs as its user (setuid by the hub, which runs as root), in the user's home.
+            spawner = 'c.JupyterHub.spawner_class = "jupyterhub.spawner.LocalProcessSpawner"\n'
+            environment = {"PATH": f"{self.python_bin}{os.pathsep}/usr/local/bin:/usr/bin:/bin", **self.server_environment}
+            args = []
+        else:
+            spawner = (
+                'c.JupyterHub.spawner_class = "simple"\n'
+                f"c.SimpleLocalProcessSpawner.home_dir_template = {str(self.homes / '{username}')!r}\n"
+            )
+            environment = self.server_environment
+            args = ["--allow-root"] if os.geteuid() == 0 else []  # single-user servers refuse root otherwise
         return f"""
-load_subconfig({str(CLASSROOM / 'jupyterhub_config.py')!r})
+load_subconfig({str(self.config_source)!r})
 c.JupyterHub.authenticator_class = "dummy"
 c.Authenticator.allow_all = True
-c.JupyterHub.spawner_class = "simple"
-c.SimpleLocalProcessSpawner.home_dir_template = {str(self.homes / '{username}')!r}
+{spawner}c.Spawner.environment.update({environment!r})
 c.Spawner.args = {args!r}
 c.Spawner.ip = "127.0.0.1"
 c.JupyterHub.bind_url = {self.url!r}
@@ -87,11 +115,12 @@ c.JupyterHub.pid_file = {str(self.workdir / 'jupyterhub.pid')!r}
         env = dict(
             os.environ,
             PATH=f"{VENV_BIN}{os.pathsep}{os.environ.get('PATH', '')}",
-            AUTOAEGAN_COURSE_SOURCE=str(ROOT),
             AUTOAEGAN_EXCHANGE=str(self.exchange),
             AUTOAEGAN_INSTRUCTORS=",".join(self.instructors),
             AUTOAEGAN_HUB_ADMIN_TOKEN=self.token,
+            AUTOAEGAN_SINGLEUSER=str(self.python_bin / "jupyterhub-singleuser"),
         )
+        env.pop("AUTOAEGAN_COURSE_SOURCE", None)  # the course comes from the folder above the configuration's
         self.log = self.log_path.open("w")
         self.process = subprocess.Popen(
             [str(VENV_BIN / "jupyterhub"), "-f", str(config)],
@@ -187,8 +216,8 @@ c.JupyterHub.pid_file = {str(self.workdir / 'jupyterhub.pid')!r}
         raise HubError(f"{name}'s server was not ready within {timeout:.0f} s:\n{self.log_tail()}")
 
     def home(self, name: str) -> Path:
-        """The user's home folder (the simple spawner's)."""
-        return self.homes / name
+        """The user's home folder: the system's for system users, else the simple spawner's."""
+        return Path(pwd.getpwnam(name).pw_dir) if self.system_users else self.homes / name
 
     # --- running code in a user's kernel, through the server's REST and websocket API ---
 

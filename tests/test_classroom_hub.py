@@ -5,6 +5,8 @@ the spawner (simple, local processes) swapped (classroom/localhub.py). An instru
 and two students are created with the admin service's token; one student's server is
 started and checked: it serves JupyterLab, its kernel imports `autoaegan` and sees the
 classroom's nbgrader settings, and no solution notebook reached the student's home.
+Every server runs as this user here, from the repository's Python; the deployment with
+real Unix users, a non-editable install and a hub tree is tests/test_classroom_users.py.
 """
 
 from __future__ import annotations
