@@ -393,7 +393,7 @@ class HideHiddenTestOutputs(NbGraderPreprocessor):
         config=True
     )
     # Errors whose message is safe to show in full: ours, and those that carry no test data.
-    shown_messages = ("HiddenTestFailure", "GradingTampered", KERNEL_STOPPED, "CellTimeoutError", "NameError",
+    shown_messages = ("HiddenTestFailure", "GradingTampered", "StudentKernelError", KERNEL_STOPPED, "CellTimeoutError", "NameError",
                       "KeyboardInterrupt", "MemoryError")
 
     end_test_delimeter = Unicode("END HIDDEN TESTS", help="the marker that closes a hidden-test region").tag(

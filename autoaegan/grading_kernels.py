@@ -70,7 +70,7 @@ class LimitedKernelManager(AsyncKernelManager):
             wrapper += ["--data", str(self.memory_limit)]
         if self.file_size_limit:
             wrapper += ["--file-size", str(self.file_size_limit)]
-        if self.sandboxed():
+        if self._runtime_dir is not None and self.sandboxed():
             workdir = (self._launch_args or {}).get("cwd") or os.getcwd()
             layout = grading_sandbox.layout_for(
                 workdir, self._runtime_dir, extra_read_only=grading_sandbox.executable_prefixes(cmd[0])
