@@ -43,7 +43,13 @@ from nbformat.notebooknode import NotebookNode
 from nbgrader.preprocessors import Execute, LimitOutput, NbGraderPreprocessor
 from traitlets import Integer, Unicode
 
-from autoaegan.grading_checker import TestCellRunner, is_test_cell, recover_student_kernel, student_kernel_problem
+from autoaegan.grading_checker import (
+    TestCellRunner,
+    discard_test_messages,
+    is_test_cell,
+    recover_student_kernel,
+    student_kernel_problem,
+)
 from autoaegan.grading_kernels import (  # noqa: F401 (nbgrader_config and the tests import them from here)
     LimitedKernelManager,
     require_grading_sandbox,
@@ -139,6 +145,7 @@ class GradingExecute(Execute):
                 log=self.log, error_on_timeout=self.error_on_timeout,
             )
         self._checker.run(cell, index)
+        discard_test_messages(self.kc)
         problem = student_kernel_problem(self.km, self.kc)
         if problem is not None:
             self.log.warning("cell %d: the student's kernel %s; restarting it", index, problem)

@@ -171,9 +171,7 @@ class StudentKernel:
         if facts.get("kind") not in ("class", "function"):
             raise AssertionError(f"{name} should be a function or a class, got an object of type {facts.get('type')}")
         if facts.get("module") != "__main__":
-            raise AssertionError(
-                f"{name} should be written in the notebook, not taken from module {facts.get('module')!r}"
-            )
+            raise AssertionError(f"{name} comes from module {facts.get('module')!r}, not from this notebook")
         try:
             self.module("autoaegan.grading").assert_own_implementation(value, **checks)
         except StudentError as error:
@@ -239,7 +237,8 @@ class StudentKernel:
                 if type(error) is not dict or type(error.get("kind")) is not str:
                     raise NotData("an error without a kind")
                 kind = error["kind"] if error["kind"].isidentifier() else "Exception"
-                raise error_class(kind)(f"{kind}: {str(error.get('message', ''))[:2000]}")
+                builtin = error.get("builtin") if type(error.get("builtin")) is str else None
+                raise error_class(kind, builtin)(f"{kind}: {str(error.get('message', ''))[:2000]}")
             return decode(answer["ok"], self._remote_of)
         except (NotData, ValueError, KeyError, TypeError, OSError) as error:
             if isinstance(error, StudentError):

@@ -115,6 +115,26 @@ async def _reply(client, msg_id: str, timeout: float) -> dict | None:
     return None
 
 
+async def _drain(channel) -> int:
+    count = 0
+    while True:
+        try:
+            await ensure_async(channel.get_msg(timeout=0.05))
+        except (Empty, asyncio.TimeoutError):
+            return count
+        count += 1
+
+
+def discard_test_messages(client) -> int:
+    """Read and drop what the student's kernel published while the checker called it; returns how many messages.
+
+    Every request publishes its status (and what the student's code printed) on the kernel's IOPub
+    channel, which nobody reads during a test cell: past ZeroMQ's queue limit (1,000 messages), the next
+    student cell's own messages would be dropped and the cell would seem to hang.
+    """
+    return run_sync(_drain)(client.iopub_channel)
+
+
 async def _answers(client, timeout: float) -> bool:
     return await _reply(client, client.kernel_info(), timeout) is not None
 

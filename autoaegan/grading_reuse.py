@@ -73,22 +73,25 @@ DYNAMIC = {
     "imp": "imports modules by computed names (`imp`)",
     "marshal": "loads code objects (`marshal`)",
     "linecache": "reads source files (`linecache`)",
+    "sys.modules": "reaches modules through `sys.modules`",
     "inspect.getsource": "reads source code (`inspect.getsource`)",
     "inspect.getsourcelines": "reads source code (`inspect.getsourcelines`)",
     "inspect.findsource": "reads source code (`inspect.findsource`)",
     "inspect.getsourcefile": "finds source files (`inspect.getsourcefile`)",
     "inspect.getfile": "finds source files (`inspect.getfile`)",
     "inspect.getmodule": "finds modules at run time (`inspect.getmodule`)",
-    "sys.modules": "reaches modules through `sys.modules`",
     "__main__": "writes names through the `__main__` module",
     "types.CodeType": "builds code objects (`types.CodeType`)",
     "types.FunctionType": "builds functions from code objects (`types.FunctionType`)",
 }
 # Attributes that lead to a module's file, a function's code or a namespace.
-# Readers of source code: they count when the statement that uses them also reaches the package (reading the
-# frames of the running code with `linecache` is hostile, but not reuse of the package; `exec` always counts).
+# Finders: readers of source code, modules' files and `sys.modules`. They count only beside code run at run time
+# (`exec`, `compile`, `importlib`...) in the same statement: alone they read or look for files, which is a hunt for
+# the instructor's (the sandbox's business, and the notebook's own code may log a path), not the package's code
+# in a part. A part that takes the package's objects is found where it uses them.
 SOURCE_READERS = ("inspect.getsource", "inspect.getsourcelines", "inspect.findsource", "inspect.getsourcefile",
-                  "inspect.getfile", "inspect.getmodule", "linecache")
+                  "inspect.getfile", "inspect.getmodule", "linecache", "sys.modules")
+FINDER_ATTRIBUTES = ("__file__", "__path__", "__spec__", "__loader__", "__cached__")
 # Functions that import a module by its name: named in full in the code (and not the package), they are imports.
 IMPORTERS = ("builtins.__import__", "importlib.import_module", "importlib.__import__")
 DYNAMIC_ATTRIBUTES = ("__file__", "__path__", "__spec__", "__loader__", "__cached__", "__code__", "__globals__",
@@ -614,7 +617,7 @@ class _Notebook:
             return uses, dynamic, loads
         reader = _Reader(self, uses, dynamic, loads)
         reader.visit(statement)
-        if reader.touches_package:
+        if dynamic:  # the finders of a statement that also runs code at run time: where that code came from
             dynamic += reader.source_readers
         taken = []  # what the part is, where the statement is no more than that
         if name is not None and isinstance(statement, ast.ClassDef):
@@ -725,7 +728,6 @@ class _Reader(ast.NodeVisitor):
         self.notebook, self.uses, self.dynamic, self.loads = notebook, uses, dynamic, loads
         self.scopes: list[dict[str, set[str] | None]] = []
         self.source_readers: list[str] = []  # count only where the statement also reaches the package
-        self.touches_package = False
 
     @property
     def local(self) -> dict[str, set[str] | None]:
@@ -745,7 +747,6 @@ class _Reader(ast.NodeVisitor):
                 self.dynamic.append(what)
             elif _in_package(path) and not self.notebook.allowed(path):
                 self.uses.append(f"uses the package's {path}")
-                self.touches_package = True
         return bool(paths)
 
     def visit_FunctionDef(self, node):
@@ -785,9 +786,10 @@ class _Reader(ast.NodeVisitor):
             self._judge(node)
 
     def visit_Attribute(self, node):
-        if node.attr in DYNAMIC_ATTRIBUTES:
-            self.dynamic.append(f"reads `.{node.attr}`")
-            self.touches_package = True  # a module's file, a function's code: where source is read from
+        if node.attr in FINDER_ATTRIBUTES:
+            self.source_readers.append(f"reads `.{node.attr}`")
+        elif node.attr in DYNAMIC_ATTRIBUTES:
+            self.dynamic.append(f"reads `.{node.attr}`")  # a function's code or namespace, taken as it is
         if not self._judge(node):
             self.visit(node.value)
         else:  # the chain named something: its root is still a name the statement loads
@@ -824,8 +826,7 @@ class _Reader(ast.NodeVisitor):
 
     def visit_Constant(self, node):
         if isinstance(node.value, str) and PACKAGE_STRING.search(node.value):
-            self.dynamic.append(f"names the package or a source file in a string ({node.value[:60]!r})")
-            self.touches_package = True
+            self.source_readers.append(f"names the package or a source file in a string ({node.value[:60]!r})")
 
 
 def find_reuse(cells, *, given: Iterable[str] = (), root: str | None = None) -> Reuse:

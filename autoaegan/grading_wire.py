@@ -37,17 +37,27 @@ class StudentKernelError(RuntimeError):
     """The student's kernel died, hung, refused the request, or answered with something that is not data."""
 
 
-_ERROR_CLASSES: dict[str, type] = {}
+_ERROR_CLASSES: dict[tuple[str, str], type] = {}
 
 
-def error_class(kind: str) -> type:
-    """A StudentError subclass that is also the builtin exception named `kind` (Exception for any other name)."""
-    base = getattr(builtins, kind, None)
+def error_class(kind: str, builtin: str | None = None) -> type:
+    """A StudentError subclass named after `kind` that is also the builtin exception `builtin` (default: `kind`).
+
+    `builtin` is the nearest builtin class of the student's exception (a `class CapacityError(ValueError)`
+    there is a ValueError here); any name that is no builtin exception gives Exception.
+    """
+    base = getattr(builtins, builtin or kind, None)
     if not (isinstance(base, type) and issubclass(base, Exception)) or issubclass(base, StudentKernelError):
         base = Exception
-    if kind not in _ERROR_CLASSES:
-        _ERROR_CLASSES[kind] = type(f"Student{kind}", (StudentError, base), {"kind": kind})
-    return _ERROR_CLASSES[kind]
+    key = (kind, base.__name__)
+    if key not in _ERROR_CLASSES:
+        _ERROR_CLASSES[key] = type(f"Student{kind}", (StudentError, base), {"kind": kind})
+    return _ERROR_CLASSES[key]
+
+
+def builtin_base(error: BaseException) -> str:
+    """The name of the nearest builtin class in the type hierarchy of `error`."""
+    return next(cls.__name__ for cls in type(error).__mro__ if getattr(builtins, cls.__name__, None) is cls)
 
 
 # ----- the encoding: plain data, or handles ------------------------------------------------------------------------
@@ -254,4 +264,5 @@ def serve(request_text: str) -> str:
             message = str(error)
         except Exception:
             message = "<unprintable message>"
-        return json.dumps({"error": {"kind": type(error).__name__, "message": message[:2000]}})
+        error_kind = {"kind": type(error).__name__, "builtin": builtin_base(error), "message": message[:2000]}
+        return json.dumps({"error": error_kind})

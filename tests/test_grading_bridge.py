@@ -104,6 +104,16 @@ def test_the_students_exceptions_are_the_builtins_of_the_same_name(local):
     with pytest.raises(ValueError, match="bad input 3") as caught:
         bridge.value("refuse")(3)
     assert isinstance(caught.value, StudentError) and caught.value.kind == "ValueError"
+
+    class CapacityError(ValueError):
+        pass
+
+    def too_full():
+        raise CapacityError("full")
+
+    namespace["too_full"] = too_full
+    with pytest.raises(ValueError, match="CapacityError: full"):
+        bridge.value("too_full")()
     with pytest.raises(AssertionError, match="not defined"):
         bridge.own("missing")
 
@@ -114,7 +124,7 @@ def test_own_refuses_objects_and_code_from_elsewhere(local):
     namespace["imported"] = np.mean
     with pytest.raises(AssertionError, match="should be a function or a class"):
         bridge.own("number")
-    with pytest.raises(AssertionError, match="written in the notebook"):
+    with pytest.raises(AssertionError, match="not from this notebook"):
         bridge.own("imported")
 
 
@@ -218,3 +228,19 @@ def test_only_the_test_cell_that_met_a_crash_or_a_hang_fails(monkeypatch):
     assert "checked" in printed and "the student's print" not in printed, printed
     review = " ".join(resources["autoaegan_review"])
     assert "died" in review and "restarted" in review and "stopped answering" in review, review
+
+
+def test_a_test_cell_of_many_calls_leaves_the_next_student_cell_working(monkeypatch):
+    from autoaegan.autograding import GradingExecute
+
+    monkeypatch.setenv("AUTOAEGAN_GRADING_SANDBOX", "off")
+    many = 'f = student.own("double")\nfor _ in range(1500):\n    f([1.0])\nprint("done")'
+    nb = new_notebook(cells=[
+        new_code_cell(STUDENT_CELL),
+        _test_cell("many", many),
+        new_code_cell("print('the student cell after ran')"),
+    ])
+    with tempfile.TemporaryDirectory() as folder:
+        nb, resources = GradingExecute(timeout=30).preprocess(nb, {"metadata": {"path": folder}})
+    assert [output.get("text") for output in nb.cells[2].outputs] == ["the student cell after ran\n"], nb.cells[2].outputs
+    assert not resources["autoaegan_review"], resources["autoaegan_review"]

@@ -29,7 +29,8 @@ import autoaegan.models.replay as package_replay  # noqa: E402
 import autoaegan.models.variational as package_variational  # noqa: E402
 from autoaegan.grading_reuse import find_reuse  # noqa: E402
 from benchmarks.autograding import OTHER_STYLE, stealing  # noqa: E402
-from test_grading_robustness import filled, noisy, run_nbgrader, solution_answers  # noqa: E402
+from benchmarks.adversarial_cases import noisy  # noqa: E402
+from test_grading_robustness import filled, run_nbgrader, solution_answers  # noqa: E402
 from test_nbgrader_roundtrip import (  # noqa: E402
     AUTOENCODERS,
     GANS,

@@ -1,0 +1,108 @@
+"""The probes that assignment 03-05's tests call in the student's kernel (autoaegan/grading_probes/autoencoders.py).
+
+Each is checked against gradients worked out by hand, on Keras' own layers, and
+once through the bridge, served in this process, so that what they return is
+plain data that crosses it.
+"""
+
+from __future__ import annotations
+
+import keras
+import numpy as np
+import pytest
+
+from autoaegan.grading_bridge import Remote, StudentKernel
+from autoaegan.grading_probes import autoencoders as probes
+
+
+@pytest.fixture
+def dense():
+    layer = keras.layers.Dense(3)
+    layer.build((None, 4))
+    layer.kernel.assign(np.arange(12, dtype="float32").reshape(4, 3) / 10)
+    layer.bias.assign(np.array([0.1, -0.2, 0.3], dtype="float32"))
+    return layer
+
+
+def test_call_with_tensors_hands_arrays_over_as_tensors_and_the_rest_as_it_is():
+    seen = []
+
+    def record(*args, **kwargs):
+        seen.extend([keras.ops.is_tensor(arg) for arg in args] + [kwargs])
+        return "done"
+
+    assert probes.call_with_tensors(record, np.ones((2, 2), "float32"), 3, scale=2.0) == "done"
+    assert seen == [True, False, {"scale": 2.0}]
+
+
+def test_call_each_makes_one_object_per_set_of_keyword_arguments():
+    made = probes.call_each(dict, [{"a": 1}, {"b": 2.5}, {}])
+    assert made == [{"a": 1}, {"b": 2.5}, {}]
+
+
+def test_call_each_with_tensors_pairs_each_function_with_its_tensor():
+    def scaled(factor):
+        return lambda tensor: float(factor * np.asarray(keras.ops.sum(tensor))) if keras.ops.is_tensor(tensor) else None
+
+    inputs = [np.ones((2, 3), "float32"), np.full((1, 2), 2.0, "float32")]
+    assert probes.call_each_with_tensors([scaled(1.0), scaled(10.0)], inputs) == [6.0, 40.0]
+    with pytest.raises(ValueError, match="expected as many inputs as functions, got 1 inputs for 2 functions"):
+        probes.call_each_with_tensors([scaled(1.0), scaled(2.0)], inputs[:1])
+
+
+def test_gradients_of_sum_are_the_column_sums_and_none_where_nothing_flows(dense):
+    x = np.array([[1.0, 2.0, 3.0, 4.0], [0.5, -1.0, 0.0, 2.0]], dtype="float32")
+    unused = keras.Variable(np.zeros(2, "float32"))
+    kernel, bias, nothing = probes.gradients_of_sum(dense, x, [dense.kernel, dense.bias, unused])
+    # d sum(x @ W + b) / dW[i, j] = sum of column i of x; / db[j] = the number of rows.
+    np.testing.assert_allclose(kernel, np.tile(x.sum(axis=0)[:, None], (1, 3)), rtol=1e-6)
+    np.testing.assert_allclose(bias, [2.0, 2.0, 2.0])
+    assert isinstance(kernel, np.ndarray) and nothing is None
+
+
+def test_gradients_of_sum_are_none_when_the_outputs_leave_keras(dense):
+    through_numpy = lambda x: np.asarray(dense(x))  # noqa: E731
+    assert probes.gradients_of_sum(through_numpy, np.ones((1, 4), "float32"), [dense.kernel]) == [None]
+
+
+def test_gradients_of_squared_error_match_the_formula(dense):
+    x = np.array([[1.0, 0.0, -1.0, 2.0], [0.0, 1.0, 1.0, 0.0]], dtype="float32")
+    targets = np.array([[0.0, 1.0, 0.0], [1.0, 0.0, 2.0]], dtype="float32")
+    kernel, bias = probes.gradients_of_squared_error(dense, x, targets, [dense.kernel, dense.bias])
+    residual = x @ dense.kernel.numpy() + dense.bias.numpy() - targets
+    # d mean(r ** 2) / dW = 2 x.T r / (number of values); / db = 2 sum of r over the rows / (number of values).
+    np.testing.assert_allclose(kernel, 2 * x.T @ residual / residual.size, rtol=1e-5)
+    np.testing.assert_allclose(bias, 2 * residual.sum(axis=0) / residual.size, rtol=1e-5)
+
+
+def test_value_and_gradient_of_a_tensor_function():
+    x = np.array([[1.0, -2.0], [0.5, 3.0]], dtype="float32")
+    result = probes.value_and_gradient(lambda t: keras.ops.sum(t**2), x)
+    assert result["is_tensor"] is True
+    assert float(np.asarray(result["value"])) == pytest.approx(14.25)
+    np.testing.assert_allclose(result["gradient"], 2 * x)
+    assert "14.25" in result["description"]
+
+
+def test_value_and_gradient_of_a_numpy_function_has_no_gradient():
+    result = probes.value_and_gradient(lambda t: float(np.sum(np.asarray(t) ** 2)), np.ones((2, 2), "float32"))
+    assert result == {"is_tensor": False, "description": "4.0 (type float)", "value": 4.0, "gradient": None}
+
+
+def test_the_probes_answers_cross_the_bridge_as_data():
+    student = StudentKernel(None)  # served in this process, through the same encoding as in grading
+    try:
+        keras_there = student.module("keras")
+        remote_probes = student.module("autoaegan.grading_probes.autoencoders")
+        layer = keras_there.layers.Dense(2)
+        layer.build((None, 3))
+        assert isinstance(layer, Remote)
+        x = np.ones((4, 3), dtype="float32")
+        (gradient,) = remote_probes.gradients_of_sum(layer, x, [layer.kernel])
+        np.testing.assert_allclose(gradient, np.full((3, 2), 4.0))
+        result = remote_probes.value_and_gradient(keras_there.ops.mean, x)
+        assert result["is_tensor"] is True and type(result["gradient"]) is np.ndarray
+        np.testing.assert_allclose(result["gradient"], np.full((4, 3), 1 / 12))
+        assert float(remote_probes.call_with_tensors(keras_there.ops.sum, x)) == 12.0
+    finally:
+        student.reset()  # the handles given out here are forgotten
