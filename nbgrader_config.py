@@ -68,7 +68,7 @@ c.Autograde.autograde_preprocessors = autograde_preprocessors(
 c.LimitedKernelManager.sandbox = True
 # Before each submission, a notebook that cannot be read is set aside and graded as an empty one (flagged),
 # instead of making nbgrader drop the submission (autoaegan/grading_layout.py).
-# A line per submission as it finishes, `autoaegan: [3/40] student7 · 03_05_autoencoders · 21/22 points · 14.2 s`,
+# A line per submission as it finishes, `autoaegan: [K/N] STUDENT · ASSIGNMENT · POINTS/TOTAL points · SECONDS s`,
 # and why it was flagged if it was (autoaegan/grading_progress.py): its clock starts first, before the other hooks.
 c.Autograde.pre_convert_hook = run_hooks(start_submission, require_grading_sandbox, set_aside_unreadable_notebooks)
 c.Autograde.post_convert_hook = report_submission

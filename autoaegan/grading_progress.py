@@ -1,6 +1,6 @@
 """A line per submission while `nbgrader autograde` runs, as each one finishes:
 
-    autoaegan: [3/40] student7 · 03_05_autoencoders · 21/22 points · 14.2 s · flagged (the kernel died ...)
+    autoaegan: [K/N] STUDENT · ASSIGNMENT · POINTS/TOTAL points · SECONDS s · flagged (why)
 
 nbgrader 0.9.6's Autograde runs `pre_convert_hook` before each submission and
 `post_convert_hook` after it (public configuration, set in nbgrader_config.py);
