@@ -49,7 +49,7 @@ executed: $(STAMP)
 		--ExecutePreprocessor.timeout=900 --output-dir executed course/*.ipynb
 
 exercises: $(STAMP)
-	for assignment in $$(ls solutions); do \
+	for assignment in $$(cd solutions && ls -d */ | tr -d /); do \
 		PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/nbgrader generate_assignment $$assignment --force || exit 1; \
 	done
 

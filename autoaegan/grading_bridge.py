@@ -171,7 +171,8 @@ class StudentKernel:
         if facts.get("kind") not in ("class", "function"):
             raise AssertionError(f"{name} should be a function or a class, got an object of type {facts.get('type')}")
         if facts.get("module") != "__main__":
-            raise AssertionError(f"{name} comes from module {facts.get('module')!r}, not from this notebook")
+            called = facts.get("qualname") or name  # the name the object has where it was written
+            raise AssertionError(f"{called} comes from module {facts.get('module')!r}, not from this notebook")
         try:
             self.module("autoaegan.grading").assert_own_implementation(value, **checks)
         except StudentError as error:
