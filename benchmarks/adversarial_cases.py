@@ -733,8 +733,13 @@ def cases(assignment: Assignment, course_paths: list[str], package: dict[str, st
     ]
     for how in ("imported", "exec", "rebuilt"):
         # Code exec'd at the notebook's top level counts for every part (grading_reuse cannot know, without
-        # running it, which names it defines); an import or a rebuilt definition, for the parts that take it.
-        lost = everything if how == "exec" else [part.grade_id for part in borrowed]
+        # running it, which names it defines): `exec` does that, and so does `rebuilt` for a class (package_code
+        # rebuilds a function from its code object in the statement that binds it, a class from its source with
+        # exec). An import, or a function rebuilt, counts for the parts that take it.
+        classes = any(isinstance(node, ast.ClassDef) and node.name in package
+                      for part in borrowed for node in _parse(part.source).body)
+        tops = how == "exec" or (how == "rebuilt" and classes)
+        lost = everything if tops else [part.grade_id for part in borrowed]
         made.append(Case(f"package_{how}", f"package_{how}", CLASSES[f"package_{how}"] + ": "
                          + ", ".join(f"`{name}`" for part in borrowed for name in part.code_names if name in package),
                          {**answers, **{part.grade_id: package_code(part, package, how) for part in borrowed}},
