@@ -11,7 +11,8 @@ runs in its own mount namespace, where the only files are:
   notebook holds the hidden tests);
 - the Python environment, read-only: the virtual environment, the interpreter's
   prefix and the `autoaegan` package folder (not the repository around it);
-- the Fashion-MNIST files, read-only, where they exist;
+- the Fashion-MNIST training files, read-only, where they exist; the test files (`t10k-*`)
+  read as empty, since the grader may score a trained model on them;
 - the system (/usr, /etc, /bin, /sbin, /lib*), read-only, with /etc's secrets masked;
   a private /proc (its own processes only), a minimal /dev, a small private /tmp and home;
 - a runtime folder holding the kernel's connection file and its IPC sockets: the kernel
@@ -19,7 +20,7 @@ runs in its own mount namespace, where the only files are:
 
 `bwrap_command` builds the command from a `SandboxLayout` and nothing else (pure, tested
 without bwrap); `layout_for` reads the machine to make the layout; `unavailable_reason`
-says why no sandbox can start here. `autoaegan.autograding.LimitedKernelManager` wires it in.
+says why no sandbox can start here. `autoaegan.grading_kernels.LimitedKernelManager` wires it in.
 """
 
 from __future__ import annotations
@@ -40,6 +41,7 @@ SYSTEM = ("/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32", "/etc"
 # Files of /etc that hold secrets: a kernel run by root could read them, capabilities dropped or not (it owns them).
 SECRETS = ("/etc/shadow", "/etc/gshadow", "/etc/shadow-", "/etc/gshadow-", "/etc/sudoers", "/etc/sudoers.d",
            "/etc/ssh", "/etc/ssl/private")
+HELD_OUT_PREFIX = "t10k-"  # the official test files' names start so
 TMPFS_BYTES = 512 * 1024**2  # each private tmpfs (/tmp, home): RAM, which the data-segment limit does not count
 
 
@@ -135,6 +137,13 @@ def data_paths(env: Mapping[str, str] | None = None, home: str | None = None) ->
     return [os.path.abspath(path) for path in candidates if path and os.path.isdir(path)]
 
 
+def held_out_files(folders: Iterable[str]) -> list[str]:
+    """Fashion-MNIST's test files (`t10k-*`) in `folders`: the grader scores trained models on them, so the
+    student's kernel sees them empty."""
+    return [os.path.join(folder, name) for folder in folders for name in sorted(os.listdir(folder))
+            if name.startswith(HELD_OUT_PREFIX)]
+
+
 def notebooks_in(folder: str, limit: int = 200) -> list[str]:
     """The notebook files under `folder` (the autograded notebook holds the hidden tests): at most `limit`."""
     found = []
@@ -160,11 +169,12 @@ def layout_for(workdir: str, runtime_dir: str, env: Mapping[str, str] | None = N
     # A home that is the root, a system folder or inside the work folder gets no tmpfs of its own.
     if home == "/" or any(_inside(home, path) or _inside(path, home) for path, _ in system) or _inside(home, workdir):
         home = None
-    read_only = [*python_paths(), *data_paths(env, home or os.path.expanduser("~")), *extra_read_only]
+    data = data_paths(env, home or os.path.expanduser("~"))
+    read_only = [*python_paths(), *data, *extra_read_only]
     # A path inside a system folder is there already.
     read_only = [path for path in dict.fromkeys(read_only) if not any(_inside(path, folder) for folder, _ in system)]
     secrets = [path for path in SECRETS if os.path.lexists(path)]
-    masked = [*notebooks_in(workdir), *secrets]
+    masked = [*notebooks_in(workdir), *secrets, *held_out_files(data)]
     directories = frozenset(path for path in secrets if os.path.isdir(path))
     return SandboxLayout(workdir=workdir, runtime_dir=runtime_dir, read_only=tuple(read_only), masked=tuple(masked),
                          system=tuple(system), home=home, directories=directories)

@@ -109,6 +109,8 @@ def test_each_mount_comes_after_the_folder_it_lies_in():
 def test_the_layout_of_this_machine_binds_the_package_folder_not_the_repository(tmp_path, monkeypatch):
     data = tmp_path / "fashion-mnist"
     data.mkdir()
+    for name in ("train-images-idx3-ubyte.gz", "t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz"):
+        (data / name).write_bytes(b"x")
     work = tmp_path / "course" / "autograded" / "ada" / ASSIGNMENT
     work.mkdir(parents=True)
     (work / NOTEBOOK).write_text("{}")
@@ -120,6 +122,9 @@ def test_the_layout_of_this_machine_binds_the_package_folder_not_the_repository(
     for path in layout.read_only:
         assert path != str(ROOT) and not path.startswith(str(ROOT / "solutions"))
     assert str(work / NOTEBOOK) in layout.masked and str(work / "helper.py") not in layout.masked
+    # The test set is held out: the grader may score a trained model on it.
+    assert {str(data / "t10k-images-idx3-ubyte.gz"), str(data / "t10k-labels-idx1-ubyte.gz")} <= set(layout.masked)
+    assert str(data / "train-images-idx3-ubyte.gz") not in layout.masked
 
 
 def test_without_bwrap_autograding_refuses_in_one_line(monkeypatch):
@@ -172,6 +177,12 @@ def _hunt(course, repository, port):
     def read(path):
         with open(path, "rb") as file:
             return len(file.read())
+
+    def content(path):
+        size = read(path)
+        if not size:
+            raise FileNotFoundError(f"{path} is empty")
+        return size
 
     def connect(address):
         with socket.create_connection(address, timeout=3) as connection:
@@ -226,13 +237,16 @@ def _hunt(course, repository, port):
     found = {route: attempt(action) for route, action in routes.items()}
     # What the kernel must still reach: the data and its own folder.
     found["control: the data"] = attempt(lambda: os.listdir(os.environ["AUTOAEGAN_DATA"]))
+    data = os.environ["AUTOAEGAN_DATA"]
+    found["control: the training images"] = attempt(lambda: read(os.path.join(data, "train-images-idx3-ubyte.gz")))
+    found["data: the test images"] = attempt(lambda: content(os.path.join(data, "t10k-images-idx3-ubyte.gz")))
     found["control: its own folder"] = attempt(lambda: open("scratch.txt", "w").write("mine"))
     return found
 
 
 print("HUNT " + __import__("json").dumps(_hunt(COURSE, REPOSITORY, PORT)))
 '''.replace("ASSIGNMENT", ASSIGNMENT).replace("NOTEBOOK", NOTEBOOK)
-CONTROLS = ("control: the data", "control: its own folder")
+CONTROLS = ("control: the data", "control: its own folder", "control: the training images")
 
 
 def hunt_code(course: Path, port: int) -> str:
@@ -334,11 +348,18 @@ def run_in_kernel(code: str, cwd: Path, sandbox: bool, runtime: list | None = No
     return asyncio.run(run())
 
 
+def decoy_data(folder: Path) -> Path:
+    """A data folder holding a training file and a test file, each a few bytes (the hunt reads their sizes)."""
+    folder.mkdir()
+    for name in ("train-images-idx3-ubyte.gz", "t10k-images-idx3-ubyte.gz"):
+        (folder / name).write_bytes(b"decoy")
+    return folder
+
+
 @needs_sandbox
 def test_without_the_sandbox_the_hunt_finds_the_instructors_files(tmp_path, listener, monkeypatch):
     # The routes are real: unsandboxed, the grading kernel reads everything and reaches the network.
-    monkeypatch.setenv("AUTOAEGAN_DATA", str(tmp_path / "data"))
-    (tmp_path / "data").mkdir()
+    monkeypatch.setenv("AUTOAEGAN_DATA", str(decoy_data(tmp_path / "data")))
     course = decoy_course(tmp_path / "course")
     found = hunt_results(run_in_kernel(hunt_code(course, listener.port), course / "autograded/hunter" / ASSIGNMENT,
                                        sandbox=False))
@@ -350,8 +371,7 @@ def test_without_the_sandbox_the_hunt_finds_the_instructors_files(tmp_path, list
 
 @needs_sandbox
 def test_in_the_sandbox_the_hunt_finds_nothing(tmp_path, listener, monkeypatch):
-    monkeypatch.setenv("AUTOAEGAN_DATA", str(tmp_path / "data"))
-    (tmp_path / "data").mkdir()
+    monkeypatch.setenv("AUTOAEGAN_DATA", str(decoy_data(tmp_path / "data")))
     course = decoy_course(tmp_path / "course")
     work = course / "autograded/hunter" / ASSIGNMENT
     runtime = []
