@@ -39,13 +39,13 @@ import sys
 from collections.abc import Callable
 
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
-from nbformat.notebooknode import NotebookNode
 from nbgrader.preprocessors import Execute, LimitOutput, NbGraderPreprocessor
 from traitlets import Integer, Unicode
 
 from autoaegan.grading_checker import (
     TestCellRunner,
     discard_test_messages,
+    error_output,
     is_test_cell,
     recover_student_kernel,
     student_kernel_problem,
@@ -62,10 +62,6 @@ REVIEW_KEY = "autoaegan_review"  # where GradingExecute leaves its findings in t
 KERNEL_STOPPED = "KernelStopped"  # the error name of the cells that did not run after the kernel died or hung
 # Modules whose attributes a submission may not rewrite: the tests compare with them.
 GUARDED_MODULES = ("numpy", "scipy", "keras", "tensorflow", "builtins", "autoaegan", "nbgrader", "IPython", "sys")
-
-
-def _error(ename: str, evalue: str) -> NotebookNode:
-    return NotebookNode(output_type="error", ename=ename, evalue=evalue, traceback=[f"{ename}: {evalue}"])
 
 
 def _nbgrader(cell) -> dict:
@@ -119,7 +115,7 @@ class GradingExecute(Execute):
         kernel died or hung in its own cell, mark the cell as not run instead."""
         if self._stopped is not None:
             if cell.cell_type == "code":
-                cell.outputs = [_error(KERNEL_STOPPED, f"not run: the kernel stopped in cell {self._stopped[0]}")]
+                cell.outputs = [error_output(KERNEL_STOPPED, f"not run: the kernel stopped in cell {self._stopped[0]}")]
                 cell.execution_count = None
             return cell, resources
         if is_test_cell(cell):
@@ -135,7 +131,7 @@ class GradingExecute(Execute):
             reason = "the kernel stopped answering (the code ignored the interrupt after the time limit)"
         self.log.warning("cell %d: %s", index, reason)
         self._stopped = (index, reason)
-        cell.outputs.append(_error(KERNEL_STOPPED, reason))
+        cell.outputs.append(error_output(KERNEL_STOPPED, reason))
         return cell, self.resources
 
     def _run_test_cell(self, cell, index):
@@ -448,7 +444,7 @@ class HideHiddenTestOutputs(NbGraderPreprocessor):
             message = output.evalue.splitlines()[0][:300] if output.evalue else ""
             if output.ename not in self.shown_messages:
                 message = "(details hidden: this cell holds hidden tests)"
-            outputs.append(_error(output.ename, re.sub(r"\x1b\[[0-9;]*m", "", message)))
+            outputs.append(error_output(output.ename, re.sub(r"\x1b\[[0-9;]*m", "", message)))
         cell.outputs = outputs
         return cell, resources
 

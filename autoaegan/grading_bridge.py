@@ -45,8 +45,6 @@ import time
 import numpy as np
 
 from autoaegan.grading_wire import (  # noqa: F401 (StudentError and serve are part of this module's interface)
-    OBJECTS,
-    PLAIN,
     NotData,
     StudentError,
     StudentKernelError,
@@ -241,9 +239,9 @@ class StudentKernel:
                 builtin = error.get("builtin") if type(error.get("builtin")) is str else None
                 raise error_class(kind, builtin)(f"{kind}: {str(error.get('message', ''))[:2000]}")
             return decode(answer["ok"], self._remote_of)
+        except StudentError:
+            raise  # the student's own exception, as it came: a ValueError is one here too
         except (NotData, ValueError, KeyError, TypeError, OSError) as error:
-            if isinstance(error, StudentError):
-                raise
             raise StudentKernelError(f"the student's kernel answered with something that is not data: {error}") from None
 
     def _remote_of(self, entry: dict) -> Remote:

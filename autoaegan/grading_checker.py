@@ -40,7 +40,8 @@ def is_test_cell(cell) -> bool:
     return cell.get("cell_type") == "code" and bool(metadata.get("grade")) and not metadata.get("solution")
 
 
-def _error(ename: str, evalue: str) -> NotebookNode:
+def error_output(ename: str, evalue: str) -> NotebookNode:
+    """A notebook error output named `ename` with message `evalue`: what a cell that did not pass shows."""
     return NotebookNode(output_type="error", ename=ename, evalue=evalue, traceback=[f"{ename}: {evalue}"])
 
 
@@ -85,10 +86,10 @@ class TestCellRunner:
             client.execute_cell(cell, index, store_history=True)
         except (DeadKernelError, CellTimeoutError) as error:
             reason = "died" if isinstance(error, DeadKernelError) else "stopped answering"
-            cell.outputs.append(_error(CHECKER_STOPPED, f"the grader's checker {reason} while running this test"))
+            cell.outputs.append(error_output(CHECKER_STOPPED, f"the grader's checker {reason} while running this test"))
             self.close()
         except Exception as error:  # the checker could not start: the cell fails, grading goes on
-            cell.outputs.append(_error(CHECKER_STOPPED, f"the grader's checker failed: {type(error).__name__}: {error}"))
+            cell.outputs.append(error_output(CHECKER_STOPPED, f"the grader's checker failed: {type(error).__name__}: {error}"))
             self.close()
 
     def close(self) -> None:

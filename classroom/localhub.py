@@ -41,6 +41,16 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+def kill(processes: list[psutil.Process]) -> None:
+    """Kill `processes` (those already gone are skipped) and wait for them, at most 10 s."""
+    for process in processes:
+        try:
+            process.kill()
+        except psutil.NoSuchProcess:
+            pass
+    psutil.wait_procs(processes, timeout=10)
+
+
 class HubError(RuntimeError):
     """The hub did not start, or answered a request with an error."""
 
@@ -158,12 +168,7 @@ c.JupyterHub.pid_file = {str(self.workdir / 'jupyterhub.pid')!r}
                 self.process.kill()
                 self.process.wait(timeout=10)
         _, alive = psutil.wait_procs(started, timeout=10)
-        for process in alive:
-            try:
-                process.kill()
-            except psutil.NoSuchProcess:
-                pass
-        psutil.wait_procs(alive, timeout=10)
+        kill(alive)
         if getattr(self, "log", None):
             self.log.close()
 

@@ -65,7 +65,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 from classroom.deliver import COURSE_FOLDER, COURSE_ID, INSTRUCTOR_CHECKOUT  # noqa: E402
-from classroom.localhub import LocalHub  # noqa: E402
+from classroom.localhub import LocalHub, kill  # noqa: E402
 
 pytestmark = pytest.mark.timeout(600)
 
@@ -153,13 +153,8 @@ def remove_user(name: str) -> None:
         uid = pwd.getpwnam(name).pw_uid
     except KeyError:
         return
-    left = [process for process in psutil.process_iter(["uids"]) if process.info["uids"] and process.info["uids"].real == uid]
-    for process in left:
-        try:
-            process.kill()
-        except psutil.NoSuchProcess:
-            pass
-    psutil.wait_procs(left, timeout=10)
+    kill([process for process in psutil.process_iter(["uids"])
+          if process.info["uids"] and process.info["uids"].real == uid])
     subprocess.run(["userdel", "--remove", name], capture_output=True)
 
 
