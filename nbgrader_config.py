@@ -17,6 +17,7 @@ from autoaegan.autograding import (
     require_grading_sandbox,
     sanitize_preprocessors,
 )
+from autoaegan.grading_checker import cell_timeout
 from autoaegan.grading_layout import run_hooks, set_aside_unreadable_notebooks
 from autoaegan.grading_progress import report_submission, start_submission
 
@@ -30,6 +31,9 @@ c.CourseDirectory.release_directory = "exercises"
 # slowest cell trains the small linear autoencoder: a few seconds in the test
 # profile, about 15 s in the classroom profile on a busy 2-CPU hub.
 c.ExecutePreprocessor.timeout = 120
+# The test cells of a training part train the student's model (autoaegan/grading_training.py): they get
+# TRAINING_CELL_TIMEOUT (660 s), so that a busy hub costs no points (the budget is in steps, not seconds).
+c.ExecutePreprocessor.timeout_func = cell_timeout(120)
 
 # Every locked and test cell a student deleted, moved, edited or duplicated is put back
 # in its place, as released, and graded; forged nbgrader metadata is removed; the

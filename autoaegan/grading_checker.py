@@ -32,6 +32,9 @@ from autoaegan.grading_kernels import CheckerKernelManager
 CHECKER_STOPPED = "CheckerStopped"  # the error name of a test cell whose checker died or hung
 # Imported when the checker starts: the bridge then empties its handles before each cell (pre_run_cell).
 STARTUP = "import autoaegan.grading_bridge"
+# A test cell that trains the student's model (it calls `autoaegan.grading_training`) may take this long: the
+# training's own limit (`grading_training.TRAINING_TIMEOUT`, 600 s) and a minute for the scoring.
+TRAINING_CELL_TIMEOUT = 660
 
 
 def is_test_cell(cell) -> bool:
@@ -43,6 +46,19 @@ def is_test_cell(cell) -> bool:
 def error_output(ename: str, evalue: str) -> NotebookNode:
     """A notebook error output named `ename` with message `evalue`: what a cell that did not pass shows."""
     return NotebookNode(output_type="error", ename=ename, evalue=evalue, traceback=[f"{ename}: {evalue}"])
+
+
+def is_training_cell(cell) -> bool:
+    """Whether `cell` is a test cell that trains the student's model (its code uses `autoaegan.grading_training`)."""
+    return is_test_cell(cell) and "grading_training" in "".join(cell.get("source", ""))
+
+
+def cell_timeout(default: int):
+    """A `timeout_func` for nbclient: `TRAINING_CELL_TIMEOUT` for a training cell, `default` seconds for any other."""
+    def timeout(cell) -> int:
+        return max(default, TRAINING_CELL_TIMEOUT) if is_training_cell(cell) else default
+
+    return timeout
 
 
 class TestCellRunner:
@@ -63,7 +79,8 @@ class TestCellRunner:
     def _start(self) -> NotebookClient:
         manager = CheckerKernelManager(kernel_name="python3", config=self.config)
         client = NotebookClient(
-            self.nb, km=manager, timeout=self.timeout, allow_errors=True, interrupt_on_timeout=True,
+            self.nb, km=manager, timeout=self.timeout, timeout_func=cell_timeout(self.timeout), allow_errors=True,
+            interrupt_on_timeout=True,
             error_on_timeout=self.error_on_timeout, record_timing=False, kernel_name="python3",
         )
         env = {

@@ -3,9 +3,11 @@
 `solutions/<assignment>/*.ipynb` are the instructor's notebooks (solutions and
 hidden tests); `exercises/` holds what `nbgrader generate_assignment` makes of
 them. Here every assignment's release is regenerated and compared with the
-committed one, the notebooks are validated, a few submissions of each assignment
-are autograded in one call per assignment and the points of every test cell are
-read back from the gradebook. The validations and the gradings run side by side,
+committed one, the notebooks are validated, and the submissions of each assignment
+(`tests/roundtrip_cases/`: the solution, the untouched release, answers in other
+styles, planned mistakes, models too small or copying) are autograded in one call
+per assignment; the points of every test cell are read back from the gradebook and
+must be exactly what each submission deserves. The validations and the gradings run side by side,
 each in its own process (and each assignment in its own copy of the course, with
 its own gradebook), to keep the file's wall time down.
 """
@@ -28,318 +30,17 @@ from pathlib import Path
 import nbformat
 import pytest
 
+from tests.roundtrip_cases import all_cases
+
 ROOT = Path(__file__).resolve().parents[1]
 VENV_BIN = Path(sys.executable).parent  # nbgrader runs `alembic` from PATH: the venv's bin must be on it
 SOLUTION_NOTEBOOKS = sorted(path.relative_to(ROOT / "solutions") for path in (ROOT / "solutions").glob("*/*.ipynb"))
 RELEASE_NOTEBOOKS = sorted(path.relative_to(ROOT / "exercises") for path in (ROOT / "exercises").glob("*/*.ipynb"))
 IDS = [path.as_posix() for path in SOLUTION_NOTEBOOKS]
 ASSIGNMENTS = sorted({path.parts[0] for path in SOLUTION_NOTEBOOKS})
-
-# The points of the first assignment, cell by cell (grade_id: points).
-REPRESENTATIONS = Path("01_02_representations/representations.ipynb")
-PART_1 = {
-    "test_encode_hailstone": 2,
-    "test_encode_hailstone_hidden": 2,
-    "test_encode_hailstone_errors_hidden": 1,
-    "test_decode_hailstone": 2,
-    "test_decode_hailstone_hidden": 2,
-}
-PART_2 = {"test_principal_angles": 2, "test_principal_angles_hidden": 2, "test_plane_angles": 2}
-
-# Submissions that take the package's reference implementations instead of writing their own.
-IMPORTED_CODEC = {
-    "encode_hailstone": "from autoaegan.representations import encode_hailstone_run as encode_hailstone\n",
-    "decode_hailstone": (
-        "from autoaegan.representations import decode_hailstone_run\n\n\n"
-        "def decode_hailstone(first, count):\n"
-        '    """A thin wrapper around the package."""\n'
-        "    return decode_hailstone_run(first, count)\n"
-    ),
-}
-WRAPPED_ANGLES = {
-    "principal_angles": (
-        "import numpy as np\n"
-        "import autoaegan.subspace\n\n\n"
-        "def principal_angles(a, b):\n"
-        "    return autoaegan.subspace.principal_angles(a, b)\n"
-    ),
-}
-# Passes the visible tests but forgets to reject empty runs and numbers below 1.
-LENIENT_ENCODER = {
-    "encode_hailstone": (
-        "def encode_hailstone(run):\n"
-        "    for index in range(1, len(run)):\n"
-        "        before = run[index - 1]\n"
-        "        if run[index] != (3 * before + 1 if before % 2 else before // 2):\n"
-        '            raise ValueError(f"the rule breaks at index {index}")\n'
-        "    return run[0], len(run)\n"
-    ),
-}
-
-# Raises ValueError on every run, valid or not: it must not earn the point of the test of its errors.
-REJECTS_EVERYTHING = {
-    "encode_hailstone": (
-        "def encode_hailstone(run):\n"
-        "    raise ValueError(f\"not a hailstone run: {run!r}\")\n"
-    ),
-}
-
-
-# The points of the assignment of chapters 03-05, cell by cell.
-AUTOENCODERS = Path("03_05_autoencoders/autoencoders.ipynb")
-TIED_WEIGHTS = {"test_dense_transpose": 2, "test_dense_transpose_hidden": 3, "test_tied_autoencoder": 2}
-SPARSITY = {
-    "test_kl_regularizer": 2,
-    "test_kl_regularizer_hidden": 2,
-    "test_kl_response": 2,
-    "test_kl_response_hidden": 2,
-}
-CONVOLUTIONS = {"test_conv_encoder": 2, "test_conv_decoder": 2, "test_conv_autoencoder_hidden": 3}
-
-# Takes the package's layer, subclasses its regularizer and imports its encoder; writes only the decoder.
-PACKAGE_MODELS = {
-    "dense_transpose": "from autoaegan.layers.dense_transpose import DenseTranspose\n",
-    "kl_regularizer": (
-        "from autoaegan.regularizers import KLDivergenceRegularizer as PackageRegularizer\n\n\n"
-        "class KLDivergenceRegularizer(PackageRegularizer):\n"
-        '    """The package\'s regularizer under the exercise\'s name."""\n'
-    ),
-    "conv_encoder": "from autoaegan.models.convolutional import build_convolutional_encoder as build_conv_encoder\n",
-}
-
-# The points of the assignment of chapter 06, cell by cell.
-VARIATIONAL = Path("06_variational/variational.ipynb")
-SAMPLING = {"test_sampling": 2, "test_sampling_hidden": 3}
-LATENT_LOSS = {"test_latent_loss": 2, "test_latent_loss_hidden": 2}
-VAE_TRAINING = {"test_vae_training": 2}
-
-# Takes the package's Sampling layer; writes its own latent loss.
-PACKAGE_SAMPLING = {"sampling": "from autoaegan.models.variational import Sampling\n"}
-# A sampling layer that scales ε by exp(log_var), the variance, instead of exp(log_var / 2), the standard deviation.
-VARIANCE_AS_SCALE = {
-    "sampling": (
-        "import keras\n"
-        "from keras import ops\n\n\n"
-        "class Sampling(keras.layers.Layer):\n"
-        "    def __init__(self, seed=None, **kwargs):\n"
-        "        super().__init__(**kwargs)\n"
-        "        self.seed = seed\n"
-        "        self.seed_generator = keras.random.SeedGenerator(seed)\n\n"
-        "    def call(self, inputs):\n"
-        "        mean, log_var = inputs\n"
-        "        return mean + ops.exp(log_var) * keras.random.normal(ops.shape(mean), seed=self.seed_generator)\n\n"
-        "    def get_config(self):\n"
-        "        return {**super().get_config(), \"seed\": self.seed}\n"
-    ),
-}
-
-# The points of the assignment of chapters 07-09, cell by cell.
-GANS = Path("07_09_gans/gans.ipynb")
-TRAINING_STEPS = {"test_discriminator_step": 2, "test_generator_step": 2, "test_gan_steps_hidden": 3}
-REPLAY_BUFFER = {"test_replay_buffer": 2, "test_replay_buffer_hidden": 2, "test_replay_buffer_errors_hidden": 1}
-MINIBATCH_DISCRIMINATION = {"test_minibatch_discrimination": 2, "test_minibatch_discrimination_hidden": 3}
-DCGAN = {"test_dcgan_generator": 2, "test_dcgan_discriminator": 2, "test_dcgan_hidden": 2}
-GAN_PIECES = {"test_pieces_together": 2}
-
-# Phase 2 labels the fakes 0; the replay buffer, once full, overwrites its newest image instead of its oldest; the
-# DCGAN is imported from the package.
-ZERO_LABELS_NEWEST_OUT_PACKAGE_DCGAN = {
-    "generator_step": (
-        "import tensorflow as tf\n"
-        "from keras import ops\n\n\n"
-        "def generator_step(generator, discriminator, g_optimizer, codings):\n"
-        "    labels = ops.zeros((ops.shape(codings)[0], 1))\n"
-        "    weights = generator.trainable_variables\n"
-        "    with tf.GradientTape() as tape:\n"
-        "        predictions = discriminator(generator(codings, training=True), training=False)\n"
-        "        loss = binary_crossentropy(labels, predictions)\n"
-        "    g_optimizer.apply_gradients(zip(tape.gradient(loss, weights), weights))\n"
-        "    return loss\n"
-    ),
-    "replay_buffer": (
-        "import numpy as np\n\n\n"
-        "class ReplayBuffer:\n"
-        "    def __init__(self, capacity):\n"
-        "        if not isinstance(capacity, int) or isinstance(capacity, bool) or capacity < 1:\n"
-        "            raise ValueError(f\"capacity must be a positive integer, got {capacity!r}\")\n"
-        "        self.capacity, self.images = capacity, []\n\n"
-        "    def add(self, images):\n"
-        "        images = np.array(images)\n"
-        "        if self.images and images.shape[1:] != self.images[0].shape:\n"
-        "            raise ValueError(f\"expected images of shape {self.images[0].shape}, got {images.shape[1:]}\")\n"
-        "        for image in images:\n"
-        "            if len(self.images) < self.capacity:\n"
-        "                self.images.append(image)\n"
-        "            else:\n"
-        "                self.images[-1] = image\n\n"
-        "    def sample(self, n, rng):\n"
-        "        if not isinstance(n, int) or not 1 <= n <= len(self.images):\n"
-        "            raise ValueError(f\"n must be from 1 to {len(self.images)}, got {n!r}\")\n"
-        "        return np.stack([self.images[i] for i in rng.choice(len(self.images), size=n, replace=False)])\n\n"
-        "    def __len__(self):\n"
-        "        return len(self.images)\n"
-    ),
-    "dcgan_generator": "from autoaegan.models.dcgan import build_dcgan_generator\n",
-    "dcgan_discriminator": "from autoaegan.models.dcgan import build_dcgan_discriminator\n",
-}
-# Phase 2 judges the fakes with the discriminator in training mode; mini-batch discrimination counts each sample
-# among its own neighbours (o one too large); the generator has a Dense hidden layer and a sigmoid output.
-TRAINING_JUDGE_SELF_COUNTED_DENSE_GENERATOR = {
-    "generator_step": (
-        "import tensorflow as tf\n"
-        "from keras import ops\n\n\n"
-        "def generator_step(generator, discriminator, g_optimizer, codings):\n"
-        "    labels = ops.ones((ops.shape(codings)[0], 1))\n"
-        "    weights = generator.trainable_variables\n"
-        "    with tf.GradientTape() as tape:\n"
-        "        predictions = discriminator(generator(codings, training=True), training=True)\n"
-        "        loss = binary_crossentropy(labels, predictions)\n"
-        "    g_optimizer.apply_gradients(zip(tape.gradient(loss, weights), weights))\n"
-        "    return loss\n"
-    ),
-    "minibatch_discrimination": (
-        "import keras\n"
-        "from keras import ops\n\n\n"
-        "class MinibatchDiscrimination(keras.layers.Layer):\n"
-        "    def __init__(self, num_kernels, kernel_dim, kernel_initializer=\"random_normal\", **kwargs):\n"
-        "        super().__init__(**kwargs)\n"
-        "        self.num_kernels, self.kernel_dim = num_kernels, kernel_dim\n"
-        "        self.kernel_initializer = keras.initializers.get(kernel_initializer)\n\n"
-        "    def build(self, input_shape):\n"
-        "        self.T = self.add_weight(shape=(input_shape[-1], self.num_kernels, self.kernel_dim),\n"
-        "                                 initializer=self.kernel_initializer, name=\"T\")\n\n"
-        "    def call(self, inputs):\n"
-        "        m = ops.reshape(ops.matmul(inputs, ops.reshape(self.T, (ops.shape(self.T)[0], -1))),\n"
-        "                        (-1, self.num_kernels, self.kernel_dim))\n"
-        "        c = ops.exp(-ops.sum(ops.abs(m[:, None] - m[None]), axis=3))\n"
-        "        return ops.concatenate([inputs, ops.sum(c, axis=1)], axis=1)\n\n"
-        "    def compute_output_shape(self, input_shape):\n"
-        "        return (*input_shape[:-1], input_shape[-1] + self.num_kernels)\n\n"
-        "    def get_config(self):\n"
-        "        return {**super().get_config(), \"num_kernels\": self.num_kernels, \"kernel_dim\": self.kernel_dim,\n"
-        "                \"kernel_initializer\": keras.initializers.serialize(self.kernel_initializer)}\n"
-    ),
-    "dcgan_generator": (
-        "import keras\n\n\n"
-        "def build_dcgan_generator(codings_size=100):\n"
-        "    return keras.Sequential([\n"
-        "        keras.Input(shape=(codings_size,)),\n"
-        "        keras.layers.Dense(128, activation=\"relu\"),\n"
-        "        keras.layers.Dense(7 * 7 * 32, use_bias=False),\n"
-        "        keras.layers.Reshape((7, 7, 32)),\n"
-        "        keras.layers.BatchNormalization(),\n"
-        "        keras.layers.ReLU(),\n"
-        "        keras.layers.Conv2DTranspose(16, 5, strides=2, padding=\"same\", use_bias=False),\n"
-        "        keras.layers.BatchNormalization(),\n"
-        "        keras.layers.ReLU(),\n"
-        "        keras.layers.Conv2DTranspose(1, 5, strides=2, padding=\"same\", activation=\"sigmoid\"),\n"
-        "    ])\n"
-    ),
-}
-# A correct buffer in another style: a deque, and integers checked with the standard library's `numbers` module,
-# which a helper of the test cell, named `numbers` too, used to shadow (7 points lost).
-NUMBERS_MODULE_BUFFER = {
-    "replay_buffer": (
-        "import collections\n"
-        "import numbers\n\n"
-        "import numpy as np\n\n\n"
-        "class ReplayBuffer:\n"
-        "    def __init__(self, capacity):\n"
-        "        if isinstance(capacity, bool) or not isinstance(capacity, numbers.Integral) or capacity < 1:\n"
-        "            raise ValueError(f\"capacity must be a positive integer, got {capacity!r}\")\n"
-        "        self.images = collections.deque(maxlen=int(capacity))\n\n"
-        "    def add(self, images):\n"
-        "        images = np.array(images)\n"
-        "        if self.images and images.shape[1:] != self.images[0].shape:\n"
-        "            raise ValueError(f\"expected images of shape {self.images[0].shape}, got {images.shape[1:]}\")\n"
-        "        self.images.extend(images)\n\n"
-        "    def sample(self, n, rng):\n"
-        "        if isinstance(n, bool) or not isinstance(n, numbers.Integral) or not 1 <= n <= len(self.images):\n"
-        "            raise ValueError(f\"n must be from 1 to {len(self.images)}, got {n!r}\")\n"
-        "        return np.stack([self.images[i] for i in rng.choice(len(self.images), size=n, replace=False)])\n\n"
-        "    def __len__(self):\n"
-        "        return len(self.images)\n"
-    ),
-}
-
-
-# The points of the assignment of chapters 10-11, cell by cell.
-PROGAN_STYLEGAN = Path("10_11_progan_stylegan/progan_stylegan.ipynb")
-PROGAN_STYLEGAN_POINTS = {
-    f"test_{part}{hidden}": 2
-    for part in ("pixel_norm", "minibatch_stddev", "fade_in", "adain", "mix_styles") for hidden in ("", "_hidden")
-}
-
-# The paper's per-channel spread instead of the seed's; α weighing the old path; AdaIN with batch statistics.
-CHANNEL_SPREAD_SWAPPED_FADE_BATCH_ADAIN = {
-    "minibatch_stddev": (
-        "from keras import ops\n\n\n"
-        "def minibatch_stddev(x):\n"
-        "    spread = ops.mean(ops.std(x, axis=0))\n"
-        "    return ops.concatenate([x, ops.ones_like(x[..., :1]) * spread], axis=-1)\n"
-    ),
-    "fade_in": (
-        "def fade_in(old, new, alpha):\n"
-        "    if isinstance(alpha, bool) or not isinstance(alpha, (int, float)) or not 0 <= alpha <= 1:\n"
-        "        raise ValueError(f\"alpha must be in [0, 1], got {alpha!r}\")\n"
-        "    if tuple(old.shape) != tuple(new.shape):\n"
-        "        raise ValueError(f\"shapes differ: {tuple(old.shape)} and {tuple(new.shape)}\")\n"
-        "    return alpha * old + (1 - alpha) * new\n"
-    ),
-    "adain": (
-        "from keras import ops\n\n\n"
-        "def adain(x, style_scale, style_bias, epsilon=1e-8):\n"
-        "    mean = ops.mean(x, axis=(0, 1, 2), keepdims=True)\n"
-        "    variance = ops.var(x, axis=(0, 1, 2), keepdims=True)\n"
-        "    return style_scale[:, None, None, :] * (x - mean) / ops.sqrt(variance + epsilon) + style_bias[:, None, None, :]\n"
-    ),
-}
-# Pixel normalization borrowed from the package; the crossover level itself given to w1 (an off-by-one).
-PACKAGE_PIXEL_NORM_LATE_CROSSOVER = {
-    "pixel_norm": (
-        "from autoaegan.layers.progressive import PixelNormalization\n\n\n"
-        "def pixel_norm(x, epsilon=1e-8):\n"
-        "    return PixelNormalization(epsilon)(x)\n"
-    ),
-    "mix_styles": (
-        "import numpy as np\n"
-        "from keras import ops\n\n\n"
-        "def mix_styles(w1, w2, crossover, num_styles):\n"
-        "    crossover = np.asarray(crossover)\n"
-        "    if crossover.min() < 0 or crossover.max() > num_styles:\n"
-        "        raise ValueError(f\"crossover must lie in [0, {num_styles}], got {crossover.tolist()}\")\n"
-        "    coarse = np.arange(num_styles)[None, :] <= crossover[:, None]\n"
-        "    return ops.where(coarse[:, :, None], w1[:, None, :], w2[:, None, :])\n"
-    ),
-}
-
-# The points each assignment must have, and the submissions beside the solution and the untouched release.
-PLANNED_POINTS = {
-    REPRESENTATIONS: {**PART_1, **PART_2},
-    AUTOENCODERS: {**TIED_WEIGHTS, **SPARSITY, **CONVOLUTIONS},
-    VARIATIONAL: {**SAMPLING, **LATENT_LOSS, **VAE_TRAINING},
-    GANS: {**TRAINING_STEPS, **REPLAY_BUFFER, **MINIBATCH_DISCRIMINATION, **DCGAN, **GAN_PIECES},
-    PROGAN_STYLEGAN: PROGAN_STYLEGAN_POINTS,
-}
-SUBMISSIONS = {
-    REPRESENTATIONS: {
-        "imported_codec": IMPORTED_CODEC,
-        "wrapped_angles": WRAPPED_ANGLES,
-        "lenient_encoder": LENIENT_ENCODER,
-        "rejects_everything": REJECTS_EVERYTHING,
-    },
-    AUTOENCODERS: {"package_models": PACKAGE_MODELS},
-    VARIATIONAL: {"package_sampling": PACKAGE_SAMPLING, "variance_as_scale": VARIANCE_AS_SCALE},
-    GANS: {
-        "zero_labels_newest_out_package_dcgan": ZERO_LABELS_NEWEST_OUT_PACKAGE_DCGAN,
-        "training_judge_self_counted_dense_generator": TRAINING_JUDGE_SELF_COUNTED_DENSE_GENERATOR,
-        "numbers_module_buffer": NUMBERS_MODULE_BUFFER,
-    },
-    PROGAN_STYLEGAN: {
-        "channel_spread_swapped_fade_batch_adain": CHANNEL_SPREAD_SWAPPED_FADE_BATCH_ADAIN,
-        "package_pixel_norm_late_crossover": PACKAGE_PIXEL_NORM_LATE_CROSSOVER,
-    },
-}
+CASES = all_cases()
+# (notebook, student) for every listed submission: the solution and the untouched release come on top.
+LISTED = [(notebook, student) for notebook, cases in sorted(CASES.items()) for student in sorted(cases.submissions)]
 
 
 def read(path: Path) -> nbformat.NotebookNode:
@@ -430,8 +131,8 @@ def test_regenerating_the_release_reproduces_the_committed_one(course, notebook)
 
 @pytest.mark.parametrize("notebook", SOLUTION_NOTEBOOKS, ids=IDS)
 def test_every_assignment_has_its_planned_points(notebook):
-    assert notebook in PLANNED_POINTS, f"plan the points of {notebook} in PLANNED_POINTS"
-    assert points_of(read(ROOT / "solutions" / notebook)) == PLANNED_POINTS[notebook]
+    assert notebook in CASES, f"plan the points and the submissions of {notebook} in tests/roundtrip_cases/"
+    assert points_of(read(ROOT / "solutions" / notebook)) == CASES[notebook].points
 
 
 def normalise(text: str) -> str:
@@ -474,8 +175,9 @@ def prepare_grading(course: Path, assignment: str, folder: Path) -> Path:
         release = read(course / "exercises" / notebook)
         answers = {grade_id: cell.source for grade_id, cell in nbgrader_cells(solution, solution=True).items()}
         students = {"solution": solution, "untouched": release}
-        for student, changed in SUBMISSIONS.get(notebook, {}).items():
-            students[student] = submission(release, {**answers, **changed})
+        cases = CASES.get(notebook)
+        for student, listed in (cases.submissions.items() if cases else ()):
+            students[student] = submission(release, {**answers, **listed.answers})
         for student, nb in students.items():
             path = folder / "submitted" / student / notebook
             path.parent.mkdir(parents=True, exist_ok=True)
@@ -598,140 +300,21 @@ def error_of(nb, grade_id: str) -> str:
     return f"{error.ename}: {error.evalue}"
 
 
-def test_importing_the_package_codec_earns_nothing_for_part_1(graded):
-    assert graded.scores("imported_codec", REPRESENTATIONS) == {**dict.fromkeys(PART_1, 0.0), **PART_2}
-    autograded = graded.autograded("imported_codec", REPRESENTATIONS)
-    # The package's functions give the right answers: what fails them is the own-implementation check.
-    assert "comes from module 'autoaegan.representations', not from this notebook" in error_of(
-        autograded, "test_encode_hailstone"
-    )
-    assert "`decode_hailstone_run` (from autoaegan.representations)" in error_of(autograded, "test_decode_hailstone")
-    assert error_of(autograded, "test_encode_hailstone_hidden").startswith("HiddenTestFailure: hidden tests failed")
+@pytest.mark.parametrize(("notebook", "student"), LISTED, ids=[f"{n.as_posix()}:{s}" for n, s in LISTED])
+def test_each_submission_gets_exactly_what_it_deserves(graded, notebook, student):
+    cases = CASES[notebook]
+    assert graded.scores(student, notebook) == cases.deserved(student), cases.submissions[student].why
 
 
-def test_wrapping_the_package_angles_earns_nothing_for_part_2(graded):
-    assert graded.scores("wrapped_angles", REPRESENTATIONS) == {**PART_1, **dict.fromkeys(PART_2, 0.0)}
-    autograded = graded.autograded("wrapped_angles", REPRESENTATIONS)
-    for grade_id in ("test_principal_angles", "test_plane_angles"):
-        error = error_of(autograded, grade_id)
-        assert "principal_angles must be your own code, but it uses the autoaegan package" in error
-
-
-def test_a_lenient_encoder_loses_only_the_hidden_error_tests(graded):
-    expected = {**PART_1, **PART_2, "test_encode_hailstone_errors_hidden": 0.0}
-    assert graded.scores("lenient_encoder", REPRESENTATIONS) == expected
-    feedback = graded.feedback_text("lenient_encoder", REPRESENTATIONS)
-    assert "HiddenTestFailure: hidden tests failed: encode_hailstone raises ValueError" in feedback
-
-
-def test_an_encoder_that_rejects_everything_earns_nothing_for_its_errors_either(graded):
-    lost = ("test_encode_hailstone", "test_encode_hailstone_hidden", "test_encode_hailstone_errors_hidden")
-    expected = {**PART_1, **PART_2, **dict.fromkeys(lost, 0.0)}
-    assert graded.scores("rejects_everything", REPRESENTATIONS) == expected
-
-
-# Parametrised by the notebook so that `-k 07_09` selects it with the assignment's other tests.
-@pytest.mark.parametrize("notebook", [GANS], ids=[GANS.as_posix()])
-def test_a_buffer_that_uses_the_numbers_module_gets_full_marks(graded, notebook):
-    # The test cells' helpers live in a function deleted after use: nothing shadows the student's `numbers`.
-    assert graded.scores("numbers_module_buffer", notebook) == PLANNED_POINTS[notebook]
-
-
-def test_the_package_models_earn_only_the_students_own_decoder(graded):
-    expected = {**dict.fromkeys(PLANNED_POINTS[AUTOENCODERS], 0.0), "test_conv_decoder": 2.0}
-    assert graded.scores("package_models", AUTOENCODERS) == expected
-    autograded = graded.autograded("package_models", AUTOENCODERS)
-    # The package's layer, regularizer and encoder pass the tests: what fails them is the own-implementation check.
-    imported_layer = "DenseTranspose comes from module 'autoaegan.layers.dense_transpose', not from this notebook"
-    assert imported_layer in error_of(autograded, "test_dense_transpose")
-    assert imported_layer in error_of(autograded, "test_tied_autoencoder")
-    subclass = "`base class KLDivergenceRegularizer` (from autoaegan.regularizers)"
-    assert subclass in error_of(autograded, "test_kl_regularizer")
-    assert subclass in error_of(autograded, "test_kl_response")
-    imported_encoder = "build_convolutional_encoder comes from module 'autoaegan.models.convolutional'"
-    assert imported_encoder in error_of(autograded, "test_conv_encoder")
-    for grade_id in ("test_dense_transpose_hidden", "test_kl_regularizer_hidden", "test_conv_autoencoder_hidden"):
-        assert error_of(autograded, grade_id).startswith("HiddenTestFailure: hidden tests failed")
-
-
-def test_the_package_sampling_layer_earns_only_the_own_latent_loss(graded):
-    expected = {**dict.fromkeys(SAMPLING, 0.0), **LATENT_LOSS, "test_vae_training": 0.0}
-    assert graded.scores("package_sampling", VARIATIONAL) == expected
-    autograded = graded.autograded("package_sampling", VARIATIONAL)
-    imported = "Sampling comes from module 'autoaegan.models.variational', not from this notebook"
-    assert imported in error_of(autograded, "test_sampling")
-    assert imported in error_of(autograded, "test_vae_training")
-    assert error_of(autograded, "test_sampling_hidden").startswith("HiddenTestFailure: hidden tests failed")
-
-
-def test_scaling_by_the_variance_fails_the_sampling_tests_with_a_clear_message(graded):
-    expected = {**dict.fromkeys(SAMPLING, 0.0), **LATENT_LOSS, **VAE_TRAINING}
-    assert graded.scores("variance_as_scale", VARIATIONAL) == expected
-    error = error_of(graded.autograded("variance_as_scale", VARIATIONAL), "test_sampling")
-    assert "against mean + exp(log_var / 2) * ε" in error
-
-
-
-# Parametrised by the notebook so that `-k 07_09` selects it with the assignment's other tests.
-@pytest.mark.parametrize("notebook", [GANS], ids=[GANS.as_posix()])
-def test_zero_labels_a_buffer_that_drops_its_newest_and_the_package_dcgan_lose_their_parts(graded, notebook):
-    student = "zero_labels_newest_out_package_dcgan"
-    lost = ("test_generator_step", "test_gan_steps_hidden", *REPLAY_BUFFER, *DCGAN)
-    # The buffer still raises the errors it should: its error tests keep their point.
-    expected = {**PLANNED_POINTS[notebook], **dict.fromkeys(lost, 0.0), "test_replay_buffer_errors_hidden": 1.0}
-    assert graded.scores(student, notebook) == expected
+@pytest.mark.parametrize(("notebook", "student"), LISTED, ids=[f"{n.as_posix()}:{s}" for n, s in LISTED])
+def test_each_lost_part_says_why(graded, notebook, student):
     autograded = graded.autograded(student, notebook)
-    assert "that is the loss with every fake labelled 0" in error_of(autograded, "test_generator_step")
-    assert "(the oldest go first): expected [2, 3, 4, 5, 6] (type list), got [0, 1, 2, 3, 6]" in error_of(
-        autograded, "test_replay_buffer"
-    )
-    for grade_id, name in (("test_dcgan_generator", "generator"), ("test_dcgan_discriminator", "discriminator")):
-        assert f"build_dcgan_{name} comes from module 'autoaegan.models.dcgan', not from this notebook" in error_of(
-            autograded, grade_id
-        )
-    for grade_id in ("test_gan_steps_hidden", "test_replay_buffer_hidden", "test_dcgan_hidden"):
-        assert error_of(autograded, grade_id).startswith("HiddenTestFailure: hidden tests failed")
-
-
-# Parametrised by the notebook so that `-k 07_09` selects it with the assignment's other tests.
-@pytest.mark.parametrize("notebook", [GANS], ids=[GANS.as_posix()])
-def test_a_judge_in_training_mode_a_self_counted_sample_and_a_dense_generator_lose_their_parts(graded, notebook):
-    student = "training_judge_self_counted_dense_generator"
-    lost = ("test_generator_step", "test_gan_steps_hidden", *MINIBATCH_DISCRIMINATION, "test_dcgan_generator",
-            "test_dcgan_hidden")
-    # The pieces still train together: o one too large still tells a collapsed batch from a real one.
-    assert graded.scores(student, notebook) == {**PLANNED_POINTS[notebook], **dict.fromkeys(lost, 0.0)}
-    autograded = graded.autograded(student, notebook)
-    judge = error_of(autograded, "test_generator_step")
-    assert "call it with training=False" in judge and "moving_mean" in judge
-    assert "o for a batch of 4 identical samples" in error_of(autograded, "test_minibatch_discrimination")
-    generator = error_of(autograded, "test_dcgan_generator")
-    assert "[fully_connected]" in generator and "[generator_tanh]" in generator
-
-
-# Parametrised by the notebook so that `-k 10_11` selects it with the assignment's other tests.
-@pytest.mark.parametrize("notebook", [PROGAN_STYLEGAN], ids=[PROGAN_STYLEGAN.as_posix()])
-def test_a_per_channel_spread_a_swapped_blend_and_batch_statistics_lose_their_parts(graded, notebook):
-    student = "channel_spread_swapped_fade_batch_adain"
-    lost = [f"test_{part}{hidden}" for part in ("minibatch_stddev", "fade_in", "adain") for hidden in ("", "_hidden")]
-    assert graded.scores(student, notebook) == {**PLANNED_POINTS[notebook], **dict.fromkeys(lost, 0.0)}
-    autograded = graded.autograded(student, notebook)
-    assert "the paper's variant" in error_of(autograded, "test_minibatch_stddev")
-    assert "α weighs the new block" in error_of(autograded, "test_fade_in")
-    assert "(batch normalisation)" in error_of(autograded, "test_adain")
-    for grade_id in ("test_minibatch_stddev_hidden", "test_fade_in_hidden", "test_adain_hidden"):
-        assert error_of(autograded, grade_id).startswith("HiddenTestFailure: hidden tests failed")
-
-
-# Parametrised by the notebook so that `-k 10_11` selects it with the assignment's other tests.
-@pytest.mark.parametrize("notebook", [PROGAN_STYLEGAN], ids=[PROGAN_STYLEGAN.as_posix()])
-def test_a_borrowed_pixel_norm_and_a_late_crossover_lose_their_parts(graded, notebook):
-    student = "package_pixel_norm_late_crossover"
-    lost = [f"test_{part}{hidden}" for part in ("pixel_norm", "mix_styles") for hidden in ("", "_hidden")]
-    assert graded.scores(student, notebook) == {**PLANNED_POINTS[notebook], **dict.fromkeys(lost, 0.0)}
-    autograded = graded.autograded(student, notebook)
-    assert "uses the autoaegan package: `PixelNormalization`" in error_of(autograded, "test_pixel_norm")
-    assert "which levels take w1 (1) and which w2 (0)" in error_of(autograded, "test_mix_styles")
+    listed = CASES[notebook].submissions[student]
+    for grade_id, text in listed.messages.items():
+        assert text in error_of(autograded, grade_id), f"{student}: {grade_id} should say {text!r}"
+    for grade_id in listed.deserved:
+        if grade_id.endswith("_hidden") and listed.deserved[grade_id] == 0:
+            assert error_of(autograded, grade_id).startswith("HiddenTestFailure: hidden tests failed")
 
 
 def region_lines(nb, inside: bool) -> set[str]:
