@@ -15,6 +15,8 @@ os.environ.setdefault("AUTOAEGAN_PROFILE", "test")
 os.environ["AUTOAEGAN_NO_DOWNLOAD"] = "1"
 
 COURSE = Path(__file__).resolve().parent / "course"
+# Notebooks that tests read as data (an earlier assignment's solution, for the reuse detector's tests): never run.
+collect_ignore_glob = ["tests/fixtures/*"]
 
 
 def _start_kernels_as_a_learner_would():

@@ -224,7 +224,6 @@ OTHER_STYLE = {
         "    cosines = np.linalg.svd(ua.T @ ub, compute_uv=False)\n"
         "    return np.sort(np.rad2deg(np.arccos(np.minimum(cosines, 1.0))))\n"
     ),
-    "plane_angles": "plane_angles = principal_angles(np.transpose(decoder_kernel), np.transpose(pca.components_))\n",
 }
 SIGN_ERROR_DECODER = {
     "decode_hailstone": (

@@ -12,6 +12,7 @@ model too small, one that copies its training images): each training cell must f
 where that case deserves less than its points, in every seed.
 
     python -m benchmarks.training_parts                  # every assignment; writes training_parts.json and .md
+    python -m benchmarks.training_parts --only 06        # re-measure one assignment, keep the others' entries
     python -m benchmarks.training_parts --only 06 --seeds 5   # a quick look (nothing written)
     python benchmarks/update_readme.py                   # copies training_parts.md into the README
 """
@@ -172,8 +173,8 @@ def summarise(notebook: Path, design: str | None, measured: dict, must_fail: lis
             "figures": {k: v for k, v in figures.items() if v is not None}}
 
 
-def markdown(results: list[dict], when: str) -> str:
-    """The README's table of the training parts."""
+def markdown(results: list[dict], when: str, cpus: int | None = None, python: str | None = None) -> str:
+    """The README's table of the training parts (`cpus` and `python`: the machine's, by default this one's)."""
     lines = [
         "| assignment | submission | cell | passed | required | training s (median) | figures (median) |",
         "| --- | --- | --- | ---: | --- | ---: | --- |",
@@ -185,14 +186,14 @@ def markdown(results: list[dict], when: str) -> str:
             lines.append(
                 f"| `{Path(entry['notebook']).parent}` | `{entry['design']}` | `{row['cell']}` | "
                 f"{row['passed']}/{row['seeds']}{mark} | {row['required']} | "
-                f"{entry['train_seconds']:.1f} | {figures} |"
+                f"{'—' if entry['train_seconds'] is None else format(entry['train_seconds'], '.1f')} | {figures} |"
             )
     held = sum(row["held"] for entry in results for row in entry["rows"])
     total = sum(len(entry["rows"]) for entry in results)
     lines += ["", f"{held} of {total} training cells as required: the solutions pass in at least "
               f"{REQUIRED_PASSES} of {SOLUTION_SEEDS} seeds, the round-trip cases' wrong designs fail in every one of "
-              f"{DESIGN_SEEDS} seeds. Measured {when} on {os.cpu_count()} CPUs, Python {platform.python_version()}, "
-              f"one design at a time."]
+              f"{DESIGN_SEEDS} seeds. Measured {when} on {cpus or os.cpu_count()} CPUs, Python "
+              f"{python or platform.python_version()}, one design at a time."]
     return "\n".join(lines) + "\n"
 
 
@@ -220,14 +221,30 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{notebook}: {name} over {len(seeds)} seeds", flush=True)
             results.append(summarise(notebook, name, measure(notebook, name, seeds), design["must_fail"]))
     when = dt.date.today().isoformat()
-    table = markdown(results, when)
-    print(table)
-    if not args.only and args.seeds in (None, SOLUTION_SEEDS):
-        record = {"measured_at": when, "python": platform.python_version(), "cpus": os.cpu_count(),
-                  "solution_seeds": SOLUTION_SEEDS, "design_seeds": DESIGN_SEEDS, "results": results}
-        (ROOT / "benchmarks" / "training_parts.json").write_text(json.dumps(record, indent=1) + "\n")
-        (ROOT / "benchmarks" / "training_parts.md").write_text(table)
+    print(markdown(results, when))
+    if args.seeds in (None, SOLUTION_SEEDS) and args.first_seed == 0:
+        record = merged_record(results, {n.as_posix() for n in notebooks}, when)
+        RECORD.write_text(json.dumps(record, indent=1) + "\n")
+        (ROOT / "benchmarks" / "training_parts.md").write_text(
+            markdown(record["results"], record["measured_at"], record["cpus"], record["python"]))
     return 0 if all(row["held"] for entry in results for row in entry["rows"]) else 1
+
+
+RECORD = ROOT / "benchmarks" / "training_parts.json"
+
+
+def merged_record(results: list[dict], measured: set[str], when: str) -> dict:
+    """The record with `results` in place of the earlier entries of the notebooks in `measured` (a run with --only
+    re-measures some assignments and keeps the others'), in the order of the solution notebooks."""
+    earlier = json.loads(RECORD.read_text()).get("results", []) if RECORD.exists() else []
+    kept = [entry for entry in earlier if entry["notebook"] not in measured]
+    order = sorted(path.relative_to(ROOT / "solutions").as_posix() for path in (ROOT / "solutions").glob("*/*.ipynb"))
+    entries = sorted(kept + results, key=lambda entry: (order.index(entry["notebook"])
+                                                        if entry["notebook"] in order else len(order),
+                                                        entry["design"] != "solution"))
+    return {"measured_at": when, "python": platform.python_version(), "cpus": os.cpu_count(),
+            "solution_seeds": SOLUTION_SEEDS, "design_seeds": DESIGN_SEEDS,
+            "results": [entry for entry in entries if entry["notebook"] in order]}
 
 
 if __name__ == "__main__":

@@ -1,4 +1,5 @@
-"""Copy the benchmark tables (benchmarks/*.md, listed in BLOCKS) into the README, each between its own markers."""
+"""Copy the benchmark tables (benchmarks/*.md, listed in BLOCKS) into the README, each between its own markers, and
+write the list of assignments (the `assignments` block) from the solution notebooks."""
 
 from __future__ import annotations
 
@@ -21,7 +22,25 @@ BLOCKS = {
     "generative-quality": "generative_quality.md",
     "dcgan-quality": "dcgan_quality.md",
     "dcgan-throughput": "dcgan_throughput.md",
+    "training-parts": "training_parts.md",
 }
+PART = re.compile(r"^###\s+(\S+)\s+·\s+(.+?)\s+\((\d+) points?\)\s*$", re.M)
+
+
+def assignment_list(solutions: Path = ROOT / "solutions") -> str:
+    """One line per assignment (its title, linked to the student's notebook, its total) and its parts with points."""
+    import nbformat
+
+    lines = []
+    for path in sorted(solutions.glob("*/*.ipynb")):
+        nb = nbformat.read(path, as_version=4)
+        title = nb.cells[0].source.splitlines()[0].lstrip("# ").strip()
+        total = sum(cell.metadata.get("nbgrader", {}).get("points", 0) for cell in nb.cells)
+        release = Path("exercises") / path.relative_to(solutions)
+        parts = [f"{number} {name} ({points})" for cell in nb.cells if cell.cell_type == "markdown"
+                 for number, name, points in PART.findall(cell.source)]
+        lines.append(f"- [{title}]({release.as_posix()}), {total:g} points: " + ", ".join(parts))
+    return "\n".join(lines)
 
 
 def readme_with_results(readme: str, results: str, block: str = "benchmarks") -> str:
@@ -43,6 +62,7 @@ def main() -> int:
     text = readme.read_text()
     for block, results in BLOCKS.items():
         text = readme_with_results(text, (ROOT / "benchmarks" / results).read_text(), block)
+    text = readme_with_results(text, assignment_list(), "assignments")
     readme.write_text(text)
     print(f"updated the benchmark table in {readme}")
     return 0

@@ -3,11 +3,13 @@
 The package's code can reach a part by every route `autoaegan.grading_reuse` reads: imported (also under an alias,
 through a module, with `getattr`, with `*`), subclassed, wrapped (also through a helper), exec'd from its source
 (at the top level: every part; inside a part: that part), imported by a name built at run time, read from its file,
-and copied with its names changed or its layout redone. Each route is checked on the source, without a kernel; no
-solution, no noisy solution and no correct answer in another style (Géron's book's among them) gets a finding. One
-`nbgrader autograde` batch of assignment 06 (the solution, and the package's Sampling imported) checks that
-FlagForReview gives the part's test cells 0 and flags the notebook, and that the instructor gets one progress line
-per submission with its points (autoaegan.grading_progress).
+and copied with its names changed or its layout redone. Each route is checked on the source, without a kernel, in
+notebooks kept as data under `tests/fixtures/reuse/`: an earlier version of the assignments, whose parts (the
+sampling layer, the KL regularizer, the replay buffer...) the package defines too, which today's parts, past their
+chapters, no longer do. No solution of today's assignments, no noisy solution and no correct answer in another
+style (Géron's book's among them) gets a finding. One `nbgrader autograde` batch of assignment 01_02 (the solution,
+and the package's hailstone encoder imported) checks that FlagForReview gives the part's test cells 0 and flags the
+notebook, and that the instructor gets one progress line per submission with its points (autoaegan.grading_progress).
 """
 
 from __future__ import annotations
@@ -31,36 +33,60 @@ from autoaegan.grading_reuse import find_reuse  # noqa: E402
 from benchmarks.autograding import OTHER_STYLE, stealing  # noqa: E402
 from benchmarks.adversarial_cases import noisy  # noqa: E402
 from test_grading_robustness import filled, run_nbgrader, solution_answers  # noqa: E402
-from test_nbgrader_roundtrip import (  # noqa: E402
-    AUTOENCODERS,
-    GANS,
-    PACKAGE_MODELS,
-    PACKAGE_SAMPLING,
-    REPRESENTATIONS,
-    SOLUTION_NOTEBOOKS,
-    VARIATIONAL,
-    WRAPPED_ANGLES,
-    nbgrader_cells,
-    points_of,
-    read,
-)
+from test_nbgrader_roundtrip import SOLUTION_NOTEBOOKS, nbgrader_cells, points_of, read  # noqa: E402
+
+# An earlier version of four assignments (solutions and releases), kept as data for the routes' tests.
+FIXTURES = ROOT / "tests" / "fixtures" / "reuse"
+REPRESENTATIONS = Path("01_02_representations/representations.ipynb")
+AUTOENCODERS = Path("03_05_autoencoders/autoencoders.ipynb")
+VARIATIONAL = Path("06_variational/variational.ipynb")
+GANS = Path("07_09_gans/gans.ipynb")
+
+# Answers that take the package's code for a part of the fixtures.
+PACKAGE_SAMPLING = {"sampling": "from autoaegan.models.variational import Sampling\n"}
+PACKAGE_REGULARIZER = {
+    "kl_regularizer": (
+        "from autoaegan.regularizers import KLDivergenceRegularizer as PackageRegularizer\n\n\n"
+        "class KLDivergenceRegularizer(PackageRegularizer):\n"
+        '    """The package\'s regularizer under the exercise\'s name."""\n'
+    ),
+}
+WRAPPED_ANGLES = {
+    "principal_angles": (
+        "import numpy as np\n"
+        "import autoaegan.subspace\n\n\n"
+        "def principal_angles(a, b):\n"
+        "    return autoaegan.subspace.principal_angles(a, b)\n"
+    ),
+}
+# Today's assignment 01_02 with the package's hailstone encoder for its part 1a.
+IMPORTED_ENCODER = {"encode_hailstone": "from autoaegan.representations import encode_hailstone_run as encode_hailstone\n"}
 
 SAMPLING_TESTS = ["test_sampling", "test_sampling_hidden", "test_vae_training"]
 LATENT_LOSS_TESTS = ["test_latent_loss", "test_latent_loss_hidden", "test_vae_training"]
 
 
-def released_answers(notebook: Path) -> list[str]:
+def released_answers(notebook: Path, root: Path = FIXTURES) -> list[str]:
     """The answer cells as released: their given code is nobody's copy."""
-    return [cell.source for cell in nbgrader_cells(read(ROOT / "exercises" / notebook), solution=True).values()]
+    return [cell.source for cell in nbgrader_cells(read(root / "exercises" / notebook), solution=True).values()]
 
 
-def reuse_in(notebook: Path, answers: dict[str, str]):
-    """What find_reuse reads in the solution notebook (hidden tests included) with `answers` in its answer cells."""
-    nb = copy.deepcopy(read(ROOT / "solutions" / notebook))
+def fixture_answers(notebook: Path) -> dict[str, str]:
+    """The answer cells of a fixture's solution, by grade_id."""
+    solution = read(FIXTURES / "solutions" / notebook)
+    return {grade_id: cell.source for grade_id, cell in nbgrader_cells(solution, solution=True).items()}
+
+
+def reuse_in(notebook: Path, answers: dict[str, str], root: Path = FIXTURES):
+    """What find_reuse reads in the solution notebook (hidden tests included) with `answers` in its answer cells.
+
+    `root` holds `solutions/` and `exercises/`: the fixtures by default, the repository for today's assignments.
+    """
+    nb = copy.deepcopy(read(root / "solutions" / notebook))
     cells = nbgrader_cells(nb, solution=True)
     for grade_id, source in answers.items():
         cells[grade_id].source = source
-    return find_reuse(nb.cells, given=released_answers(notebook))
+    return find_reuse(nb.cells, given=released_answers(notebook, root))
 
 
 def only(reuse, part: str, *expected_words: str) -> list[str]:
@@ -93,7 +119,7 @@ def test_the_packages_class_under_an_alias_is_found(answer):
 
 
 def test_a_subclass_of_the_packages_class_is_found():
-    reuse = reuse_in(AUTOENCODERS, {"kl_regularizer": PACKAGE_MODELS["kl_regularizer"]})
+    reuse = reuse_in(AUTOENCODERS, PACKAGE_REGULARIZER)
     only(reuse, "KLDivergenceRegularizer", "subclasses the package's autoaegan.regularizers.KLDivergenceRegularizer")
     assert "test_kl_response_hidden" in reuse.test_cells()
 
@@ -190,8 +216,14 @@ IDS = [notebook.as_posix() for notebook in SOLUTION_NOTEBOOKS]
 @pytest.mark.parametrize("notebook", SOLUTION_NOTEBOOKS, ids=IDS)
 def test_the_solutions_and_their_noisy_versions_get_no_finding(notebook):
     answers = solution_answers(notebook)
-    assert reuse_in(notebook, answers).findings == {}
-    assert reuse_in(notebook, {grade_id: noisy(source) for grade_id, source in answers.items()}).findings == {}
+    assert reuse_in(notebook, answers, ROOT).findings == {}
+    noisy_answers = {grade_id: noisy(source) for grade_id, source in answers.items()}
+    assert reuse_in(notebook, noisy_answers, ROOT).findings == {}
+
+
+@pytest.mark.parametrize("notebook", [AUTOENCODERS, VARIATIONAL, GANS], ids=lambda notebook: notebook.as_posix())
+def test_the_fixtures_solutions_get_no_finding(notebook):
+    assert reuse_in(notebook, fixture_answers(notebook)).findings == {}
 
 
 # Correct answers in other styles: Géron's book (TensorFlow functions, `super().__init__` last, `K` for the
@@ -302,7 +334,7 @@ GERON_STYLE = {
 
 @pytest.mark.parametrize("notebook", list(GERON_STYLE), ids=[notebook.as_posix() for notebook in GERON_STYLE])
 def test_correct_answers_in_other_styles_get_no_finding(notebook):
-    answers = {**solution_answers(notebook), **GERON_STYLE[notebook]}
+    answers = {**fixture_answers(notebook), **GERON_STYLE[notebook]}
     assert reuse_in(notebook, answers).findings == {}
 
 
@@ -310,8 +342,8 @@ def test_the_benchmarks_other_style_and_a_reader_of_the_running_tests_are_no_reu
     # Reading the running tests' frames with linecache is hostile (the classroom matrix grades it), but it takes
     # nothing of the package's.
     answers = solution_answers(REPRESENTATIONS)
-    assert reuse_in(REPRESENTATIONS, {**answers, **OTHER_STYLE}).findings == {}
-    assert reuse_in(REPRESENTATIONS, stealing(answers)).findings == {}
+    assert reuse_in(REPRESENTATIONS, {**answers, **OTHER_STYLE}, ROOT).findings == {}
+    assert reuse_in(REPRESENTATIONS, stealing(answers), ROOT).findings == {}
 
 
 # ----- through nbgrader: FlagForReview and the progress lines ---------------------------------------------------------
@@ -319,28 +351,28 @@ def test_the_benchmarks_other_style_and_a_reader_of_the_running_tests_are_no_reu
 
 @pytest.fixture(scope="module")
 def graded(tmp_path_factory):
-    """Assignment 06 generated in a copy of the course; the solution and the package's Sampling autograded in one
-    batch."""
+    """Assignment 01_02 generated in a copy of the course; the solution and the package's hailstone encoder autograded
+    in one batch."""
     from nbgrader.api import Gradebook
 
     folder = tmp_path_factory.mktemp("reuse")
-    assignment = VARIATIONAL.parts[0]
+    assignment = REPRESENTATIONS.parts[0]
     shutil.copy(ROOT / "nbgrader_config.py", folder)
     shutil.copytree(ROOT / "solutions" / assignment, folder / "solutions" / assignment)
     generated = run_nbgrader(folder, "generate_assignment", assignment, "--force")
     assert generated.returncode == 0, generated.stderr[-3000:]
-    release = read(folder / "exercises" / VARIATIONAL)
-    answers = solution_answers(VARIATIONAL)
-    submissions = {"honest": answers, "imported": {**answers, **PACKAGE_SAMPLING}}
+    release = read(folder / "exercises" / REPRESENTATIONS)
+    answers = solution_answers(REPRESENTATIONS)
+    submissions = {"honest": answers, "imported": {**answers, **IMPORTED_ENCODER}}
     for student, given in submissions.items():
-        path = folder / "submitted" / student / VARIATIONAL
+        path = folder / "submitted" / student / REPRESENTATIONS
         path.parent.mkdir(parents=True)
         nbformat.write(filled(release, given), path)
     autograde = run_nbgrader(folder, "autograde", assignment)
     students = {}
     with Gradebook(f"sqlite:///{folder / 'gradebook.db'}") as gradebook:
         for student in submissions:
-            notebook = gradebook.find_submission_notebook(VARIATIONAL.stem, assignment, student)
+            notebook = gradebook.find_submission_notebook(REPRESENTATIONS.stem, assignment, student)
             comments = [comment.auto_comment or "" for comment in notebook.comments]
             students[student] = {
                 "scores": {grade.name: float(grade.score) for grade in notebook.grades},
@@ -354,24 +386,27 @@ def graded(tmp_path_factory):
 def test_the_reused_parts_test_cells_get_zero_and_the_notebook_is_flagged(graded):
     autograde, students = graded
     assert autograde.returncode == 0, autograde.stderr[-3000:]
-    points = points_of(read(ROOT / "solutions" / VARIATIONAL))
+    points = points_of(read(ROOT / "solutions" / REPRESENTATIONS))
+    reused = reuse_in(REPRESENTATIONS, {**solution_answers(REPRESENTATIONS), **IMPORTED_ENCODER}, ROOT).test_cells()
+    assert reused == ["test_encode_hailstone", "test_encode_hailstone_errors_hidden", "test_encode_hailstone_hidden"]
     assert students["honest"]["scores"] == points and not students["honest"]["flagged"]
     imported = students["imported"]
-    assert imported["flagged"] and imported["manual"] == sorted(SAMPLING_TESTS)
-    assert imported["scores"] == {name: 0.0 if name in SAMPLING_TESTS else value for name, value in points.items()}
-    assert "takes the package's code: Sampling" in imported["comments"]
+    assert imported["flagged"] and imported["manual"] == reused
+    assert imported["scores"] == {name: 0.0 if name in reused else value for name, value in points.items()}
+    assert "takes the package's code: encode_hailstone" in imported["comments"]
     listing = autograde.stderr.split("flagged for review (needs_manual_grade in the gradebook):")[-1]
-    assert f"imported/{VARIATIONAL.parts[0]}/{VARIATIONAL.stem}: a graded part takes the package's code" in listing
+    assert f"imported/{REPRESENTATIONS.parts[0]}/{REPRESENTATIONS.stem}: a graded part takes the package's code" \
+        in listing
 
 
 def test_the_instructor_gets_one_progress_line_per_submission(graded):
     autograde, students = graded
     lines = [line for line in autograde.stderr.splitlines() if line.startswith("autoaegan: [")]
-    total = sum(points_of(read(ROOT / "solutions" / VARIATIONAL)).values())
+    total = sum(points_of(read(ROOT / "solutions" / REPRESENTATIONS)).values())
     assert len(lines) == 2, lines
-    assignment = VARIATIONAL.parts[0]
+    assignment = REPRESENTATIONS.parts[0]
     for index, (line, student) in enumerate(zip(lines, sorted(students)), start=1):
         score = sum(students[student]["scores"].values())
         pattern = rf"autoaegan: \[{index}/2\] {student} · {assignment} · {score:g}/{total:g} points · [0-9.]+ s"
         assert re.fullmatch(pattern + (r" · flagged \(.+\)" if students[student]["flagged"] else ""), line), line
-    assert "flagged (a graded part takes the package's code: Sampling" in lines[1]
+    assert "flagged (a graded part takes the package's code: encode_hailstone" in lines[1]

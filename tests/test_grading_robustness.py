@@ -37,7 +37,6 @@ from autoaegan.grading_outputs import DropTestStderr  # noqa: E402
 from benchmarks.autograding import SIGN_ERROR_DECODER  # noqa: E402
 from test_nbgrader_roundtrip import (  # noqa: E402
     ASSIGNMENTS,
-    REPRESENTATIONS,
     SOLUTION_NOTEBOOKS,
     VENV_BIN,
     nbgrader_cells,
@@ -47,6 +46,8 @@ from test_nbgrader_roundtrip import (  # noqa: E402
 )
 
 pytestmark = pytest.mark.timeout(1800)
+
+REPRESENTATIONS = Path("01_02_representations/representations.ipynb")
 
 
 

@@ -4,7 +4,7 @@ import re
 from pathlib import Path
 
 from autoaegan.chapters import render_chapter_list
-from benchmarks.update_readme import BLOCKS, END, START, readme_with_results
+from benchmarks.update_readme import BLOCKS, END, START, assignment_list, readme_with_results
 
 ROOT = Path(__file__).resolve().parents[1]
 README = (ROOT / "README.md").read_text()
@@ -31,3 +31,9 @@ def test_readme_benchmark_tables_are_the_measured_ones():
 
 def test_ci_runs_the_readme_test_command():
     assert "make test" in (ROOT / ".ci" / "run").read_text()
+
+
+def test_the_assignment_list_is_the_solution_notebooks_parts():
+    block = README.split("<!-- assignments: start -->")[1].split("<!-- assignments: end -->")[0].strip()
+    assert block == assignment_list(), "the README's assignment list is stale: run python benchmarks/update_readme.py"
+    assert block.count("\n- ") + 1 == len(list((ROOT / "solutions").glob("*/*.ipynb")))

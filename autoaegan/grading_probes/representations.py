@@ -1,9 +1,12 @@
-"""Probes for the tests of assignment 01-02 (the hailstone codec, principal angles), run in the student's kernel.
+"""Probes for the tests of assignment 01-02, run in the student's kernel: many calls of the hailstone codec at once.
 
 The checks run in the checker and call the student's functions by handle, one request
 per call. The hidden tests call the codec thousands of times; a request costs a few
 milliseconds, so those calls go in one request here. The probe only calls: the checks
-compare what it returns with their own answers.
+compare what it returns with their own answers. Part 2's checks (principal angles,
+PCA's axes from a decoder) make one request per case and need no probe; Part 3, the
+training part, is scored by `autoaegan.grading_training` with the shared probes of
+`autoaegan.grading_probes.training`.
 """
 
 from __future__ import annotations
