@@ -1,7 +1,7 @@
 """Which graded parts of a submission take the package's code instead of the student's own, read from its source.
 
-Some graded parts of the exercises are also shipped in this package (`DenseTranspose`,
-`MinibatchDiscrimination`, `ReplayBuffer`, `mix_styles`...). A submission that imports,
+The package holds code that a graded part could take: a hailstone codec, principal angles,
+layers and models close to what a part asks for. A submission that imports, wraps,
 execs or rebuilds the package's code for a part gets 0 on that part and is flagged for
 review (`autoaegan.autograding.FlagForReview`). This module finds those parts by
 reading the submitted notebook's cells with `ast`, in the grading process, without
@@ -9,7 +9,7 @@ running any of them: nothing the student's code does at run time can change what
 finds.
 
 - The parts: each test cell grades the names it uses that the notebook's locked cells
-  and test cells do not define (`DenseTranspose` in `test_tied_autoencoder`), and those
+  and test cells do not define (`TiedConv2DTranspose` in `test_tied_conv_autoencoder`), and those
   its first line lists, `# tests: NAME, NAME`.
 - What is found, in the student's own cells (answer cells and cells they added):
   a part bound to the package's object (imported, aliased, `NAME = module.Thing`),

@@ -194,7 +194,9 @@ def autoencoder_report(function: str, *, steps: int, coding_size: int) -> dict:
     the training raised; `problems` (what is wrong with the models: shapes, non-finite
     values, not a function of the input), empty when they are fine; `test_mse` (the mean
     squared error per pixel of the reconstructions of the test images) and `pca_mse` (the
-    same for PCA with `coding_size` components fitted on the same training images);
+    same for PCA with `coding_size` components fitted on the same training images); `lookup_share`
+    (the share of decoded midpoints between two codings that copy a test image: near 1 for a
+    decoder that looks up stored images, which is a problem);
     `encoder_affine_error` and `decoder_affine_error` (how far each model is from an
     affine map: |f(a + b) − f(a) − f(b) + f(0)| over |f(a)|, 0 for a linear autoencoder).
     """
@@ -230,6 +232,11 @@ def _autoencoder_report(function: str, *, steps: int, coding_size: int) -> dict:
                    "the encoder", report)
     again = _predict(probes, decoder, codings[order], "the decoder", report)
     _same_function(reconstructions[order], np.asarray(again, np.float32).reshape(-1, 28, 28), "the decoder", report)
+    if not report["problems"]:
+        seen = np.concatenate([images, train_images[:FUNCTION_CHECK_IMAGES]])  # every image the encoder was given
+        _check_no_lookup(probes, decoder, codings, seen, report)
+    if report["problems"]:
+        return report
 
     report["test_mse"] = float(np.mean((reconstructions - images) ** 2))
     report["pca_mse"] = pca_mse(train_images, images, coding_size)
@@ -242,6 +249,35 @@ def _autoencoder_report(function: str, *, steps: int, coding_size: int) -> dict:
                for c in (ca, cb, ca + cb, np.zeros_like(ca))]
     report["decoder_affine_error"] = _affine_error(*decoded)
     return report
+
+
+def _check_no_lookup(probes, decoder, codings: np.ndarray, seen: np.ndarray, report: dict) -> None:
+    """A decoder that looks up images it was given (stored by the encoder, found by their codings) is no decoder.
+
+    Decoded midpoints between two test images' codings are a blend for a real decoder; a
+    lookup returns one of the stored images (or fails, when it finds no exact key).
+    `lookup_share` is the share of midpoints decoded into a copy of an image the encoder
+    was given (`seen`): closer to one than `COPY_FRACTION` times the 5th percentile of the
+    test images' distances to each other.
+    """
+    rng = np.random.default_rng(DATA_SEED)
+    first, second = rng.permutation(TEST_IMAGES)[:FUNCTION_CHECK_IMAGES], rng.permutation(TEST_IMAGES)[:FUNCTION_CHECK_IMAGES]
+    keep = first != second
+    midpoints = (codings[first[keep]] + codings[second[keep]]) / 2
+    shapes = [(len(midpoints), 28, 28), (len(midpoints), 28, 28, 1)]
+    decoded = _check_array(_predict(probes, decoder, midpoints, "the decoder", report), shapes, "the decoder", report)
+    if decoded is None:
+        return
+    decoded = decoded.reshape(len(midpoints), -1)
+    test = seen[:TEST_IMAGES]
+    spacing = np.percentile(nearest_distances(test[:FUNCTION_CHECK_IMAGES], test[FUNCTION_CHECK_IMAGES:]), 5)
+    share = float(np.mean(nearest_distances(decoded, seen) < COPY_FRACTION * spacing))
+    report["lookup_share"] = share
+    if share > 0.5:
+        report["problems"].append(
+            f"the decoder returns stored images: {share:.0%} of the codings halfway between two test images' codings "
+            f"decode into a copy of a test image (a decoder maps any coding to an image; it does not look images up)"
+        )
 
 
 def _last(value):

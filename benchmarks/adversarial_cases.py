@@ -6,7 +6,7 @@ cells, with the functions, classes and variables they define), the test cells (p
 no solution) and the locked cells between them. Each test cell *needs* the parts whose
 names it uses (in its code, in a string such as `student.own("Sampling")`, or in its
 first line `# tests: NAME, NAME`), directly or through the cells of the student's
-kernel that use them (`tied_autoencoder = ... DenseTranspose(...)`).
+kernel that use them (`tied_autoencoder = ... TiedConv2DTranspose(...)`).
 
 Each class of submission is then made by rewriting the solution's answer cells with
 `ast`, and its deserved points follow from one of two rules, stated with the class:

@@ -73,7 +73,11 @@ def run_assignment(notebook: Path, answers: dict[str, str], seeds: list[int]) ->
         if cell.cell_type != "code" or is_test_cell(cell):
             continue
         source = answers.get(_nbgrader(cell).get("grade_id"), cell.source)
-        exec(compile(_python(source), f"<{_nbgrader(cell).get('grade_id', 'cell')}>", "exec"), namespace)
+        try:
+            exec(compile(_python(source), f"<{_nbgrader(cell).get('grade_id', 'cell')}>", "exec"), namespace)
+        except Exception as error:  # a wrong answer breaks its cell, as it would in the student's kernel: go on
+            print(f"  {notebook.parent}: cell {_nbgrader(cell).get('grade_id', '(locked)')} raised "
+                  f"{type(error).__name__}: {str(error)[:200]}", flush=True)
     cells = training_cells(nb)
     result: dict = {"cells": {_nbgrader(cell)["grade_id"]: [] for cell in cells}, "reports": [], "errors": {}}
     for seed in seeds:
@@ -119,7 +123,9 @@ def designs(notebook: Path) -> dict:
     }
     found = {}
     for name, submission in cases.submissions.items():
-        if trained & set(submission.answers):
+        # A submission whose training answer is still the released stub trains nothing: it is no design.
+        if any(grade_id in trained and "raise NotImplementedError" not in source
+               for grade_id, source in submission.answers.items()):
             fails = sorted(grade_id for grade_id in training_ids
                            if submission.deserved.get(grade_id, cases.points[grade_id]) < cases.points[grade_id])
             found[name] = {"answers": submission.answers, "must_fail": fails, "why": submission.why}

@@ -1,7 +1,7 @@
 """The probes that assignment 03-05's tests call in the student's kernel (autoaegan/grading_probes/autoencoders.py).
 
-Each is checked against gradients worked out by hand, on Keras' own layers, and
-once through the bridge, served in this process, so that what they return is
+Each is checked against gradients worked out by hand, or against training it can
+see, on Keras' own layers, and once through the bridge, served in this process, so that what they return is
 plain data that crosses it.
 """
 
@@ -22,32 +22,6 @@ def dense():
     layer.kernel.assign(np.arange(12, dtype="float32").reshape(4, 3) / 10)
     layer.bias.assign(np.array([0.1, -0.2, 0.3], dtype="float32"))
     return layer
-
-
-def test_call_with_tensors_hands_arrays_over_as_tensors_and_the_rest_as_it_is():
-    seen = []
-
-    def record(*args, **kwargs):
-        seen.extend([keras.ops.is_tensor(arg) for arg in args] + [kwargs])
-        return "done"
-
-    assert probes.call_with_tensors(record, np.ones((2, 2), "float32"), 3, scale=2.0) == "done"
-    assert seen == [True, False, {"scale": 2.0}]
-
-
-def test_call_each_makes_one_object_per_set_of_keyword_arguments():
-    made = probes.call_each(dict, [{"a": 1}, {"b": 2.5}, {}])
-    assert made == [{"a": 1}, {"b": 2.5}, {}]
-
-
-def test_call_each_with_tensors_pairs_each_function_with_its_tensor():
-    def scaled(factor):
-        return lambda tensor: float(factor * np.asarray(keras.ops.sum(tensor))) if keras.ops.is_tensor(tensor) else None
-
-    inputs = [np.ones((2, 3), "float32"), np.full((1, 2), 2.0, "float32")]
-    assert probes.call_each_with_tensors([scaled(1.0), scaled(10.0)], inputs) == [6.0, 40.0]
-    with pytest.raises(ValueError, match="expected as many inputs as functions, got 1 inputs for 2 functions"):
-        probes.call_each_with_tensors([scaled(1.0), scaled(2.0)], inputs[:1])
 
 
 def test_gradients_of_sum_are_the_column_sums_and_none_where_nothing_flows(dense):
@@ -84,9 +58,50 @@ def test_value_and_gradient_of_a_tensor_function():
     assert "14.25" in result["description"]
 
 
+def test_value_and_gradient_of_a_mask_is_the_mask():
+    # As for a k-sparse layer: the inputs times a constant mask; the gradient of the sum is the mask.
+    mask = np.array([[0.0, 1.0, 1.0], [1.0, 0.0, 0.0]], dtype="float32")
+    result = probes.value_and_gradient(lambda t: t * mask, np.arange(6, dtype="float32").reshape(2, 3))
+    np.testing.assert_allclose(result["value"], [[0, 1, 2], [3, 0, 0]])
+    np.testing.assert_allclose(result["gradient"], mask)
+
+
 def test_value_and_gradient_of_a_numpy_function_has_no_gradient():
     result = probes.value_and_gradient(lambda t: float(np.sum(np.asarray(t) ** 2)), np.ones((2, 2), "float32"))
     assert result == {"is_tensor": False, "description": "4.0 (type float)", "value": 4.0, "gradient": None}
+
+
+def test_reconstruction_errors_while_training_go_down_for_a_model_that_can_learn():
+    keras.utils.set_random_seed(0)
+    model = keras.Sequential([keras.Input(shape=(6,)), keras.layers.Dense(3), keras.layers.Dense(6)])
+    images = np.random.default_rng(0).uniform(size=(16, 6)).astype("float32")
+    before = float(np.mean((np.asarray(model(images)) - images) ** 2))
+    errors = probes.reconstruction_errors_while_training(model, images, steps=30, learning_rate=1e-2)
+    assert len(errors) == 31 and all(type(error) is float for error in errors)
+    assert errors[0] == pytest.approx(before, rel=1e-5)  # the first error is measured before any step
+    assert errors[-1] == pytest.approx(float(np.mean((np.asarray(model(images)) - images) ** 2)), rel=1e-5)
+    assert errors[-1] < 0.5 * errors[0]
+
+
+def test_reconstruction_errors_while_training_leave_weights_no_gradient_reaches():
+    class Scaled(keras.layers.Layer):  # a trainable weight of its own, and one the error never reaches
+        def build(self, input_shape):
+            self.scale = self.add_weight(shape=(), initializer="ones")
+            self.unused = self.add_weight(shape=(2,), initializer="zeros")
+
+        def call(self, inputs):
+            return inputs * self.scale + 1.0
+
+    layer = Scaled()
+    images = np.full((4, 3), 0.5, dtype="float32")
+    errors = probes.reconstruction_errors_while_training(layer, images, steps=5, learning_rate=0.1)
+    assert errors[0] == pytest.approx(1.0)  # (0.5 * 1 + 1 - 0.5) ** 2
+    assert errors[-1] < errors[0]
+    np.testing.assert_array_equal(np.asarray(layer.unused), [0.0, 0.0])
+    again = probes.reconstruction_errors_while_training(layer, images, steps=0, learning_rate=0.1)
+    assert again == pytest.approx([errors[-1]])
+    with pytest.raises(ValueError, match="steps must be at least 0, got -1"):
+        probes.reconstruction_errors_while_training(layer, images, steps=-1, learning_rate=0.1)
 
 
 def test_the_probes_answers_cross_the_bridge_as_data():
@@ -103,6 +118,8 @@ def test_the_probes_answers_cross_the_bridge_as_data():
         result = remote_probes.value_and_gradient(keras_there.ops.mean, x)
         assert result["is_tensor"] is True and type(result["gradient"]) is np.ndarray
         np.testing.assert_allclose(result["gradient"], np.full((4, 3), 1 / 12))
-        assert float(remote_probes.call_with_tensors(keras_there.ops.sum, x)) == 12.0
+        model = keras_there.Sequential([keras_there.Input(shape=(3,)), keras_there.layers.Dense(3)])
+        errors = remote_probes.reconstruction_errors_while_training(model, x, steps=3, learning_rate=1e-2)
+        assert type(errors) is list and len(errors) == 4 and all(type(error) is float for error in errors)
     finally:
         student.reset()  # the handles given out here are forgotten

@@ -60,6 +60,7 @@ def test_an_autoencoder_is_trained_once_and_scored_against_pca(notebook):
     assert report["problems"] == [] and "error" not in report
     assert report["seed"] == grading_training.DEFAULT_TRAINING_SEED and report["seconds"] > 0
     assert 0 < report["test_mse"] < 0.2
+    assert report["lookup_share"] < 0.05  # a real decoder blends two codings' images
     train, _ = grading_training.training_images()
     test, _ = grading_training.test_images()
     assert report["pca_mse"] == pytest.approx(grading_training.pca_mse(train, test, 4))
@@ -239,3 +240,34 @@ def test_training_cells_get_a_longer_time_limit():
     assert is_training_cell(training) and not is_training_cell(ordinary) and not is_training_cell(answer)
     timeout = cell_timeout(120)
     assert timeout(training) >= 600 and timeout(ordinary) == 120 and timeout(answer) == 120
+
+
+def test_a_decoder_that_looks_up_the_images_the_encoder_stored_is_caught(notebook):
+    notebook("""
+STORE = {}
+
+
+def train_lookup(images, *, steps, seed):
+    rng = np.random.default_rng(0)
+    projection = rng.normal(size=(784, 16)).astype("float32")
+
+    def encode(x):
+        x = np.asarray(x).reshape(len(x), -1)
+        codings = x @ projection
+        for coding, image in zip(codings, x):
+            STORE[coding.tobytes()] = image
+        return codings
+
+    def decode(codings):
+        codings = np.asarray(codings, dtype="float32")
+        keys = np.stack([np.frombuffer(key, dtype="float32") for key in STORE])
+        images = np.stack(list(STORE.values()))
+        nearest = np.argmin(((codings[:, None, :] - keys[None]) ** 2).sum(-1), axis=1)
+        return images[nearest].reshape(-1, 28, 28)
+
+    return keras.layers.Lambda(encode), keras.layers.Lambda(decode)
+""")
+    report = grading_training.autoencoder_report("train_lookup", steps=1, coding_size=16)
+    assert report["lookup_share"] > 0.9
+    assert report["problems"] and report["problems"][-1].startswith("the decoder returns stored images")
+    assert "test_mse" not in report

@@ -1,11 +1,11 @@
-"""Probes for the tests of assignment 03-05 (tied weights, sparsity, convolutions), run in the student's kernel.
+"""Probes for the tests of assignment 03-05 (tied convolutions, k-sparse codings), run in the student's kernel.
 
-The checks run in the checker and reach the student's layers, models and
-regularizers by handles; what needs TensorFlow's machinery where those objects
-live (a gradient tape, a tensor rather than a NumPy array) is done here. Each
-probe takes the student's objects and the test's inputs, and returns plain data:
-NumPy arrays, numbers, strings, lists and dicts. None of them knows what the
-right answer is: the checks compare what they return with their own.
+The checks run in the checker and reach the student's layers and models by
+handles; what needs TensorFlow's machinery where those objects live (a gradient
+tape, an optimizer's steps) is done here. Each probe takes the student's objects
+and the test's inputs, and returns plain data: NumPy arrays, numbers, strings,
+lists and dicts. None of them knows what the right answer is: the checks compare
+what they return with their own.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import numpy as np
 
 
 def _tensor(value):
-    """`value` as a TensorFlow tensor when it is a NumPy array (as Keras hands arrays to layers and regularizers)."""
+    """`value` as a TensorFlow tensor when it is a NumPy array (as Keras hands arrays to layers)."""
     import tensorflow as tf
 
     return tf.convert_to_tensor(value) if isinstance(value, np.ndarray) else value
@@ -23,33 +23,6 @@ def _tensor(value):
 def _gradient_arrays(gradients) -> list:
     """Each gradient as a NumPy array, None where no gradient reached the variable."""
     return [None if gradient is None else np.asarray(gradient) for gradient in gradients]
-
-
-def call_with_tensors(function, *args, **kwargs):
-    """Return `function(*args, **kwargs)` with every NumPy array among `args` turned into a tensor first.
-
-    A Keras regularizer or loss is called with tensors, never NumPy arrays; the checks
-    send arrays, and this hands them to `function` as Keras would.
-    """
-    return function(*[_tensor(arg) for arg in args], **kwargs)
-
-
-def call_each(function, keyword_arguments) -> list:
-    """Return `[function(**kwargs) for kwargs in keyword_arguments]`: many calls (say, constructors) in one request."""
-    return [function(**kwargs) for kwargs in keyword_arguments]
-
-
-def call_each_with_tensors(functions, inputs) -> list:
-    """Return `[function(tensor) for function, tensor in zip(functions, inputs)]`, each array of `inputs` as a tensor.
-
-    Many calls of regularizers or losses in one request; `functions` and `inputs` must be as long as each other.
-    """
-    functions, inputs = list(functions), list(inputs)
-    if len(functions) != len(inputs):
-        raise ValueError(
-            f"expected as many inputs as functions, got {len(inputs)} inputs for {len(functions)} functions"
-        )
-    return [function(_tensor(value)) for function, value in zip(functions, inputs)]
 
 
 def gradients_of_sum(function, inputs, variables) -> list:
@@ -81,12 +54,13 @@ def gradients_of_squared_error(model, inputs, targets, variables) -> list:
 
 
 def value_and_gradient(function, inputs) -> dict:
-    """What `function` returns for the tensor `inputs`, and its gradient with respect to them.
+    """What `function` returns for the tensor `inputs`, and the gradient of its sum with respect to them.
 
     Returns a dict: `is_tensor` (whether the value is a tensor, which Keras can
     differentiate), `description` (the value's repr and type, for messages), `value`
     (the value) and `gradient` (an array of the shape of `inputs`, or None when the
-    value is not a tensor or no gradient reaches the inputs).
+    value is not a tensor or no gradient reaches the inputs). A value with more than
+    one entry is summed first, as a gradient tape does.
     """
     import keras
     import tensorflow as tf
@@ -105,3 +79,35 @@ def value_and_gradient(function, inputs) -> dict:
         "value": value,
         "gradient": None if gradient is None else np.asarray(gradient),
     }
+
+
+def reconstruction_errors_while_training(model, images, *, steps: int, learning_rate: float) -> list[float]:
+    """Train `model` to reconstruct `images` (one batch) with Adam for `steps` steps; return its errors.
+
+    The list holds `steps + 1` floats: the mean squared error of `model(images)`
+    against `images` before the first step and after each step. The gradients are
+    those of that error with respect to the model's trainable weights; a weight that
+    no gradient reaches is left as it is.
+    """
+    import keras
+    import tensorflow as tf
+
+    steps = int(steps)
+    if steps < 0:
+        raise ValueError(f"steps must be at least 0, got {steps}")
+    images = tf.convert_to_tensor(np.asarray(images))
+    model(images)  # builds a model that was never called, so that its weights exist
+    weights = list(model.trainable_weights)
+    optimizer = keras.optimizers.Adam(float(learning_rate))
+    errors = []
+    for step in range(steps + 1):
+        with tf.GradientTape() as tape:
+            error = tf.reduce_mean(tf.square(tf.cast(model(images), images.dtype) - images))
+        errors.append(float(error))
+        if step == steps:
+            break
+        pairs = [(gradient, weight) for gradient, weight in zip(tape.gradient(error, weights), weights)
+                 if gradient is not None]
+        if pairs:
+            optimizer.apply_gradients(pairs)
+    return errors
