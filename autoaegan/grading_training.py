@@ -40,7 +40,7 @@ TRAIN_IMAGES = 10_000
 TEST_IMAGES = 2_000
 DATA_SEED = 2026  # which training and test images grading uses
 DEFAULT_TRAINING_SEED = 42
-SEED_VARIABLE = "AUTOAEGAN_TRAINING_SEED"
+TRAINING_SEED_VARIABLE = "AUTOAEGAN_TRAINING_SEED"
 TRAINING_TIMEOUT = 600.0  # seconds one training call may take: ten times the issue's 60 s on an idle machine
 FUNCTION_CHECK_IMAGES = 500  # images fed again, in another order, to check that a model is a function of its input
 FUNCTION_TOLERANCE = 1e-3  # the largest difference allowed between two calls on the same input (float32 batches)
@@ -51,14 +51,14 @@ _reports: dict[tuple, dict] = {}
 
 
 def training_seed() -> int:
-    """The seed grading trains with: `DEFAULT_TRAINING_SEED`, or `AUTOAEGAN_TRAINING_SEED` for the benchmark."""
-    value = os.environ.get(SEED_VARIABLE, "").strip()
+    """The random seed that grading trains with: `DEFAULT_TRAINING_SEED`, or `AUTOAEGAN_TRAINING_SEED` for the benchmark."""
+    value = os.environ.get(TRAINING_SEED_VARIABLE, "").strip()
     if not value:
         return DEFAULT_TRAINING_SEED
     try:
         return int(value)
     except ValueError:
-        raise ValueError(f"{SEED_VARIABLE} must be an integer, got {value!r}") from None
+        raise ValueError(f"{TRAINING_SEED_VARIABLE} must be an integer, got {value!r}") from None
 
 
 def training_images() -> tuple[np.ndarray, np.ndarray]:

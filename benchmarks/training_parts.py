@@ -81,7 +81,7 @@ def run_assignment(notebook: Path, answers: dict[str, str], seeds: list[int]) ->
     cells = training_cells(nb)
     result: dict = {"cells": {_nbgrader(cell)["grade_id"]: [] for cell in cells}, "reports": [], "errors": {}}
     for seed in seeds:
-        os.environ[grading_training.SEED_VARIABLE] = str(seed)
+        os.environ[grading_training.TRAINING_SEED_VARIABLE] = str(seed)
         grading_training.clear_reports()
         for cell in cells:
             student.reset()

@@ -1,82 +1,87 @@
-"""The probes of assignment 06's checks (autoaegan/grading_probes/variational.py): gradients and a small VAE's steps.
+"""The probe of assignment 06's checks (autoaegan/grading_probes/variational.py): gradients of a sum, taken with a tape.
 
-They run in the student's kernel with the student's objects; here the package's own
-`Sampling` and `latent_loss` stand in for them, and a latent loss written with NumPy
-stands for the mistake the checks look for (no gradient reaches the encoder).
+It runs in the student's kernel with the student's functions; here a KL divergence and a
+β-VAE loss written with `keras.ops` stand in for them, and the same written with NumPy
+stand for the mistake the checks look for (no gradient reaches the inputs).
 """
 
 from __future__ import annotations
 
-import keras
 import numpy as np
 import pytest
+from keras import ops
 
-from autoaegan.grading_probes.variational import sum_and_gradients, train_vae_steps
-from autoaegan.models.variational import Sampling, build_vae_decoder, latent_loss
+from autoaegan.grading_probes.variational import sum_and_gradients
 
 
-def numpy_latent_loss(mean, log_var):
-    """The right values, computed with NumPy: no gradient can flow through it."""
-    mean, log_var = np.asarray(mean), np.asarray(log_var)
-    return -0.5 * np.sum(1 + log_var - np.exp(log_var) - mean**2, axis=-1)
+def keras_kl(mean_q, log_var_q, mean_p, log_var_p):
+    """KL(N(μq, σq²) ‖ N(μp, σp²)) summed over the last axis, with keras.ops."""
+    return 0.5 * ops.sum(log_var_p - log_var_q + (ops.exp(log_var_q) + ops.square(mean_q - mean_p))
+                         * ops.exp(-log_var_p) - 1, axis=-1)
+
+
+def numpy_kl(mean_q, log_var_q, mean_p, log_var_p):
+    """The same values with NumPy: no gradient can flow through it."""
+    mean_q, log_var_q, mean_p, log_var_p = (np.asarray(value) for value in (mean_q, log_var_q, mean_p, log_var_p))
+    return 0.5 * np.sum(log_var_p - log_var_q + (np.exp(log_var_q) + (mean_q - mean_p) ** 2) * np.exp(-log_var_p) - 1,
+                        axis=-1)
+
+
+def keras_beta_loss(images, reconstructions, mean, log_var, beta):
+    errors = ops.sum(ops.reshape(ops.square(images - reconstructions), (ops.shape(images)[0], -1)), axis=1)
+    kl = -0.5 * ops.sum(1 + log_var - ops.exp(log_var) - ops.square(mean), axis=-1)
+    return ops.mean(errors + beta * kl)
 
 
 @pytest.fixture
 def inputs():
     rng = np.random.default_rng(0)
-    return rng.normal(size=(4, 3)).astype("float32"), rng.normal(size=(4, 3)).astype("float32")
+    return [rng.normal(size=(4, 3)).astype("float32") for _ in range(4)]
 
 
-def test_the_gradients_of_a_sum_with_separate_arguments(inputs):
-    mean, log_var = inputs
-    taped = sum_and_gradients(latent_loss, [mean, log_var])
-    np.testing.assert_allclose(taped["outputs"], numpy_latent_loss(mean, log_var), rtol=1e-5)
-    d_mean, d_log_var = taped["gradients"]
-    np.testing.assert_allclose(d_mean, mean, atol=1e-6)
-    np.testing.assert_allclose(d_log_var, 0.5 * (np.exp(log_var) - 1), atol=1e-6)
+def test_the_gradients_of_a_sum_with_four_arguments(inputs):
+    mean_q, log_var_q, mean_p, log_var_p = inputs
+    taped = sum_and_gradients(keras_kl, inputs)
+    np.testing.assert_allclose(taped["outputs"], numpy_kl(*inputs), rtol=1e-5)
+    assert taped["outputs"].shape == (4,)
+    d_mean_q, d_log_var_q, d_mean_p, d_log_var_p = taped["gradients"]
+    np.testing.assert_allclose(d_mean_q, (mean_q - mean_p) * np.exp(-log_var_p), rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(d_mean_p, -d_mean_q, rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(d_log_var_q, 0.5 * (np.exp(log_var_q - log_var_p) - 1), rtol=1e-5, atol=1e-6)
+    d_log_var_p_by_hand = 0.5 * (1 - (np.exp(log_var_q) + (mean_q - mean_p) ** 2) * np.exp(-log_var_p))
+    np.testing.assert_allclose(d_log_var_p, d_log_var_p_by_hand, rtol=1e-5, atol=1e-5)
 
 
-def test_the_gradients_of_a_layer_that_takes_a_list(inputs):
-    mean, log_var = inputs
-    taped = sum_and_gradients(Sampling(seed=3), [mean, log_var], as_list=True)
-    assert isinstance(taped["outputs"], np.ndarray) and taped["outputs"].shape == (4, 3)
-    d_mean, d_log_var = taped["gradients"]
-    np.testing.assert_allclose(d_mean, np.ones((4, 3)), atol=1e-6)
-    np.testing.assert_allclose(d_log_var, 0.5 * (taped["outputs"] - mean), atol=1e-5)
+def test_the_variables_keep_the_inputs_dtype_and_broadcasting_sums_the_gradient():
+    rng = np.random.default_rng(1)
+    mean_q, log_var_q = rng.normal(size=(5, 2)), rng.normal(size=(5, 2))
+    mean_p, log_var_p = np.zeros(2), np.zeros(2)
+    taped = sum_and_gradients(keras_kl, [mean_q, log_var_q, mean_p, log_var_p])
+    assert taped["outputs"].dtype == np.float64 and taped["outputs"].shape == (5,)
+    assert [gradient.shape for gradient in taped["gradients"]] == [(5, 2), (5, 2), (2,), (2,)]
+    np.testing.assert_allclose(taped["gradients"][2], -mean_q.sum(axis=0), rtol=1e-12)
+
+
+def test_constants_come_after_the_variables():
+    rng = np.random.default_rng(2)
+    images, reconstructions = rng.uniform(size=(3, 28, 28)), rng.uniform(size=(3, 28, 28))
+    mean, log_var = rng.normal(size=(3, 4)), rng.normal(size=(3, 4))
+    taped = sum_and_gradients(keras_beta_loss, [images, reconstructions, mean, log_var], constants=[2.5])
+    assert taped["outputs"].shape == ()
+    d_images, d_reconstructions, d_mean, d_log_var = taped["gradients"]
+    np.testing.assert_allclose(d_reconstructions, 2 * (reconstructions - images) / 3, rtol=1e-10)
+    np.testing.assert_allclose(d_images, -d_reconstructions, rtol=1e-10)
+    np.testing.assert_allclose(d_mean, 2.5 * mean / 3, rtol=1e-10)
+    np.testing.assert_allclose(d_log_var, 2.5 * 0.5 * (np.exp(log_var) - 1) / 3, rtol=1e-10)
 
 
 def test_no_gradient_through_numpy_gives_none(inputs):
-    taped = sum_and_gradients(numpy_latent_loss, list(inputs))
-    assert taped["gradients"] == [None, None]
+    taped = sum_and_gradients(numpy_kl, inputs)
+    assert taped["gradients"] == [None, None, None, None]
+    np.testing.assert_allclose(taped["outputs"], numpy_kl(*inputs), rtol=1e-6)
 
 
-def small_vae(seed: int = 6):
-    keras.utils.set_random_seed(seed)
-    images = keras.Input(shape=(28, 28))
-    hidden = keras.layers.Dense(16, activation="relu")(keras.layers.Flatten()(images))
-    mean, log_var = keras.layers.Dense(2, name="mean")(hidden), keras.layers.Dense(2, name="log_var")(hidden)
-    encoder = keras.Model(images, [mean, log_var, Sampling(seed=seed)([mean, log_var])])
-    return encoder, build_vae_decoder(2, units=(16,))
-
-
-BATCH = np.random.default_rng(6).uniform(size=(16, 28, 28)).astype("float32")
-
-
-def test_a_small_vae_trains_and_its_latent_loss_reaches_the_encoder():
-    encoder, decoder = small_vae()
-    run = train_vae_steps(encoder, decoder, latent_loss, keras.optimizers.Adam(1e-2), BATCH, steps=5,
-                          kl_weight=1 / 784, kl_variable=encoder.get_layer("log_var").kernel)
-    assert run["kl_gradient"].shape == (16, 2) and np.abs(run["kl_gradient"]).max() > 0
-    history = np.array(run["history"])
-    assert history.shape == (5, 3) and all(type(value) is float for value in run["history"][0])
-    total, reconstruction, kl = history.T
-    np.testing.assert_allclose(total, reconstruction + kl / 784, rtol=1e-5)
-    assert total[-1] < total[0]
-
-
-def test_a_latent_loss_written_with_numpy_gives_no_kl_gradient():
-    encoder, decoder = small_vae()
-    run = train_vae_steps(encoder, decoder, numpy_latent_loss, keras.optimizers.Adam(1e-2), BATCH, steps=1,
-                          kl_weight=1 / 784, kl_variable=encoder.get_layer("log_var").kernel)
-    assert run["kl_gradient"] is None
-    assert len(run["history"]) == 1
+def test_an_unused_input_gives_none(inputs):
+    taped = sum_and_gradients(lambda mean_q, log_var_q, mean_p, log_var_p: keras_kl(mean_q, log_var_q, 0.0, 0.0),
+                              inputs)
+    assert [gradient is None for gradient in taped["gradients"]] == [False, False, True, True]

@@ -25,7 +25,7 @@ def notebook(monkeypatch):
     """Run `code` as a notebook's cell would: its functions are the student's own, in `__main__`."""
     namespace: dict = {"__name__": "__main__"}
     monkeypatch.setattr(grading_wire, "_namespace", lambda: namespace)
-    monkeypatch.delenv(grading_training.SEED_VARIABLE, raising=False)
+    monkeypatch.delenv(grading_training.TRAINING_SEED_VARIABLE, raising=False)
     grading_training.clear_reports()
     student.reset()  # as before each test cell: no handle of another test's objects
 
@@ -192,11 +192,11 @@ def test_samples_out_of_the_stated_range_are_measured(notebook):
 
 
 def test_the_seed_comes_from_the_environment_for_the_benchmark_only(monkeypatch):
-    monkeypatch.delenv(grading_training.SEED_VARIABLE, raising=False)
+    monkeypatch.delenv(grading_training.TRAINING_SEED_VARIABLE, raising=False)
     assert grading_training.training_seed() == grading_training.DEFAULT_TRAINING_SEED
-    monkeypatch.setenv(grading_training.SEED_VARIABLE, "7")
+    monkeypatch.setenv(grading_training.TRAINING_SEED_VARIABLE, "7")
     assert grading_training.training_seed() == 7
-    monkeypatch.setenv(grading_training.SEED_VARIABLE, "seven")
+    monkeypatch.setenv(grading_training.TRAINING_SEED_VARIABLE, "seven")
     with pytest.raises(ValueError, match="must be an integer, got 'seven'"):
         grading_training.training_seed()
 
