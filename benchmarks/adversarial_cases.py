@@ -740,6 +740,10 @@ def cases(assignment: Assignment, course_paths: list[str], package: dict[str, st
                       for part in borrowed for node in _parse(part.source).body)
         tops = how == "exec" or (how == "rebuilt" and classes)
         lost = everything if tops else [part.grade_id for part in borrowed]
+        if not borrowed:  # the package defines no part's name: nothing to take, the case is the solution
+            made.append(Case(f"package_{how}", f"package_{how}", CLASSES[f"package_{how}"]
+                             + ": none (the package defines no part's name)", answers, assignment.losing([])))
+            continue
         made.append(Case(f"package_{how}", f"package_{how}", CLASSES[f"package_{how}"] + ": "
                          + ", ".join(f"`{name}`" for part in borrowed for name in part.code_names if name in package),
                          {**answers, **{part.grade_id: package_code(part, package, how) for part in borrowed}},

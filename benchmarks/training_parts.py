@@ -160,15 +160,22 @@ def _median(reports: list[dict], key: str):
 
 
 def summarise(notebook: Path, design: str | None, measured: dict, must_fail: list[str]) -> dict:
-    """One row per training cell: passes over seeds, what was required, whether it held."""
+    """One row per training cell: passes over seeds, what was required, whether it held.
+
+    The solution must pass each cell in `REQUIRED_PASSES` of `SOLUTION_SEEDS` seeds. A wrong design must lose
+    points in every seed: at least one of the cells it deserves to fail (at the grading seed) fails, seed by seed;
+    the cells it deserves to pass, pass in every seed.
+    """
     seeds = len(measured["reports"])
+    failing = [passed for grade_id, passed in measured["cells"].items() if grade_id in must_fail]
+    caught = sum(not all(cell[seed] for cell in failing) for seed in range(seeds)) if failing else 0
     rows = []
     for grade_id, passed in measured["cells"].items():
         if design is None:
             required, held = f"≥ {REQUIRED_PASSES * seeds // SOLUTION_SEEDS}/{seeds} pass", \
                 sum(passed) >= REQUIRED_PASSES * seeds / SOLUTION_SEEDS
         elif grade_id in must_fail:
-            required, held = f"0/{seeds} pass", not any(passed)
+            required, held = f"the design loses points: {caught}/{seeds} seeds", caught == seeds
         else:
             required, held = f"{seeds}/{seeds} pass", all(passed)
         rows.append({"cell": grade_id, "passed": sum(passed), "seeds": seeds, "required": required, "held": held,
@@ -180,26 +187,27 @@ def summarise(notebook: Path, design: str | None, measured: dict, must_fail: lis
 
 
 def markdown(results: list[dict], when: str, cpus: int | None = None, python: str | None = None) -> str:
-    """The README's table of the training parts (`cpus` and `python`: the machine's, by default this one's)."""
+    """The README's table of the training parts, one row per submission (`cpus` and `python`: the machine's, by
+    default this one's)."""
     lines = [
-        "| assignment | submission | cell | passed | required | training s (median) | figures (median) |",
-        "| --- | --- | --- | ---: | --- | ---: | --- |",
+        "| assignment | submission | seeds passed, cell by cell | required | training s (median) | figures (median) |",
+        "| --- | --- | --- | --- | ---: | --- |",
     ]
     for entry in results:
         figures = ", ".join(f"{k} {v:.4g}" for k, v in entry["figures"].items())
-        for row in entry["rows"]:
-            mark = "" if row["held"] else " **✗**"
-            lines.append(
-                f"| `{Path(entry['notebook']).parent}` | `{entry['design']}` | `{row['cell']}` | "
-                f"{row['passed']}/{row['seeds']}{mark} | {row['required']} | "
-                f"{'—' if entry['train_seconds'] is None else format(entry['train_seconds'], '.1f')} | {figures} |"
-            )
+        cells = ", ".join(f"`{row['cell']}` {row['passed']}/{row['seeds']}" + ("" if row["held"] else " **✗**")
+                          for row in entry["rows"])
+        required = "; ".join(dict.fromkeys(row["required"] for row in entry["rows"]))
+        seconds = "—" if entry["train_seconds"] is None else format(entry["train_seconds"], ".1f")
+        lines.append(f"| `{Path(entry['notebook']).parent}` | `{entry['design']}` | {cells} | {required} | "
+                     f"{seconds} | {figures} |")
     held = sum(row["held"] for entry in results for row in entry["rows"])
     total = sum(len(entry["rows"]) for entry in results)
-    lines += ["", f"{held} of {total} training cells as required: the solutions pass in at least "
-              f"{REQUIRED_PASSES} of {SOLUTION_SEEDS} seeds, the round-trip cases' wrong designs fail in every one of "
-              f"{DESIGN_SEEDS} seeds. Measured {when} on {cpus or os.cpu_count()} CPUs, Python "
-              f"{python or platform.python_version()}, one design at a time."]
+    lines += ["", f"{held} of {total} training cells as required: the solutions pass each cell in at least "
+              f"{REQUIRED_PASSES} of {SOLUTION_SEEDS} seeds; each wrong design of the round-trip cases loses points "
+              f"in every one of {DESIGN_SEEDS} seeds (a cell it deserves to fail fails) and keeps the others; "
+              f"answers in other styles pass. Measured {when} on {cpus or os.cpu_count()} CPUs, Python "
+              f"{python or platform.python_version()}, one submission at a time."]
     return "\n".join(lines) + "\n"
 
 
