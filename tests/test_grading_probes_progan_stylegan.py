@@ -2,11 +2,30 @@
 
 import numpy as np
 import pytest
+import keras
 import tensorflow as tf
 from keras import ops
 
 from autoaegan.grading_bridge import StudentKernel
-from autoaegan.grading_probes.progan_stylegan import call_with_tensors, gradients_of_sum, through_functional_model
+from autoaegan.grading_probes.progan_stylegan import (
+    call_with_tensors,
+    gradients_of_sum,
+    layer_gradients,
+    layer_in_functional_model,
+    through_functional_model,
+)
+
+
+class _Scaled(keras.layers.Layer):
+    """[x, s] → x · s · kernel per channel: two inputs and one trainable weight, for the probes' tests."""
+
+    def build(self, input_shape):
+        self.kernel = self.add_weight(shape=(input_shape[0][-1],), initializer="ones", name="kernel")
+
+    def call(self, inputs):
+        x, s = inputs
+        self.calls = getattr(self, "calls", []) + [x.shape[0]]
+        return x * s[:, None, None, :] * self.kernel
 
 
 def test_call_with_tensors_turns_only_the_arrays_into_tensors():
@@ -73,3 +92,40 @@ def test_the_probes_answer_through_the_bridge_with_plain_data():
     (gradient,) = probes.gradients_of_sum(relu, [x], [0])
     assert type(gradient) is np.ndarray
     np.testing.assert_allclose(gradient, [[0.0, 1.0]])
+    multiply = keras.layers.Multiply()  # a layer of two inputs, made in the student's kernel
+    np.testing.assert_allclose(probes.layer_in_functional_model(multiply, [x, 3 * x]), 3 * x**2)
+    gradients = probes.layer_gradients(multiply, [x, 3 * x], np.ones_like(x))
+    np.testing.assert_allclose(gradients["inputs"][0], 3 * x)
+    assert gradients["variables"] == {}
+
+
+def test_layer_in_functional_model_builds_on_symbols_of_unknown_batch_then_calls_on_the_arrays():
+    rng = np.random.default_rng(1)
+    x, s = rng.normal(size=(3, 2, 2, 4)).astype("float32"), rng.normal(size=(3, 4)).astype("float32")
+    layer = _Scaled()
+    result = layer_in_functional_model(layer, [x, s])
+    assert type(result) is np.ndarray
+    np.testing.assert_allclose(result, x * s[:, None, None, :], rtol=1e-6)
+    assert layer.calls[0] is None and layer.calls[-1] == 3  # built with the batch size unknown, then called on 3 images
+    with pytest.raises(TypeError, match="a non-empty list of NumPy arrays, got ndarray"):
+        layer_in_functional_model(layer, x)
+
+
+def test_layer_gradients_reach_the_inputs_and_the_layer_variables():
+    rng = np.random.default_rng(2)
+    x, s = rng.normal(size=(2, 3, 3, 2)).astype("float32"), rng.normal(size=(2, 2)).astype("float32")
+    weights = rng.normal(size=(2, 3, 3, 2)).astype("float32")
+    layer = _Scaled()
+    layer([x, s])
+    layer.kernel.assign(np.array([2.0, -1.0], "float32"))
+    gradients = layer_gradients(layer, [x, s], weights)
+    to_x, to_s = gradients["inputs"]
+    np.testing.assert_allclose(to_x, weights * s[:, None, None, :] * [2.0, -1.0], rtol=1e-5)
+    np.testing.assert_allclose(to_s, (weights * x).sum(axis=(1, 2)) * [2.0, -1.0], rtol=1e-5)
+    (path,) = gradients["variables"]
+    assert path.endswith("kernel")
+    np.testing.assert_allclose(gradients["variables"][path], (weights * x * s[:, None, None, :]).sum(axis=(0, 1, 2)),
+                               rtol=1e-5)
+    # A layer that leaves TensorFlow for NumPy lets no gradient through.
+    dense = keras.layers.Lambda(lambda tensors: np.asarray(tensors[0]) * 2)
+    assert layer_gradients(dense, [x, s], weights) == {"inputs": [None, None], "variables": {}}

@@ -38,6 +38,8 @@ SOLUTION_NOTEBOOKS = sorted(path.relative_to(ROOT / "solutions") for path in (RO
 RELEASE_NOTEBOOKS = sorted(path.relative_to(ROOT / "exercises") for path in (ROOT / "exercises").glob("*/*.ipynb"))
 IDS = [path.as_posix() for path in SOLUTION_NOTEBOOKS]
 ASSIGNMENTS = sorted({path.parts[0] for path in SOLUTION_NOTEBOOKS})
+# Every assignment's submissions are graded in the first test's setup, training parts included.
+pytestmark = pytest.mark.timeout(2400)
 CASES = all_cases()
 # (notebook, student) for every listed submission: the solution and the untouched release come on top.
 LISTED = [(notebook, student) for notebook, cases in sorted(CASES.items()) for student in sorted(cases.submissions)]

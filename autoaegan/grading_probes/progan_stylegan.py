@@ -1,10 +1,13 @@
-"""Probes for the checks of assignment 10-11 (the layers of ProGAN and StyleGAN), run in the student's kernel.
+"""Probes for the checks of assignment 10-11 (ProGAN's grouped minibatch standard deviation, StyleGAN2's weight
+demodulation, and a small GAN trained end to end), run in the student's kernel.
 
-The checks call the student's functions (`pixel_norm`, `minibatch_stddev`, `fade_in`,
-`adain`, `mix_styles`) with NumPy arrays through the grading bridge; what needs
+The checks call the student's function (`grouped_minibatch_stddev`) and layer
+(`ModulatedConv2D`) with NumPy arrays through the grading bridge; what needs
 TensorFlow's machinery around such a call lives here: tensors as inputs, a functional
-Keras model around the function, and a gradient tape. Each probe takes the student's
-function and the test's inputs, and returns plain data (NumPy arrays, lists of them).
+Keras model around the function or the layer, and a gradient tape. Each probe takes
+the student's function or layer and the test's inputs, and returns plain data (NumPy
+arrays, lists and dicts of them); none of them knows what the right answer is. The
+training part is scored through `autoaegan.grading_probes.training`.
 """
 
 from __future__ import annotations
@@ -19,6 +22,13 @@ def _as_numpy(value):
     import tensorflow as tf
 
     return np.asarray(tf.convert_to_tensor(value))
+
+
+def _arrays(inputs, what: str) -> list:
+    """`inputs` as a list, if it is a non-empty list or tuple of NumPy arrays."""
+    if not isinstance(inputs, (list, tuple)) or not inputs or not all(isinstance(item, np.ndarray) for item in inputs):
+        raise TypeError(f"{what} should be a non-empty list of NumPy arrays, got {type(inputs).__name__}")
+    return list(inputs)
 
 
 def call_with_tensors(function, *args, **kwargs):
@@ -42,8 +52,7 @@ def through_functional_model(function, inputs):
     """
     import keras
 
-    if not isinstance(inputs, (list, tuple)) or not inputs or not all(isinstance(item, np.ndarray) for item in inputs):
-        raise TypeError(f"inputs should be a non-empty list of NumPy arrays, got {type(inputs).__name__}")
+    inputs = _arrays(inputs, "inputs")
     symbols = [keras.Input(shape=item.shape[1:], dtype=str(item.dtype)) for item in inputs]
     if len(symbols) == 1:
         layer = keras.layers.Lambda(lambda tensor: function(tensor))
@@ -77,3 +86,42 @@ def gradients_of_sum(function, args, wrt, channel=None, power=1):
             output = output[..., channel]
         loss = tf.reduce_sum(output**power)
     return [_as_numpy(gradient) for gradient in tape.gradient(loss, variables)]
+
+
+def layer_in_functional_model(layer, inputs):
+    """`layer` called on a list of `keras.Input`s (one per array of `inputs`, its shape without the batch axis) in a
+    functional Keras model, then the model on the arrays `inputs`: a NumPy array.
+
+    The layer gets the list of symbolic tensors when the model is built (their batch size unknown, None), as a layer
+    with several inputs (`[x, style]`) does in a generator.
+    """
+    import keras
+
+    inputs = _arrays(inputs, "inputs")
+    symbols = [keras.Input(shape=item.shape[1:], dtype=str(item.dtype)) for item in inputs]
+    model = keras.Model(symbols, layer(symbols))
+    return _as_numpy(model(inputs))
+
+
+def layer_gradients(layer, inputs, weights):
+    """The gradients of `sum(weights * layer(inputs))` with respect to each array of `inputs` and each trainable
+    variable of `layer`.
+
+    `inputs` is the list the layer is called with (`[x, style]`); each becomes a `tf.Variable`. `weights` is an array
+    of the output's shape. Returns a dict: `inputs`, one NumPy array (or None where no gradient reaches it) per input,
+    and `variables`, the same for each trainable variable of the layer, by its path, after the call.
+    """
+    import tensorflow as tf
+
+    inputs = _arrays(inputs, "inputs")
+    variables = [tf.Variable(item) for item in inputs]
+    with tf.GradientTape() as tape:
+        output = layer(list(variables))
+        loss = tf.reduce_sum(tf.cast(weights, output.dtype) * output)
+    trainable = list(layer.trainable_variables)
+    gradients = tape.gradient(loss, variables + trainable)
+    to_inputs, to_variables = gradients[:len(variables)], gradients[len(variables):]
+    return {
+        "inputs": [_as_numpy(gradient) for gradient in to_inputs],
+        "variables": {variable.path: _as_numpy(gradient) for variable, gradient in zip(trainable, to_variables)},
+    }
