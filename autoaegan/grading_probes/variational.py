@@ -37,6 +37,10 @@ def sum_and_gradients(function, inputs: list, *, constants: tuple | list = ()) -
     variables = [tf.Variable(np.asarray(value)) for value in inputs]
     with tf.GradientTape() as tape:
         outputs = function(*variables, *constants)
+        # Anything but a tensor (an object of the student's own) goes no further than here: TensorFlow's ops on
+        # arbitrary objects can take the kernel down instead of raising.
+        if not isinstance(outputs, (tf.Tensor, tf.Variable, np.ndarray, np.generic, int, float)):
+            raise TypeError(f"the function should return a tensor, got an object of type {type(outputs).__name__}")
         total = keras.ops.sum(outputs)
     gradients = tape.gradient(total, variables)
     return {"outputs": _array_or_none(outputs), "gradients": [_array_or_none(gradient) for gradient in gradients]}
