@@ -85,3 +85,12 @@ def test_an_unused_input_gives_none(inputs):
     taped = sum_and_gradients(lambda mean_q, log_var_q, mean_p, log_var_p: keras_kl(mean_q, log_var_q, 0.0, 0.0),
                               inputs)
     assert [gradient is None for gradient in taped["gradients"]] == [False, False, True, True]
+
+
+def test_an_answer_that_is_no_tensor_is_refused_before_tensorflow_sees_it():
+    class Anything:
+        def __eq__(self, other):
+            return True
+
+    with pytest.raises(TypeError, match="should return a tensor, got an object of type Anything"):
+        sum_and_gradients(lambda *args: Anything(), [np.zeros((2, 3), "float32")])
