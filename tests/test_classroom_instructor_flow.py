@@ -138,7 +138,7 @@ def test_each_student_fetched_their_own_feedback(flow):
         assert len(pages) == 1, pages
         text = feedback_text(pages[0].read_text())
         # The two students' scores differ: each page is its own student's.
-        assert text.startswith(f"representations representations (Score: {EXPECTED[student]:.1f} / 15.0)"), text[:200]
+        assert text.startswith(f"representations representations (Score: {EXPECTED[student]:.1f} / {TOTAL:.1f})"), text[:200]
 
 
 def test_the_exported_gradebook_has_the_exact_scores(flow):
@@ -148,4 +148,4 @@ def test_the_exported_gradebook_has_the_exact_scores(flow):
     for student, expected in EXPECTED.items():
         assert rows[student]["assignment"] == ASSIGNMENT
         assert float(rows[student]["score"]) == expected, rows[student]
-        assert float(rows[student]["max_score"]) == 15.0
+        assert float(rows[student]["max_score"]) == TOTAL

@@ -79,7 +79,7 @@ def hostile_submission(release):
     cells["test_principal_angles"].cell_type = "markdown"
     cells["test_principal_angles"].pop("outputs", None)
     cells["test_principal_angles"].pop("execution_count", None)
-    cells["test_plane_angles"].metadata.nbgrader.update(points=50, grade=False, locked=False)
+    cells["test_principal_angles_hidden"].metadata.nbgrader.update(points=50, grade=False, locked=False)
     cells["load_points"].source = "points = None\n"
     nb.metadata[REVIEW_METADATA] = {"findings": [], "cells": []}
     setup = cells["setup"]
@@ -295,11 +295,11 @@ def test_forged_and_broken_metadata_never_raise_and_earn_nothing():
     cells, findings, touched = restore_layout(nb.cells, plan)
     assert layout(cells) == [spec.name for spec in plan]
     assert not [cell for cell in cells if "bonus" in str(cell.metadata)]
-    assert "setup" in touched and "test_plane_angles" not in touched
+    assert "setup" in touched and "test_principal_angles_hidden" not in touched
     assert any("not the assignment's" in finding for finding in findings)
     assert any("not a dictionary" in finding for finding in findings)
     assert any("`test_decode_hailstone` appears more than once" in finding for finding in findings)
-    assert any("`test_plane_angles`: its grade, locked, points changed" in finding for finding in findings)
+    assert any("`test_principal_angles_hidden`: its grade, locked, points changed" in finding for finding in findings)
     for cell in cells:
         meta = cell.metadata.get("nbgrader")
         assert meta is None or meta["grade_id"] in {spec.name for spec in plan}
