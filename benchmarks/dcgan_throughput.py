@@ -196,7 +196,8 @@ def layer_speeds(model, *, batch_size: int, repeats: int = 3, steps: int = 50) -
             best = min(best, (time.perf_counter() - started) / steps)
         flops = 3 * 2 * macs[layer.name] * batch_size  # forward, input gradient, weight gradient
         speeds.append({"layer": layer.name, "kind": type(layer).__name__, "macs_per_image": macs[layer.name],
-                       "gflops": round(flops / best / 1e9, 1)})
+                       # Three significant figures: a tiny batch on a loaded machine can run below 0.05 GFLOP/s.
+                       "gflops": float(f"{flops / best / 1e9:.3g}")})
     return speeds
 
 
