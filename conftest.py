@@ -48,6 +48,27 @@ def tensorflow_noise_in(outputs) -> list[str]:
             for line in output.get("text", "").splitlines() if is_tensorflow_noise(line)]
 
 
+def pytest_runtest_teardown(item, nextitem):
+    """With $AUTOAEGAN_EXECUTED_DIR set, keep each chapter nbval ran, with its outputs, for the course website.
+
+    nbval collects every cell's outputs to compare them; here they go back into the notebook, which is
+    written to the folder (as course/NAME.ipynb) after its last cell, so `make site-from-executed` builds
+    the website without running the chapters again.
+    """
+    folder = os.environ.get("AUTOAEGAN_EXECUTED_DIR")
+    cell = getattr(item, "cell", None)
+    path = Path(str(item.fspath)).resolve()
+    if not folder or cell is None or COURSE not in path.parents:
+        return
+    import nbformat
+
+    cell.outputs = [nbformat.from_dict(output) for output in getattr(item, "test_outputs", None) or []]
+    if nextitem is None or nextitem.parent is not item.parent:
+        target = Path(folder) / path.relative_to(COURSE.parent)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        nbformat.write(item.parent.nb, str(target))
+
+
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_call(item):
     """Fail a chapter's nbval cell whose output shows a learner TensorFlow's log lines."""

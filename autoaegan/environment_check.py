@@ -30,7 +30,8 @@ LEVELS = (OK, WARNING, FAILED)
 GIB = 1024**3
 CLASSROOM_MEMORY_BYTES = int(1.5 * GIB)  # what one chapter may use in the classroom profile
 CLASSROOM_CPUS = 2  # the classroom profile's timings assume two CPUs
-EXPECTED_PYTHON = (3, 11)
+# The Pythons the course is tested with: pyproject.toml's requires-python (tests/test_python_versions.py).
+SUPPORTED_PYTHONS = ((3, 11), (3, 12), (3, 13))
 
 INSTALL_ADVICE = "In the course folder, run `pip install -e .` (or `make course`), then restart the kernel."
 PROFILE_ADVICE = (
@@ -147,16 +148,18 @@ def _major(version: str) -> int:
     return int(version.split(".")[0])
 
 
-def check_python() -> Check:
-    """Python 3.11, the version the course is tested with."""
-    found = sys.version_info[:2]
-    detail = f"Python {platform.python_version()} ({sys.executable})"
-    if found == EXPECTED_PYTHON:
+def check_python(version: tuple[int, int, int] | None = None) -> Check:
+    """Python 3.11, 3.12 or 3.13, the versions the course is tested with; `version` defaults to this one's."""
+    found = tuple(version or sys.version_info[:3])
+    detail = f"Python {'.'.join(map(str, found))} ({sys.executable})"
+    if found[:2] in SUPPORTED_PYTHONS:
         return Check("Python", OK, detail)
-    expected = ".".join(map(str, EXPECTED_PYTHON))
+    names = [".".join(map(str, supported)) for supported in SUPPORTED_PYTHONS]
+    expected = ", ".join(names[:-1]) + " or " + names[-1]
     return Check(
         "Python", WARNING, detail + f"; the course is tested with Python {expected}",
-        f"Create the course's environment with Python {expected} (`make course` does), then select its kernel.",
+        f"Create the course's environment with Python {expected} (`make course PYTHON=/path/to/python{names[-1]}`), "
+        "then select its kernel.",
     )
 
 

@@ -24,6 +24,7 @@ from classroom.deliver import COURSE_FOLDER, FORBIDDEN_MARKERS, student_files  #
 from classroom.localhub import LocalHub  # noqa: E402
 
 STUDENTS = ("student1", "student2")
+pytestmark = pytest.mark.needs("configurable-http-proxy")  # JupyterHub's proxy: make test installs it with npm
 
 
 @pytest.fixture(scope="module")

@@ -24,6 +24,8 @@ from pathlib import Path
 import nbformat
 import pytest
 
+from system_needs import require
+
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 from benchmarks.autograding import SIGN_ERROR_DECODER, feedback_text, solution_answers  # noqa: E402
@@ -89,6 +91,7 @@ def run(classroom, who: str, *args: str, timeout: int = 600) -> subprocess.Compl
 @pytest.fixture(scope="module")
 def flow(classroom):
     """Run the whole flow once; the tests below read what it left."""
+    require("bwrap")  # autograding refuses without the grading sandbox
     run(classroom, "instructor", "generate_assignment", ASSIGNMENT, "--force")
     run(classroom, "instructor", "release_assignment", ASSIGNMENT, "--force")
     answers = solution_answers()

@@ -30,6 +30,8 @@ import nbformat
 import pytest
 from nbformat.notebooknode import NotebookNode
 
+from system_needs import require
+
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 from autoaegan.grading_layout import REVIEW_METADATA, SourceCell, restore_layout  # noqa: E402
@@ -160,6 +162,7 @@ def deserved(notebook: Path, student: str) -> dict[str, float]:
 
 @pytest.fixture(scope="module")
 def graded(tmp_path_factory):
+    require("bwrap")  # autograding refuses without the grading sandbox
     result = grade(tmp_path_factory.mktemp("robustness") / REPRESENTATIONS.parts[0], REPRESENTATIONS)
     for student, given in result["students"].items():  # the table, with pytest -s
         print(f"{student:16} deserves {sum(deserved(REPRESENTATIONS, student).values()):5g}, "

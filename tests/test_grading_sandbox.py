@@ -32,8 +32,7 @@ from autoaegan.grading_sandbox import SandboxLayout, bwrap_command, layout_for  
 
 ASSIGNMENT = "01_02_representations"
 NOTEBOOK = "representations.ipynb"
-SANDBOX_MISSING = grading_sandbox.unavailable_reason()
-needs_sandbox = pytest.mark.skipif(SANDBOX_MISSING is not None, reason=f"no sandbox here: {SANDBOX_MISSING}")
+needs_sandbox = pytest.mark.needs("bwrap")
 
 # ----- the command builder ----------------------------------------------------------------------------------------
 

@@ -30,6 +30,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
+from system_needs import require
 from tests.roundtrip_cases import all_cases
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -39,7 +40,7 @@ RELEASE_NOTEBOOKS = sorted(path.relative_to(ROOT / "exercises") for path in (ROO
 IDS = [path.as_posix() for path in SOLUTION_NOTEBOOKS]
 ASSIGNMENTS = sorted({path.parts[0] for path in SOLUTION_NOTEBOOKS})
 # Every assignment's submissions are graded in the first test's setup, training parts included.
-pytestmark = pytest.mark.timeout(2400)
+pytestmark = pytest.mark.timeout(3600)
 CASES = all_cases()
 # (notebook, student) for every listed submission: the solution and the untouched release come on top.
 LISTED = [(notebook, student) for notebook, cases in sorted(CASES.items()) for student in sorted(cases.submissions)]
@@ -71,7 +72,7 @@ def nbgrader_environment() -> dict[str, str]:
     return env
 
 
-def nbgrader(course: Path, *args: str, timeout: int = 400) -> subprocess.CompletedProcess:
+def nbgrader(course: Path, *args: str, timeout: int = 1200) -> subprocess.CompletedProcess:
     return subprocess.run(
         [str(VENV_BIN / "nbgrader"), *args],
         cwd=course, env=nbgrader_environment(), capture_output=True, text=True, timeout=timeout,
@@ -89,7 +90,7 @@ print(json.dumps(Validator(config=config).validate(sys.argv[2])))
 """
 
 
-def validate(course: Path, notebook: Path, timeout: int = 400) -> dict:
+def validate(course: Path, notebook: Path, timeout: int = 1200) -> dict:
     """`Validator().validate(notebook)` with the course's configuration: {} when every test cell passes."""
     done = subprocess.run(
         [sys.executable, "-c", VALIDATE, str(course), str(notebook)],
@@ -263,6 +264,7 @@ class Graded:
 @pytest.fixture(scope="module")
 def graded(jobs) -> Graded:
     """Every submission of every assignment autograded, and its feedback generated."""
+    require("bwrap")  # autograding refuses without the grading sandbox
     return Graded({assignment: jobs[assignment].result() for assignment in ASSIGNMENTS})
 
 

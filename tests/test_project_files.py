@@ -1,6 +1,7 @@
 """Project files that must agree with each other: pyproject, environment.yml, constraints, notebooks."""
 
 import json
+import re
 import subprocess
 import tomllib
 from pathlib import Path
@@ -26,11 +27,11 @@ def test_environment_yml_has_the_same_dependencies_as_pyproject():
     assert normalised(pip_section) == normalised(pyproject()["project"]["dependencies"])
 
 
-def test_environment_yml_python_satisfies_requires_python():
+def test_environment_yml_python_is_requires_python():
     environment = yaml.safe_load((ROOT / "environment.yml").read_text())
-    python = next(d for d in environment["dependencies"] if isinstance(d, str) and d.startswith("python="))
-    version = python.split("=", 1)[1]
-    assert SpecifierSet(pyproject()["project"]["requires-python"]).contains(f"{version}.0")
+    (python,) = [d for d in environment["dependencies"] if isinstance(d, str) and re.match(r"python\s*[<>=!~]", d)]
+    # conda reads the same range syntax as pip: e.g. `python>=3.11,<3.14`.
+    assert SpecifierSet(python.removeprefix("python")) == SpecifierSet(pyproject()["project"]["requires-python"])
 
 
 def test_constraints_pin_every_direct_dependency_within_its_range():

@@ -21,6 +21,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from autoaegan.figures.theme import CLASS_COLOURS, IMAGE_COLOURSCALE
+from autoaegan.widgets.snapshot import StaticSnapshot
 
 
 def tsne_embedding(codings, *, seed: int = 42, threads: int = 1) -> np.ndarray:
@@ -85,8 +86,10 @@ def point_image(images, labels, class_names: Sequence[str], index: int) -> tuple
     return image[::-1], f"example {index}: {class_names[int(labels[index])]}"
 
 
-class EmbeddingExplorer(ipywidgets.HBox):
+class EmbeddingExplorer(StaticSnapshot, ipywidgets.HBox):
     """The scatter and the image pane side by side; `show(index)` draws an example, as hovering does."""
+
+    snapshot_name = "The embedding explorer"
 
     def __init__(self, points, labels, images, class_names: Sequence[str], *, title: str = "t-SNE of the codings"):
         points, labels = _check_embedding(points, labels, class_names)
@@ -105,6 +108,10 @@ class EmbeddingExplorer(ipywidgets.HBox):
         for trace in self.scatter.data:
             trace.on_hover(self._on_hover)
         super().__init__([self.scatter, self.image_pane])
+
+    def static_figure(self) -> go.Figure:
+        """The scatter, as a plain figure: on a page without a kernel its hover labels still name each point."""
+        return go.Figure(self.scatter)
 
     def _on_hover(self, trace, points, state):
         index = hovered_index(trace.customdata, points.point_inds)

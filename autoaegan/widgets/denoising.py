@@ -14,13 +14,14 @@ import numpy as np
 
 from autoaegan.models.denoising import NOISE_KINDS, as_unit_floats, noisy_and_reconstruction
 from autoaegan.widgets.png import grey_png
+from autoaegan.widgets.snapshot import StaticSnapshot
 
 
 def _captioned(image: ipywidgets.Image, caption: str) -> ipywidgets.VBox:
     return ipywidgets.VBox([ipywidgets.Label(caption), image], layout=ipywidgets.Layout(align_items="center"))
 
 
-class DenoisingExplorer(ipywidgets.VBox):
+class DenoisingExplorer(StaticSnapshot, ipywidgets.VBox):
     """A widget: clean image, noisy input and reconstruction, for a chosen image, noise kind, level and model.
 
     `autoencoders` is one Keras autoencoder or a dict `{name: autoencoder}`; `images`
@@ -28,6 +29,8 @@ class DenoisingExplorer(ipywidgets.VBox):
     same `seed` gives the same noise pattern, so moving the level slider scales
     one pattern instead of drawing a new one.
     """
+
+    snapshot_name = "The denoising explorer"
 
     def __init__(self, autoencoders, images, *, noise: str = "gaussian", level: float = 0.3,
                  max_level: float = 0.9, seed: int = 0, scale: int = 5):

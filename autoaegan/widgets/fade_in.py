@@ -32,6 +32,7 @@ from autoaegan.models.arguments import positive_int
 from autoaegan.models.progan import VALUE_RANGE, ProgressiveGenerator, resolution_of, upsample
 from autoaegan.widgets.latent_explorer import to_unit
 from autoaegan.widgets.png import grey_png
+from autoaegan.widgets.snapshot import StaticSnapshot
 
 ALPHA_STEP = 0.05
 ROWS = ("old", "new", "blend")
@@ -148,7 +149,7 @@ def _captioned(widget, caption: str) -> ipywidgets.VBox:
     return ipywidgets.VBox([ipywidgets.Label(caption), widget], layout=ipywidgets.Layout(align_items="flex-start"))
 
 
-class FadeInScrubber(ipywidgets.VBox):
+class FadeInScrubber(StaticSnapshot, ipywidgets.VBox):
     """A widget: slide α from 0 to 1 and watch level `level` of a ProGAN generator fade in over the level below.
 
     - `generator_layers`: a growing generator, the layers of every level (a `ProgressiveGenerator`, or
@@ -165,6 +166,8 @@ class FadeInScrubber(ipywidgets.VBox):
     then puts the previous value back, so a training run that shares the layers is
     not disturbed.
     """
+
+    snapshot_name = "The fade-in scrubber"
 
     def __init__(self, generator_layers: ProgressiveGenerator, level: int, *, n: int = 8, seed: int = 0,
                  alpha: float = 0.5, scale: int | None = None):

@@ -34,6 +34,7 @@ from autoaegan.figures.latent import mosaic
 from autoaegan.figures.theme import OKABE_ITO, use_theme
 from autoaegan.models.arguments import positive_int
 from autoaegan.widgets.png import grey_png
+from autoaegan.widgets.snapshot import with_snapshot
 
 LOSSES = ("d_loss", "g_loss")
 ACCURACIES = ("d_real_accuracy", "d_fake_accuracy")
@@ -142,7 +143,8 @@ class GANDashboard(keras.callbacks.Callback):
         self.widget.add_class(DASHBOARD_CLASS)
 
     def _repr_mimebundle_(self, **kwargs):
-        return self.widget._repr_mimebundle_(**kwargs)
+        # A picture of the dashboard as it stands, with its alt text, for pages without a kernel.
+        return with_snapshot(self.widget._repr_mimebundle_(**kwargs), self.widget, "The GAN training dashboard")
 
     # --- what the callback records -------------------------------------------------------------------------------
 

@@ -28,6 +28,7 @@ from autoaegan.latent import sample_codings
 from autoaegan.models.arguments import positive_int
 from autoaegan.widgets.latent_explorer import decode, to_unit
 from autoaegan.widgets.png import grey_png
+from autoaegan.widgets.snapshot import StaticSnapshot
 
 CONCEPTS = ("A", "B", "C")
 # The paper's noise around the result, uniform in ±NOISE on every coordinate.
@@ -132,7 +133,7 @@ def codings_by_class(generator, classifier, class_index: int, n: int, *, seed: i
     return codings[order[:positive_int(n, "n")]]
 
 
-class LatentArithmetic(ipywidgets.VBox):
+class LatentArithmetic(StaticSnapshot, ipywidgets.VBox):
     """Pick samples for three concepts A, B, C; see the decoded means and A − B + C.
 
     - `generator`: a Keras model mapping codings `(n, latent_dim)` to images `(n, 28, 28)`
@@ -146,6 +147,8 @@ class LatentArithmetic(ipywidgets.VBox):
     `compute()` returns the current means, result and pixel-space contrast as images
     in [0, 1] (or None while a concept has no pick); the widget redraws after each pick.
     """
+
+    snapshot_name = "The latent arithmetic explorer"
 
     def __init__(self, generator, *, pools: Sequence | None = None, candidates: int = 12, seed: int = 0,
                  value_range: tuple[float, float] = (-1.0, 1.0), names: Sequence[str] = ("A", "B", "C"),

@@ -34,6 +34,7 @@ from autoaegan.latent import ACTIVE_THRESHOLD, active_dimensions, dimension_use,
 from autoaegan.models.arguments import positive_int
 from autoaegan.models.denoising import as_unit_floats
 from autoaegan.widgets.png import grey_png
+from autoaegan.widgets.snapshot import StaticSnapshot
 
 # The sliders cover ±LIMIT standard deviations of the N(0, I) prior, in steps of STEP.
 LIMIT, STEP = 3.0, 0.1
@@ -164,7 +165,7 @@ def _captioned(image: ipywidgets.Image, caption: str) -> ipywidgets.VBox:
     return ipywidgets.VBox([ipywidgets.Label(caption), image], layout=ipywidgets.Layout(align_items="center"))
 
 
-class LatentExplorer(ipywidgets.VBox):
+class LatentExplorer(StaticSnapshot, ipywidgets.VBox):
     """A widget to explore a decoder's latent space: a slider per dimension, sampling, and an interpolation below.
 
     - `decoder`: a Keras model mapping `(n, latent_dim)` to `(n, height, width)` or
@@ -185,6 +186,8 @@ class LatentExplorer(ipywidgets.VBox):
     - `seed`: the first coding and every "Sample again" come from this seed's stream.
     - `scale`: each pixel is drawn as a `scale`×`scale` block.
     """
+
+    snapshot_name = "The latent explorer"
 
     def __init__(self, decoder, *, encoder=None, images=None, labels=None, class_names: Sequence[str] | None = None,
                  dims: int | Sequence[int] | None = None, value_range: tuple[float, float] = (0.0, 1.0),

@@ -38,6 +38,7 @@ from autoaegan.models.arguments import positive_int
 from autoaegan.models.stylegan import StyleGenerator
 from autoaegan.widgets.fade_in import check_seed, display_scale, unit_images
 from autoaegan.widgets.png import grey_png
+from autoaegan.widgets.snapshot import StaticSnapshot
 
 PSI_STEP = 0.05
 # The noise resampler's strength slider goes from 1 (the noise as trained) to this factor.
@@ -142,7 +143,7 @@ def _holding(widget):
         widget._quiet = quiet
 
 
-class StyleMixingGrid(ipywidgets.VBox):
+class StyleMixingGrid(StaticSnapshot, ipywidgets.VBox):
     """A widget: the StyleGAN paper's style-mixing figure, with a slider for the crossover.
 
     - `generator`: a `StyleGenerator`.
@@ -156,6 +157,8 @@ class StyleMixingGrid(ipywidgets.VBox):
     Every image, sources and cells, uses the same noise maps, so a cell differs
     from its sources only by its styles.
     """
+
+    snapshot_name = "The style-mixing grid"
 
     def __init__(self, generator: StyleGenerator, *, rows: int = 3, columns: int = 4, seed: int = 0,
                  crossover: int | None = None, scale: int | None = None):
@@ -258,7 +261,7 @@ class StyleMixingGrid(ipywidgets.VBox):
                 widget.value = grey_png(image, scale=self.scale)
 
 
-class NoiseResampler(ipywidgets.VBox):
+class NoiseResampler(StaticSnapshot, ipywidgets.VBox):
     """A widget: one w, `n_noise` noise draws; the images, what each draw changed, and the per-pixel spread.
 
     - `generator`: a `StyleGenerator`.
@@ -282,6 +285,8 @@ class NoiseResampler(ipywidgets.VBox):
     drawn on its own scale (black: its largest spread, printed): the changes are a
     few hundredths of the pixel range, which a fixed scale would show as white.
     """
+
+    snapshot_name = "The noise resampler"
 
     def __init__(self, generator: StyleGenerator, *, n_noise: int = 8, seed: int = 0, candidates: int = 16,
                  strength: float = 1.0, scale: int | None = None):
@@ -467,7 +472,7 @@ def difference_picture(differences) -> np.ndarray:
     return 0.5 + (differences / (2 * largest) if largest >= CHANGE_FLOOR else np.zeros_like(differences))
 
 
-class TruncationExplorer(ipywidgets.VBox):
+class TruncationExplorer(StaticSnapshot, ipywidgets.VBox):
     """A widget: a ψ slider pulls `n` samples toward the average style w̄, w' = w̄ + ψ(w − w̄).
 
     - `generator`: a `StyleGenerator`; its `w_average` is w̄ (tracked during training).
@@ -478,6 +483,8 @@ class TruncationExplorer(ipywidgets.VBox):
     All samples share one noise draw, so at ψ = 0 they are all the same image, w̄'s,
     shown apart for comparison; at ψ = 1 they are the generator's untruncated images.
     """
+
+    snapshot_name = "The truncation explorer"
 
     def __init__(self, generator: StyleGenerator, *, n: int = 8, seed: int = 0, psi: float = 0.7,
                  scale: int | None = None):
