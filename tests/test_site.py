@@ -57,11 +57,7 @@ def solution_lines() -> set[str]:
 
 
 def test_the_staged_site_holds_the_students_tree_and_no_solution_code(tmp_path):
-    executed = tmp_path / "executed"
-    for relative in build.chapter_paths():
-        (executed / relative).parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(ROOT / relative, executed / relative)
-    staged = build.stage(executed, tmp_path / "source")
+    staged = build.stage(_executed_copies(tmp_path / "executed"), tmp_path / "source")
 
     tops = {path.parts[0] for path in staged}
     assert tops == {"course", "exercises", "README.md", "index.md"}
@@ -73,6 +69,31 @@ def test_the_staged_site_holds_the_students_tree_and_no_solution_code(tmp_path):
     text = "\n".join((tmp_path / "source" / path).read_text() for path in staged)
     leaked = sorted(line for line in lines if line in text)
     assert not leaked, f"solution code reached the site: {leaked[:3]}"
+
+
+def test_the_staged_readme_links_only_to_pages_the_site_holds(tmp_path):
+    (tmp_path / "course").mkdir()
+    (tmp_path / "course" / "01_x.ipynb").write_text("{}")
+    page = tmp_path / "README.md"
+    page.write_text("[chapter](course/01_x.ipynb), [part](course/01_x.ipynb#a), [hub](classroom/README.md), "
+                    "[web](https://example.org/a), [here](#section), ![figure](missing.png), [licence](../LICENSE)\n")
+    build._unlink_outside(page, tmp_path)
+    assert page.read_text() == ("[chapter](course/01_x.ipynb), [part](course/01_x.ipynb#a), hub, "
+                                "[web](https://example.org/a), [here](#section), ![figure](missing.png), licence\n")
+    staged = build.stage(_executed_copies(tmp_path / "executed"), tmp_path / "source")
+    readme = (tmp_path / "source" / "README.md").read_text()
+    links = re.findall(r"(?<!!)\[[^\]]+\]\(([^)\s]+)\)", readme)
+    assert Path("README.md") in staged and links
+    for target in links:
+        local = target.split("#")[0]
+        assert re.match(r"[a-z]+:|#", target) or (tmp_path / "source" / local).exists(), target
+
+
+def _executed_copies(executed: Path) -> Path:
+    for relative in build.chapter_paths():
+        (executed / relative).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(ROOT / relative, executed / relative)
+    return executed
 
 
 def test_staging_refuses_a_chapter_with_instructor_text_and_a_missing_chapter(tmp_path):

@@ -4,8 +4,8 @@ Run by `make site-check` (and by CI, after `make site-from-executed`) on the sit
 served by a plain static HTTP server, as any static host would serve it. Without $AUTOAEGAN_SITE_DIR there is no
 site to look at: tests/conftest.py leaves the module out of `make test`, which runs before the site is built.
 
-- every chapter and app page: each plotly figure is drawn by the site's own plotly.js (no request leaves
-  the server), each widget shows its picture with alt text, and the page raises no error;
+- every chapter and app page: each plotly figure is drawn by the site's own plotly.js and the maths by its own
+  MathJax (no request leaves the server), each widget shows its picture with alt text, and the page raises no error;
 - chapter 06's latent explorer and chapter 11's style-mixing grid, as figures without a kernel: a click on
   a slider's rail moves it, and the image changes;
 - no solution code anywhere in the built site.
@@ -157,8 +157,11 @@ def test_every_chapter_page_draws_its_figures_and_shows_its_widgets(browser, sit
         assert all(loaded for loaded, _ in images), f"a widget's picture did not load on {page_path}"
         assert all(len(alt) > 40 and "run the notebook" in alt for _, alt in images)
         assert not page.locator(".autoaegan-widget-missing").count()
+        if page.locator("span.math, div.math").count():  # the maths, typeset by the MathJax the site carries
+            page.wait_for_function("() => document.querySelectorAll('.MathJax, .MathJax_Display').length > 0",
+                                   timeout=DRAW_SECONDS * 1000)
         assert not errors, f"{page_path} raised {errors[:2]}"
-        assert not [url for url in outside if "plotly" in url], f"{page_path} fetched plotly.js elsewhere: {outside}"
+        assert not outside, f"{page_path} asked for files the site does not carry: {outside[:3]}"
 
 
 def move_slider(page, figure: int, slider: int, share: float) -> None:

@@ -26,6 +26,7 @@ import argparse
 import html
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -175,6 +176,8 @@ def stage(executed: Path, source: Path = SOURCE, *, root: Path = ROOT) -> list[P
         staged.append(_write_notebook(nbformat.read(root / relative, as_version=4), source / relative))
     for page in PAGES:
         staged.append(_copy(root / page, source / page))
+    for page in PAGES:
+        _unlink_outside(source / page, source)
     staged.append(_copy(CONFIG / "index.md", source / "index.md"))
     for path in staged:
         check_no_instructor_text(path)
@@ -185,6 +188,24 @@ def _write_notebook(notebook, target: Path) -> Path:
     target.parent.mkdir(parents=True, exist_ok=True)
     nbformat.write(notebook, target)
     return target
+
+
+MARKDOWN_LINK = re.compile(r"(?<!!)\[([^\]]+)\]\(([^)\s]+)\)")
+
+
+def _unlink_outside(page: Path, source: Path) -> None:
+    """Turn the page's links to files the site does not hold (the classroom's README, the licence) into their text.
+
+    Such files stay with the repository; a link to them would be a dead link on the site.
+    """
+    def keep_or_unlink(match):
+        text, target = match.groups()
+        if re.match(r"[a-z]+:|#", target) or (page.parent / target.split("#")[0]).resolve().is_relative_to(
+                source.resolve()) and (page.parent / target.split("#")[0]).exists():
+            return match.group(0)
+        return text
+
+    page.write_text(MARKDOWN_LINK.sub(keep_or_unlink, page.read_text(encoding="utf-8")), encoding="utf-8")
 
 
 def _copy(path: Path, target: Path) -> Path:

@@ -38,20 +38,36 @@ html_theme_options = {
 html_static_path = ["_static"]
 # plotly.js from the plotly package, carried by the site: figures draw offline, with no CDN.
 html_js_files = ["plotly.min.js"]
+# MathJax 2.7 from the jupyter-server-mathjax package, carried by the site like plotly.js: the maths renders offline.
+mathjax_path = "mathjax/MathJax.js?config=TeX-AMS-MML_HTMLorMML-full"
+# MyST marks the pages' sections for MathJax to skip and their maths to process, in MathJax 3's terms; here the same
+# rule in MathJax 2's, in place of MyST's MathJax 3 settings.
+myst_update_mathjax = False
+# The package carries the STIX web fonts only (as Jupyter's own MathJax setup uses them).
+mathjax2_config = {
+    "tex2jax": {"processClass": "tex2jax_process|mathjax_process|math|output_area",
+                "ignoreClass": "tex2jax_ignore|mathjax_ignore"},
+    "HTML-CSS": {"availableFonts": [], "preferredFont": None, "webFont": "STIX-Web", "imageFont": None},
+}
 html_css_files = ["autoaegan.css"]
 html_last_updated_fmt = ""
 
 
-def _copy_plotly_js(app, exception):
-    """Put the installed plotly's plotly.min.js into the site's _static folder (the version the figures were made by)."""
+def _copy_scripts(app, exception):
+    """Put the scripts the pages load into the site's _static folder: the installed plotly's plotly.min.js (the
+    version the figures were made by) and MathJax (jupyter-server-mathjax's copy)."""
     if exception is None and app.builder.format == "html":
         import shutil
 
+        import jupyter_server_mathjax
         import plotly
 
-        source = Path(plotly.__file__).resolve().parent / "package_data" / "plotly.min.js"
-        shutil.copyfile(source, Path(app.outdir) / "_static" / "plotly.min.js")
+        static = Path(app.outdir) / "_static"
+        shutil.copyfile(Path(plotly.__file__).resolve().parent / "package_data" / "plotly.min.js",
+                        static / "plotly.min.js")
+        shutil.copytree(Path(jupyter_server_mathjax.__file__).resolve().parent / "static", static / "mathjax",
+                        dirs_exist_ok=True)
 
 
 def setup(app):
-    app.connect("build-finished", _copy_plotly_js)
+    app.connect("build-finished", _copy_scripts)
