@@ -11,6 +11,7 @@ import os
 import pytest
 
 import system_needs
+from system_needs import CHROMIUM
 
 # The website's browser check looks at a built site, which exists only after `make test` (CI builds the site from the
 # chapters the test run executed): `make site-check` runs it with $AUTOAEGAN_SITE_DIR set.
@@ -45,3 +46,17 @@ def pytest_terminal_summary(terminalreporter):
         count = sum(reason in text for text in skipped) if reason else 0
         if count:
             terminalreporter.write_line(f"{count} test(s) skipped: {reason}", yellow=True)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Headless Debian Chromium driven by Playwright, for the browser tests (their `needs` marker skips or fails
+    without it)."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"], headless=True)
+        try:
+            yield browser
+        finally:
+            browser.close()

@@ -34,7 +34,6 @@ from pathlib import Path
 import pytest
 
 from autoaegan.tensorflow_logs import is_tensorflow_noise
-from system_needs import CHROMIUM
 
 ROOT = Path(__file__).resolve().parents[1]
 CHAPTER = ROOT / "course" / "06_variational_autoencoders.ipynb"
@@ -142,19 +141,6 @@ def _stop(process: subprocess.Popen) -> None:
         with contextlib.suppress(psutil.NoSuchProcess):
             child.kill()
     psutil.wait_procs(started, timeout=10)
-
-
-@pytest.fixture(scope="module")
-def browser():
-    """Headless Debian Chromium driven by Playwright (the module's `needs` marker skips or fails without it)."""
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"], headless=True)
-        try:
-            yield browser
-        finally:
-            browser.close()
 
 
 class PageWatch:

@@ -27,7 +27,6 @@ from pathlib import Path
 import pytest
 
 from autoaegan.site_install_line import package_version, wheel_name
-from system_needs import CHROMIUM
 
 ROOT = Path(__file__).resolve().parents[1]
 SITE = os.environ.get("AUTOAEGAN_SITE_DIR")
@@ -78,18 +77,6 @@ def site_url():
     finally:
         server.terminate()
         server.wait(timeout=10)
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"], headless=True)
-        try:
-            yield browser
-        finally:
-            browser.close()
 
 
 @contextlib.contextmanager
