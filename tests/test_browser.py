@@ -23,7 +23,6 @@ import json
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -34,6 +33,7 @@ from pathlib import Path
 import pytest
 
 from autoaegan.tensorflow_logs import is_tensorflow_noise
+from classroom.localhub import free_port
 
 ROOT = Path(__file__).resolve().parents[1]
 CHAPTER = ROOT / "course" / "06_variational_autoencoders.ipynb"
@@ -58,13 +58,6 @@ ALLOWED_CONSOLE_ERRORS = {
 }
 
 pytestmark = [pytest.mark.browser, pytest.mark.needs("chromium"), pytest.mark.timeout(420)]
-
-
-def free_port() -> int:
-    """A TCP port on 127.0.0.1 that nothing listens on now."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def server_environment(tmp_path: Path) -> dict[str, str]:

@@ -17,7 +17,6 @@ import contextlib
 import html
 import os
 import re
-import socket
 import subprocess
 import sys
 import time
@@ -27,6 +26,7 @@ from pathlib import Path
 import pytest
 
 from autoaegan.site_install_line import package_version, wheel_name
+from classroom.localhub import free_port
 
 ROOT = Path(__file__).resolve().parents[1]
 SITE = os.environ.get("AUTOAEGAN_SITE_DIR")
@@ -48,12 +48,6 @@ IMAGE_OF = """([figure, trace]) => {
     const gd = document.querySelectorAll('.js-plotly-plot')[figure];
     return [gd._fullLayout.sliders[trace].active, gd.querySelectorAll('g.imagelayer image')[trace].getAttribute('href')];
 }"""
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 @pytest.fixture(scope="module")

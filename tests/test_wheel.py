@@ -5,7 +5,6 @@ import json
 import os
 import re
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -18,6 +17,7 @@ import nbformat
 import pytest
 
 from autoaegan.student_tree import CHECKOUT_SETTINGS, FIRST_CHAPTER, student_files
+from classroom.localhub import free_port
 
 ROOT = Path(__file__).resolve().parents[1]
 CHAPTERS_RUN = ("08_gan_difficulties.ipynb", "09_dcgan.ipynb", "10_progan.ipynb")
@@ -198,12 +198,6 @@ def test_chapters_08_to_10_run_from_the_installed_wheel_outside_the_repository(f
         for key in ("package", "recordings", "weights", "prefix"):
             assert probe[key].startswith(installed), f"{name}: the kernel's {key} is {probe[key]}, not in the venv"
         assert not [entry for entry in probe["path"] if entry.startswith(str(ROOT))], probe["path"]
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def page_config(html: str) -> dict:
