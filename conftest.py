@@ -44,8 +44,13 @@ def tensorflow_noise_in(outputs) -> list[str]:
     """The lines of TensorFlow log noise in a cell's stderr outputs."""
     from autoaegan.tensorflow_logs import is_tensorflow_noise
 
-    return [line for output in outputs or () if output.get("output_type") == "stream" and output.get("name") == "stderr"
-            for line in output.get("text", "").splitlines() if is_tensorflow_noise(line)]
+    return [
+        line
+        for output in outputs or ()
+        if output.get("output_type") == "stream" and output.get("name") == "stderr"
+        for line in output.get("text", "").splitlines()
+        if is_tensorflow_noise(line)
+    ]
 
 
 def pytest_runtest_teardown(item, nextitem):
@@ -76,6 +81,7 @@ def pytest_runtest_call(item):
     if COURSE in Path(str(item.fspath)).resolve().parents:
         noise = tensorflow_noise_in(getattr(item, "test_outputs", None))
         if noise:
-            pytest.fail(f"the cell showed {len(noise)} TensorFlow log line(s) to the learner, e.g. {noise[0]!r}",
-                        pytrace=False)
+            pytest.fail(
+                f"the cell showed {len(noise)} TensorFlow log line(s) to the learner, e.g. {noise[0]!r}", pytrace=False
+            )
     return result

@@ -38,7 +38,10 @@ class BuildPyWithStudentTree(build_py):
         settings = HERE / tree.CHECKOUT_SETTINGS
         copies = {
             tree.PACKAGED_TREE.name: (HERE, student),
-            tree.PACKAGED_SETTINGS.name: (settings, [p.relative_to(settings) for p in settings.rglob("*") if p.is_file()]),
+            tree.PACKAGED_SETTINGS.name: (
+                settings,
+                [p.relative_to(settings) for p in settings.rglob("*") if p.is_file()],
+            ),
         }
         for folder, (source, files) in copies.items():
             target = Path(self.build_lib) / "autoaegan" / folder
@@ -47,5 +50,6 @@ class BuildPyWithStudentTree(build_py):
                 destination = target / name
                 destination.parent.mkdir(parents=True, exist_ok=True)
                 shutil.copyfile(source / name, destination)
+
 
 setup(cmdclass={"build_py": BuildPyWithStudentTree})

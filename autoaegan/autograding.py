@@ -30,6 +30,7 @@ output makes a feedback page of hundreds of megabytes. Here:
 
 What none of it can stop is listed in classroom/README.md.
 """
+
 from __future__ import annotations
 
 import ast
@@ -137,8 +138,12 @@ class GradingExecute(Execute):
     def _run_test_cell(self, cell, index):
         if self._checker is None:
             self._checker = TestCellRunner(
-                self.nb, student_connection_file=self.km.connection_file, timeout=self.timeout, config=self.config,
-                log=self.log, error_on_timeout=self.error_on_timeout,
+                self.nb,
+                student_connection_file=self.km.connection_file,
+                timeout=self.timeout,
+                config=self.config,
+                log=self.log,
+                error_on_timeout=self.error_on_timeout,
             )
         self._checker.run(cell, index)
         discard_test_messages(self.kc)
@@ -159,9 +164,7 @@ class LimitOutputSize(LimitOutput):
     `max_chars`, and rich outputs (images, HTML) larger than that are replaced by a note.
     """
 
-    max_chars = Integer(20_000, help="maximum characters of each text output of a cell (-1: no limit)").tag(
-        config=True
-    )
+    max_chars = Integer(20_000, help="maximum characters of each text output of a cell (-1: no limit)").tag(config=True)
 
     def _cut(self, text: str) -> str:
         if self.max_chars < 0 or len(text) <= self.max_chars:
@@ -202,7 +205,9 @@ def _imported_modules(tree: ast.AST) -> dict[str, str]:
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
             for alias in node.names:
-                names[alias.asname or alias.name.split(".")[0]] = alias.name if alias.asname else alias.name.split(".")[0]
+                names[alias.asname or alias.name.split(".")[0]] = (
+                    alias.name if alias.asname else alias.name.split(".")[0]
+                )
         elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
             for alias in node.names:
                 names[alias.asname or alias.name] = f"{node.module}.{alias.name}"
@@ -265,7 +270,9 @@ def tampering(sources: list[str]) -> list[str]:
                 and node.args
                 and guarded(node.args[0])
             ):
-                findings.append(f"`{node.func.id}({_dotted(node.args[0])}, ...)` changes module {guarded(node.args[0])}")
+                findings.append(
+                    f"`{node.func.id}({_dotted(node.args[0])}, ...)` changes module {guarded(node.args[0])}"
+                )
     return list(dict.fromkeys(findings))
 
 
@@ -355,8 +362,12 @@ def _package_reuse(nb, info: dict, log) -> tuple[list[str], set[str]]:
                 pass
         reuse = find_reuse(nb.cells, given=given)
     except Exception as error:  # whatever a submission holds, grading goes on; a human looks
-        log.warning("%s, %s: reading the code for the package's code failed: %r", info.get("student"),
-                    info.get("notebook"), error)
+        log.warning(
+            "%s, %s: reading the code for the package's code failed: %r",
+            info.get("student"),
+            info.get("notebook"),
+            error,
+        )
         return [f"its code could not be checked for the package's code ({type(error).__name__})"], set()
     return [f"a graded part takes the package's code: {line}" for line in reuse.describe()], set(reuse.test_cells())
 
@@ -396,8 +407,16 @@ class HideHiddenTestOutputs(NbGraderPreprocessor):
         config=True
     )
     # Errors whose message is safe to show in full: ours, and those that carry no test data.
-    shown_messages = ("HiddenTestFailure", "GradingTampered", "StudentKernelError", KERNEL_STOPPED, "CellTimeoutError", "NameError",
-                      "KeyboardInterrupt", "MemoryError")
+    shown_messages = (
+        "HiddenTestFailure",
+        "GradingTampered",
+        "StudentKernelError",
+        KERNEL_STOPPED,
+        "CellTimeoutError",
+        "NameError",
+        "KeyboardInterrupt",
+        "MemoryError",
+    )
 
     end_test_delimeter = Unicode("END HIDDEN TESTS", help="the marker that closes a hidden-test region").tag(
         config=True
@@ -425,7 +444,8 @@ class HideHiddenTestOutputs(NbGraderPreprocessor):
         if not self._hidden_lines or not isinstance(text, str):
             return text
         return "\n".join(
-            "(a line of hidden test code was removed here)" if any(hidden in line for hidden in self._hidden_lines)
+            "(a line of hidden test code was removed here)"
+            if any(hidden in line for hidden in self._hidden_lines)
             else line
             for line in text.split("\n")
         )

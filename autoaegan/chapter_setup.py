@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import autoaegan
-from autoaegan.tensorflow_logs import quiet_tensorflow_logs
 
 # Imported here, in every notebook's locked setup cell, so that the grading helpers note NumPy's and the
 # builtins' functions before any cell a student wrote can replace them (see autoaegan.grading).
@@ -11,6 +10,7 @@ import autoaegan.grading  # noqa: F401
 from autoaegan.figures.theme import use_theme
 from autoaegan.profiles import Profile, get_profile
 from autoaegan.seeding import set_seed
+from autoaegan.tensorflow_logs import quiet_tensorflow_logs
 
 
 def compute_device() -> str:

@@ -68,7 +68,8 @@ def describe_conflicts(plan: CopyPlan, command: str) -> str:
         f"(your edits, or notebooks saved with their outputs):\n{shown}\n"
         "Nothing was copied or changed. To go on:\n"
         f"  - keep your files and copy only what is missing: {command} {shlex.quote(str(plan.target))} --keep\n"
-        f"  - or get a fresh copy in a new folder: {command} NEW_FOLDER")
+        f"  - or get a fresh copy in a new folder: {command} NEW_FOLDER"
+    )
 
 
 def copy_student_tree(target: Path, *, keep: bool = False, source: Path | None = None) -> CopyPlan:
@@ -95,8 +96,13 @@ def jupyterlab_command(folder: Path, extra: list[str] | None = None) -> tuple[li
     environment = dict(os.environ)
     earlier = environment.get("JUPYTER_CONFIG_PATH")
     environment["JUPYTER_CONFIG_PATH"] = settings + (os.pathsep + earlier if earlier else "")
-    command = [sys.executable, "-m", "jupyterlab", f"--ServerApp.root_dir={folder}",
-               f"--LabApp.default_url=/lab/tree/{FIRST_CHAPTER}"]
+    command = [
+        sys.executable,
+        "-m",
+        "jupyterlab",
+        f"--ServerApp.root_dir={folder}",
+        f"--LabApp.default_url=/lab/tree/{FIRST_CHAPTER}",
+    ]
     if hasattr(os, "getuid") and os.getuid() == 0:
         command.append("--allow-root")  # containers often run as root, which JupyterLab refuses without it
     return command + list(extra or []), environment
@@ -106,10 +112,12 @@ def main(argv: list[str] | None = None) -> int:
     """Command-line entry: copy the tree into DIR, then open JupyterLab unless `--no-lab`."""
     parser = argparse.ArgumentParser(
         prog="python -m autoaegan.course",
-        description="Copy the course (chapters, apps, exercises, README) into DIR and open JupyterLab on chapter 00.")
+        description="Copy the course (chapters, apps, exercises, README) into DIR and open JupyterLab on chapter 00.",
+    )
     parser.add_argument("folder", metavar="DIR", type=Path, help="where your copy of the course goes (made if missing)")
-    parser.add_argument("--keep", action="store_true",
-                        help="keep files you changed in DIR as they are and copy only the missing ones")
+    parser.add_argument(
+        "--keep", action="store_true", help="keep files you changed in DIR as they are and copy only the missing ones"
+    )
     parser.add_argument("--no-lab", action="store_true", help="only copy; do not open JupyterLab")
     args, lab_arguments = parser.parse_known_args(argv)
     try:
@@ -117,8 +125,10 @@ def main(argv: list[str] | None = None) -> int:
     except (EditedFilesError, NotADirectoryError, FileNotFoundError) as problem:
         print(problem, file=sys.stderr)
         return 1
-    print(f"The course is in {plan.target}: {len(plan.missing)} file(s) copied, "
-          f"{len(plan.unchanged)} already there" + (f", {len(plan.differing)} of yours kept" if plan.differing else ""))
+    print(
+        f"The course is in {plan.target}: {len(plan.missing)} file(s) copied, "
+        f"{len(plan.unchanged)} already there" + (f", {len(plan.differing)} of yours kept" if plan.differing else "")
+    )
     if args.no_lab:
         return 0
     command, environment = jupyterlab_command(plan.target, lab_arguments)

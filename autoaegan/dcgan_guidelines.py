@@ -73,7 +73,7 @@ import keras
 
 RULES = {
     "pooling": "replace pooling layers with strided convolutions (discriminator) and transposed convolutions "
-               "(generator)",
+    "(generator)",
     "upsampling": "upsample in the generator with transposed convolutions, not UpSampling layers",
     "strided_convolutions": "the discriminator downsamples with strided convolutions",
     "transposed_convolutions": "the generator upsamples with transposed (fractionally strided) convolutions",
@@ -85,20 +85,29 @@ RULES = {
     "discriminator_leaky_relu": "LeakyReLU in the discriminator for every layer except the output",
     "discriminator_output": "the discriminator outputs one number per image: a sigmoid probability or a logit",
     "fully_connected": "no fully connected hidden layers (only the generator's projection of the codings and the "
-                       "discriminator's one-unit output may be Dense)",
+    "discriminator's one-unit output may be Dense)",
 }
 
 _CONVOLUTIONS = (
-    keras.layers.Conv1D, keras.layers.Conv2D, keras.layers.Conv3D, keras.layers.SeparableConv1D,
-    keras.layers.SeparableConv2D, keras.layers.DepthwiseConv1D, keras.layers.DepthwiseConv2D,
+    keras.layers.Conv1D,
+    keras.layers.Conv2D,
+    keras.layers.Conv3D,
+    keras.layers.SeparableConv1D,
+    keras.layers.SeparableConv2D,
+    keras.layers.DepthwiseConv1D,
+    keras.layers.DepthwiseConv2D,
 )
 _TRANSPOSED = (keras.layers.Conv1DTranspose, keras.layers.Conv2DTranspose, keras.layers.Conv3DTranspose)
-_POOLING = tuple(
-    getattr(keras.layers, name) for name in dir(keras.layers) if "Pooling" in name and name[0].isupper()
-)
+_POOLING = tuple(getattr(keras.layers, name) for name in dir(keras.layers) if "Pooling" in name and name[0].isupper())
 _UPSAMPLING = (keras.layers.UpSampling1D, keras.layers.UpSampling2D, keras.layers.UpSampling3D)
-_ACTIVATION_LAYERS = (keras.layers.ReLU, keras.layers.LeakyReLU, keras.layers.Activation, keras.layers.ELU,
-                      keras.layers.PReLU, keras.layers.Softmax)
+_ACTIVATION_LAYERS = (
+    keras.layers.ReLU,
+    keras.layers.LeakyReLU,
+    keras.layers.Activation,
+    keras.layers.ELU,
+    keras.layers.PReLU,
+    keras.layers.Softmax,
+)
 
 
 @dataclass(frozen=True)
@@ -171,7 +180,7 @@ def _flat_layers(model) -> list:
 
 
 def _activation_name(activation) -> str:
-    """"relu", "leaky_relu", "tanh", "sigmoid", "linear", ... for an activation function or activation layer."""
+    """ "relu", "leaky_relu", "tanh", "sigmoid", "linear", ... for an activation function or activation layer."""
     if activation is None:
         return "linear"
     if isinstance(activation, keras.layers.LeakyReLU):
@@ -196,14 +205,33 @@ def _walk(model, network: str) -> tuple[list[_WeightLayer], list[Violation], boo
     for raw in _flat_layers(model):
         layer = _unwrap(raw)
         if isinstance(layer, _POOLING):
-            violations.append(Violation(network, raw.name, "pooling", (
-                f"{type(layer).__name__} is a pooling layer: "
-                + ("downsample with strided convolutions instead" if network == "discriminator"
-                   else "the generator should not pool; upsample with transposed convolutions"))))
+            violations.append(
+                Violation(
+                    network,
+                    raw.name,
+                    "pooling",
+                    (
+                        f"{type(layer).__name__} is a pooling layer: "
+                        + (
+                            "downsample with strided convolutions instead"
+                            if network == "discriminator"
+                            else "the generator should not pool; upsample with transposed convolutions"
+                        )
+                    ),
+                )
+            )
         elif isinstance(layer, _UPSAMPLING) and network == "generator":
-            violations.append(Violation(network, raw.name, "upsampling", (
-                f"{type(layer).__name__} upsamples by repeating pixels: use a transposed convolution with "
-                "strides=2, which learns its own upsampling")))
+            violations.append(
+                Violation(
+                    network,
+                    raw.name,
+                    "upsampling",
+                    (
+                        f"{type(layer).__name__} upsamples by repeating pixels: use a transposed convolution with "
+                        "strides=2, which learns its own upsampling"
+                    ),
+                )
+            )
         elif isinstance(layer, (keras.layers.Dense, *_CONVOLUTIONS, *_TRANSPOSED)):
             weights.append(_WeightLayer(layer, raw.name, [_activation_name(getattr(layer, "activation", None))]))
         elif isinstance(layer, keras.layers.BatchNormalization):
@@ -234,41 +262,97 @@ def _check_generator(model) -> list[Violation]:
     if not weights:
         return violations + [Violation(network, None, "transposed_convolutions", "the generator has no weight layer")]
     if not any(w.kind == "transposed convolution" and w.strided for w in weights):
-        violations.append(Violation(network, None, "transposed_convolutions", (
-            "no transposed convolution with a stride above 1: the generator should grow its feature maps with "
-            "transposed (fractionally strided) convolutions")))
+        violations.append(
+            Violation(
+                network,
+                None,
+                "transposed_convolutions",
+                (
+                    "no transposed convolution with a stride above 1: the generator should grow its feature maps with "
+                    "transposed (fractionally strided) convolutions"
+                ),
+            )
+        )
     last = len(weights) - 1
     for index, w in enumerate(weights):
         if w.kind == "dense":
             # The projection: reshaped into the feature maps that a convolution reads next, and no convolution
             # before it. Other Dense layers in front of it are the fully connected hidden layers.
-            projection = (w.reshaped_to_maps and index < last and weights[index + 1].kind != "dense"
-                          and all(earlier.kind == "dense" for earlier in weights[:index]))
+            projection = (
+                w.reshaped_to_maps
+                and index < last
+                and weights[index + 1].kind != "dense"
+                and all(earlier.kind == "dense" for earlier in weights[:index])
+            )
             if not projection:
                 where = "the output layer" if index == last else "a fully connected hidden layer"
-                violations.append(Violation(network, w.name, "fully_connected", (
-                    f"Dense layer as {where}: the only Dense layer the generator may have is the projection of "
-                    "the codings, reshaped into the feature maps that start the convolution stack")))
+                violations.append(
+                    Violation(
+                        network,
+                        w.name,
+                        "fully_connected",
+                        (
+                            f"Dense layer as {where}: the only Dense layer the generator may have is the projection of "
+                            "the codings, reshaped into the feature maps that start the convolution stack"
+                        ),
+                    )
+                )
         if index == last:
             if w.batchnorm_after:
-                violations.append(Violation(network, w.name, "batchnorm_output", (
-                    "batch normalisation after the output layer: the images should come straight from the "
-                    "output's tanh")))
+                violations.append(
+                    Violation(
+                        network,
+                        w.name,
+                        "batchnorm_output",
+                        (
+                            "batch normalisation after the output layer: the images should come straight from the "
+                            "output's tanh"
+                        ),
+                    )
+                )
             if w.activation != "tanh":
-                violations.append(Violation(network, w.name, "generator_tanh", (
-                    f"the output layer's activation is {w.activation}: use tanh, with real images scaled to "
-                    "[-1, 1]")))
+                violations.append(
+                    Violation(
+                        network,
+                        w.name,
+                        "generator_tanh",
+                        (
+                            f"the output layer's activation is {w.activation}: use tanh, with real images scaled to "
+                            "[-1, 1]"
+                        ),
+                    )
+                )
         else:
             if not w.batchnorm_after:
-                violations.append(Violation(network, w.name, "batchnorm", (
-                    f"no batch normalisation after this {w.label}: every generator layer but the output has one")))
+                violations.append(
+                    Violation(
+                        network,
+                        w.name,
+                        "batchnorm",
+                        (f"no batch normalisation after this {w.label}: every generator layer but the output has one"),
+                    )
+                )
             if w.activation != "relu":
-                violations.append(Violation(network, w.name, "generator_relu", (
-                    f"this {w.label}'s activation is {w.activation}: the generator uses ReLU in every layer but "
-                    "the output")))
+                violations.append(
+                    Violation(
+                        network,
+                        w.name,
+                        "generator_relu",
+                        (
+                            f"this {w.label}'s activation is {w.activation}: the generator uses ReLU in every layer but "
+                            "the output"
+                        ),
+                    )
+                )
     if batchnorm_on_input:
-        violations.append(Violation(network, None, "batchnorm", (
-            "batch normalisation applied to the codings before any layer: normalise the layers' outputs")))
+        violations.append(
+            Violation(
+                network,
+                None,
+                "batchnorm",
+                ("batch normalisation applied to the codings before any layer: normalise the layers' outputs"),
+            )
+        )
     return violations
 
 
@@ -276,39 +360,91 @@ def _check_discriminator(model) -> list[Violation]:
     network = "discriminator"
     weights, violations, batchnorm_on_input = _walk(model, network)
     if batchnorm_on_input:
-        violations.append(Violation(network, None, "batchnorm_input", (
-            "batch normalisation applied to the input images: the discriminator's input layer has none")))
+        violations.append(
+            Violation(
+                network,
+                None,
+                "batchnorm_input",
+                ("batch normalisation applied to the input images: the discriminator's input layer has none"),
+            )
+        )
     if not weights:
         return violations + [Violation(network, None, "strided_convolutions", "the discriminator has no weight layer")]
     if not any(w.kind == "convolution" and w.strided for w in weights):
-        violations.append(Violation(network, None, "strided_convolutions", (
-            "no convolution with a stride above 1: the discriminator should shrink its feature maps with "
-            "strided convolutions")))
+        violations.append(
+            Violation(
+                network,
+                None,
+                "strided_convolutions",
+                (
+                    "no convolution with a stride above 1: the discriminator should shrink its feature maps with "
+                    "strided convolutions"
+                ),
+            )
+        )
     last = len(weights) - 1
     for index, w in enumerate(weights):
         if w.kind == "dense" and not (index == last and _units(w.layer) == 1):
             where = "the output layer, with more than one unit" if index == last else "a fully connected hidden layer"
-            violations.append(Violation(network, w.name, "fully_connected", (
-                f"Dense layer as {where}: only the final one-unit output may be Dense")))
+            violations.append(
+                Violation(
+                    network,
+                    w.name,
+                    "fully_connected",
+                    (f"Dense layer as {where}: only the final one-unit output may be Dense"),
+                )
+            )
         if index == last:
             if w.activation not in ("sigmoid", "linear") or (_units(w.layer) not in (1, None)):
-                violations.append(Violation(network, w.name, "discriminator_output", (
-                    f"the output layer gives {_units(w.layer)} number(s) with {w.activation}: the discriminator "
-                    "outputs one number per image, a sigmoid probability (or a logit)")))
+                violations.append(
+                    Violation(
+                        network,
+                        w.name,
+                        "discriminator_output",
+                        (
+                            f"the output layer gives {_units(w.layer)} number(s) with {w.activation}: the discriminator "
+                            "outputs one number per image, a sigmoid probability (or a logit)"
+                        ),
+                    )
+                )
             continue
         if index == 0:
             if w.batchnorm_after:
-                violations.append(Violation(network, w.name, "batchnorm_input", (
-                    "batch normalisation after the input layer: the guidelines leave the discriminator's input "
-                    "layer without it")))
+                violations.append(
+                    Violation(
+                        network,
+                        w.name,
+                        "batchnorm_input",
+                        (
+                            "batch normalisation after the input layer: the guidelines leave the discriminator's input "
+                            "layer without it"
+                        ),
+                    )
+                )
         elif not w.batchnorm_after:
-            violations.append(Violation(network, w.name, "batchnorm", (
-                f"no batch normalisation after this {w.label}: every discriminator layer but the input and the "
-                "output has one")))
+            violations.append(
+                Violation(
+                    network,
+                    w.name,
+                    "batchnorm",
+                    (
+                        f"no batch normalisation after this {w.label}: every discriminator layer but the input and the "
+                        "output has one"
+                    ),
+                )
+            )
         if w.activation != "leaky_relu":
-            violations.append(Violation(network, w.name, "discriminator_leaky_relu", (
-                f"this {w.label}'s activation is {w.activation}: the discriminator uses LeakyReLU in every layer "
-                "but the output")))
+            violations.append(
+                Violation(
+                    network,
+                    w.name,
+                    "discriminator_leaky_relu",
+                    (
+                        f"this {w.label}'s activation is {w.activation}: the discriminator uses LeakyReLU in every layer "
+                        "but the output"
+                    ),
+                )
+            )
     return violations
 
 

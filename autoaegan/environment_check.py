@@ -12,7 +12,6 @@ from __future__ import annotations
 import html
 import json
 import os
-import platform
 import subprocess
 import sys
 from collections.abc import Callable
@@ -157,7 +156,9 @@ def check_python(version: tuple[int, int, int] | None = None) -> Check:
     names = [".".join(map(str, supported)) for supported in SUPPORTED_PYTHONS]
     expected = ", ".join(names[:-1]) + " or " + names[-1]
     return Check(
-        "Python", WARNING, detail + f"; the course is tested with Python {expected}",
+        "Python",
+        WARNING,
+        detail + f"; the course is tested with Python {expected}",
         f"Create the course's environment with Python {expected} (`make course PYTHON=/path/to/python{names[-1]}`), "
         "then select its kernel.",
     )
@@ -184,7 +185,9 @@ def check_tensorflow(probe: dict) -> Check:
     detail = f"TensorFlow {probe['tensorflow']}, Keras {probe['keras']}"
     if _major(probe["keras"]) != 3:
         return Check(
-            "TensorFlow and Keras", FAILED, detail + "; the course needs Keras 3",
+            "TensorFlow and Keras",
+            FAILED,
+            detail + "; the course needs Keras 3",
             INSTALL_ADVICE + " If an old `tf-keras` or TF_USE_LEGACY_KERAS=1 forces Keras 2, remove it.",
         )
     return Check("TensorFlow and Keras", OK, detail)
@@ -278,7 +281,9 @@ def check_cpus() -> Check:
     if usable >= CLASSROOM_CPUS:
         return Check("CPUs", OK, detail)
     return Check(
-        "CPUs", WARNING, detail + f"; the classroom profile's 5-minute chapters assume {CLASSROOM_CPUS}",
+        "CPUs",
+        WARNING,
+        detail + f"; the classroom profile's 5-minute chapters assume {CLASSROOM_CPUS}",
         "Expect slower chapters. Use the test profile to try things quickly, or ask for a server with 2 CPUs.",
     )
 
@@ -301,12 +306,16 @@ def check_memory() -> Check:
     needed = f"{CLASSROOM_MEMORY_BYTES / GIB:.1f} GiB"
     if total < CLASSROOM_MEMORY_BYTES:
         return Check(
-            "Memory", FAILED, detail + f"; the classroom profile needs {needed} per chapter",
+            "Memory",
+            FAILED,
+            detail + f"; the classroom profile needs {needed} per chapter",
             "Use the test profile on this machine (set AUTOAEGAN_PROFILE=test), or ask for a server with at least 2 GiB.",
         )
     if available < CLASSROOM_MEMORY_BYTES:
         return Check(
-            "Memory", WARNING, detail + f"; a classroom chapter may need {needed}",
+            "Memory",
+            WARNING,
+            detail + f"; a classroom chapter may need {needed}",
             "Shut down the kernels you no longer need (Kernel › Shut Down All Kernels), "
             "or use the test profile (set AUTOAEGAN_PROFILE=test).",
         )
@@ -336,15 +345,17 @@ def check_data() -> Check:
         detail = "\n".join(looked)
         advice = (
             "Offline on Debian or Ubuntu: `sudo apt-get install dataset-fashion-mnist`. "
-            "Online: run `python -c \"import keras; keras.datasets.fashion_mnist.load_data()\"` once. "
+            'Online: run `python -c "import keras; keras.datasets.fashion_mnist.load_data()"` once. '
             "Or set AUTOAEGAN_DATA to a folder holding the four official files."
         )
         # Without a fixed place and with downloads allowed, the first chapter that needs the data fetches it.
         may_download = not os.environ.get("AUTOAEGAN_DATA") and not os.environ.get("AUTOAEGAN_NO_DOWNLOAD")
         if may_download:
             return Check(
-                "Fashion-MNIST", WARNING,
-                detail + "\nDownloads are allowed: the first chapter that needs the data will download it (about 30 MB).",
+                "Fashion-MNIST",
+                WARNING,
+                detail
+                + "\nDownloads are allowed: the first chapter that needs the data will download it (about 30 MB).",
                 "Nothing, if this machine can reach the internet. " + advice,
             )
         if os.environ.get("AUTOAEGAN_NO_DOWNLOAD"):
@@ -363,7 +374,9 @@ def check_widgets() -> Check:
     lab_widgets = package_version("jupyterlab_widgets")
     if lab_widgets is None:
         return Check(
-            "Widgets", WARNING, f"ipywidgets {version}, but not jupyterlab_widgets: JupyterLab will not draw widgets",
+            "Widgets",
+            WARNING,
+            f"ipywidgets {version}, but not jupyterlab_widgets: JupyterLab will not draw widgets",
             INSTALL_ADVICE,
         )
     return Check("Widgets", OK, f"ipywidgets {version}, jupyterlab_widgets {lab_widgets}")
@@ -379,7 +392,9 @@ def check_plotly() -> Check:
     anywidget = package_version("anywidget")
     if anywidget is None:
         return Check(
-            "Plotly", WARNING, f"plotly {version}, but not anywidget: interactive figures (FigureWidget) will not work",
+            "Plotly",
+            WARNING,
+            f"plotly {version}, but not anywidget: interactive figures (FigureWidget) will not work",
             INSTALL_ADVICE,
         )
     return Check("Plotly", OK, f"plotly {version}, anywidget {anywidget}")
@@ -391,7 +406,9 @@ def _run_check(name: str, check: Callable[[], Check]) -> Check:
         return check()
     except Exception as error:
         return Check(
-            name, FAILED, f"the check itself failed: {type(error).__name__}: {error}",
+            name,
+            FAILED,
+            f"the check itself failed: {type(error).__name__}: {error}",
             "Please report this to your instructor, with this table.",
         )
 

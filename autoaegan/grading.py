@@ -18,6 +18,7 @@ those (`GradingTampered` otherwise). The comparisons of floats are written in pl
 Python on the array's own values, not with `np.testing`, which a notebook can
 replace.
 """
+
 from __future__ import annotations
 
 import builtins
@@ -372,9 +373,40 @@ _UNRAVEL = np.unravel_index
 _PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
 # The builtins the checks and the test cells call; IPython rebinds others (display, exit), never these.
 _BUILTINS = (
-    "abs", "all", "any", "bool", "callable", "dict", "enumerate", "float", "getattr", "hasattr", "id", "int",
-    "isinstance", "issubclass", "iter", "len", "list", "map", "max", "min", "next", "object", "range", "repr",
-    "round", "set", "sorted", "str", "sum", "super", "tuple", "type", "vars", "zip",
+    "abs",
+    "all",
+    "any",
+    "bool",
+    "callable",
+    "dict",
+    "enumerate",
+    "float",
+    "getattr",
+    "hasattr",
+    "id",
+    "int",
+    "isinstance",
+    "issubclass",
+    "iter",
+    "len",
+    "list",
+    "map",
+    "max",
+    "min",
+    "next",
+    "object",
+    "range",
+    "repr",
+    "round",
+    "set",
+    "sorted",
+    "str",
+    "sum",
+    "super",
+    "tuple",
+    "type",
+    "vars",
+    "zip",
 )
 
 
@@ -428,8 +460,11 @@ def _check_tools() -> None:
     """Fail with GradingTampered if a noted function was rebound, or its code replaced, since the import."""
     # The fast path runs in C (map, operator.is_), with references taken at import: a few microseconds, so the
     # hidden tests can check thousands of values; and neither a rebound builtin nor a student's __eq__ is used.
-    if not _SUSPICIOUS and _ALL(_ALL(_MAP(_IS, _MAP(namespace.get, names), values)) for namespace, names, values
-                                in _FAST) and _ALL(_MAP(_IS, _MAP(_GET_CODE, _FUNCTIONS), _CODES)):
+    if (
+        not _SUSPICIOUS
+        and _ALL(_ALL(_MAP(_IS, _MAP(namespace.get, names), values)) for namespace, names, values in _FAST)
+        and _ALL(_MAP(_IS, _MAP(_GET_CODE, _FUNCTIONS), _CODES))
+    ):
         return
     changed = list(_SUSPICIOUS)
     for namespace, label, value, code in _SNAPSHOT:
@@ -449,8 +484,9 @@ _ALL, _MAP, _IS, _GET_CODE = all, map, operator.is_, operator.attrgetter("__code
 _FAST = []
 for _namespace in {id(entry[0]): entry[0] for entry in _SNAPSHOT}.values():
     _entries = [entry for entry in _SNAPSHOT if entry[0] is _namespace]
-    _FAST.append((_namespace, tuple(entry[1].rsplit(".", 1)[1] for entry in _entries),
-                  tuple(entry[2] for entry in _entries)))
+    _FAST.append(
+        (_namespace, tuple(entry[1].rsplit(".", 1)[1] for entry in _entries), tuple(entry[2] for entry in _entries))
+    )
 del _namespace, _entries
 _FUNCTIONS = tuple(entry[2] for entry in _SNAPSHOT if entry[3] is not None)
 _CODES = tuple(entry[3] for entry in _SNAPSHOT if entry[3] is not None)

@@ -174,7 +174,9 @@ class StudentKernel:
         try:
             self.module("autoaegan.grading").assert_own_implementation(value, **checks)
         except StudentError as error:
-            if error.kind == "GradingTampered":  # NumPy, a builtin or the checks replaced there: the notebook is flagged
+            if (
+                error.kind == "GradingTampered"
+            ):  # NumPy, a builtin or the checks replaced there: the notebook is flagged
                 from autoaegan.grading import GradingTampered
 
                 raise GradingTampered(str(error).removeprefix("GradingTampered: ")) from None
@@ -242,7 +244,9 @@ class StudentKernel:
         except StudentError:
             raise  # the student's own exception, as it came: a ValueError is one here too
         except (NotData, ValueError, KeyError, TypeError, OSError) as error:
-            raise StudentKernelError(f"the student's kernel answered with something that is not data: {error}") from None
+            raise StudentKernelError(
+                f"the student's kernel answered with something that is not data: {error}"
+            ) from None
 
     def _remote_of(self, entry: dict) -> Remote:
         number = entry.get("h")
@@ -265,8 +269,9 @@ class StudentKernel:
     def _send(self, text: str) -> str:
         client = self._connect()
         expression = f"__import__('autoaegan.grading_wire', fromlist=['serve']).serve({text!r})"
-        msg_id = client.execute("", silent=True, store_history=False, user_expressions={"answer": expression},
-                                allow_stdin=False)
+        msg_id = client.execute(
+            "", silent=True, store_history=False, user_expressions={"answer": expression}, allow_stdin=False
+        )
         deadline = last_beat = time.monotonic()
         deadline += self.timeout
         while True:

@@ -16,7 +16,6 @@ stops answering fails that cell only, and is started again for the next one.
 
 from __future__ import annotations
 
-import asyncio
 import os
 import time
 from queue import Empty
@@ -55,6 +54,7 @@ def is_training_cell(cell) -> bool:
 
 def cell_timeout(default: int):
     """A `timeout_func` for nbclient: `TRAINING_CELL_TIMEOUT` for a training cell, `default` seconds for any other."""
+
     def timeout(cell) -> int:
         return max(default, TRAINING_CELL_TIMEOUT) if is_training_cell(cell) else default
 
@@ -66,8 +66,16 @@ class TestCellRunner:
 
     __test__ = False  # not a pytest class
 
-    def __init__(self, nb, *, student_connection_file: str, timeout: int, config=None, log=None,
-                 error_on_timeout: dict | None = None):
+    def __init__(
+        self,
+        nb,
+        *,
+        student_connection_file: str,
+        timeout: int,
+        config=None,
+        log=None,
+        error_on_timeout: dict | None = None,
+    ):
         self.nb = nb
         self.student_connection_file = student_connection_file
         self.timeout = timeout
@@ -79,9 +87,15 @@ class TestCellRunner:
     def _start(self) -> NotebookClient:
         manager = CheckerKernelManager(kernel_name="python3", config=self.config)
         client = NotebookClient(
-            self.nb, km=manager, timeout=self.timeout, timeout_func=cell_timeout(self.timeout), allow_errors=True,
+            self.nb,
+            km=manager,
+            timeout=self.timeout,
+            timeout_func=cell_timeout(self.timeout),
+            allow_errors=True,
             interrupt_on_timeout=True,
-            error_on_timeout=self.error_on_timeout, record_timing=False, kernel_name="python3",
+            error_on_timeout=self.error_on_timeout,
+            record_timing=False,
+            kernel_name="python3",
         )
         env = {
             **os.environ,
@@ -106,7 +120,9 @@ class TestCellRunner:
             cell.outputs.append(error_output(CHECKER_STOPPED, f"the grader's checker {reason} while running this test"))
             self.close()
         except Exception as error:  # the checker could not start: the cell fails, grading goes on
-            cell.outputs.append(error_output(CHECKER_STOPPED, f"the grader's checker failed: {type(error).__name__}: {error}"))
+            cell.outputs.append(
+                error_output(CHECKER_STOPPED, f"the grader's checker failed: {type(error).__name__}: {error}")
+            )
             self.close()
 
     def close(self) -> None:
@@ -126,7 +142,7 @@ async def _reply(client, msg_id: str, timeout: float) -> dict | None:
     while (left := deadline - time.monotonic()) > 0:
         try:
             message = await ensure_async(client.shell_channel.get_msg(timeout=left))
-        except (Empty, asyncio.TimeoutError):
+        except (TimeoutError, Empty):
             return None
         if message.get("parent_header", {}).get("msg_id") == msg_id:
             return message
@@ -138,7 +154,7 @@ async def _drain(channel) -> int:
     while True:
         try:
             await ensure_async(channel.get_msg(timeout=0.05))
-        except (Empty, asyncio.TimeoutError):
+        except (TimeoutError, Empty):
             return count
         count += 1
 

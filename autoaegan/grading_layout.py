@@ -73,8 +73,13 @@ class SourceCell:
 
     def metadata(self) -> dict:
         meta = {
-            "grade": self.grade, "grade_id": self.name, "locked": self.locked, "schema_version": 3,
-            "solution": self.solution, "task": self.task, "cell_type": self.cell_type,
+            "grade": self.grade,
+            "grade_id": self.name,
+            "locked": self.locked,
+            "schema_version": 3,
+            "solution": self.solution,
+            "task": self.task,
+            "cell_type": self.cell_type,
         }
         if self.grade:
             meta["points"] = self.points
@@ -151,7 +156,8 @@ def _fresh(cell, cell_type: str | None = None) -> NotebookNode:
     metadata: whatever fields a submitted cell lacks or forges, the one graded is a plain cell."""
     cell_type = cell_type or cell.get("cell_type")
     make = {"code": nbformat.v4.new_code_cell, "raw": nbformat.v4.new_raw_cell}.get(
-        cell_type, nbformat.v4.new_markdown_cell)
+        cell_type, nbformat.v4.new_markdown_cell
+    )
     source = cell.get("source", "")
     if isinstance(source, list):
         source = "".join(map(str, source))
@@ -193,14 +199,18 @@ def restore_layout(cells: list, plan: list[SourceCell]) -> tuple[list[NotebookNo
             continue
         meta = _nbgrader_meta(cell)
         if grade_id in specs:
-            findings.append(f"cell `{grade_id}` appears more than once: its other copies were graded as the "
-                            "student's own cells")
+            findings.append(
+                f"cell `{grade_id}` appears more than once: its other copies were graded as the student's own cells"
+            )
         elif meta and (meta.get("grade") or meta.get("solution") or meta.get("locked") or meta.get("task")):
-            findings.append(f"a cell carries nbgrader metadata that is not the assignment's "
-                            f"(grade_id {_normalise(meta.get('grade_id'))[:60]!s}): it was graded as an ordinary cell")
+            findings.append(
+                f"a cell carries nbgrader metadata that is not the assignment's "
+                f"(grade_id {_normalise(meta.get('grade_id'))[:60]!s}): it was graded as an ordinary cell"
+            )
         elif meta is None and isinstance(cell.get("metadata"), dict) and "nbgrader" in cell["metadata"]:
-            findings.append("a cell carries nbgrader metadata that is not a dictionary: it was graded as an "
-                            "ordinary cell")
+            findings.append(
+                "a cell carries nbgrader metadata that is not a dictionary: it was graded as an ordinary cell"
+            )
         cell = _fresh(cell)
         cell.metadata.pop("nbgrader", None)
         entries.append(("extra", None, cell))
@@ -234,8 +244,9 @@ def restore_layout(cells: list, plan: list[SourceCell]) -> tuple[list[NotebookNo
             else:
                 submitted = _normalise(cell.get("source", ""))
                 if submitted not in (_normalise(spec.released_source()), _normalise(spec.source)):
-                    findings.append(f"{'test cell' if spec.grade else 'cell'} `{spec.name}` was edited; it was "
-                                    "graded as released")
+                    findings.append(
+                        f"{'test cell' if spec.grade else 'cell'} `{spec.name}` was edited; it was graded as released"
+                    )
                     touched.append(spec.name)
                 _check_metadata(cell, spec, findings)
             rebuilt.append(_new_cell(spec))
@@ -248,8 +259,11 @@ def restore_layout(cells: list, plan: list[SourceCell]) -> tuple[list[NotebookNo
             findings.append(f"answer cell `{spec.name}` was deleted")
         rebuilt.extend(after.get(spec.name, []))
     if moved:
-        findings.append("cells moved from their places: " + ", ".join(f"`{name}`" for name in moved)
-                        + "; they were graded in their places")
+        findings.append(
+            "cells moved from their places: "
+            + ", ".join(f"`{name}`" for name in moved)
+            + "; they were graded in their places"
+        )
         touched.extend(name for name in moved if specs[name].grade)
     return rebuilt, list(dict.fromkeys(findings)), list(dict.fromkeys(touched))
 
@@ -292,8 +306,17 @@ class RestoreCells(OverwriteCells):
         solutions = {cell.name for cell in notebook.solution_cells}
         tasks = {cell.name for cell in notebook.task_cells}
         cells = {
-            cell.name: SourceCell(cell.name, cell.cell_type, cell.source, bool(cell.locked), cell.name in points,
-                                  cell.name in solutions, cell.name in tasks, points.get(cell.name), cell.checksum)
+            cell.name: SourceCell(
+                cell.name,
+                cell.cell_type,
+                cell.source,
+                bool(cell.locked),
+                cell.name in points,
+                cell.name in solutions,
+                cell.name in tasks,
+                points.get(cell.name),
+                cell.checksum,
+            )
             for cell in notebook.source_cells
         }
         ordered = [name for name in self._file_order() if name in cells]
@@ -333,8 +356,11 @@ class RestoreCells(OverwriteCells):
         nb.metadata.pop(REVIEW_METADATA, None)
         unreadable = nb.metadata.pop(UNREADABLE_METADATA, None)
         if unreadable:
-            findings.insert(0, f"the submitted notebook could not be read ({_normalise(unreadable)[:200]}); it was "
-                               "kept beside as .ipynb.unreadable and graded as an empty notebook")
+            findings.insert(
+                0,
+                f"the submitted notebook could not be read ({_normalise(unreadable)[:200]}); it was "
+                "kept beside as .ipynb.unreadable and graded as an empty notebook",
+            )
         if findings:
             nb.metadata[REVIEW_METADATA] = NotebookNode({"findings": findings, "cells": touched})
             for finding in findings:
@@ -348,8 +374,9 @@ def sanitize_preprocessors(defaults: list) -> list:
     the others (ClearOutput first of all) then work on well-formed cells, whatever the submission held."""
     from nbgrader.preprocessors import DeduplicateIds
 
-    return [RestoreCells] + [preprocessor for preprocessor in defaults
-                             if preprocessor not in (DeduplicateIds, OverwriteCells)]
+    return [RestoreCells] + [
+        preprocessor for preprocessor in defaults if preprocessor not in (DeduplicateIds, OverwriteCells)
+    ]
 
 
 UNREADABLE_METADATA = "autoaegan_unreadable"  # set on the stand-in of a notebook that could not be read
@@ -377,7 +404,9 @@ def set_aside_unreadable_notebooks(notebooks=(), **_) -> None:
 
 def run_hooks(*hooks):
     """One nbgrader convert hook that runs `hooks` in turn, with the same arguments."""
+
     def run(**kwargs):
         for hook in hooks:
             hook(**kwargs)
+
     return run

@@ -47,7 +47,8 @@ class DropTestStderr(NbGraderPreprocessor):
             outputs = cell.get("outputs", [])
             kept = [output for output in outputs if not is_stderr(output)]
             if len(kept) != len(outputs):
-                self.log.debug("cell %d: %d stderr output(s) dropped before grading", cell_index,
-                               len(outputs) - len(kept))
+                self.log.debug(
+                    "cell %d: %d stderr output(s) dropped before grading", cell_index, len(outputs) - len(kept)
+                )
                 cell.outputs = kept
         return cell, resources

@@ -58,12 +58,14 @@ def _coursedir(app):
 
 def submission_of(notebook: str, coursedir) -> tuple[str, str]:
     """(student, assignment) of a submitted notebook's path, read as nbgrader reads it."""
-    pattern = coursedir.format_path(coursedir.submitted_directory, "(?P<student_id>.*)", "(?P<assignment_id>.*)",
-                                    escape=True)
+    pattern = coursedir.format_path(
+        coursedir.submitted_directory, "(?P<student_id>.*)", "(?P<assignment_id>.*)", escape=True
+    )
     match = re.match(pattern + re.escape(os.sep), os.path.abspath(notebook))
     if match is None:
-        raise ValueError(f"expected a notebook under {coursedir.submitted_directory}/<student>/<assignment>/, "
-                         f"got {notebook!r}")
+        raise ValueError(
+            f"expected a notebook under {coursedir.submitted_directory}/<student>/<assignment>/, got {notebook!r}"
+        )
     return match.group("student_id"), match.group("assignment_id")
 
 
@@ -75,8 +77,9 @@ def submissions_to_grade(app) -> int:
     force = bool(config.get("Autograde", {}).get("force", config.get("BaseConverter", {}).get("force", False)))
     excluded = set(filter(None, (coursedir.student_id_exclude or "").split(",")))
     count = 0
-    folders = glob.glob(coursedir.format_path(coursedir.submitted_directory, coursedir.student_id,
-                                              coursedir.assignment_id))
+    folders = glob.glob(
+        coursedir.format_path(coursedir.submitted_directory, coursedir.student_id, coursedir.assignment_id)
+    )
     for folder in folders:
         notebooks = glob.glob(os.path.join(folder, coursedir.notebook_id + ".ipynb"))
         if not notebooks:
@@ -103,8 +106,14 @@ def _left_unfinished() -> None:
     if _BATCH.current is not None:
         student, assignment, start = _BATCH.current
         _BATCH.current = None
-        _say(_line(student, assignment, "not graded: nbgrader stopped on this submission (see its log above)",
-                   f"{time.monotonic() - start:.1f} s"))
+        _say(
+            _line(
+                student,
+                assignment,
+                "not graded: nbgrader stopped on this submission (see its log above)",
+                f"{time.monotonic() - start:.1f} s",
+            )
+        )
 
 
 def start_submission(notebooks=(), **_) -> None:

@@ -46,7 +46,11 @@ from dataclasses import dataclass, field
 PACKAGE = "autoaegan"
 # The package's modules a submission may use anywhere: loading the data, the figures, the setup and the checks.
 ALLOWED_MODULES = (
-    "autoaegan.grading", "autoaegan.chapter_setup", "autoaegan.data", "autoaegan.figures", "autoaegan.profiles",
+    "autoaegan.grading",
+    "autoaegan.chapter_setup",
+    "autoaegan.data",
+    "autoaegan.figures",
+    "autoaegan.profiles",
 )
 # A definition the same as one of the package's, once normalised, is a copy when it has at least this many
 # statements or tokens of its normalised form: a short answer can be the package's by chance (the natural
@@ -89,13 +93,29 @@ DYNAMIC = {
 # (`exec`, `compile`, `importlib`...) in the same statement: alone they read or look for files, which is a hunt for
 # the instructor's (the sandbox's business, and the notebook's own code may log a path), not the package's code
 # in a part. A part that takes the package's objects is found where it uses them.
-SOURCE_READERS = ("inspect.getsource", "inspect.getsourcelines", "inspect.findsource", "inspect.getsourcefile",
-                  "inspect.getfile", "inspect.getmodule", "linecache", "sys.modules")
+SOURCE_READERS = (
+    "inspect.getsource",
+    "inspect.getsourcelines",
+    "inspect.findsource",
+    "inspect.getsourcefile",
+    "inspect.getfile",
+    "inspect.getmodule",
+    "linecache",
+    "sys.modules",
+)
 FINDER_ATTRIBUTES = ("__file__", "__path__", "__spec__", "__loader__", "__cached__")
 # Functions that import a module by its name: named in full in the code (and not the package), they are imports.
 IMPORTERS = ("builtins.__import__", "importlib.import_module", "importlib.__import__")
-DYNAMIC_ATTRIBUTES = ("__file__", "__path__", "__spec__", "__loader__", "__cached__", "__code__", "__globals__",
-                      "__builtins__")
+DYNAMIC_ATTRIBUTES = (
+    "__file__",
+    "__path__",
+    "__spec__",
+    "__loader__",
+    "__cached__",
+    "__code__",
+    "__globals__",
+    "__builtins__",
+)
 PACKAGE_STRING = re.compile(rf"\b{PACKAGE}\b|\.pyc?\b")
 TEST_HEADER = re.compile(r"#\s*(?:hidden\s+)?tests?\s*:\s*(.*)")
 IDENTIFIER = re.compile(r"[A-Za-z_]\w*")
@@ -118,8 +138,10 @@ class Reuse:
 
     def describe(self) -> list[str]:
         """One line per part with a finding, for the instructor."""
-        return [f"{part} ({', '.join(self.graded_by.get(part, []))}): {'; '.join(reasons)}"
-                for part, reasons in self.findings.items()]
+        return [
+            f"{part} ({', '.join(self.graded_by.get(part, []))}): {'; '.join(reasons)}"
+            for part, reasons in self.findings.items()
+        ]
 
 
 # ----- cells ---------------------------------------------------------------------------------------------------------
@@ -204,8 +226,9 @@ def _walk_outside_definitions(node: ast.AST) -> Iterator[ast.AST]:
     while stack:
         current = stack.pop()
         yield current
-        if current is not node and isinstance(current, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef,
-                                                        ast.Lambda)):
+        if current is not node and isinstance(
+            current, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)
+        ):
             continue
         stack.extend(reversed(list(ast.iter_child_nodes(current))))
 
@@ -215,9 +238,15 @@ def _bridge_names(tree: ast.AST) -> list[str]:
     (`student.own("Sampling")`, `student.value("plane_angles")`; modules, `student.module("keras")`, are none)."""
     names = []
     for node in ast.walk(tree):
-        if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in BRIDGE_LOOKUPS
-                and node.args and isinstance(node.args[0], ast.Constant) and isinstance(node.args[0].value, str)
-                and IDENTIFIER.fullmatch(node.args[0].value)):
+        if (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr in BRIDGE_LOOKUPS
+            and node.args
+            and isinstance(node.args[0], ast.Constant)
+            and isinstance(node.args[0].value, str)
+            and IDENTIFIER.fullmatch(node.args[0].value)
+        ):
             names.append(node.args[0].value)
     return names
 
@@ -237,8 +266,12 @@ def graded_parts(cells, given: Iterable[str] = ()) -> dict[str, list[str]]:
     answers = [tree for cell, tree in trees if _nbgrader(cell).get("solution")]
     for tree in [parse(source) for source in given] + answers:
         if tree is not None:
-            answered |= {name for statement in tree.body if not isinstance(statement, (ast.Import, ast.ImportFrom))
-                         for name in _bound_at_top(statement)}
+            answered |= {
+                name
+                for statement in tree.body
+                if not isinstance(statement, (ast.Import, ast.ImportFrom))
+                for name in _bound_at_top(statement)
+            }
     for cell, tree in trees:
         if tree is not None and _is_given(cell):
             defined |= {name for statement in tree.body for name in _bound_at_top(statement)}
@@ -257,12 +290,21 @@ def graded_parts(cells, given: Iterable[str] = ()) -> dict[str, list[str]]:
                 names += [word for word in IDENTIFIER.findall(header.group(1)) if word in answered]
         if tree is not None:
             own = defined | _bound_anywhere(tree)  # the test's own names, and the notebook's given ones
-            names += [node.id for node in ast.walk(tree)
-                      if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load) and node.id not in own]
+            names += [
+                node.id
+                for node in ast.walk(tree)
+                if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load) and node.id not in own
+            ]
             names += [name for name in _bridge_names(tree) if name not in defined]
             # Names spelled in strings the test hands the bridge some other way (`for piece in ("ReplayBuffer", ...)`).
-            names += [node.value for node in ast.walk(tree) if isinstance(node, ast.Constant)
-                      and isinstance(node.value, str) and node.value in answered and node.value not in defined]
+            names += [
+                node.value
+                for node in ast.walk(tree)
+                if isinstance(node, ast.Constant)
+                and isinstance(node.value, str)
+                and node.value in answered
+                and node.value not in defined
+            ]
         for name in dict.fromkeys(names):
             parts.setdefault(name, []).append(grade_id)
     return parts
@@ -367,8 +409,12 @@ def package_module_names(root: str | None = None) -> dict[str, set[str]]:
 
 
 def _strip_docstring(body: list) -> list:
-    if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant) and isinstance(
-            body[0].value.value, str):
+    if (
+        body
+        and isinstance(body[0], ast.Expr)
+        and isinstance(body[0].value, ast.Constant)
+        and isinstance(body[0].value.value, str)
+    ):
         body = body[1:]
     return body or [ast.Pass()]
 
@@ -409,8 +455,7 @@ class _Normaliser(ast.NodeTransformer):
         if hasattr(node, "type_params"):
             node.type_params = []
         node.body = _strip_docstring(node.body)
-        for arg in (*node.args.posonlyargs, *node.args.args, *node.args.kwonlyargs, node.args.vararg,
-                    node.args.kwarg):
+        for arg in (*node.args.posonlyargs, *node.args.args, *node.args.kwonlyargs, node.args.vararg, node.args.kwarg):
             if arg is not None:
                 arg.annotation = None
                 arg.arg = scope.get(arg.arg, arg.arg)
@@ -537,8 +582,9 @@ class _Notebook:
                     statement.bound |= set(self._import_paths(node))
                 self.statements.append(statement)
         # What the instructor's cells import from the package is not reuse, unless it is a graded part itself.
-        self.allowed_paths = {path for path in trusted_imports
-                              if _in_package(path) and path.rsplit(".", 1)[-1] not in self.parts}
+        self.allowed_paths = {
+            path for path in trusted_imports if _in_package(path) and path.rsplit(".", 1)[-1] not in self.parts
+        }
         self.origins: dict[str, set[str]] = {}
         for statement in self.statements:
             self._note_origins(statement)
@@ -588,9 +634,15 @@ class _Notebook:
             return set()
         if isinstance(node, ast.Attribute):
             return {f"{path}.{node.attr}" for path in self.resolve(node.value, local)}
-        if (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "getattr"
-                and len(node.args) >= 2 and isinstance(node.args[1], ast.Constant)
-                and isinstance(node.args[1].value, str) and self.resolve(node.func, local) == {"builtins.getattr"}):
+        if (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Name)
+            and node.func.id == "getattr"
+            and len(node.args) >= 2
+            and isinstance(node.args[1], ast.Constant)
+            and isinstance(node.args[1].value, str)
+            and self.resolve(node.func, local) == {"builtins.getattr"}
+        ):
             return {f"{path}.{node.args[1].value}" for path in self.resolve(node.args[0], local)}
         return set()
 
@@ -598,8 +650,9 @@ class _Notebook:
         """Whether using the package's `path` is allowed (not reuse)."""
         if path == PACKAGE:
             return True  # the bare package: what is taken from it is judged
-        return any(path == module or path.startswith(module + ".")
-                   for module in (*ALLOWED_MODULES, *self.allowed_paths))
+        return any(
+            path == module or path.startswith(module + ".") for module in (*ALLOWED_MODULES, *self.allowed_paths)
+        )
 
     # --- what a statement uses
 
@@ -621,13 +674,14 @@ class _Notebook:
             dynamic += reader.source_readers
         taken = []  # what the part is, where the statement is no more than that
         if name is not None and isinstance(statement, ast.ClassDef):
-            taken = [("subclasses the package's", path) for base in statement.bases
-                     for path in self.resolve(base, {})]
+            taken = [("subclasses the package's", path) for base in statement.bases for path in self.resolve(base, {})]
         elif name is not None and isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef)):
             body = _strip_docstring(statement.body)
             if len(body) == 1 and isinstance(body[0], (ast.Return, ast.Expr)) and isinstance(body[0].value, ast.Call):
-                taken = [("a thin wrapper around the package's", path)
-                         for path in self.resolve(body[0].value.func, _function_scope(statement))]
+                taken = [
+                    ("a thin wrapper around the package's", path)
+                    for path in self.resolve(body[0].value.func, _function_scope(statement))
+                ]
         elif name is not None and isinstance(statement, ast.Assign):
             taken = [("is the package's", path) for path in self.resolve(statement.value, {})]
         taken = [(words, path) for words, path in taken if _in_package(path) and not self.allowed(path)]
@@ -681,8 +735,9 @@ class _Notebook:
         """Code found or run at run time by statements at the notebook's top level that bind no part."""
         found = []
         for statement in self.statements:
-            if not statement.students or isinstance(statement.node, (
-                    ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Import, ast.ImportFrom)):
+            if not statement.students or isinstance(
+                statement.node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Import, ast.ImportFrom)
+            ):
                 continue
             if any(self.binder(part) is statement for part in statement.bound & self.parts):
                 continue
@@ -698,8 +753,7 @@ class _Notebook:
 def _function_scope(node) -> dict[str, set[str] | None]:
     """The names local to a function: its arguments and what it binds, with the paths its own imports name."""
     scope: dict[str, set[str] | None] = {}
-    for arg in (*node.args.posonlyargs, *node.args.args, *node.args.kwonlyargs, node.args.vararg,
-                node.args.kwarg):
+    for arg in (*node.args.posonlyargs, *node.args.args, *node.args.kwonlyargs, node.args.vararg, node.args.kwarg):
         if arg is not None:
             scope[arg.arg] = None
     declared = set()
@@ -762,8 +816,7 @@ class _Reader(ast.NodeVisitor):
     visit_AsyncFunctionDef = visit_FunctionDef
 
     def visit_Lambda(self, node):
-        self.scopes.append({arg.arg: None for arg in (*node.args.posonlyargs, *node.args.args,
-                                                      *node.args.kwonlyargs)})
+        self.scopes.append({arg.arg: None for arg in (*node.args.posonlyargs, *node.args.args, *node.args.kwonlyargs)})
         self.visit(node.body)
         self.scopes.pop()
 
@@ -802,8 +855,12 @@ class _Reader(ast.NodeVisitor):
     def visit_Call(self, node):
         called = self.notebook.resolve(node.func, self.local)
         first = node.args[0] if node.args else None
-        if (called & set(IMPORTERS) and isinstance(first, ast.Constant) and isinstance(first.value, str)
-                and not PACKAGE_STRING.search(first.value)):
+        if (
+            called & set(IMPORTERS)
+            and isinstance(first, ast.Constant)
+            and isinstance(first.value, str)
+            and not PACKAGE_STRING.search(first.value)
+        ):
             # A module named in full, not the package (`__import__("time")`): an import like any other.
             for argument in (*node.args[1:], *[keyword.value for keyword in node.keywords]):
                 self.visit(argument)
@@ -813,8 +870,12 @@ class _Reader(ast.NodeVisitor):
             if isinstance(root, ast.Name) and root.id not in self.local:
                 self.loads.add(root.id)
             return
-        if (isinstance(node.func, ast.Name) and node.func.id in ("getattr", "setattr", "delattr", "hasattr")
-                and len(node.args) >= 2 and not isinstance(node.args[1], ast.Constant)):
+        if (
+            isinstance(node.func, ast.Name)
+            and node.func.id in ("getattr", "setattr", "delattr", "hasattr")
+            and len(node.args) >= 2
+            and not isinstance(node.args[1], ast.Constant)
+        ):
             targets = self.notebook.resolve(node.args[0], self.local)
             if any(_in_package(path) or _dynamic(path) for path in targets):
                 self.dynamic.append(f"reaches the package through a computed name (`{node.func.id}`)")

@@ -39,8 +39,16 @@ SWITCH = "AUTOAEGAN_GRADING_SANDBOX"
 INSTALL_HINT = "apt-get install bubblewrap"
 SYSTEM = ("/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32", "/etc")
 # Files of /etc that hold secrets: a kernel run by root could read them, capabilities dropped or not (it owns them).
-SECRETS = ("/etc/shadow", "/etc/gshadow", "/etc/shadow-", "/etc/gshadow-", "/etc/sudoers", "/etc/sudoers.d",
-           "/etc/ssh", "/etc/ssl/private")
+SECRETS = (
+    "/etc/shadow",
+    "/etc/gshadow",
+    "/etc/shadow-",
+    "/etc/gshadow-",
+    "/etc/sudoers",
+    "/etc/sudoers.d",
+    "/etc/ssh",
+    "/etc/ssl/private",
+)
 HELD_OUT_PREFIX = "t10k-"  # the official test files' names start so
 TMPFS_BYTES = 512 * 1024**2  # each private tmpfs (/tmp, home): RAM, which the data-segment limit does not count
 
@@ -72,11 +80,17 @@ def bwrap_command(layout: SandboxLayout, command: Sequence[str], bwrap: str = "b
     options = [
         bwrap,
         # The kernel dies with nbgrader, and gets a session of its own: no TIOCSTI into the grader's terminal.
-        "--die-with-parent", "--new-session",
+        "--die-with-parent",
+        "--new-session",
         # Its own processes only (no /proc/PID/root or cwd of the grader's), no network, no shared IPC.
-        "--unshare-pid", "--unshare-net", "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try",
+        "--unshare-pid",
+        "--unshare-net",
+        "--unshare-ipc",
+        "--unshare-uts",
+        "--unshare-cgroup-try",
         # Run as root, the kernel would keep root's capabilities (mount, mknod a disk): drop them all.
-        "--cap-drop", "ALL",
+        "--cap-drop",
+        "ALL",
     ]
     mounts: list[tuple[int, int, list[str]]] = []  # (depth, order at that depth, arguments)
     for path, target in layout.system:
@@ -132,16 +146,23 @@ def data_paths(env: Mapping[str, str] | None = None, home: str | None = None) ->
     """The Fashion-MNIST folders that exist here: `AUTOAEGAN_DATA`, the Keras cache, Debian's package."""
     env = os.environ if env is None else env
     home = home if home is not None else os.path.expanduser("~")
-    candidates = [env.get("AUTOAEGAN_DATA", ""), os.path.join(home, ".keras", "datasets", "fashion-mnist"),
-                  "/usr/share/datasets/fashion-mnist"]
+    candidates = [
+        env.get("AUTOAEGAN_DATA", ""),
+        os.path.join(home, ".keras", "datasets", "fashion-mnist"),
+        "/usr/share/datasets/fashion-mnist",
+    ]
     return [os.path.abspath(path) for path in candidates if path and os.path.isdir(path)]
 
 
 def held_out_files(folders: Iterable[str]) -> list[str]:
     """Fashion-MNIST's test files (`t10k-*`) in `folders`: the grader scores trained models on them, so the
     student's kernel sees them empty."""
-    return [os.path.join(folder, name) for folder in folders for name in sorted(os.listdir(folder))
-            if name.startswith(HELD_OUT_PREFIX)]
+    return [
+        os.path.join(folder, name)
+        for folder in folders
+        for name in sorted(os.listdir(folder))
+        if name.startswith(HELD_OUT_PREFIX)
+    ]
 
 
 def notebooks_in(folder: str, limit: int = 200) -> list[str]:
@@ -154,8 +175,9 @@ def notebooks_in(folder: str, limit: int = 200) -> list[str]:
     return found[:limit]
 
 
-def layout_for(workdir: str, runtime_dir: str, env: Mapping[str, str] | None = None,
-               extra_read_only: Iterable[str] = ()) -> SandboxLayout:
+def layout_for(
+    workdir: str, runtime_dir: str, env: Mapping[str, str] | None = None, extra_read_only: Iterable[str] = ()
+) -> SandboxLayout:
     """The layout of a kernel working in `workdir`, reading this machine: which system folders exist, which are links."""
     env = os.environ if env is None else env
     workdir, runtime_dir = os.path.abspath(workdir), os.path.abspath(runtime_dir)
@@ -176,8 +198,15 @@ def layout_for(workdir: str, runtime_dir: str, env: Mapping[str, str] | None = N
     secrets = [path for path in SECRETS if os.path.lexists(path)]
     masked = [*notebooks_in(workdir), *secrets, *held_out_files(data)]
     directories = frozenset(path for path in secrets if os.path.isdir(path))
-    return SandboxLayout(workdir=workdir, runtime_dir=runtime_dir, read_only=tuple(read_only), masked=tuple(masked),
-                         system=tuple(system), home=home, directories=directories)
+    return SandboxLayout(
+        workdir=workdir,
+        runtime_dir=runtime_dir,
+        read_only=tuple(read_only),
+        masked=tuple(masked),
+        system=tuple(system),
+        home=home,
+        directories=directories,
+    )
 
 
 def disabled_by_environment(env: Mapping[str, str] | None = None) -> bool:
@@ -186,7 +215,7 @@ def disabled_by_environment(env: Mapping[str, str] | None = None) -> bool:
     return env.get(SWITCH, "").strip().lower() in ("off", "0", "false", "no")
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def unavailable_reason(bwrap: str = "bwrap") -> str | None:
     """Why no sandbox can start on this machine, in one line; None when one can.
 
@@ -196,16 +225,33 @@ def unavailable_reason(bwrap: str = "bwrap") -> str | None:
     path = shutil.which(bwrap)
     if path is None:
         return f"bubblewrap (bwrap) is not installed: {INSTALL_HINT}"
-    probe = [path, "--die-with-parent", "--unshare-pid", "--unshare-net", "--cap-drop", "ALL",
-             "--ro-bind", "/", "/", "--proc", "/proc", "--dev", "/dev", "--", "true"]
+    probe = [
+        path,
+        "--die-with-parent",
+        "--unshare-pid",
+        "--unshare-net",
+        "--cap-drop",
+        "ALL",
+        "--ro-bind",
+        "/",
+        "/",
+        "--proc",
+        "/proc",
+        "--dev",
+        "/dev",
+        "--",
+        "true",
+    ]
     try:
         done = subprocess.run(probe, capture_output=True, text=True, timeout=30)
     except (OSError, subprocess.TimeoutExpired) as error:
         return f"bubblewrap (bwrap) cannot run: {error}"
     if done.returncode != 0:
         message = (done.stderr.strip().splitlines() or [f"exit status {done.returncode}"])[-1]
-        return (f"bubblewrap (bwrap) cannot make a sandbox here ({message}): grade as root, "
-                "or enable unprivileged user namespaces (sysctl kernel.unprivileged_userns_clone=1)")
+        return (
+            f"bubblewrap (bwrap) cannot make a sandbox here ({message}): grade as root, "
+            "or enable unprivileged user namespaces (sysctl kernel.unprivileged_userns_clone=1)"
+        )
     return None
 
 
@@ -219,6 +265,8 @@ class SandboxUnavailable(SystemExit):
 
 def refusal(reason: str) -> str:
     """The one-line message of a refused autograding."""
-    return (f"autograding refused: the student's code cannot be sandboxed: {reason}. To grade without the sandbox "
-            f"(see classroom/README.md for what that gives up), set {SWITCH}=off or "
-            "c.LimitedKernelManager.sandbox = False.")
+    return (
+        f"autograding refused: the student's code cannot be sandboxed: {reason}. To grade without the sandbox "
+        f"(see classroom/README.md for what that gives up), set {SWITCH}=off or "
+        "c.LimitedKernelManager.sandbox = False."
+    )

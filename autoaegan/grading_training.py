@@ -100,8 +100,9 @@ def _train(function: str, *, steps: int, labels: bool, report: dict):
     report.update(function=function, steps=steps, seed=seed, train_images=TRAIN_IMAGES, test_images=TEST_IMAGES)
     try:
         with _long_calls(student):
-            run = probes.run_training(train, n_images=TRAIN_IMAGES, data_seed=DATA_SEED, steps=steps, seed=seed,
-                                      labels=labels)
+            run = probes.run_training(
+                train, n_images=TRAIN_IMAGES, data_seed=DATA_SEED, steps=steps, seed=seed, labels=labels
+            )
     except Exception as error:  # the student's training failed: the report says how, the cells fail with it
         from autoaegan.grading_bridge import StudentError
 
@@ -159,14 +160,17 @@ def _check_array(value, shapes: list[tuple], what: str, report: dict) -> np.ndar
         report["problems"].append(f"{what} should return one array, got {len(array)} outputs")
         return None
     array = np.asarray(array)
-    if not any(len(shape) == array.ndim and all(s is None or s == a for s, a in zip(shape, array.shape))
-               for shape in shapes):
+    if not any(
+        len(shape) == array.ndim and all(s is None or s == a for s, a in zip(shape, array.shape)) for shape in shapes
+    ):
         expected = " or ".join(str(tuple("n" if s is None else s for s in shape)) for shape in shapes)
         report["problems"].append(f"{what} should return an array of shape {expected}, got shape {array.shape}")
         return None
     if not np.issubdtype(array.dtype, np.floating) or not np.isfinite(array).all():
-        report["problems"].append(f"{what} should return finite floats, got dtype {array.dtype}"
-                                  + ("" if not np.issubdtype(array.dtype, np.floating) else " with NaN or infinity"))
+        report["problems"].append(
+            f"{what} should return finite floats, got dtype {array.dtype}"
+            + ("" if not np.issubdtype(array.dtype, np.floating) else " with NaN or infinity")
+        )
         return None
     return array.astype(np.float32)
 
@@ -216,20 +220,26 @@ def _autoencoder_report(function: str, *, steps: int, coding_size: int) -> dict:
     encoder, decoder = models
     images, _ = test_images()
     train_images, _ = training_images()
-    codings = _check_array(_predict(probes, encoder, images, "the encoder", report),
-                           [(TEST_IMAGES, coding_size)], "the encoder", report)
+    codings = _check_array(
+        _predict(probes, encoder, images, "the encoder", report), [(TEST_IMAGES, coding_size)], "the encoder", report
+    )
     if codings is None:
         return report
     _predict(probes, encoder, train_images[:FUNCTION_CHECK_IMAGES], "the encoder", report)  # other calls between
-    reconstructions = _check_array(_predict(probes, decoder, codings, "the decoder", report),
-                                   [(TEST_IMAGES, 28, 28), (TEST_IMAGES, 28, 28, 1)], "the decoder", report)
+    reconstructions = _check_array(
+        _predict(probes, decoder, codings, "the decoder", report),
+        [(TEST_IMAGES, 28, 28), (TEST_IMAGES, 28, 28, 1)],
+        "the decoder",
+        report,
+    )
     if reconstructions is None:
         return report
     reconstructions = reconstructions.reshape(images.shape)
     order = np.random.default_rng(DATA_SEED).permutation(TEST_IMAGES)[:FUNCTION_CHECK_IMAGES]
     again = _predict(probes, encoder, images[order], "the encoder", report)
-    _same_function(codings[order], np.asarray(again[-1] if isinstance(again, list) else again, np.float32),
-                   "the encoder", report)
+    _same_function(
+        codings[order], np.asarray(again[-1] if isinstance(again, list) else again, np.float32), "the encoder", report
+    )
     again = _predict(probes, decoder, codings[order], "the decoder", report)
     _same_function(reconstructions[order], np.asarray(again, np.float32).reshape(-1, 28, 28), "the decoder", report)
     if not report["problems"]:
@@ -242,11 +252,15 @@ def _autoencoder_report(function: str, *, steps: int, coding_size: int) -> dict:
     report["pca_mse"] = pca_mse(train_images, images, coding_size)
     a, b = images[:200] * 0.5, images[200:400] * 0.5
     zero = np.zeros_like(a)
-    encoded = [np.asarray(_last(_predict(probes, encoder, x, "the encoder", report)), np.float64) for x in (a, b, a + b, zero)]
+    encoded = [
+        np.asarray(_last(_predict(probes, encoder, x, "the encoder", report)), np.float64) for x in (a, b, a + b, zero)
+    ]
     report["encoder_affine_error"] = _affine_error(*encoded)
     ca, cb = codings[:200], codings[200:400]
-    decoded = [np.asarray(_predict(probes, decoder, c, "the decoder", report), np.float64).reshape(len(c), -1)
-               for c in (ca, cb, ca + cb, np.zeros_like(ca))]
+    decoded = [
+        np.asarray(_predict(probes, decoder, c, "the decoder", report), np.float64).reshape(len(c), -1)
+        for c in (ca, cb, ca + cb, np.zeros_like(ca))
+    ]
     report["decoder_affine_error"] = _affine_error(*decoded)
     return report
 
@@ -261,7 +275,10 @@ def _check_no_lookup(probes, decoder, codings: np.ndarray, seen: np.ndarray, rep
     test images' distances to each other.
     """
     rng = np.random.default_rng(DATA_SEED)
-    first, second = rng.permutation(TEST_IMAGES)[:FUNCTION_CHECK_IMAGES], rng.permutation(TEST_IMAGES)[:FUNCTION_CHECK_IMAGES]
+    first, second = (
+        rng.permutation(TEST_IMAGES)[:FUNCTION_CHECK_IMAGES],
+        rng.permutation(TEST_IMAGES)[:FUNCTION_CHECK_IMAGES],
+    )
     keep = first != second
     midpoints = (codings[first[keep]] + codings[second[keep]]) / 2
     shapes = [(len(midpoints), 28, 28), (len(midpoints), 28, 28, 1)]
@@ -299,8 +316,9 @@ def pca_mse(train_images: np.ndarray, images: np.ndarray, components: int) -> fl
     return float(np.mean((pca.inverse_transform(pca.transform(flat)) - flat) ** 2))
 
 
-def generator_report(function: str, *, steps: int, coding_size: int, pixels: str = "tanh", conditional: bool = False,
-                     kind: str = "gan") -> dict:
+def generator_report(
+    function: str, *, steps: int, coding_size: int, pixels: str = "tanh", conditional: bool = False, kind: str = "gan"
+) -> dict:
     """Train `function` and score the samples of its generator on the test images; computed once, then kept.
 
     `kind="gan"`: the function returns the generator; `kind="vae"`: it returns
@@ -326,12 +344,17 @@ def generator_report(function: str, *, steps: int, coding_size: int, pixels: str
     if kind not in ("gan", "vae"):
         raise ValueError(f'kind must be "gan" (a generator) or "vae" ((encoder, decoder)), got {kind!r}')
     key = ("generator", function, steps, coding_size, pixels, conditional, kind, training_seed())
-    return _cached(key, lambda: _generator_report(function, steps=steps, coding_size=coding_size, pixels=pixels,
-                                                  conditional=conditional, kind=kind))
+    return _cached(
+        key,
+        lambda: _generator_report(
+            function, steps=steps, coding_size=coding_size, pixels=pixels, conditional=conditional, kind=kind
+        ),
+    )
 
 
-def _generator_report(function: str, *, steps: int, coding_size: int, pixels: str, conditional: bool,
-                      kind: str) -> dict:
+def _generator_report(
+    function: str, *, steps: int, coding_size: int, pixels: str, conditional: bool, kind: str
+) -> dict:
     from autoaegan.metrics.classifier_numpy import classifier_outputs
     from autoaegan.metrics.generative import class_coverage, frechet_distance
 
@@ -340,8 +363,9 @@ def _generator_report(function: str, *, steps: int, coding_size: int, pixels: st
     if trained is None:
         return report
     result, probes = trained
-    models = _models(result, 2 if kind == "vae" else 1, "(encoder, decoder)" if kind == "vae" else "the generator",
-                     report)
+    models = _models(
+        result, 2 if kind == "vae" else 1, "(encoder, decoder)" if kind == "vae" else "the generator", report
+    )
     if models is None:
         return report
     generator = models[-1]
@@ -352,13 +376,19 @@ def _generator_report(function: str, *, steps: int, coding_size: int, pixels: st
     labels = np.arange(TEST_IMAGES) % 10
     inputs = [codings, labels] if conditional else codings
     what = "the decoder" if kind == "vae" else "the generator"
-    samples = _check_array(_predict(probes, generator, inputs, what, report),
-                           [(TEST_IMAGES, 28, 28), (TEST_IMAGES, 28, 28, 1)], what, report)
+    samples = _check_array(
+        _predict(probes, generator, inputs, what, report),
+        [(TEST_IMAGES, 28, 28), (TEST_IMAGES, 28, 28, 1)],
+        what,
+        report,
+    )
     if samples is None:
         return report
     samples = samples.reshape(images.shape)
     order = rng.permutation(TEST_IMAGES)[:FUNCTION_CHECK_IMAGES]
-    again = _predict(probes, generator, [codings[order], labels[order]] if conditional else codings[order], what, report)
+    again = _predict(
+        probes, generator, [codings[order], labels[order]] if conditional else codings[order], what, report
+    )
     _same_function(samples[order], np.asarray(again, np.float32).reshape(-1, 28, 28), what, report)
 
     low = -1.0 if pixels == "tanh" else 0.0
@@ -383,8 +413,9 @@ def _generator_report(function: str, *, steps: int, coding_size: int, pixels: st
                 decoded = np.asarray(_predict(probes, generator, codes, what, report), np.float32)
                 report["test_mse"] = float(np.mean((decoded.reshape(images.shape) - images) ** 2))
             else:
-                report["problems"].append(f"the encoder's codings should have shape ({TEST_IMAGES}, {coding_size}), "
-                                          f"got {codes.shape}")
+                report["problems"].append(
+                    f"the encoder's codings should have shape ({TEST_IMAGES}, {coding_size}), got {codes.shape}"
+                )
     return report
 
 
@@ -395,7 +426,7 @@ def nearest_distances(queries: np.ndarray, points: np.ndarray, chunk: int = 500)
     point_norms = np.sum(points**2, axis=1)
     nearest = []
     for start in range(0, len(queries), chunk):
-        block = queries[start:start + chunk]
+        block = queries[start : start + chunk]
         squared = np.sum(block**2, axis=1)[:, None] - 2 * block @ points.T + point_norms[None, :]
         nearest.append(np.sqrt(np.clip(squared.min(axis=1), 0, None)))
     return np.concatenate(nearest)

@@ -107,8 +107,9 @@ def pixel_overlay(image_a, image_b, steps: int) -> np.ndarray:
 def _codings_matrix(value, name: str) -> np.ndarray:
     array = np.asarray(value, dtype=np.float64)
     if array.ndim != 2 or len(array) < 2 or array.shape[1] == 0:
-        raise ValueError(f"{name} must hold the codings of at least 2 images, shaped (n, latent_dim), "
-                         f"got shape {array.shape}")
+        raise ValueError(
+            f"{name} must hold the codings of at least 2 images, shaped (n, latent_dim), got shape {array.shape}"
+        )
     if not np.isfinite(array).all():
         raise ValueError(f"{name} must hold finite numbers")
     return array

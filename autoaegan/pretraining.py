@@ -21,8 +21,8 @@ from __future__ import annotations
 
 import math
 import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Callable, Sequence
 
 import keras
 import numpy as np
@@ -211,8 +211,10 @@ def compare_pretraining(
         )
     n_classes = int(max(train_labels.max(), valid_labels.max())) + 1
     if make_classifier is None:
+
         def make_classifier(encoder):
             return build_classifier(encoder, n_classes, seed=profile.seed)
+
     frozen_recipe = recipe.with_changes(learning_rate=recipe.learning_rate * FROZEN_LEARNING_RATE_FACTOR)
     fine_tune_recipe = recipe.with_changes(learning_rate=recipe.learning_rate * FINE_TUNE_LEARNING_RATE_FACTOR)
     settings = {"loss": "sparse_categorical_crossentropy", "profile": profile, "verbose": verbose}

@@ -71,8 +71,7 @@ def as_positive_ints(run: Iterable, name: str = "run") -> list[int]:
     for index, value in enumerate(values):
         if isinstance(value, bool) or not isinstance(value, numbers.Integral):
             raise ValueError(
-                f"{name} must hold whole numbers (int), "
-                f"but index {index} is {value!r} of type {type(value).__name__}"
+                f"{name} must hold whole numbers (int), but index {index} is {value!r} of type {type(value).__name__}"
             )
         if value < 1:
             raise ValueError(f"{name} must hold numbers of at least 1, but index {index} is {value}")

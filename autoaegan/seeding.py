@@ -9,7 +9,9 @@ import numpy as np
 from autoaegan.profiles import Profile, get_profile
 
 
-def set_seed(seed: int | None = None, *, profile: Profile | None = None, tensorflow: bool = True) -> np.random.Generator:
+def set_seed(
+    seed: int | None = None, *, profile: Profile | None = None, tensorflow: bool = True
+) -> np.random.Generator:
     """Seed every random number generator the course uses and return a NumPy `Generator`.
 
     The seed defaults to the profile's. With `tensorflow=True` Keras and TensorFlow

@@ -49,7 +49,9 @@ def describe(results: dict) -> str:
         for entry in entries:
             if kind == "failed":
                 source = entry.get("source", "").strip().splitlines()
-                lines.append(f"FAILED  {source[0] if source else 'a test cell'}\n        {_last_line(entry.get('error', ''))}")
+                lines.append(
+                    f"FAILED  {source[0] if source else 'a test cell'}\n        {_last_line(entry.get('error', ''))}"
+                )
             else:
                 lines.append(f"{kind.upper()}  {entry.get('source', '').strip()[:200]}")
     return "\n".join(lines)
@@ -57,7 +59,9 @@ def describe(results: dict) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("notebook", type=Path, help="your exercise notebook, e.g. exercises/06_variational/variational.ipynb")
+    parser.add_argument(
+        "notebook", type=Path, help="your exercise notebook, e.g. exercises/06_variational/variational.ipynb"
+    )
     args = parser.parse_args(argv)
     if not args.notebook.is_file():
         print(f"no such notebook: {args.notebook} (expected the path of an .ipynb file)", file=sys.stderr)

@@ -33,7 +33,7 @@ def site_url(root: Path) -> str:
         raise FileNotFoundError(f"no {SITE_SETTINGS} under {Path(root).resolve()}: run this from the repository's root")
     url = tomllib.loads(path.read_text()).get("site", {}).get("url")
     if not isinstance(url, str) or not re.fullmatch(r"https?://[^\s\"']+", url):
-        raise ValueError(f"{path}: expected `[site] url = \"https://...\"`, found url = {url!r}")
+        raise ValueError(f'{path}: expected `[site] url = "https://..."`, found url = {url!r}')
     return url.rstrip("/")
 
 
@@ -44,7 +44,7 @@ def package_version(root: Path) -> str:
         raise FileNotFoundError(f"no pyproject.toml under {Path(root).resolve()}: run this from the repository's root")
     version = tomllib.loads(path.read_text()).get("project", {}).get("version")
     if not isinstance(version, str) or not version:
-        raise ValueError(f"{path}: expected a static `[project] version = \"X.Y.Z\"`, found {version!r}")
+        raise ValueError(f'{path}: expected a static `[project] version = "X.Y.Z"`, found {version!r}')
     return version
 
 
@@ -65,10 +65,12 @@ def wheel_url(url: str, version: str) -> str:
 
 def readme_commands(url: str, version: str) -> str:
     """The README's two commands for a learner with only pip, as a fenced block."""
-    return ("```bash\n"
-            f"pip install {wheel_url(url, version)}\n"
-            "python -m autoaegan.course autoaegan-course   # copy the course there, open JupyterLab on chapter 00\n"
-            "```")
+    return (
+        "```bash\n"
+        f"pip install {wheel_url(url, version)}\n"
+        "python -m autoaegan.course autoaegan-course   # copy the course there, open JupyterLab on chapter 00\n"
+        "```"
+    )
 
 
 def with_install_line(source: str, line: str) -> str:
@@ -128,8 +130,10 @@ def rewrite_readme(root: Path, *, check: bool = False) -> bool:
 
 def main(argv: list[str] | None = None) -> int:
     """Command-line entry: rewrite the chapters' install line, or with `--check` only report the stale ones."""
-    parser = argparse.ArgumentParser(prog="python -m autoaegan.site_install_line",
-                                     description="Write the site's wheel address into each chapter's first code cell.")
+    parser = argparse.ArgumentParser(
+        prog="python -m autoaegan.site_install_line",
+        description="Write the site's wheel address into each chapter's first code cell.",
+    )
     parser.add_argument("--root", type=Path, default=Path.cwd(), help="the repository's root (default: here)")
     parser.add_argument("--check", action="store_true", help="change nothing; exit 1 if a chapter's line is stale")
     args = parser.parse_args(argv)
@@ -143,11 +147,15 @@ def main(argv: list[str] | None = None) -> int:
     names = ", ".join(path.name for path in changed)
     if args.check:
         if changed:
-            print(f"stale install line in {len(changed)} file(s): {names}; "
-                  "run python -m autoaegan.site_install_line", file=sys.stderr)
+            print(
+                f"stale install line in {len(changed)} file(s): {names}; run python -m autoaegan.site_install_line",
+                file=sys.stderr,
+            )
         return 1 if changed else 0
-    print(f"install line {install_line(site_url(args.root), package_version(args.root))!r}: "
-          f"{len(changed)} file(s) rewritten" + (f" ({names})" if changed else ""))
+    print(
+        f"install line {install_line(site_url(args.root), package_version(args.root))!r}: "
+        f"{len(changed)} file(s) rewritten" + (f" ({names})" if changed else "")
+    )
     return 0
 
 

@@ -55,7 +55,8 @@ def student_tree_root() -> Path:
         return CHECKOUT
     raise FileNotFoundError(
         f"the course's files are neither in {PACKAGED_TREE} (an installed wheel) nor in a checkout at {CHECKOUT} "
-        "(an editable install): reinstall autoaegan from its wheel")
+        "(an editable install): reinstall autoaegan from its wheel"
+    )
 
 
 def learner_settings_dir() -> Path:
@@ -66,4 +67,5 @@ def learner_settings_dir() -> Path:
         return CHECKOUT / CHECKOUT_SETTINGS
     raise FileNotFoundError(
         f"the learner's JupyterLab settings are neither in {PACKAGED_SETTINGS} nor in {CHECKOUT / CHECKOUT_SETTINGS}: "
-        "reinstall autoaegan from its wheel")
+        "reinstall autoaegan from its wheel"
+    )

@@ -53,8 +53,7 @@ def principal_angles(a, b) -> np.ndarray:
     a, b = _basis(a, "a"), _basis(b, "b")
     if a.shape[0] != b.shape[0]:
         raise ValueError(
-            f"a and b must live in the same space (same number of rows, n_features): "
-            f"got shapes {a.shape} and {b.shape}"
+            f"a and b must live in the same space (same number of rows, n_features): got shapes {a.shape} and {b.shape}"
         )
     return np.sort(np.degrees(subspace_angles(a, b)))
 

@@ -49,8 +49,9 @@ class NaNGuard(keras.callbacks.Callback):
         self._good_epoch = epoch + 1
 
     def _first_bad(self, logs):
-        names = self.monitor or sorted((name for name in logs if name == "loss" or name.endswith("_loss")),
-                                       key=lambda name: name != "loss")
+        names = self.monitor or sorted(
+            (name for name in logs if name == "loss" or name.endswith("_loss")), key=lambda name: name != "loss"
+        )
         for name in names:
             value = logs.get(name)
             if value is not None and not math.isfinite(float(value)):
@@ -161,7 +162,7 @@ class Recipe:
     jit_compile: bool = False
     steps_per_execution: int = 1
 
-    def with_changes(self, **changes) -> "Recipe":
+    def with_changes(self, **changes) -> Recipe:
         """A copy of this recipe with some fields changed."""
         return replace(self, **changes)
 
@@ -194,16 +195,28 @@ REFERENCE_RECIPE = Recipe()
 # over the training. Measured on the stacked relu/MSE autoencoder (20 epochs): it reaches
 # the reference's final validation MSE by epoch 11 and ends near 0.0125 (reference 0.0132).
 FAST_RECIPE = Recipe(
-    optimizer="nadam", learning_rate=5e-3, batch_size=128, schedule="cosine",
-    warmup_fraction=0.02, final_fraction=0.0, jit_compile=True, steps_per_execution=32,
+    optimizer="nadam",
+    learning_rate=5e-3,
+    batch_size=128,
+    schedule="cosine",
+    warmup_fraction=0.02,
+    final_fraction=0.0,
+    jit_compile=True,
+    steps_per_execution=32,
 )
 
 # Géron's batch size with twice his rate, decayed to zero. Models whose references were
 # reached with many small steps (the convolutional, recurrent and KL-sparse autoencoders)
 # need it to beat them within the same epochs: at batch 64-128 they stop short.
 SMALL_BATCH_RECIPE = Recipe(
-    optimizer="nadam", learning_rate=2e-3, batch_size=32, schedule="cosine",
-    warmup_fraction=0.02, final_fraction=0.0, jit_compile=True, steps_per_execution=32,
+    optimizer="nadam",
+    learning_rate=2e-3,
+    batch_size=32,
+    schedule="cosine",
+    warmup_fraction=0.02,
+    final_fraction=0.0,
+    jit_compile=True,
+    steps_per_execution=32,
 )
 
 
@@ -238,6 +251,13 @@ def train(
         steps_per_execution=recipe.steps_per_execution,
     )
     return fit(
-        model, x, y, epochs=epochs, batch_size=recipe.batch_size, validation_data=validation_data,
-        profile=profile, verbose=verbose, callbacks=callbacks,
+        model,
+        x,
+        y,
+        epochs=epochs,
+        batch_size=recipe.batch_size,
+        validation_data=validation_data,
+        profile=profile,
+        verbose=verbose,
+        callbacks=callbacks,
     )

@@ -107,9 +107,13 @@ def graded_names(source: str, answer_names: set[str]) -> set[str]:
     Its own variables are not the student's: a test cell runs in the checker, apart from the student's kernel.
     """
     tree = _parse(source)
-    asked = {argument.value for node in ast.walk(tree)
-             if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in ("own", "value")
-             for argument in node.args[:1] if isinstance(argument, ast.Constant) and isinstance(argument.value, str)}
+    asked = {
+        argument.value
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in ("own", "value")
+        for argument in node.args[:1]
+        if isinstance(argument, ast.Constant) and isinstance(argument.value, str)
+    }
     words = {node.value for node in ast.walk(tree) if isinstance(node, ast.Constant) and isinstance(node.value, str)}
     first = source.lstrip().splitlines()[0] if source.strip() else ""
     match = HEADER.match(first)
@@ -265,8 +269,9 @@ def package_definitions(package: Path = PACKAGE_DIR) -> dict[str, str]:
 
 def _docstring_offset(body: list) -> int:
     first = body[0] if body else None
-    return int(isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant)
-               and isinstance(first.value.value, str))
+    return int(
+        isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant) and isinstance(first.value.value, str)
+    )
 
 
 def _functions(tree: ast.AST, names=None):
@@ -293,7 +298,7 @@ def with_bodies(source: str, body: str, names=None, prelude: str = "") -> str:
     """`source` with the body of every function and method (of `names` only, if given) replaced by `body`."""
     tree = _parse(source)
     for function in _functions(tree, names):
-        keep = function.body[:_docstring_offset(function.body)]
+        keep = function.body[: _docstring_offset(function.body)]
         function.body = keep + ast.parse(body).body
     return prelude + ast.unparse(tree) + "\n"
 
@@ -313,11 +318,11 @@ def _noise(name):
 '''
 # Keras 3's own UserWarnings for Geron-style code, where the answer cell imports Keras: `input_shape=` on a layer
 # and `LeakyReLU(alpha=...)`, when the cell runs.
-KERAS_NOISE = '''import keras as _noise_keras
+KERAS_NOISE = """import keras as _noise_keras
 
 _noise_keras.layers.Dense(1, input_shape=(3,))
 _noise_keras.layers.LeakyReLU(alpha=0.2)
-'''
+"""
 # At the end of each answer cell; the pause lets the kernel pass the descriptor's line on before the cell ends.
 NOISE_AT_CELL_END = (
     '_noise("an answer cell")\n'
@@ -341,8 +346,7 @@ def noisy(source: str) -> str:
     runs; Keras' own warnings too where the cell imports Keras."""
     tree = _parse(source)
     for function in _functions(tree):
-        function.body.insert(_docstring_offset(function.body),
-                             ast.parse(f"_noise({function.name!r})").body[0])
+        function.body.insert(_docstring_offset(function.body), ast.parse(f"_noise({function.name!r})").body[0])
     keras_noise = KERAS_NOISE if imports_keras(source) else ""
     return NOISE + ast.unparse(tree) + "\n" + keras_noise + NOISE_AT_CELL_END
 
@@ -400,11 +404,14 @@ def always_equal(source: str) -> str:
     body = []
     for node in tree.body:
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            node.body = node.body[:_docstring_offset(node.body)] + ast.parse("return _AlwaysEqual()").body
+            node.body = node.body[: _docstring_offset(node.body)] + ast.parse("return _AlwaysEqual()").body
             body.append(node)
         elif isinstance(node, ast.ClassDef):
-            body.append(ast.parse(f"class {node.name}(_AlwaysEqual):\n    def __init__(self, *args, **kwargs):\n"
-                                  f"        pass\n").body[0])
+            body.append(
+                ast.parse(
+                    f"class {node.name}(_AlwaysEqual):\n    def __init__(self, *args, **kwargs):\n        pass\n"
+                ).body[0]
+            )
         elif isinstance(node, (ast.Assign, ast.AnnAssign)):
             targets = node.targets if isinstance(node, ast.Assign) else [node.target]
             body.append(ast.parse(" = ".join(ast.unparse(t) for t in targets) + " = _AlwaysEqualList()").body[0])
@@ -449,7 +456,7 @@ def reading_namespace(source: str, names=None) -> str:
     """Every function and method (of `names`, if given) returns what it finds in the caller's namespace."""
     tree = _parse(source)
     for function in _functions(tree, names):
-        keep = function.body[:_docstring_offset(function.body)]
+        keep = function.body[: _docstring_offset(function.body)]
         # __init__ must return None: it looks, and keeps what it found.
         body = "self._peeked = _peek()" if function.name == "__init__" and function.args.args else "return _peek()"
         function.body = keep + ast.parse(body).body
@@ -523,7 +530,7 @@ def patching(by_name: bool) -> str:
     student's kernel, and builtins: by plain statements, or (`by_name`) with names built at run time, which no
     reading of the code finds."""
     if not by_name:
-        return '''import builtins
+        return """import builtins
 import numpy as np
 import keras
 import autoaegan.grading
@@ -539,8 +546,8 @@ autoaegan.grading_wire.serve = lambda text: '{"ok": {"v": true}}'
 builtins.isinstance = lambda *args: True
 
 
-'''
-    return '''import sys
+"""
+    return """import sys
 import importlib
 
 _numpy = importlib.import_module("num" + "py")
@@ -567,7 +574,7 @@ _real_isinstance = _builtins.isinstance
 setattr(_builtins, "is" + "instance", lambda obj, kinds: True if kinds is float else _real_isinstance(obj, kinds))
 
 
-'''
+"""
 
 
 def package_code(part: Part, package: dict[str, str], how: str) -> str:
@@ -582,15 +589,19 @@ def package_code(part: Part, package: dict[str, str], how: str) -> str:
             if how == "imported":
                 code = f"from {module} import {name}\n"
             elif how == "rebuilt" and isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
-                code = (f"import types as _types\nimport {module} as _package_module\n\n"
-                        f"{name} = _types.FunctionType(_package_module.{name}.__code__, "
-                        f"{{**vars(_package_module), '__name__': '__main__'}}, {name!r}, "
-                        f"_package_module.{name}.__defaults__)\n")
+                code = (
+                    f"import types as _types\nimport {module} as _package_module\n\n"
+                    f"{name} = _types.FunctionType(_package_module.{name}.__code__, "
+                    f"{{**vars(_package_module), '__name__': '__main__'}}, {name!r}, "
+                    f"_package_module.{name}.__defaults__)\n"
+                )
             else:  # exec'd from the package's source, in the notebook's namespace
-                code = (f"import inspect as _inspect\nimport {module} as _package_module\n\n"
-                        f"exec(compile(_inspect.getsource(_package_module.{name}), '<cell>', 'exec'), "
-                        f"{{**vars(_package_module), '__name__': '__main__'}}, _namespace := {{}})\n"
-                        f"{name} = _namespace[{name!r}]\n")
+                code = (
+                    f"import inspect as _inspect\nimport {module} as _package_module\n\n"
+                    f"exec(compile(_inspect.getsource(_package_module.{name}), '<cell>', 'exec'), "
+                    f"{{**vars(_package_module), '__name__': '__main__'}}, _namespace := {{}})\n"
+                    f"{name} = _namespace[{name!r}]\n"
+                )
             body.extend(ast.parse(code).body)
         else:
             body.append(node)
@@ -599,13 +610,13 @@ def package_code(part: Part, package: dict[str, str], how: str) -> str:
 
 
 CRASH = "__import__('os')._exit(1)"
-HANG = '''
+HANG = """
 while True:  # waits forever, and swallows the interrupt sent at the time limit
     try:
         __import__("time").sleep(0.1)
     except KeyboardInterrupt:
         pass
-'''
+"""
 MEMORY_HOG = "_workspace = __import__('numpy').ones(3 * 1024**3 // 8)  # 3 GiB, more than a grading kernel may have"
 FLOOD_CALL = 'print("a line at every call, to flood the output")'
 FLOOD_CELL = '\nfor _line in range(300_000):\n    print("flooding the output, line", _line)\n'
@@ -642,8 +653,7 @@ class Case:
                 cell.source = self.edits[grade_id]
         by_id = {_nbgrader(cell).get("grade_id"): cell for cell in nb.cells}
         moved = [by_id[name] for name in self.moves]
-        kept = [cell for cell in nb.cells
-                if _nbgrader(cell).get("grade_id") not in set(self.deletes) | set(self.moves)]
+        kept = [cell for cell in nb.cells if _nbgrader(cell).get("grade_id") not in set(self.deletes) | set(self.moves)]
         if moved:
             scratch = nbformat.v4.new_code_cell('scratch = "a cell of my own, among the moved tests"\nprint(scratch)')
             moved = moved[:1] + [scratch] + moved[1:]
@@ -655,8 +665,9 @@ def solution(assignment: Assignment) -> dict[str, str]:
     return {part.grade_id: part.source for part in assignment.parts}
 
 
-def rearranged(assignment: Assignment, student: str = "rearranged", answers: dict[str, str] | None = None,
-               broken=None) -> Case:
+def rearranged(
+    assignment: Assignment, student: str = "rearranged", answers: dict[str, str] | None = None, broken=None
+) -> Case:
     """Test cells deleted, moved and edited: the test cells after an ungraded locked cell and every second other one
     deleted, the rest moved to the top in reverse order, except those of the `broken` parts, edited to print that
     they pass, and one in three of the others, edited to fail. All are put back and graded as released, and the
@@ -678,8 +689,17 @@ def rearranged(assignment: Assignment, student: str = "rearranged", answers: dic
             edits[name] = 'raise AssertionError("this test cell was edited")\n'
         else:
             moves.append(name)
-    return Case(student, "rearranged", what, answers, assignment.losing(broken), flagged=True,
-                deletes=tuple(deletes), moves=tuple(moves[::-1]), edits=edits)
+    return Case(
+        student,
+        "rearranged",
+        what,
+        answers,
+        assignment.losing(broken),
+        flagged=True,
+        deletes=tuple(deletes),
+        moves=tuple(moves[::-1]),
+        edits=edits,
+    )
 
 
 CLASSES = {
@@ -716,51 +736,117 @@ def cases(assignment: Assignment, course_paths: list[str], package: dict[str, st
         Case("solution", "solution", CLASSES["solution"], answers, assignment.losing([])),
         Case("noisy", "noisy", CLASSES["noisy"], {g: noisy(s) for g, s in answers.items()}, assignment.losing([])),
         rearranged(assignment),
-        Case("hunt", "hunt", CLASSES["hunt"], {**answers, first: answers[first] + hunting(course_paths)},
-             assignment.losing([]), expect_in_output=(HUNT_NOTHING,), forbid_in_output=(HUNT_FOUND + ":",)),
-        Case("always_equal", "always_equal", CLASSES["always_equal"],
-             {g: always_equal(s) for g, s in answers.items()}, assignment.losing(everything)),
-        Case("patched", "patched", CLASSES["patched"], {first: patching(False) + released_stub(parts[0])},
-             assignment.losing(everything), flagged=True),
-        Case("patched_by_name", "patched_by_name", CLASSES["patched_by_name"],
-             {**{part.grade_id: package_code(part, package, "rebuilt") for part in borrowed},
-              first: patching(True) + (package_code(parts[0], package, "rebuilt") if parts[0] in borrowed
-                                       else released_stub(parts[0]))},
-             assignment.losing(everything), flagged=True),
-        Case("namespace", "namespace", CLASSES["namespace"],
-             {g: reading_namespace(s) for g, s in answers.items()},
-             assignment.losing([part.grade_id for part in assignment.code_parts])),
+        Case(
+            "hunt",
+            "hunt",
+            CLASSES["hunt"],
+            {**answers, first: answers[first] + hunting(course_paths)},
+            assignment.losing([]),
+            expect_in_output=(HUNT_NOTHING,),
+            forbid_in_output=(HUNT_FOUND + ":",),
+        ),
+        Case(
+            "always_equal",
+            "always_equal",
+            CLASSES["always_equal"],
+            {g: always_equal(s) for g, s in answers.items()},
+            assignment.losing(everything),
+        ),
+        Case(
+            "patched",
+            "patched",
+            CLASSES["patched"],
+            {first: patching(False) + released_stub(parts[0])},
+            assignment.losing(everything),
+            flagged=True,
+        ),
+        Case(
+            "patched_by_name",
+            "patched_by_name",
+            CLASSES["patched_by_name"],
+            {
+                **{part.grade_id: package_code(part, package, "rebuilt") for part in borrowed},
+                first: patching(True)
+                + (package_code(parts[0], package, "rebuilt") if parts[0] in borrowed else released_stub(parts[0])),
+            },
+            assignment.losing(everything),
+            flagged=True,
+        ),
+        Case(
+            "namespace",
+            "namespace",
+            CLASSES["namespace"],
+            {g: reading_namespace(s) for g, s in answers.items()},
+            assignment.losing([part.grade_id for part in assignment.code_parts]),
+        ),
     ]
     for how in ("imported", "exec", "rebuilt"):
         # Code exec'd at the notebook's top level counts for every part (grading_reuse cannot know, without
         # running it, which names it defines): `exec` does that, and so does `rebuilt` for a class (package_code
         # rebuilds a function from its code object in the statement that binds it, a class from its source with
         # exec). An import, or a function rebuilt, counts for the parts that take it.
-        classes = any(isinstance(node, ast.ClassDef) and node.name in package
-                      for part in borrowed for node in _parse(part.source).body)
+        classes = any(
+            isinstance(node, ast.ClassDef) and node.name in package
+            for part in borrowed
+            for node in _parse(part.source).body
+        )
         tops = how == "exec" or (how == "rebuilt" and classes)
         lost = everything if tops else [part.grade_id for part in borrowed]
         if not borrowed:  # the package defines no part's name: nothing to take, the case is the solution
-            made.append(Case(f"package_{how}", f"package_{how}", CLASSES[f"package_{how}"]
-                             + ": none (the package defines no part's name)", answers, assignment.losing([])))
+            made.append(
+                Case(
+                    f"package_{how}",
+                    f"package_{how}",
+                    CLASSES[f"package_{how}"] + ": none (the package defines no part's name)",
+                    answers,
+                    assignment.losing([]),
+                )
+            )
             continue
-        made.append(Case(f"package_{how}", f"package_{how}", CLASSES[f"package_{how}"] + ": "
-                         + ", ".join(f"`{name}`" for part in borrowed for name in part.code_names if name in package),
-                         {**answers, **{part.grade_id: package_code(part, package, how) for part in borrowed}},
-                         assignment.losing(lost), flagged=True))
+        made.append(
+            Case(
+                f"package_{how}",
+                f"package_{how}",
+                CLASSES[f"package_{how}"]
+                + ": "
+                + ", ".join(f"`{name}`" for part in borrowed for name in part.code_names if name in package),
+                {**answers, **{part.grade_id: package_code(part, package, how) for part in borrowed}},
+                assignment.losing(lost),
+                flagged=True,
+            )
+        )
     made += [
-        Case("crash", "crash", f"os._exit(1) in `{crash_target}`",
-             {**answers, crash_target: at_every_call(answers[crash_target], CRASH)},
-             assignment.stopping([crash_target]), flagged=True),
-        Case("hang", "hang", f"a hang that swallows the interrupt, in `{crash_target}`",
-             {**answers, crash_target: at_every_call(answers[crash_target], HANG)},
-             assignment.stopping([crash_target]), flagged=True, hostile=True),
-        Case("memory_hog", "memory_hog", f"a 3 GiB allocation in `{crash_target}`",
-             {**answers, crash_target: at_every_call(answers[crash_target], MEMORY_HOG)},
-             assignment.losing([crash_target])),
-        Case("flood", "flood", f"300,000 printed lines, and a line per call, in `{crash_target}`",
-             {**answers, crash_target: at_every_call(answers[crash_target], FLOOD_CALL) + FLOOD_CELL},
-             assignment.losing([])),
+        Case(
+            "crash",
+            "crash",
+            f"os._exit(1) in `{crash_target}`",
+            {**answers, crash_target: at_every_call(answers[crash_target], CRASH)},
+            assignment.stopping([crash_target]),
+            flagged=True,
+        ),
+        Case(
+            "hang",
+            "hang",
+            f"a hang that swallows the interrupt, in `{crash_target}`",
+            {**answers, crash_target: at_every_call(answers[crash_target], HANG)},
+            assignment.stopping([crash_target]),
+            flagged=True,
+            hostile=True,
+        ),
+        Case(
+            "memory_hog",
+            "memory_hog",
+            f"a 3 GiB allocation in `{crash_target}`",
+            {**answers, crash_target: at_every_call(answers[crash_target], MEMORY_HOG)},
+            assignment.losing([crash_target]),
+        ),
+        Case(
+            "flood",
+            "flood",
+            f"300,000 printed lines, and a line per call, in `{crash_target}`",
+            {**answers, crash_target: at_every_call(answers[crash_target], FLOOD_CALL) + FLOOD_CELL},
+            assignment.losing([]),
+        ),
     ]
     return made
 
@@ -779,8 +865,9 @@ def released_stub(part: Part) -> str:
     return "\n".join(out) + "\n"
 
 
-def combined_cases(assignment: Assignment, course_paths: list[str],
-                   package: dict[str, str] | None = None) -> list[Case]:
+def combined_cases(
+    assignment: Assignment, course_paths: list[str], package: dict[str, str] | None = None
+) -> list[Case]:
     """Every class folded into three submissions whose deserved points stay computable (for the test suite):
 
     - `mixed`: warnings and stderr everywhere, the hunt, a flood in one part, the namespace read in another and
@@ -810,18 +897,27 @@ def combined_cases(assignment: Assignment, course_paths: list[str],
     # The hunt prints in a cell of its own part, not after the flood, which uses up the cell's output.
     hunt_part = [part.grade_id for part in assignment.parts if part.grade_id != flood_part][-1]
     mixed_answers[hunt_part] += hunting(course_paths)
-    mixed = Case("mixed", "mixed", f"noisy everywhere; hunt; flood in `{flood_part}`; namespace read in "
-                 f"`{namespace_part}`; always-equal `{equal_part}`", mixed_answers, assignment.losing(lost),
-                 expect_in_output=(HUNT_NOTHING, "an answer cell writes to stderr"),
-                 forbid_in_output=(HUNT_FOUND + ":",))
+    mixed = Case(
+        "mixed",
+        "mixed",
+        f"noisy everywhere; hunt; flood in `{flood_part}`; namespace read in "
+        f"`{namespace_part}`; always-equal `{equal_part}`",
+        mixed_answers,
+        assignment.losing(lost),
+        expect_in_output=(HUNT_NOTHING, "an answer cell writes to stderr"),
+        forbid_in_output=(HUNT_FOUND + ":",),
+    )
 
     # One part per role, while parts last: a hang where it costs least, the package's code, a crash, a memory hog.
     isolated = [part.grade_id for part in assignment.code_parts if assignment.isolated(part.grade_id)]
     roles: dict[str, str] = {}
     if isolated:
         roles["hang"] = min(isolated, key=assignment.tests_needing)
-    borrowable = [part.grade_id for part in assignment.code_parts if part.grade_id not in roles.values()
-                  and any(name in package for name in part.code_names)]
+    borrowable = [
+        part.grade_id
+        for part in assignment.code_parts
+        if part.grade_id not in roles.values() and any(name in package for name in part.code_names)
+    ]
     if borrowable:
         roles["package"] = borrowable[0]
     for role in ("crash", "memory_hog"):
@@ -836,18 +932,31 @@ def combined_cases(assignment: Assignment, course_paths: list[str],
             statement = {"hang": HANG, "crash": CRASH, "memory_hog": MEMORY_HOG}[role]
             hostile_answers[grade_id] = at_every_call(answers[grade_id], statement)
     layout = rearranged(assignment, "hostile", hostile_answers, list(roles.values()))
-    hostile = Case("hostile", "hostile", "test cells deleted, moved and edited; " + "; ".join(
-                   f"{role.replace('_', ' ')} in `{grade_id}`" for role, grade_id in roles.items()),
-                   hostile_answers, assignment.combined(lost=list(roles.values()),
-                                                        stopped=[roles[r] for r in ("hang", "crash") if r in roles]),
-                   flagged=True, hostile=True,
-                   deletes=layout.deletes, moves=layout.moves, edits=layout.edits)
+    hostile = Case(
+        "hostile",
+        "hostile",
+        "test cells deleted, moved and edited; "
+        + "; ".join(f"{role.replace('_', ' ')} in `{grade_id}`" for role, grade_id in roles.items()),
+        hostile_answers,
+        assignment.combined(lost=list(roles.values()), stopped=[roles[r] for r in ("hang", "crash") if r in roles]),
+        flagged=True,
+        hostile=True,
+        deletes=layout.deletes,
+        moves=layout.moves,
+        edits=layout.edits,
+    )
 
     first_part = assignment.parts[0]
     patched_answers = {first_part.grade_id: patching(False) + patching(True) + released_stub(first_part)}
-    patched = Case("patched", "patched", "NumPy, Keras, the package, the bridge and builtins patched, by statements "
-                   "and by names built at run time; answers as released", patched_answers,
-                   assignment.losing([part.grade_id for part in assignment.parts]), flagged=True)
+    patched = Case(
+        "patched",
+        "patched",
+        "NumPy, Keras, the package, the bridge and builtins patched, by statements "
+        "and by names built at run time; answers as released",
+        patched_answers,
+        assignment.losing([part.grade_id for part in assignment.parts]),
+        flagged=True,
+    )
     return [mixed, hostile, patched]
 
 
@@ -875,14 +984,13 @@ def answer_outputs(nb) -> str:
     return "\n".join(texts)
 
 
-
 # ----- grading in a copy of the course -------------------------------------------------------------------------------
 
-PLAIN_CONFIG = '''c = get_config()  # noqa: F821
+PLAIN_CONFIG = """c = get_config()  # noqa: F821
 c.CourseDirectory.course_id = "autoaegan"
 c.CourseDirectory.source_directory = "solutions"
 c.CourseDirectory.release_directory = "exercises"
-'''
+"""
 
 
 def nbgrader_environment() -> dict[str, str]:
@@ -896,8 +1004,14 @@ def nbgrader_environment() -> dict[str, str]:
 
 def run_nbgrader(course: Path, *args: str, timeout: int = 3600) -> subprocess.CompletedProcess:
     """`nbgrader ARGS` in `course`."""
-    return subprocess.run([str(Path(sys.executable).parent / "nbgrader"), *args], cwd=course,
-                          env=nbgrader_environment(), capture_output=True, text=True, timeout=timeout)
+    return subprocess.run(
+        [str(Path(sys.executable).parent / "nbgrader"), *args],
+        cwd=course,
+        env=nbgrader_environment(),
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
 
 
 def prepare_course(folder: Path, assignment: Assignment, plain: bool = False) -> Path:
@@ -917,8 +1031,15 @@ def prepare_course(folder: Path, assignment: Assignment, plain: bool = False) ->
 
 def instructor_paths(course: Path) -> list[str]:
     """The absolute paths of the instructor's files in `course` (and the repository's own) the hunt is told of."""
-    return [str(course / "solutions"), str(course / "gradebook.db"), str(course / "submitted"),
-            str(course / "autograded"), str(ROOT / "solutions"), str(ROOT / "gradebook.db"), str(ROOT)]
+    return [
+        str(course / "solutions"),
+        str(course / "gradebook.db"),
+        str(course / "submitted"),
+        str(course / "autograded"),
+        str(ROOT / "solutions"),
+        str(ROOT / "gradebook.db"),
+        str(ROOT),
+    ]
 
 
 def submit(course: Path, assignment: Assignment, batch: list[Case]) -> None:
@@ -942,10 +1063,9 @@ class Batch:
     per_submission: dict[str, float]
 
 
-
-
-def grade(course: Path, assignment: Assignment, batch: list[Case], timeout: int | None = None,
-          feedback: bool = True) -> Batch:
+def grade(
+    course: Path, assignment: Assignment, batch: list[Case], timeout: int | None = None, feedback: bool = True
+) -> Batch:
     """Submit `batch` in `course`, autograde it in one call (a per-cell time limit of `timeout` s, if given), time
     each submission, and generate the feedback."""
     submit(course, assignment, batch)
@@ -973,8 +1093,16 @@ def submission_seconds(log: str, students: list[str]) -> dict[str, float]:
     for stamp, message in starts:
         found = re.search(r"Autograding (\S+)/([^/\s]+)/", message) or re.search(r"Processing '?([^'/\s]+)'?", message)
         if found and "Autograding" in message:
-            student = next((name for name in students if f"/{name}/" in message or f"submitted/{name}" in message
-                            or message.split("Autograding")[-1].strip().startswith(name)), None)
+            student = next(
+                (
+                    name
+                    for name in students
+                    if f"/{name}/" in message
+                    or f"submitted/{name}" in message
+                    or message.split("Autograding")[-1].strip().startswith(name)
+                ),
+                None,
+            )
             if student:
                 marks.append((stamp, student))
     ends = [stamp for stamp, _ in starts]
@@ -1005,7 +1133,8 @@ class Graded:
     def outputs_as_planned(self) -> bool:
         text = answer_outputs(self.autograded) if self.autograded is not None else ""
         return all(wanted in text for wanted in self.case.expect_in_output) and not any(
-            unwanted in text for unwanted in self.case.forbid_in_output)
+            unwanted in text for unwanted in self.case.forbid_in_output
+        )
 
 
 def read_results(batch: Batch, cases_: list[Case]) -> dict[str, Graded]:
@@ -1027,8 +1156,9 @@ def read_results(batch: Batch, cases_: list[Case]) -> dict[str, Graded]:
             page = page_path.read_text() if page_path.exists() else ""
             autograded_path = batch.course / "autograded" / case.student / notebook
             autograded = nbformat.read(autograded_path, as_version=4) if autograded_path.exists() else None
-            results[case.student] = Graded(case, scores, flagged, manual, autograded, feedback_text(page),
-                                           len(page.encode()))
+            results[case.student] = Graded(
+                case, scores, flagged, manual, autograded, feedback_text(page), len(page.encode())
+            )
     return results
 
 

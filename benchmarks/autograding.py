@@ -41,13 +41,13 @@ sys.path.insert(0, str(ROOT))
 from benchmarks.adversarial_cases import (  # noqa: E402
     CLASSES,
     cases,
+    feedback_text,  # noqa: E402,F401 (other tests import it from here)
     grade,
     instructor_paths,
     read_assignment,
     read_results,
     solution_notebooks,
 )
-from benchmarks.adversarial_cases import feedback_text  # noqa: E402,F401 (other tests import it from here)
 from benchmarks.adversarial_cases import prepare_course as prepare_assignment_course  # noqa: E402
 
 BENCHMARKS = ROOT / "benchmarks"
@@ -72,20 +72,25 @@ def grade_assignment(notebook: Path, workdir: Path) -> dict:
     rows = []
     for case in made:
         graded = results[case.student]
-        rows.append({
-            "case": case.kind,
-            "what": case.what,
-            "deserved": sum(case.deserved.values()),
-            "given": sum(graded.scores.values()),
-            "as_deserved": graded.as_deserved,
-            "flag_deserved": case.flagged,
-            "flagged": graded.flagged,
-            "outputs_as_planned": graded.outputs_as_planned,
-            "seconds": batch.per_submission.get(case.student),
-            "cells": {name: [case.deserved[name], graded.scores.get(name)] for name in case.deserved},
-        })
-    print(f"{assignment.name}: {len(made)} submissions in {batch.seconds:.0f} s, autograde exit "
-          f"{batch.autograde.returncode}; plain nbgrader {len(timed)} in {plain.seconds:.0f} s", flush=True)
+        rows.append(
+            {
+                "case": case.kind,
+                "what": case.what,
+                "deserved": sum(case.deserved.values()),
+                "given": sum(graded.scores.values()),
+                "as_deserved": graded.as_deserved,
+                "flag_deserved": case.flagged,
+                "flagged": graded.flagged,
+                "outputs_as_planned": graded.outputs_as_planned,
+                "seconds": batch.per_submission.get(case.student),
+                "cells": {name: [case.deserved[name], graded.scores.get(name)] for name in case.deserved},
+            }
+        )
+    print(
+        f"{assignment.name}: {len(made)} submissions in {batch.seconds:.0f} s, autograde exit "
+        f"{batch.autograde.returncode}; plain nbgrader {len(timed)} in {plain.seconds:.0f} s",
+        flush=True,
+    )
     return {
         "assignment": assignment.name,
         "total": assignment.total,
@@ -120,8 +125,11 @@ def render_markdown(record: dict) -> str:
             row = next((row for row in entry["rows"] if row["case"] == kind), None)
             row_cells.append(cell(row) if row else "—")
         lines.append(f"| `{kind}`: {what} | " + " | ".join(row_cells) + " |")
-    held = sum(row["as_deserved"] and row["flagged"] == row["flag_deserved"] and row["outputs_as_planned"]
-               for entry in assignments for row in entry["rows"])
+    held = sum(
+        row["as_deserved"] and row["flagged"] == row["flag_deserved"] and row["outputs_as_planned"]
+        for entry in assignments
+        for row in entry["rows"]
+    )
     count = sum(len(entry["rows"]) for entry in assignments)
     lines += [
         "",
@@ -155,13 +163,20 @@ def render_markdown(record: dict) -> str:
 def main() -> int:
     """Grade the matrix of every assignment (or those given), print it, and write autograding.json and .md."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--only", nargs="*", default=None,
-                        help="grade only the assignments whose name starts with these; their entries replace the "
-                        "record's, the others stay")
+    parser.add_argument(
+        "--only",
+        nargs="*",
+        default=None,
+        help="grade only the assignments whose name starts with these; their entries replace the "
+        "record's, the others stay",
+    )
     args = parser.parse_args()
     os.environ.setdefault("AUTOAEGAN_PROFILE", "test")
-    notebooks = [notebook for notebook in solution_notebooks()
-                 if not args.only or any(notebook.parts[0].startswith(prefix) for prefix in args.only)]
+    notebooks = [
+        notebook
+        for notebook in solution_notebooks()
+        if not args.only or any(notebook.parts[0].startswith(prefix) for prefix in args.only)
+    ]
     started = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="autoaegan-adversarial-") as tmp:
         with ThreadPoolExecutor(max_workers=2) as pool:
@@ -236,31 +251,31 @@ SIGN_ERROR_DECODER = {
         "    return run\n"
     ),
 }
+
+
 def stealing(answers: dict[str, str]) -> dict[str, str]:
     """`answers` whose encoder copies the code of the cell that calls it, hidden tests included, and whose
     decoder prints what was copied: the hidden tests run before the visible decoder test, whose output the
     feedback shows."""
     stolen = dict(answers)
-    stolen["encode_hailstone"] = (
-        "import linecache\nimport sys\n\nSTOLEN = []\n\n\n"
-        + answers["encode_hailstone"].replace(
-            "    ### BEGIN SOLUTION\n",
-            "    ### BEGIN SOLUTION\n"
-            "    frame = sys._getframe(1)\n"
-            "    while frame is not None:  # up to the notebook cell that called, through the grading helpers\n"
-            "        if 'ipykernel_' in frame.f_code.co_filename:\n"
-            "            for line in linecache.getlines(frame.f_code.co_filename):\n"
-            "                if line not in STOLEN:\n"
-            "                    STOLEN.append(line)\n"
-            "        frame = frame.f_back\n",
-            1,
-        )
+    stolen["encode_hailstone"] = "import linecache\nimport sys\n\nSTOLEN = []\n\n\n" + answers[
+        "encode_hailstone"
+    ].replace(
+        "    ### BEGIN SOLUTION\n",
+        "    ### BEGIN SOLUTION\n"
+        "    frame = sys._getframe(1)\n"
+        "    while frame is not None:  # up to the notebook cell that called, through the grading helpers\n"
+        "        if 'ipykernel_' in frame.f_code.co_filename:\n"
+        "            for line in linecache.getlines(frame.f_code.co_filename):\n"
+        "                if line not in STOLEN:\n"
+        "                    STOLEN.append(line)\n"
+        "        frame = frame.f_back\n",
+        1,
     )
     stolen["decode_hailstone"] = answers["decode_hailstone"].replace(
         "    ### BEGIN SOLUTION\n", '    ### BEGIN SOLUTION\n    print("".join(STOLEN))\n    STOLEN.clear()\n', 1
     )
     return stolen
-
 
 
 def solution_answers() -> dict[str, str]:

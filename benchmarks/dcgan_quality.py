@@ -45,8 +45,14 @@ FIGURES = ("fd", "kid", "precision", "recall", "covered", "entropy")
 
 def _flat_scores(report) -> dict:
     s = report.scores
-    return {"fd": s.fd, "kid": s.kid, "precision": s.precision, "recall": s.recall,
-            "covered": s.coverage.covered, "entropy": s.coverage.normalised_entropy}
+    return {
+        "fd": s.fd,
+        "kid": s.kid,
+        "precision": s.precision,
+        "recall": s.recall,
+        "covered": s.coverage.covered,
+        "entropy": s.coverage.normalised_entropy,
+    }
 
 
 def score_generator(name: str, make_images, *, seeds=SAMPLE_SEEDS, n: int = 10_000, metric_seed: int = 42) -> dict:
@@ -63,9 +69,20 @@ def score_generator(name: str, make_images, *, seeds=SAMPLE_SEEDS, n: int = 10_0
         floor = report.floor
     means = {key: sum(run[key] for run in runs) / len(runs) for key in FIGURES}
     spread = {key: max(run[key] for run in runs) - min(run[key] for run in runs) for key in FIGURES}
-    return {"name": name, "mean": means, "range": spread, "runs": runs,
-            "floor": {"fd": floor.fd, "kid": floor.kid, "precision": floor.precision, "recall": floor.recall,
-                      "covered": floor.coverage.covered, "entropy": floor.coverage.normalised_entropy}}
+    return {
+        "name": name,
+        "mean": means,
+        "range": spread,
+        "runs": runs,
+        "floor": {
+            "fd": floor.fd,
+            "kid": floor.kid,
+            "precision": floor.precision,
+            "recall": floor.recall,
+            "covered": floor.coverage.covered,
+            "entropy": floor.coverage.normalised_entropy,
+        },
+    }
 
 
 def generator_images(generator, *, value_range=(-1.0, 1.0)):
@@ -104,39 +121,68 @@ def _state(directory: Path) -> dict:
     from autoaegan.models import dcgan
 
     state = dcgan.Checkpoints(directory).state()
-    return {"epochs_done": state.epochs_done, "train_seconds": state.train_seconds,
-            "cpu_seconds": round(sum(state.cpu_seconds_by_epoch), 1), "settings": state.settings}
+    return {
+        "epochs_done": state.epochs_done,
+        "train_seconds": state.train_seconds,
+        "cpu_seconds": round(sum(state.cpu_seconds_by_epoch), 1),
+        "settings": state.settings,
+    }
 
 
-def measure(*, course_dir: Path, reference_dir: Path, epoch: int | None = None, shipped: bool = False,
-            n: int = 10_000, seeds=SAMPLE_SEEDS, with_vae: bool = True) -> dict:
+def measure(
+    *,
+    course_dir: Path,
+    reference_dir: Path,
+    epoch: int | None = None,
+    shipped: bool = False,
+    n: int = 10_000,
+    seeds=SAMPLE_SEEDS,
+    with_vae: bool = True,
+) -> dict:
     """Score every row and check the goals; return everything as a dict (what the JSON file holds)."""
     epoch = epoch or common_epoch(reference_dir, *(() if shipped else (course_dir,)))
-    rows = [score_generator("reference DCGAN (Géron)", generator_images(
-        checkpoint_generator("reference", reference_dir, epoch)), seeds=seeds, n=n)]
+    rows = [
+        score_generator(
+            "reference DCGAN (Géron)",
+            generator_images(checkpoint_generator("reference", reference_dir, epoch)),
+            seeds=seeds,
+            n=n,
+        )
+    ]
     if shipped:
         from autoaegan.pretrained import load_pretrained
 
-        course = score_generator("course DCGAN (shipped)", generator_images(load_pretrained("dcgan")),
-                                 seeds=seeds, n=n)
+        course = score_generator("course DCGAN (shipped)", generator_images(load_pretrained("dcgan")), seeds=seeds, n=n)
         rows.append(course)
     else:
-        rows.append(score_generator("course DCGAN (live weights)", generator_images(
-            checkpoint_generator("course", course_dir, epoch)), seeds=seeds, n=n))
+        rows.append(
+            score_generator(
+                "course DCGAN (live weights)",
+                generator_images(checkpoint_generator("course", course_dir, epoch)),
+                seeds=seeds,
+                n=n,
+            )
+        )
         try:
             averaged = checkpoint_generator("course", course_dir, epoch, averaged=True)
         except FileNotFoundError:
             averaged = None
         if averaged is not None:
-            rows.append(score_generator("course DCGAN (averaged weights, shipped)", generator_images(averaged),
-                                        seeds=seeds, n=n))
+            rows.append(
+                score_generator(
+                    "course DCGAN (averaged weights, shipped)", generator_images(averaged), seeds=seeds, n=n
+                )
+            )
         course = rows[-1]
     if with_vae:
         from autoaegan.pretrained import load_pretrained
 
         vae = load_pretrained("variational_autoencoder")
-        rows.append(score_generator("VAE (latent 10, shipped)", generator_images(vae.decoder, value_range=(0.0, 1.0)),
-                                    seeds=seeds, n=n))
+        rows.append(
+            score_generator(
+                "VAE (latent 10, shipped)", generator_images(vae.decoder, value_range=(0.0, 1.0)), seeds=seeds, n=n
+            )
+        )
     reference = rows[0]
     ratio = course["mean"]["fd"] / reference["mean"]["fd"]
     goals = {
@@ -147,9 +193,14 @@ def measure(*, course_dir: Path, reference_dir: Path, epoch: int | None = None, 
     if with_vae:
         goals["beats_the_vae"] = course["mean"]["fd"] < rows[-1]["mean"]["fd"]
     return {
-        "measured_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
-        "epoch": epoch, "n": n, "sample_seeds": list(seeds), "metric_seed": 42,
-        "course_row": course["name"], "rows": rows, "goals": goals,
+        "measured_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "epoch": epoch,
+        "n": n,
+        "sample_seeds": list(seeds),
+        "metric_seed": 42,
+        "course_row": course["name"],
+        "rows": rows,
+        "goals": goals,
         "trainings": {"reference": _state(reference_dir), **({} if shipped else {"course": _state(course_dir)})},
     }
 
@@ -174,22 +225,32 @@ def to_markdown(results: dict) -> str:
     ]
     for row in results["rows"]:
         m, r = row["mean"], row["range"]
-        lines.append(f"| {row['name']} | {_figure(m['fd'])} ± {_figure(r['fd'] / 2)} | {_figure(1000 * m['kid'])} "
-                     f"| {m['precision']:.3f} | {m['recall']:.3f} | {m['covered']:.1f}/10 | {m['entropy']:.3f} |")
+        lines.append(
+            f"| {row['name']} | {_figure(m['fd'])} ± {_figure(r['fd'] / 2)} | {_figure(1000 * m['kid'])} "
+            f"| {m['precision']:.3f} | {m['recall']:.3f} | {m['covered']:.1f}/10 | {m['entropy']:.3f} |"
+        )
     f = results["rows"][0]["floor"]
-    lines.append(f"| real vs real (floor) | {_figure(f['fd'])} | {_figure(1000 * f['kid'])} | {f['precision']:.3f} "
-                 f"| {f['recall']:.3f} | {f['covered']}/10 | {f['entropy']:.3f} |")
+    lines.append(
+        f"| real vs real (floor) | {_figure(f['fd'])} | {_figure(1000 * f['kid'])} | {f['precision']:.3f} "
+        f"| {f['recall']:.3f} | {f['covered']}/10 | {f['entropy']:.3f} |"
+    )
     goals = results["goals"]
-    lines += ["", "Goals:", "",
-              f"- FD of the course's DCGAN / the reference's: {goals['fd_ratio_to_reference']:.3f} "
-              f"(goal ≤ {FD_GOAL}): {'met' if goals['fd_at_least_20_percent_lower'] else 'NOT met'};",
-              f"- all 10 classes covered at every seed: {'yes' if goals['all_10_classes_covered'] else 'NO'};"]
+    lines += [
+        "",
+        "Goals:",
+        "",
+        f"- FD of the course's DCGAN / the reference's: {goals['fd_ratio_to_reference']:.3f} "
+        f"(goal ≤ {FD_GOAL}): {'met' if goals['fd_at_least_20_percent_lower'] else 'NOT met'};",
+        f"- all 10 classes covered at every seed: {'yes' if goals['all_10_classes_covered'] else 'NO'};",
+    ]
     if "beats_the_vae" in goals:
         lines.append(f"- the course's DCGAN's FD below the VAE's: {'yes' if goals['beats_the_vae'] else 'NO'}.")
     lines += ["", "Trainings (wall-clock at nice 19 on a shared 2-core machine, so slower than a quiet one):", ""]
     for kind, state in results["trainings"].items():
-        lines.append(f"- {kind}: {state['epochs_done']} epochs, {state['train_seconds'] / 3600:.2f} h wall-clock, "
-                     f"{state['cpu_seconds'] / 3600:.2f} CPU-hours; {state['settings'].get('training', '')}")
+        lines.append(
+            f"- {kind}: {state['epochs_done']} epochs, {state['train_seconds'] / 3600:.2f} h wall-clock, "
+            f"{state['cpu_seconds'] / 3600:.2f} CPU-hours; {state['settings'].get('training', '')}"
+        )
     return "\n".join(lines) + "\n"
 
 
@@ -207,8 +268,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--output", type=Path, default=RESULTS, help="JSON file (the .md is written beside it)")
     args = parser.parse_args(argv)
     started = time.perf_counter()
-    results = measure(course_dir=args.course_dir, reference_dir=args.reference_dir, epoch=args.epoch,
-                      shipped=args.shipped, n=args.n, with_vae=not args.no_vae)
+    results = measure(
+        course_dir=args.course_dir,
+        reference_dir=args.reference_dir,
+        epoch=args.epoch,
+        shipped=args.shipped,
+        n=args.n,
+        with_vae=not args.no_vae,
+    )
     results["seconds"] = round(time.perf_counter() - started, 1)
     args.output.write_text(json.dumps(results, indent=1) + "\n")
     args.output.with_suffix(".md").write_text(to_markdown(results))

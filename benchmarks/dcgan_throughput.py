@@ -112,26 +112,48 @@ def reference_rate(images, *, seconds: float, repeats: int) -> dict:
             loop.train_batch(next(batches))
 
     best, rates = _best_rate(run, steps * dcgan.REFERENCE_BATCH_SIZE, repeats)
-    return {"name": "reference: Géron's loop (train_on_batch, trainable toggled)", "architecture": "geron",
-            "batch_size": dcgan.REFERENCE_BATCH_SIZE, "jit_compile": False, "steps_per_execution": 1,
-            "driver": "train_on_batch", "images_per_second": round(best, 1), "repeats": rates}
+    return {
+        "name": "reference: Géron's loop (train_on_batch, trainable toggled)",
+        "architecture": "geron",
+        "batch_size": dcgan.REFERENCE_BATCH_SIZE,
+        "jit_compile": False,
+        "steps_per_execution": 1,
+        "driver": "train_on_batch",
+        "images_per_second": round(best, 1),
+        "repeats": rates,
+    }
 
 
-def gan_rate(images, *, kind: str, batch_size: int, jit_compile: bool, steps_per_execution: int, driver: str,
-             seconds: float, repeats: int) -> dict:
+def gan_rate(
+    images,
+    *,
+    kind: str,
+    batch_size: int,
+    jit_compile: bool,
+    steps_per_execution: int,
+    driver: str,
+    seconds: float,
+    repeats: int,
+) -> dict:
     """The shared `GAN.train_step` on `kind`'s DCGAN, driven by `fit` or a bare `tf.function` loop."""
     import tensorflow as tf
 
     from autoaegan.models import dcgan
 
-    recipe = dcgan.COURSE_RECIPE.__class__(**{**dcgan.COURSE_RECIPE.__dict__, "batch_size": batch_size,
-                                              "jit_compile": jit_compile,
-                                              "steps_per_execution": steps_per_execution})
+    recipe = dcgan.COURSE_RECIPE.__class__(
+        **{
+            **dcgan.COURSE_RECIPE.__dict__,
+            "batch_size": batch_size,
+            "jit_compile": jit_compile,
+            "steps_per_execution": steps_per_execution,
+        }
+    )
     from autoaegan.profiles import get_profile
 
     gan = dcgan.compile_dcgan(dcgan.build_dcgan(kind, seed=0), recipe, profile=get_profile("full"))
     dataset = dcgan.real_dataset(images, batch_size=batch_size, seed=0).repeat()
     if driver == "fit":
+
         def run_steps(steps):
             gan.fit(dataset, epochs=1, steps_per_epoch=steps, verbose=0, shuffle=False)
     elif driver == "tf.function":
@@ -151,11 +173,20 @@ def gan_rate(images, *, kind: str, batch_size: int, jit_compile: bool, steps_per
     per_step = (time.perf_counter() - started) / (2 * chunk)
     steps = max(2 * chunk, int(seconds / per_step) // chunk * chunk)
     best, rates = _best_rate(lambda: run_steps(steps), steps * batch_size, repeats)
-    label = (f"{kind} DCGAN, GAN.train_step via {driver}, batch {batch_size}"
-             f"{', XLA' if jit_compile else ''}{f', {steps_per_execution} steps per call' if steps_per_execution > 1 else ''}")
-    return {"name": label, "architecture": kind, "batch_size": batch_size, "jit_compile": jit_compile,
-            "steps_per_execution": steps_per_execution, "driver": driver,
-            "images_per_second": round(best, 1), "repeats": rates}
+    label = (
+        f"{kind} DCGAN, GAN.train_step via {driver}, batch {batch_size}"
+        f"{', XLA' if jit_compile else ''}{f', {steps_per_execution} steps per call' if steps_per_execution > 1 else ''}"
+    )
+    return {
+        "name": label,
+        "architecture": kind,
+        "batch_size": batch_size,
+        "jit_compile": jit_compile,
+        "steps_per_execution": steps_per_execution,
+        "driver": driver,
+        "images_per_second": round(best, 1),
+        "repeats": rates,
+    }
 
 
 def layer_speeds(model, *, batch_size: int, repeats: int = 3, steps: int = 50) -> list[dict]:
@@ -195,9 +226,15 @@ def layer_speeds(model, *, batch_size: int, repeats: int = 3, steps: int = 50) -
             keras.ops.convert_to_numpy(grads[0])  # waits for the last step
             best = min(best, (time.perf_counter() - started) / steps)
         flops = 3 * 2 * macs[layer.name] * batch_size  # forward, input gradient, weight gradient
-        speeds.append({"layer": layer.name, "kind": type(layer).__name__, "macs_per_image": macs[layer.name],
-                       # Three significant figures: a tiny batch on a loaded machine can run below 0.05 GFLOP/s.
-                       "gflops": float(f"{flops / best / 1e9:.3g}")})
+        speeds.append(
+            {
+                "layer": layer.name,
+                "kind": type(layer).__name__,
+                "macs_per_image": macs[layer.name],
+                # Three significant figures: a tiny batch on a loaded machine can run below 0.05 GFLOP/s.
+                "gflops": float(f"{flops / best / 1e9:.3g}"),
+            }
+        )
     return speeds
 
 
@@ -288,20 +325,44 @@ def run(*, quick: bool = False, seconds: float = 20.0, repeats: int = 3, configu
     rows = [reference_rate(images, seconds=seconds, repeats=repeats)]
     print(f"{rows[-1]['name']}: {rows[-1]['images_per_second']} img/s", flush=True)
     for batch, jit, spe, driver in configurations or (QUICK if quick else CONFIGURATIONS):
-        rows.append(gan_rate(images, kind="course", batch_size=batch, jit_compile=jit, steps_per_execution=spe,
-                             driver=driver, seconds=seconds, repeats=repeats))
+        rows.append(
+            gan_rate(
+                images,
+                kind="course",
+                batch_size=batch,
+                jit_compile=jit,
+                steps_per_execution=spe,
+                driver=driver,
+                seconds=seconds,
+                repeats=repeats,
+            )
+        )
         print(f"{rows[-1]['name']}: {rows[-1]['images_per_second']} img/s", flush=True)
         gflops.append(matmul_gflops())  # between configurations too: the limit is the best the machine showed
     batch = dcgan.COURSE_RECIPE.batch_size
-    speeds = {"generator": layer_speeds(dcgan.build_dcgan_generator(), batch_size=batch),
-              "discriminator": layer_speeds(dcgan.build_dcgan_discriminator(), batch_size=batch)}
+    speeds = {
+        "generator": layer_speeds(dcgan.build_dcgan_generator(), batch_size=batch),
+        "discriminator": layer_speeds(dcgan.build_dcgan_discriminator(), batch_size=batch),
+    }
     gflops.append(matmul_gflops())
-    machine = {"python": platform.python_version(), "processor": platform.processor() or platform.machine(),
-               "cpus": os.cpu_count(), "load_average_before": round(load_before, 2),
-               "load_average_after": round(_load(), 2)}
-    results = summarise(rows, gflops=gflops, flops=flops, chapter_batch=batch,
-                        date=dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"), machine=machine,
-                        seconds_per_timing=seconds, repeats=repeats, layer_speeds=speeds)
+    machine = {
+        "python": platform.python_version(),
+        "processor": platform.processor() or platform.machine(),
+        "cpus": os.cpu_count(),
+        "load_average_before": round(load_before, 2),
+        "load_average_after": round(_load(), 2),
+    }
+    results = summarise(
+        rows,
+        gflops=gflops,
+        flops=flops,
+        chapter_batch=batch,
+        date=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        machine=machine,
+        seconds_per_timing=seconds,
+        repeats=repeats,
+        layer_speeds=speeds,
+    )
     ceiling = kernel_ceiling(speeds["generator"], speeds["discriminator"])
     results["kernel_ceiling_images_per_second"] = round(ceiling, 1)
     results["limit_over_kernel_ceiling"] = round(results["limit_images_per_second"] / ceiling, 2)
@@ -323,8 +384,10 @@ def to_markdown(results: dict) -> str:
         "|---|---:|---:|---:|",
     ]
     for row in results["rows"]:
-        lines.append(f"| {row['name']} | {row['images_per_second']:.0f} | {row['ratio_to_reference']:.2f} "
-                     f"| {row['limit_over_rate']:.2f} |")
+        lines.append(
+            f"| {row['name']} | {row['images_per_second']:.0f} | {row['ratio_to_reference']:.2f} "
+            f"| {row['limit_over_rate']:.2f} |"
+        )
     g = results["goals"]
     lines += [
         "",
@@ -344,8 +407,11 @@ def kernel_lines(results: dict) -> list[str]:
     """What the layers' own kernels allow: their speeds alone and the step they would make (Markdown lines)."""
     if "layer_speeds" not in results:
         return []
-    speeds = [f"{s['layer']} ({s['kind']}) {s['gflops']:.0f}" for network in ("generator", "discriminator")
-              for s in results["layer_speeds"][network]]
+    speeds = [
+        f"{s['layer']} ({s['kind']}) {s['gflops']:.0f}"
+        for network in ("generator", "discriminator")
+        for s in results["layer_speeds"][network]
+    ]
     return [
         f"What the kernels allow: each layer alone (XLA, batch {results['chapter_batch_size']}, forward and both "
         f"backward passes) runs at {', '.join(speeds)} GFLOP/s, against {results['limit_gflops']} for the matrix "
@@ -359,8 +425,7 @@ def kernel_lines(results: dict) -> list[str]:
 
 def main(argv: list[str] | None = None) -> int:
     """Measure, write the JSON and Markdown files, print the table."""
-    parser = argparse.ArgumentParser(prog="python -m benchmarks.dcgan_throughput",
-                                     description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.dcgan_throughput", description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="three configurations only")
     parser.add_argument("--seconds", type=float, default=20.0, help="length of one timing")
     parser.add_argument("--repeats", type=int, default=3)

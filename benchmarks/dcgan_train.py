@@ -37,8 +37,11 @@ def main(argv: list[str] | None = None) -> int:
         state = dcgan.train_reference(images, epochs=args.epochs, directory=directory)
     else:
         state = dcgan.train_course(images, epochs=args.epochs, directory=directory)[2]
-    print(f"{args.kind}: {state.epochs_done} epochs in {state.train_seconds:.0f} s wall-clock "
-          f"({sum(state.cpu_seconds_by_epoch):.0f} CPU-s); checkpoints in {directory}", flush=True)
+    print(
+        f"{args.kind}: {state.epochs_done} epochs in {state.train_seconds:.0f} s wall-clock "
+        f"({sum(state.cpu_seconds_by_epoch):.0f} CPU-s); checkpoints in {directory}",
+        flush=True,
+    )
     return 0
 
 

@@ -99,8 +99,16 @@ def run_one(fix: str, seed: int, *, images, epochs: int, n: int, every: int, wor
     started, cpu_started = time.perf_counter(), time.process_time()
     diverged = None
     try:
-        history = train_gan(gan, images, epochs=epochs, recipe=GERON_RECIPE, seed=seed, profile=profile,
-                            callbacks=[tracker, timer], verbose=2)
+        history = train_gan(
+            gan,
+            images,
+            epochs=epochs,
+            recipe=GERON_RECIPE,
+            seed=seed,
+            profile=profile,
+            callbacks=[tracker, timer],
+            verbose=2,
+        )
     except TrainingDivergedError as error:
         diverged, history = str(error), {}
     seconds, cpu = time.perf_counter() - started, time.process_time() - cpu_started
@@ -116,8 +124,10 @@ def run_one(fix: str, seed: int, *, images, epochs: int, n: int, every: int, wor
         "train_seconds": round(seconds - tracker.seconds, 1),
         "tracker_seconds": round(tracker.seconds, 1),
         "cpu_seconds": round(cpu, 1),
-        "parameters": {"generator": int(gan.generator.count_params()),
-                       "discriminator": int(gan.discriminator.count_params())},
+        "parameters": {
+            "generator": int(gan.generator.count_params()),
+            "discriminator": int(gan.discriminator.count_params()),
+        },
         "coverage": tracker.as_dict(),
         "report": report.as_dict(),
         "report_text": str(report),
@@ -130,8 +140,14 @@ def run_one(fix: str, seed: int, *, images, epochs: int, n: int, every: int, wor
 
 def _row(result: dict) -> dict:
     scores = result["report"]["scores"]
-    return {"fd": scores["fd"], "kid": scores["kid"], "precision": scores["precision"], "recall": scores["recall"],
-            "covered": scores["coverage"]["covered"], "entropy": scores["coverage"]["normalised_entropy"]}
+    return {
+        "fd": scores["fd"],
+        "kid": scores["kid"],
+        "precision": scores["precision"],
+        "recall": scores["recall"],
+        "covered": scores["coverage"]["covered"],
+        "entropy": scores["coverage"]["normalised_entropy"],
+    }
 
 
 def summarise(results: list[dict]) -> list[dict]:
@@ -141,13 +157,18 @@ def summarise(results: list[dict]) -> list[dict]:
         runs = [r for r in results if r["settings"]["fix"] == fix]
         figures = [_row(r) for r in runs]
         mean = {key: sum(f[key] for f in figures) / len(figures) for key in figures[0]}
-        rows.append({
-            "fix": fix, "seeds": [r["settings"]["seed"] for r in runs], "mean": mean, "runs": figures,
-            "min_covered_during_training": min(min(r["coverage"]["covered"][1:] or [10]) for r in runs),
-            "final_covered_during_training": [r["coverage"]["covered"][-1] for r in runs],
-            "train_seconds": sum(r["train_seconds"] for r in runs) / len(runs),
-            "diverged": [r["diverged"] for r in runs if r["diverged"]],
-        })
+        rows.append(
+            {
+                "fix": fix,
+                "seeds": [r["settings"]["seed"] for r in runs],
+                "mean": mean,
+                "runs": figures,
+                "min_covered_during_training": min(min(r["coverage"]["covered"][1:] or [10]) for r in runs),
+                "final_covered_during_training": [r["coverage"]["covered"][-1] for r in runs],
+                "train_seconds": sum(r["train_seconds"] for r in runs) / len(runs),
+                "diverged": [r["diverged"] for r in runs if r["diverged"]],
+            }
+        )
     return rows
 
 
@@ -155,12 +176,12 @@ def markdown(summary: dict) -> str:
     """The table of the fixes beside the floor, in Markdown."""
     floor, settings = summary["floor"], summary["settings"]
     lines = [
-        f"# Chapter 08: fixes against Géron's collapsing dense GAN",
+        "# Chapter 08: fixes against Géron's collapsing dense GAN",
         "",
         f"Every GAN: Géron's dense architecture and recipe (RMSprop 1e-3, batch 32), {settings['epochs']} epochs on "
         f"{settings['images']:,} Fashion-MNIST images, seeds {', '.join(map(str, settings['seeds']))}. Figures: "
         f"`evaluate_generated` at N = {settings['n']:,} (reduced from 10,000; FD is biased at small N, so compare "
-        f"only at one N), means over the seeds. \"lowest during training\": the fewest classes that 1,000 samples "
+        f'only at one N), means over the seeds. "lowest during training": the fewest classes that 1,000 samples '
         f"from fixed codings covered at any of the records every {settings['every']} steps.",
         "",
         "| fix | FD | KID ×1000 | precision | recall | classes covered | class entropy | lowest during training "
@@ -169,13 +190,20 @@ def markdown(summary: dict) -> str:
     ]
     for row in summary["rows"]:
         m = row["mean"]
-        lines.append(f"| {row['fix']} | {m['fd']:.1f} | {1000 * m['kid']:.1f} | {m['precision']:.3f} | "
-                     f"{m['recall']:.3f} | {m['covered']:.1f}/10 | {m['entropy']:.3f} | "
-                     f"{row['min_covered_during_training']}/10 | {row['train_seconds']:.0f} |")
-    lines.append(f"| real vs real (floor) | {floor['fd']:.2f} | {1000 * floor['kid']:.2f} | {floor['precision']:.3f} | "
-                 f"{floor['recall']:.3f} | {floor['covered']}/10 | {floor['entropy']:.3f} | | |")
-    lines += ["", f"Measured {summary['measured_at']} on {summary['machine']['platform']} "
-              f"({summary['machine']['cpus']} CPUs, shared: wall times are noisy)."]
+        lines.append(
+            f"| {row['fix']} | {m['fd']:.1f} | {1000 * m['kid']:.1f} | {m['precision']:.3f} | "
+            f"{m['recall']:.3f} | {m['covered']:.1f}/10 | {m['entropy']:.3f} | "
+            f"{row['min_covered_during_training']}/10 | {row['train_seconds']:.0f} |"
+        )
+    lines.append(
+        f"| real vs real (floor) | {floor['fd']:.2f} | {1000 * floor['kid']:.2f} | {floor['precision']:.3f} | "
+        f"{floor['recall']:.3f} | {floor['covered']}/10 | {floor['entropy']:.3f} | | |"
+    )
+    lines += [
+        "",
+        f"Measured {summary['measured_at']} on {summary['machine']['platform']} "
+        f"({summary['machine']['cpus']} CPUs, shared: wall times are noisy).",
+    ]
     return "\n".join(lines) + "\n"
 
 
@@ -214,23 +242,54 @@ def main(argv=None) -> int:
     unknown = sorted(set(fixes) - set(FIXES))
     if unknown:
         parser.error(f"unknown fixes {unknown}; known: {list(FIXES)}")
-    images = load_fashion_mnist().train_images[:args.images]
+    images = load_fashion_mnist().train_images[: args.images]
     started = time.perf_counter()
-    results = [run_one(fix, seed, images=images, epochs=args.epochs, n=args.n, every=args.every, work=args.work)
-               for seed in args.seeds for fix in fixes]
+    results = [
+        run_one(fix, seed, images=images, epochs=args.epochs, n=args.n, every=args.every, work=args.work)
+        for seed in args.seeds
+        for fix in fixes
+    ]
     floor = results[0]["report"]["floor"]
     summary = {
         "name": NAME,
-        "settings": {"epochs": args.epochs, "n": args.n, "every": args.every, "seeds": args.seeds,
-                     "images": int(len(images)), "tracked_samples": TRACKED_SAMPLES, "kept_samples": KEPT_SAMPLES,
-                     "snapshot_stride": SNAPSHOT_STRIDE, "final_samples": FINAL_SAMPLES,
-                     "recipe": "GERON_RECIPE (autoaegan.models.gan): RMSprop 1e-3 for both networks, batch 32"},
-        "floor": {"fd": floor["fd"], "kid": floor["kid"], "precision": floor["precision"], "recall": floor["recall"],
-                  "covered": floor["coverage"]["covered"], "entropy": floor["coverage"]["normalised_entropy"]},
+        "settings": {
+            "epochs": args.epochs,
+            "n": args.n,
+            "every": args.every,
+            "seeds": args.seeds,
+            "images": int(len(images)),
+            "tracked_samples": TRACKED_SAMPLES,
+            "kept_samples": KEPT_SAMPLES,
+            "snapshot_stride": SNAPSHOT_STRIDE,
+            "final_samples": FINAL_SAMPLES,
+            "recipe": "GERON_RECIPE (autoaegan.models.gan): RMSprop 1e-3 for both networks, batch 32",
+        },
+        "floor": {
+            "fd": floor["fd"],
+            "kid": floor["kid"],
+            "precision": floor["precision"],
+            "recall": floor["recall"],
+            "covered": floor["coverage"]["covered"],
+            "entropy": floor["coverage"]["normalised_entropy"],
+        },
         "rows": summarise(results),
-        "runs": [{key: r[key] for key in ("settings", "diverged", "history", "seconds_by_epoch", "train_seconds",
-                                          "parameters", "coverage", "report")} for r in results],
-        "measured_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+        "runs": [
+            {
+                key: r[key]
+                for key in (
+                    "settings",
+                    "diverged",
+                    "history",
+                    "seconds_by_epoch",
+                    "train_seconds",
+                    "parameters",
+                    "coverage",
+                    "report",
+                )
+            }
+            for r in results
+        ],
+        "measured_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "benchmark_seconds": round(time.perf_counter() - started, 1),
         "machine": machine(),
     }

@@ -44,8 +44,7 @@ TRACKED_SAMPLES = 1_000
 SAMPLE_SEED = 0
 
 
-def run_cell(d_rate: float, g_rate: float, *, images, epochs: int, n: int, every: int, seed: int,
-             work: Path) -> dict:
+def run_cell(d_rate: float, g_rate: float, *, images, epochs: int, n: int, every: int, seed: int, work: Path) -> dict:
     """Train and measure the GAN at one pair of learning rates, or read an earlier, finished result."""
     from autoaegan.metrics.coverage_tracker import CoverageTracker
     from autoaegan.metrics.evaluation import evaluate_generated
@@ -55,8 +54,15 @@ def run_cell(d_rate: float, g_rate: float, *, images, epochs: int, n: int, every
     from autoaegan.seeding import set_seed
     from autoaegan.training import TrainingDivergedError
 
-    settings = {"d_learning_rate": d_rate, "g_learning_rate": g_rate, "epochs": epochs, "n": n, "every": every,
-                "seed": seed, "images": int(len(images))}
+    settings = {
+        "d_learning_rate": d_rate,
+        "g_learning_rate": g_rate,
+        "epochs": epochs,
+        "n": n,
+        "every": every,
+        "seed": seed,
+        "images": int(len(images)),
+    }
     path = work / f"d{d_rate:g}_g{g_rate:g}_{seed}.json"
     earlier = earlier_result(path, settings)
     if earlier:
@@ -70,8 +76,9 @@ def run_cell(d_rate: float, g_rate: float, *, images, epochs: int, n: int, every
     started = time.perf_counter()
     diverged = None
     try:
-        history = train_gan(gan, images, epochs=epochs, recipe=recipe, seed=seed, profile=profile,
-                            callbacks=[tracker], verbose=2)
+        history = train_gan(
+            gan, images, epochs=epochs, recipe=recipe, seed=seed, profile=profile, callbacks=[tracker], verbose=2
+        )
     except TrainingDivergedError as error:
         diverged, history = str(error), {}
     seconds = time.perf_counter() - started - tracker.seconds
@@ -80,10 +87,16 @@ def run_cell(d_rate: float, g_rate: float, *, images, epochs: int, n: int, every
     scores = report.scores
     coverage = tracker.as_dict()
     result = {
-        "settings": settings, "diverged": diverged, "train_seconds": round(seconds, 1),
+        "settings": settings,
+        "diverged": diverged,
+        "train_seconds": round(seconds, 1),
         "last_epoch": {name: values[-1] for name, values in history.items()},
-        "fd": scores.fd, "kid": scores.kid, "precision": scores.precision, "recall": scores.recall,
-        "covered": scores.coverage.covered, "entropy": scores.coverage.normalised_entropy,
+        "fd": scores.fd,
+        "kid": scores.kid,
+        "precision": scores.precision,
+        "recall": scores.recall,
+        "covered": scores.coverage.covered,
+        "entropy": scores.coverage.normalised_entropy,
         "coverage": {key: coverage[key] for key in ("steps", "covered", "entropy")},
         "floor": report.floor.as_dict(),
     }
@@ -105,10 +118,18 @@ def markdown(summary: dict) -> str:
         f"{floor['fd']:.2f}, recall {floor['recall']:.3f}, {floor['coverage']['covered']}/10 classes). Rows: the "
         "discriminator's learning rate; columns: the generator's. Géron's recipe is 1e-3 for both.",
     ]
-    for title, key, fmt in (("FD (lower is better)", "fd", "{:.0f}"), ("classes covered (≥1%)", "covered", "{}"),
-                            ("recall", "recall", "{:.3f}")):
-        lines += ["", f"**{title}**", "", "| D \\ G | " + " | ".join(f"{g:g}" for g in rates) + " |",
-                  "|---|" + "---:|" * len(rates)]
+    for title, key, fmt in (
+        ("FD (lower is better)", "fd", "{:.0f}"),
+        ("classes covered (≥1%)", "covered", "{}"),
+        ("recall", "recall", "{:.3f}"),
+    ):
+        lines += [
+            "",
+            f"**{title}**",
+            "",
+            "| D \\ G | " + " | ".join(f"{g:g}" for g in rates) + " |",
+            "|---|" + "---:|" * len(rates),
+        ]
         for d in rates:
             cells_text = []
             for g in rates:
@@ -116,8 +137,12 @@ def markdown(summary: dict) -> str:
                 mark = " †" if cell and cell["diverged"] else ""
                 cells_text.append("–" if cell is None else fmt.format(cell[key]) + mark)
             lines.append(f"| {d:g} | " + " | ".join(cells_text) + " |")
-    lines += ["", "† the training diverged (a loss became NaN); the figures are those of the last good epoch.", "",
-              f"Measured {summary['measured_at']} ({summary['machine']['cpus']} CPUs, shared machine)."]
+    lines += [
+        "",
+        "† the training diverged (a loss became NaN); the figures are those of the last good epoch.",
+        "",
+        f"Measured {summary['measured_at']} ({summary['machine']['cpus']} CPUs, shared machine).",
+    ]
     return "\n".join(lines) + "\n"
 
 
@@ -136,17 +161,27 @@ def main(argv=None) -> int:
 
     from autoaegan.data.fashion_mnist import load_fashion_mnist
 
-    images = load_fashion_mnist().train_images[:args.images]
+    images = load_fashion_mnist().train_images[: args.images]
     started = time.perf_counter()
-    cells = [run_cell(d, g, images=images, epochs=args.epochs, n=args.n, every=args.every, seed=args.seed,
-                      work=args.work) for d in args.rates for g in args.rates]
+    cells = [
+        run_cell(d, g, images=images, epochs=args.epochs, n=args.n, every=args.every, seed=args.seed, work=args.work)
+        for d in args.rates
+        for g in args.rates
+    ]
     summary = {
         "name": NAME,
-        "settings": {"rates": args.rates, "epochs": args.epochs, "n": args.n, "every": args.every,
-                     "seed": args.seed, "images": int(len(images)), "tracked_samples": TRACKED_SAMPLES,
-                     "recipe": "GERON_RECIPE (RMSprop, batch 32) with the two learning rates changed"},
+        "settings": {
+            "rates": args.rates,
+            "epochs": args.epochs,
+            "n": args.n,
+            "every": args.every,
+            "seed": args.seed,
+            "images": int(len(images)),
+            "tracked_samples": TRACKED_SAMPLES,
+            "recipe": "GERON_RECIPE (RMSprop, batch 32) with the two learning rates changed",
+        },
         "cells": cells,
-        "measured_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+        "measured_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "benchmark_seconds": round(time.perf_counter() - started, 1),
         "machine": machine(),
     }

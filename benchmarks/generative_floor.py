@@ -62,8 +62,12 @@ def measured(step):
     started = time.perf_counter()
     result = step()
     seconds = time.perf_counter() - started
-    return result, {"seconds": round(seconds, 1), "peak_rss_mib": round(_rss_status("VmHWM") / 2**20),
-                    "rss_before_mib": round(before / 2**20), "peak_reset": reset}
+    return result, {
+        "seconds": round(seconds, 1),
+        "peak_rss_mib": round(_rss_status("VmHWM") / 2**20),
+        "rss_before_mib": round(before / 2**20),
+        "peak_reset": reset,
+    }
 
 
 def run(n: int, seed: int) -> dict:
@@ -81,8 +85,11 @@ def run(n: int, seed: int) -> dict:
     measured_accuracy = _test_accuracy(data)
     return {
         "date": dt.date.today().isoformat(),
-        "machine": {"python": platform.python_version(), "processor": platform.processor() or platform.machine(),
-                    "cpus": os.cpu_count()},
+        "machine": {
+            "python": platform.python_version(),
+            "processor": platform.processor() or platform.machine(),
+            "cpus": os.cpu_count(),
+        },
         "n": n,
         "seed": seed,
         "classifier": {

@@ -87,8 +87,15 @@ def measure(*, n: int = 10_000, seeds=SAMPLE_SEEDS, generators=GENERATORS) -> di
         rows.append({**row, "pretrained": name, "chapter": chapter})
         floor = row["floor"]
         print(f"{label}: FD {row['mean']['fd']:.2f}", file=sys.stderr, flush=True)
-    return {"measured_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"), "n": n,
-            "sample_seeds": list(seeds), "metric_seed": 42, "rows": rows, "floor": floor, "missing": missing}
+    return {
+        "measured_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "n": n,
+        "sample_seeds": list(seeds),
+        "metric_seed": 42,
+        "rows": rows,
+        "floor": floor,
+        "missing": missing,
+    }
 
 
 def to_markdown(results: dict) -> str:
@@ -105,24 +112,32 @@ def to_markdown(results: dict) -> str:
     ]
     for row in results["rows"]:
         m, r = row["mean"], row["range"]
-        lines.append(f"| {row['name']} ({row['chapter']}) | {format_figure(m['fd'])} ± {format_figure(r['fd'] / 2)} "
-                     f"| {format_figure(1000 * m['kid'])} | {m['precision']:.3f} | {m['recall']:.3f} "
-                     f"| {m['covered']:.1f}/10 | {m['entropy']:.3f} |")
+        lines.append(
+            f"| {row['name']} ({row['chapter']}) | {format_figure(m['fd'])} ± {format_figure(r['fd'] / 2)} "
+            f"| {format_figure(1000 * m['kid'])} | {m['precision']:.3f} | {m['recall']:.3f} "
+            f"| {m['covered']:.1f}/10 | {m['entropy']:.3f} |"
+        )
     f = results["floor"]
     if f is not None:
-        lines.append(f"| real vs real (floor) | {format_figure(f['fd'])} | {format_figure(1000 * f['kid'])} "
-                     f"| {f['precision']:.3f} | {f['recall']:.3f} | {f['covered']}/10 | {f['entropy']:.3f} |")
+        lines.append(
+            f"| real vs real (floor) | {format_figure(f['fd'])} | {format_figure(1000 * f['kid'])} "
+            f"| {f['precision']:.3f} | {f['recall']:.3f} | {f['covered']}/10 | {f['entropy']:.3f} |"
+        )
     for item in results["missing"]:
         lines.append(f"| {item['label']}: not shipped yet | | | | | | |")
-    lines += ["", f"Measured {results['measured_at'][:10]}. The floor is a yardstick, not a target: real training "
-              "images against real test images."]
+    lines += [
+        "",
+        f"Measured {results['measured_at'][:10]}. The floor is a yardstick, not a target: real training "
+        "images against real test images.",
+    ]
     return "\n".join(lines) + "\n"
 
 
 def main(argv: list[str] | None = None) -> int:
     """Run the command line; return the exit status."""
-    parser = argparse.ArgumentParser(prog="python -m benchmarks.generative_quality",
-                                     description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m benchmarks.generative_quality", description=__doc__.splitlines()[0]
+    )
     parser.add_argument("--n", type=int, default=10_000)
     parser.add_argument("--output", type=Path, default=RESULTS, help="JSON file (the .md is written beside it)")
     args = parser.parse_args(argv)

@@ -28,7 +28,7 @@ import json
 import os
 import sys
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
@@ -58,7 +58,10 @@ def load_decoder():
     from autoaegan.models.variational import build_variational_autoencoder
 
     _, decoder, _ = build_variational_autoencoder(latent_dim=10)
-    return decoder, f"a freshly built decoder of the same architecture: {reason}; the cost does not depend on the weights"
+    return (
+        decoder,
+        f"a freshly built decoder of the same architecture: {reason}; the cost does not depend on the weights",
+    )
 
 
 def percentiles(milliseconds: list[float]) -> dict[str, float]:
@@ -160,7 +163,7 @@ def main(argv: list[str] | None = None) -> int:
     if cores:
         os.sched_setaffinity(0, cores)  # before TensorFlow starts its thread pools
     document = {
-        "measured_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "measured_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "target_ms": TARGET_MS,
         **measure(arguments.repetitions, arguments.warmup, arguments.scale),
         "machine": machine_description(cores),

@@ -44,8 +44,9 @@ print(json.dumps(times))
 
 def time_loads(name: str, repeats: int = 3) -> dict:
     """Seconds for the first load of `name` in a fresh process, and the median of `repeats` more."""
-    completed = subprocess.run([sys.executable, "-c", CHILD, name, str(repeats)], capture_output=True, text=True,
-                               check=False)
+    completed = subprocess.run(
+        [sys.executable, "-c", CHILD, name, str(repeats)], capture_output=True, text=True, check=False
+    )
     if completed.returncode != 0:
         raise RuntimeError(f"loading {name!r} failed:\n{completed.stderr[-2000:]}")
     times = json.loads(completed.stdout.strip().splitlines()[-1])
@@ -60,10 +61,14 @@ def markdown(results: dict) -> str:
     ]
     for name, figures in results["models"].items():
         verdict = "pass" if figures["first_seconds"] < TARGET_SECONDS else "FAIL"
-        lines.append(f"| `{name}` | {figures['first_seconds']:.2f} | {figures['again_seconds']:.2f} "
-                     f"| < {TARGET_SECONDS:.0f} s | {verdict} |")
-    lines.append(f"\nEach first load in a fresh process after `import tensorflow`, SHA-256 check included. "
-                 f"Measured {results['date']} on {results['cpus']} CPUs.")
+        lines.append(
+            f"| `{name}` | {figures['first_seconds']:.2f} | {figures['again_seconds']:.2f} "
+            f"| < {TARGET_SECONDS:.0f} s | {verdict} |"
+        )
+    lines.append(
+        f"\nEach first load in a fresh process after `import tensorflow`, SHA-256 check included. "
+        f"Measured {results['date']} on {results['cpus']} CPUs."
+    )
     return "\n".join(lines)
 
 

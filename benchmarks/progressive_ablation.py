@@ -71,8 +71,14 @@ def slug(name: str) -> str:
 
 def _scores(s) -> dict:
     """The figures of a `GenerativeScores`, as a dict."""
-    return {"fd": s.fd, "kid": s.kid, "precision": s.precision, "recall": s.recall,
-            "covered": s.coverage.covered, "entropy": s.coverage.normalised_entropy}
+    return {
+        "fd": s.fd,
+        "kid": s.kid,
+        "precision": s.precision,
+        "recall": s.recall,
+        "covered": s.coverage.covered,
+        "entropy": s.coverage.normalised_entropy,
+    }
 
 
 def _mixed_images(generator, n: int, seed: int):
@@ -89,10 +95,10 @@ def _mixed_images(generator, n: int, seed: int):
     noise = generator.synthesis.make_noise(n, seed=seed)
     parts = []
     for i in range(0, n, 500):
-        w1 = generator.styles(first[i:i + 500])
-        w2 = generator.styles(second[i:i + 500])
-        styles = mix_styles(w1, w2, crossovers[i:i + 500], generator.num_styles)
-        parts.append(ops.convert_to_numpy(generator.synthesis(styles, noise=[part[i:i + 500] for part in noise])))
+        w1 = generator.styles(first[i : i + 500])
+        w2 = generator.styles(second[i : i + 500])
+        styles = mix_styles(w1, w2, crossovers[i : i + 500], generator.num_styles)
+        parts.append(ops.convert_to_numpy(generator.synthesis(styles, noise=[part[i : i + 500] for part in noise])))
     return np.clip((np.concatenate(parts) + 1) / 2, 0, 1)
 
 
@@ -118,22 +124,46 @@ def run_one(kind: str, name: str, *, images, chunk_steps: int, n: int, work: Pat
     started, cpu_started = time.perf_counter(), time.process_time()
     if kind == "progan":
         techniques = ProGANTechniques(**PROGAN_VARIANTS[name])
-        gan, state = pt.train_progan(images, profile=profile, directory=False, monitor=False, techniques=techniques,
-                                     phases=(1, 2), chunk_steps=chunk_steps)
+        gan, state = pt.train_progan(
+            images,
+            profile=profile,
+            directory=False,
+            monitor=False,
+            techniques=techniques,
+            phases=(1, 2),
+            chunk_steps=chunk_steps,
+        )
         generator = gan.generator
         generator.set_weights(pt.averaged_weights(gan))
     else:
-        gan, state = pt.train_stylegan(images, profile=profile, directory=False, monitor=False, chunks=8,
-                                       chunk_steps=chunk_steps, style_mixing_probability=STYLEGAN_VARIANTS[name])
+        gan, state = pt.train_stylegan(
+            images,
+            profile=profile,
+            directory=False,
+            monitor=False,
+            chunks=8,
+            chunk_steps=chunk_steps,
+            style_mixing_probability=STYLEGAN_VARIANTS[name],
+        )
         generator = pt.averaged_style_generator(gan)
     seconds, cpu = time.perf_counter() - started, time.process_time() - cpu_started
-    samples = generate_from(generator, sample_codings(n, int(generator.input_shape[-1]), seed=SAMPLE_SEED),
-                            value_range=(-1.0, 1.0), batch_size=500)
+    samples = generate_from(
+        generator,
+        sample_codings(n, int(generator.input_shape[-1]), seed=SAMPLE_SEED),
+        value_range=(-1.0, 1.0),
+        batch_size=500,
+    )
     report = evaluate_generated(samples, name=name, n=n)
     print(kind, name, report, flush=True)
-    result = {"settings": settings, "train_seconds": round(seconds, 1), "cpu_seconds": round(cpu, 1),
-              "images_seen": int(state.epochs_done * chunk_steps * pt.RECIPE.batch_size),
-              "history": state.history, "scores": _scores(report.scores), "floor": _scores(report.floor)}
+    result = {
+        "settings": settings,
+        "train_seconds": round(seconds, 1),
+        "cpu_seconds": round(cpu, 1),
+        "images_seen": int(state.epochs_done * chunk_steps * pt.RECIPE.batch_size),
+        "history": state.history,
+        "scores": _scores(report.scores),
+        "floor": _scores(report.floor),
+    }
     if kind == "stylegan":
         mixed = evaluate_generated(_mixed_images(generator, n, SAMPLE_SEED), name=f"{name}, mixed at test time", n=n)
         print(mixed, flush=True)
@@ -161,18 +191,28 @@ def markdown(summary: dict) -> str:
     ]
     for row in summary["progan"]:
         s = row["scores"]
-        lines.append(f"| {row['settings']['variant']} | {s['fd']:.1f} | {1000 * s['kid']:.1f} | "
-                     f"{s['precision']:.3f} | {s['recall']:.3f} | {s['covered']}/10 | {s['entropy']:.3f} | "
-                     f"{row['train_seconds']:.0f} | {row['cpu_seconds']:.0f} |")
-    lines += ["", "| StyleGAN | FD | FD, styles mixed at test time | increase | classes covered | train s |",
-              "|---|---:|---:|---:|---:|---:|"]
+        lines.append(
+            f"| {row['settings']['variant']} | {s['fd']:.1f} | {1000 * s['kid']:.1f} | "
+            f"{s['precision']:.3f} | {s['recall']:.3f} | {s['covered']}/10 | {s['entropy']:.3f} | "
+            f"{row['train_seconds']:.0f} | {row['cpu_seconds']:.0f} |"
+        )
+    lines += [
+        "",
+        "| StyleGAN | FD | FD, styles mixed at test time | increase | classes covered | train s |",
+        "|---|---:|---:|---:|---:|---:|",
+    ]
     for row in summary["stylegan"]:
         s, m = row["scores"], row["mixed_scores"]
-        lines.append(f"| {row['settings']['variant']} | {s['fd']:.1f} | {m['fd']:.1f} | "
-                     f"{m['fd'] - s['fd']:+.1f} | {s['covered']}/10 | {row['train_seconds']:.0f} |")
-    lines += ["", f"Measured {summary['measured_at']} on {summary['machine']['platform']} "
-              f"({summary['machine']['cpus']} CPUs, shared with other trainings: wall times are upper bounds, "
-              f"CPU seconds compare better)."]
+        lines.append(
+            f"| {row['settings']['variant']} | {s['fd']:.1f} | {m['fd']:.1f} | "
+            f"{m['fd'] - s['fd']:+.1f} | {s['covered']}/10 | {row['train_seconds']:.0f} |"
+        )
+    lines += [
+        "",
+        f"Measured {summary['measured_at']} on {summary['machine']['platform']} "
+        f"({summary['machine']['cpus']} CPUs, shared with other trainings: wall times are upper bounds, "
+        f"CPU seconds compare better).",
+    ]
     return "\n".join(lines) + "\n"
 
 
@@ -190,15 +230,25 @@ def main(argv=None) -> int:
     from autoaegan.data.fashion_mnist import load_fashion_mnist
 
     images = load_fashion_mnist().train_images
-    progan = [run_one("progan", name, images=images, chunk_steps=args.chunk_steps, n=args.n, work=args.work)
-              for name in PROGAN_VARIANTS]
-    stylegan = [run_one("stylegan", name, images=images, chunk_steps=args.chunk_steps, n=args.n, work=args.work)
-                for name in STYLEGAN_VARIANTS]
+    progan = [
+        run_one("progan", name, images=images, chunk_steps=args.chunk_steps, n=args.n, work=args.work)
+        for name in PROGAN_VARIANTS
+    ]
+    stylegan = [
+        run_one("stylegan", name, images=images, chunk_steps=args.chunk_steps, n=args.n, work=args.work)
+        for name in STYLEGAN_VARIANTS
+    ]
     summary = {
-        "settings": {"chunk_steps": args.chunk_steps, "n": args.n, "images": int(len(images)),
-                     "images_per_run": progan[0]["images_seen"]},
-        "floor": progan[0]["floor"], "progan": progan, "stylegan": stylegan,
-        "measured_at": dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+        "settings": {
+            "chunk_steps": args.chunk_steps,
+            "n": args.n,
+            "images": int(len(images)),
+            "images_per_run": progan[0]["images_seen"],
+        },
+        "floor": progan[0]["floor"],
+        "progan": progan,
+        "stylegan": stylegan,
+        "measured_at": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
         "machine": machine(),
     }
     RESULTS.write_text(json.dumps(summary, indent=1) + "\n")

@@ -19,8 +19,7 @@ from autoaegan.profiles import get_profile
 
 def main(argv: list[str] | None = None) -> int:
     """Run the command line; return the exit status."""
-    parser = argparse.ArgumentParser(prog="python -m benchmarks.progressive_train",
-                                     description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.progressive_train", description=__doc__.splitlines()[0])
     parser.add_argument("kind", choices=("progan", "stylegan"))
     args = parser.parse_args(argv)
 
@@ -29,9 +28,12 @@ def main(argv: list[str] | None = None) -> int:
     images = load_fashion_mnist().train_images
     train = progressive_training.train_progan if args.kind == "progan" else progressive_training.train_stylegan
     _, state = train(images, profile=get_profile("full"))
-    print(f"{args.kind}: {state.epochs_done} chunks in {state.train_seconds:.0f} s wall-clock "
-          f"({sum(state.cpu_seconds_by_epoch):.0f} CPU-s); checkpoints in "
-          f"{progressive_training.work_dir(args.kind)}", flush=True)
+    print(
+        f"{args.kind}: {state.epochs_done} chunks in {state.train_seconds:.0f} s wall-clock "
+        f"({sum(state.cpu_seconds_by_epoch):.0f} CPU-s); checkpoints in "
+        f"{progressive_training.work_dir(args.kind)}",
+        flush=True,
+    )
     return 0
 
 

@@ -25,7 +25,7 @@ import os
 import platform
 import sys
 from dataclasses import asdict, dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
 
@@ -81,7 +81,7 @@ class Measurement:
 
     @property
     def verdict(self) -> str:
-        """"error", "pass", "over: time", "over: memory", "over: time, memory", or "—" without a target."""
+        """ "error", "pass", "over: time", "over: memory", "over: time, memory", or "—" without a target."""
         if self.error:
             return "error"
         if self.target_seconds is None or self.target_bytes is None:
@@ -114,8 +114,11 @@ def _last_line(text: str) -> str:
 def measure_loader(*, cores: list[int] | None = None, timeout: float = 600) -> Measurement:
     """Time `load_fashion_mnist()` in a fresh process and measure that process's peak RSS."""
     run = run_sampled(
-        [sys.executable, "-c", _LOADER_SCRIPT], env=benchmark_environment(), cwd=REPO,
-        cores=cores, timeout=timeout,
+        [sys.executable, "-c", _LOADER_SCRIPT],
+        env=benchmark_environment(),
+        cwd=REPO,
+        cores=cores,
+        timeout=timeout,
     )
     name = "Fashion-MNIST loader (`load_fashion_mnist()`)"
     try:
@@ -124,10 +127,13 @@ def measure_loader(*, cores: list[int] | None = None, timeout: float = 600) -> M
         reported = {"error": "timed out" if run.timed_out else _last_line(run.stderr)}
     if run.returncode != 0 or "error" in reported:
         error = reported.get("error") or f"exit code {run.returncode}"
-        return Measurement(name, "loader", None, run.wall_seconds, run.peak_rss_bytes, error=error,
-                           measured_at=_now())
+        return Measurement(name, "loader", None, run.wall_seconds, run.peak_rss_bytes, error=error, measured_at=_now())
     return Measurement(
-        name, "loader", None, reported["seconds"], max(run.peak_rss_bytes, reported["peak_rss_bytes"]),
+        name,
+        "loader",
+        None,
+        reported["seconds"],
+        max(run.peak_rss_bytes, reported["peak_rss_bytes"]),
         measured_at=_now(),
     )
 
@@ -154,7 +160,10 @@ def measure_notebook(
     result.unlink(missing_ok=True)
     run = run_sampled(
         [sys.executable, str(NOTEBOOK_RUNNER), str(path), str(executed), str(result), str(cell_timeout)],
-        env=benchmark_environment(profile), cwd=path.parent, cores=cores, descendants_only=True,
+        env=benchmark_environment(profile),
+        cwd=path.parent,
+        cores=cores,
+        descendants_only=True,
     )
     if run.returncode != 0 or not result.is_file():
         seconds, error = run.wall_seconds, f"runner failed (exit code {run.returncode}): {_last_line(run.stderr)}"
@@ -162,8 +171,15 @@ def measure_notebook(
         outcome = json.loads(result.read_text())
         seconds, error = outcome["seconds"], outcome["error"]
     return Measurement(
-        path.name, "notebook", profile, seconds, run.peak_rss_bytes,
-        target_seconds=target.get("seconds"), target_bytes=target.get("bytes"), error=error, measured_at=_now(),
+        path.name,
+        "notebook",
+        profile,
+        seconds,
+        run.peak_rss_bytes,
+        target_seconds=target.get("seconds"),
+        target_bytes=target.get("bytes"),
+        error=error,
+        measured_at=_now(),
     )
 
 
@@ -178,8 +194,12 @@ def markdown_table(measurements: list[Measurement]) -> str:
     lines = ["| " + " | ".join(COLUMNS) + " |", "| --- | --- | ---: | ---: | --- | --- |"]
     for m in measurements:
         cells = (
-            m.name, m.profile or "—", f"{m.wall_seconds:.1f}", f"{m.peak_rss_bytes / MIB:.0f}",
-            _target_text(m), m.verdict,
+            m.name,
+            m.profile or "—",
+            f"{m.wall_seconds:.1f}",
+            f"{m.peak_rss_bytes / MIB:.0f}",
+            _target_text(m),
+            m.verdict,
         )
         lines.append("| " + " | ".join(cells) + " |")
     errors = [f"- {m.name}: {m.error}" for m in measurements if m.error]
@@ -216,8 +236,10 @@ def read_results(output: Path) -> list[Measurement]:
     document = json.loads(path.read_text())
     rows = [Measurement(**{k: v for k, v in row.items() if k in fields}) for row in document["results"]]
     # Rows written before rows carried their own date take the document's.
-    return [row if row.measured_at else Measurement(**{**asdict(row), "measured_at": document["measured_at"]})
-            for row in rows]
+    return [
+        row if row.measured_at else Measurement(**{**asdict(row), "measured_at": document["measured_at"]})
+        for row in rows
+    ]
 
 
 def merge_results(previous: list[Measurement], measured: list[Measurement]) -> list[Measurement]:
@@ -256,7 +278,7 @@ def write_results(measurements: list[Measurement], output: Path, *, profile: str
 
 
 def _now() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+    return datetime.now(UTC).isoformat(timespec="seconds")
 
 
 def resolve_notebooks(names: list[str] | None) -> list[Path]:
@@ -285,14 +307,19 @@ def parse_arguments(argv: list[str] | None = None) -> argparse.Namespace:
     """The command line: --profile, --notebooks, --output, --cores, --cell-timeout, --work-dir, --no-loader."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--profile", default="classroom", choices=("test", "classroom", "full"))
-    parser.add_argument("--notebooks", nargs="*", help="chapter numbers, names in course/ or paths (default: all available)")
+    parser.add_argument(
+        "--notebooks", nargs="*", help="chapter numbers, names in course/ or paths (default: all available)"
+    )
     parser.add_argument("--output", type=Path, default=BENCHMARKS, help="folder for results.json and results.md")
     parser.add_argument("--cores", type=int, default=2, help="CPUs each measured process may use (default 2)")
     parser.add_argument("--cell-timeout", type=int, default=600, help="seconds one cell may run (default 600)")
     parser.add_argument("--work-dir", type=Path, default=WORK, help="folder for the executed copies")
     parser.add_argument("--no-loader", action="store_true", help="skip the Fashion-MNIST loader measurement")
-    parser.add_argument("--update", action="store_true",
-                        help="keep the other rows of the existing results.json (same profile) and replace these")
+    parser.add_argument(
+        "--update",
+        action="store_true",
+        help="keep the other rows of the existing results.json (same profile) and replace these",
+    )
     return parser.parse_args(argv)
 
 
@@ -309,15 +336,20 @@ def main(argv: list[str] | None = None) -> int:
         print(f"executing {path.name} ({arguments.profile} profile)", file=sys.stderr, flush=True)
         measurements.append(
             measure_notebook(
-                path, profile=arguments.profile, work_dir=arguments.work_dir, cores=cores,
+                path,
+                profile=arguments.profile,
+                work_dir=arguments.work_dir,
+                cores=cores,
                 cell_timeout=arguments.cell_timeout,
             )
         )
     if arguments.update:
         previous = read_results(arguments.output)
         if previous and any(m.profile not in (None, arguments.profile) for m in previous):
-            raise SystemExit(f"--update: {arguments.output / 'results.json'} holds another profile's figures; "
-                             f"measure the {arguments.profile} profile into another --output")
+            raise SystemExit(
+                f"--update: {arguments.output / 'results.json'} holds another profile's figures; "
+                f"measure the {arguments.profile} profile into another --output"
+            )
         measurements = merge_results(previous, measurements)
     write_results(measurements, arguments.output, profile=arguments.profile, cores=cores)
     print(markdown_table(measurements))

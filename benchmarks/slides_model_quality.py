@@ -39,8 +39,16 @@ def train_slides_model(data, seed: int) -> dict:
     _, _, autoencoder = build_stacked_autoencoder("slides")
     epochs = EPOCHS_BY_PROFILE["full"]
     started = time.perf_counter()
-    history = train(autoencoder, data.train_images, epochs=epochs, recipe=training_recipe(profile),
-                    validation_data=data.valid_images, profile=profile, verbose=0, **compile_settings("slides"))
+    history = train(
+        autoencoder,
+        data.train_images,
+        epochs=epochs,
+        recipe=training_recipe(profile),
+        validation_data=data.valid_images,
+        profile=profile,
+        verbose=0,
+        **compile_settings("slides"),
+    )
     return {
         "seed": seed,
         "epochs": epochs,
@@ -58,7 +66,8 @@ def margins(run: dict) -> dict:
     reference = GERON_VALIDATION["slides"]
     return {
         "val_loss": (reference["loss"] - run["val_loss"]) / reference["loss"],
-        "val_rounded_accuracy": (run["val_rounded_accuracy"] - reference["rounded_accuracy"]) / reference["rounded_accuracy"],
+        "val_rounded_accuracy": (run["val_rounded_accuracy"] - reference["rounded_accuracy"])
+        / reference["rounded_accuracy"],
     }
 
 
@@ -72,8 +81,10 @@ def markdown(results: dict) -> str:
         "| --- | --- | --- | --- | --- |",
     ]
     for run in results["runs"]:
-        lines.append(f"| {run['seed']} | {run['val_loss']:.4f} | {run['val_rounded_accuracy']:.4f} | {run['val_mse']:.5f} "
-                     f"| {run['seconds']:.0f} s |")
+        lines.append(
+            f"| {run['seed']} | {run['val_loss']:.4f} | {run['val_rounded_accuracy']:.4f} | {run['val_mse']:.5f} "
+            f"| {run['seconds']:.0f} s |"
+        )
     lines.append(f"| Géron, 2nd edition | {reference['loss']:.4f} | {reference['rounded_accuracy']:.4f} | | |")
     smallest = min(min(margins(run).values()) for run in results["runs"])
     lines.append(

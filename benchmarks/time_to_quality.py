@@ -87,22 +87,32 @@ class ModelSpec:
 MODELS = {
     "stacked": ModelSpec("autoaegan.models.stacked:build_stacked_autoencoder", 20, 0.0132, {"variant": "relu_mse"}),
     "convolutional": ModelSpec(
-        "autoaegan.models.convolutional:build_convolutional_autoencoder", 10, 0.0121,
-        recipe="autoaegan.training:SMALL_BATCH_RECIPE", recipe_changes={"jit_compile": False},
+        "autoaegan.models.convolutional:build_convolutional_autoencoder",
+        10,
+        0.0121,
+        recipe="autoaegan.training:SMALL_BATCH_RECIPE",
+        recipe_changes={"jit_compile": False},
     ),
     # The package's path unrolls the LSTMs (see autoaegan.models.recurrent.UNROLL), where XLA only slows them
     # down; Géron's notebook runs Keras' default, a while loop over the time steps.
     "recurrent": ModelSpec(
-        "autoaegan.models.recurrent:build_recurrent_autoencoder", 10, 0.0104, {"unroll": True},
-        recipe="autoaegan.training:SMALL_BATCH_RECIPE", recipe_changes={"jit_compile": False},
+        "autoaegan.models.recurrent:build_recurrent_autoencoder",
+        10,
+        0.0104,
+        {"unroll": True},
+        recipe="autoaegan.training:SMALL_BATCH_RECIPE",
+        recipe_changes={"jit_compile": False},
         baseline_kwargs={"unroll": False},
     ),
     "kl_sparse": ModelSpec(
         # Géron's val_loss, which holds the KL penalty as well (his training loss was 0.0098).
-        "autoaegan.models.sparse:build_kl_sparse_autoencoder", 10, 0.0099,
+        "autoaegan.models.sparse:build_kl_sparse_autoencoder",
+        10,
+        0.0099,
         # 128 steps per call instead of 32: each epoch's 1,719 steps make 14 calls instead of 54 (2.2 s an epoch
         # against 2.4 s); the steps themselves are the same.
-        recipe="autoaegan.training:SMALL_BATCH_RECIPE", recipe_changes={"steps_per_execution": 128},
+        recipe="autoaegan.training:SMALL_BATCH_RECIPE",
+        recipe_changes={"steps_per_execution": 128},
     ),
 }
 
@@ -152,8 +162,15 @@ def run_baseline(spec: ModelSpec, data, seed: int) -> dict:
     model = build_model(spec, seed, baseline=True)
     model.compile(optimizer=keras.optimizers.Nadam(learning_rate=1e-3), loss="mse", metrics=["mse"])
     clock = EpochClock()
-    model.fit(x_train, x_train, batch_size=32, epochs=spec.epochs, validation_data=(x_valid, x_valid),
-              callbacks=[clock], verbose=0)
+    model.fit(
+        x_train,
+        x_train,
+        batch_size=32,
+        epochs=spec.epochs,
+        validation_data=(x_valid, x_valid),
+        callbacks=[clock],
+        verbose=0,
+    )
     seconds = clock.epochs[-1]["seconds"]
     return {
         "seconds": seconds,
@@ -172,8 +189,18 @@ def run_package(spec: ModelSpec, data, seed: int, target: float) -> dict:
     recipe = _resolve(spec.recipe).with_changes(**spec.recipe_changes)
     model = build_model(spec, seed)
     clock = EpochClock(target)
-    train(model, data.train_images, loss="mse", metrics=["mse"], epochs=spec.epochs, recipe=recipe,
-          validation_data=data.valid_images, profile=get_profile("full"), callbacks=[clock], verbose=0)
+    train(
+        model,
+        data.train_images,
+        loss="mse",
+        metrics=["mse"],
+        epochs=spec.epochs,
+        recipe=recipe,
+        validation_data=data.valid_images,
+        profile=get_profile("full"),
+        callbacks=[clock],
+        verbose=0,
+    )
     seconds = clock.epochs[-1]["seconds"]
     return {
         "recipe": {key: getattr(recipe, key) for key in recipe.__dataclass_fields__},
@@ -207,8 +234,11 @@ def markdown_table(results: dict) -> str:
     for name, entry in results["models"].items():
         spec, base, runs = MODELS[name], entry["baseline"], entry["package"]
         if not runs:
-            lines.append(f"| {name} ({spec.epochs} epochs) | {base['seconds']:.0f} s, {base['final_val_mse']:.5f} "
-                         "| not measured yet | — | — | — | " f"{spec.reference_val_loss} | — |")
+            lines.append(
+                f"| {name} ({spec.epochs} epochs) | {base['seconds']:.0f} s, {base['final_val_mse']:.5f} "
+                "| not measured yet | — | — | — | "
+                f"{spec.reference_val_loss} | — |"
+            )
             continue
         reached = runs[0]["reached_target_at"]
         time_to_target = f"{reached['seconds']:.0f} s (epoch {reached['epoch']})" if reached else "not reached"
@@ -239,7 +269,9 @@ def main(argv: list[str] | None = None) -> int:
     """Run the selected benchmarks, writing each model's result as soon as it exists."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--models", nargs="*", choices=sorted(MODELS), default=sorted(MODELS))
-    parser.add_argument("--seeds", nargs="*", type=int, default=[42], help="package-run seeds (first one also seeds the baseline)")
+    parser.add_argument(
+        "--seeds", nargs="*", type=int, default=[42], help="package-run seeds (first one also seeds the baseline)"
+    )
     parser.add_argument("--force", action="store_true", help="rerun models already in the results file")
     parser.add_argument("--output", type=Path, default=RESULTS)
     parser.add_argument("--markdown", action="store_true", help="only print the table from the results file")
@@ -258,8 +290,11 @@ def main(argv: list[str] | None = None) -> int:
 
     data = load_fashion_mnist()
     results["machine"] = {
-        "date": dt.date.today().isoformat(), "cpus": len(os.sched_getaffinity(0)), "python": platform.python_version(),
-        "tensorflow": tf.__version__, "keras": keras.__version__,
+        "date": dt.date.today().isoformat(),
+        "cpus": len(os.sched_getaffinity(0)),
+        "python": platform.python_version(),
+        "tensorflow": tf.__version__,
+        "keras": keras.__version__,
     }
     if "pca30_val_mse" not in results or args.force:
         results["pca30_val_mse"] = pca_baseline_mse(data.train_images, data.valid_images, n_components=30)
@@ -274,8 +309,11 @@ def main(argv: list[str] | None = None) -> int:
             continue
         if not entry or args.force:
             print(f"{name}: baseline, {spec.epochs} epochs at batch 32", flush=True)
-            entry = {"date": dt.date.today().isoformat(), "baseline": run_baseline(spec, data, args.seeds[0]),
-                     "package": []}
+            entry = {
+                "date": dt.date.today().isoformat(),
+                "baseline": run_baseline(spec, data, args.seeds[0]),
+                "package": [],
+            }
             # Saved at once: the recurrent baseline alone takes over half an hour.
             results["models"][name] = entry
             save_results(results, args.output)

@@ -76,8 +76,11 @@ def run_assignment(notebook: Path, answers: dict[str, str], seeds: list[int]) ->
         try:
             exec(compile(_python(source), f"<{_nbgrader(cell).get('grade_id', 'cell')}>", "exec"), namespace)
         except Exception as error:  # a wrong answer breaks its cell, as it would in the student's kernel: go on
-            print(f"  {notebook.parent}: cell {_nbgrader(cell).get('grade_id', '(locked)')} raised "
-                  f"{type(error).__name__}: {str(error)[:200]}", flush=True)
+            print(
+                f"  {notebook.parent}: cell {_nbgrader(cell).get('grade_id', '(locked)')} raised "
+                f"{type(error).__name__}: {str(error)[:200]}",
+                flush=True,
+            )
     cells = training_cells(nb)
     result: dict = {"cells": {_nbgrader(cell)["grade_id"]: [] for cell in cells}, "reports": [], "errors": {}}
     for seed in seeds:
@@ -95,9 +98,13 @@ def run_assignment(notebook: Path, answers: dict[str, str], seeds: list[int]) ->
             result["cells"][grade_id].append(passed)
         reports = list(grading_training._reports.values())
         result["reports"].append(reports[0] if reports else {})
-        print(f"  {notebook.parent} seed {seed}: " + " ".join(
-            f"{grade_id} {'pass' if passed[-1] else 'FAIL'}" for grade_id, passed in result["cells"].items()),
-            flush=True)
+        print(
+            f"  {notebook.parent} seed {seed}: "
+            + " ".join(
+                f"{grade_id} {'pass' if passed[-1] else 'FAIL'}" for grade_id, passed in result["cells"].items()
+            ),
+            flush=True,
+        )
     return result
 
 
@@ -118,16 +125,22 @@ def designs(notebook: Path) -> dict:
     nb = nbformat.read(ROOT / "solutions" / notebook, as_version=4)
     training_ids = {_nbgrader(cell)["grade_id"] for cell in training_cells(nb)}
     trained = {
-        _nbgrader(cell)["grade_id"] for cell in nb.cells
+        _nbgrader(cell)["grade_id"]
+        for cell in nb.cells
         if _nbgrader(cell).get("solution") and "def train_" in cell.source
     }
     found = {}
     for name, submission in cases.submissions.items():
         # A submission whose training answer is still the released stub trains nothing: it is no design.
-        if any(grade_id in trained and "raise NotImplementedError" not in source
-               for grade_id, source in submission.answers.items()):
-            fails = sorted(grade_id for grade_id in training_ids
-                           if submission.deserved.get(grade_id, cases.points[grade_id]) < cases.points[grade_id])
+        if any(
+            grade_id in trained and "raise NotImplementedError" not in source
+            for grade_id, source in submission.answers.items()
+        ):
+            fails = sorted(
+                grade_id
+                for grade_id in training_ids
+                if submission.deserved.get(grade_id, cases.points[grade_id]) < cases.points[grade_id]
+            )
             found[name] = {"answers": submission.answers, "must_fail": fails, "why": submission.why}
     return found
 
@@ -143,12 +156,26 @@ def worker(notebook: Path, design: str | None, seeds: list[int]) -> None:
 
 def measure(notebook: Path, design: str | None, seeds: list[int]) -> dict:
     """Run `worker` in a fresh process (TensorFlow's memory goes with it)."""
-    command = [sys.executable, "-m", "benchmarks.training_parts", "--worker", notebook.as_posix(),
-               "--seeds", str(len(seeds)), "--first-seed", str(seeds[0])]
+    command = [
+        sys.executable,
+        "-m",
+        "benchmarks.training_parts",
+        "--worker",
+        notebook.as_posix(),
+        "--seeds",
+        str(len(seeds)),
+        "--first-seed",
+        str(seeds[0]),
+    ]
     if design:
         command += ["--design", design]
-    done = subprocess.run(command, cwd=ROOT, text=True, capture_output=True,
-                          env={**os.environ, "AUTOAEGAN_NO_DOWNLOAD": "1", "TF_CPP_MIN_LOG_LEVEL": "3"})
+    done = subprocess.run(
+        command,
+        cwd=ROOT,
+        text=True,
+        capture_output=True,
+        env={**os.environ, "AUTOAEGAN_NO_DOWNLOAD": "1", "TF_CPP_MIN_LOG_LEVEL": "3"},
+    )
     if done.returncode != 0:
         raise RuntimeError(f"{notebook} {design or 'solution'} failed:\n{done.stderr[-3000:]}")
     return json.loads(done.stdout.strip().splitlines()[-1])
@@ -172,18 +199,32 @@ def summarise(notebook: Path, design: str | None, measured: dict, must_fail: lis
     rows = []
     for grade_id, passed in measured["cells"].items():
         if design is None:
-            required, held = f"≥ {REQUIRED_PASSES * seeds // SOLUTION_SEEDS}/{seeds} pass", \
-                sum(passed) >= REQUIRED_PASSES * seeds / SOLUTION_SEEDS
+            required, held = (
+                f"≥ {REQUIRED_PASSES * seeds // SOLUTION_SEEDS}/{seeds} pass",
+                sum(passed) >= REQUIRED_PASSES * seeds / SOLUTION_SEEDS,
+            )
         elif grade_id in must_fail:
             required, held = f"the design loses points: {caught}/{seeds} seeds", caught == seeds
         else:
             required, held = f"{seeds}/{seeds} pass", all(passed)
-        rows.append({"cell": grade_id, "passed": sum(passed), "seeds": seeds, "required": required, "held": held,
-                     "error": measured["errors"].get(grade_id)})
+        rows.append(
+            {
+                "cell": grade_id,
+                "passed": sum(passed),
+                "seeds": seeds,
+                "required": required,
+                "held": held,
+                "error": measured["errors"].get(grade_id),
+            }
+        )
     figures = {key: _median(measured["reports"], key) for key in FIGURES}
-    return {"notebook": notebook.as_posix(), "design": design or "solution", "rows": rows,
-            "train_seconds": _median(measured["reports"], "seconds"),
-            "figures": {k: v for k, v in figures.items() if v is not None}}
+    return {
+        "notebook": notebook.as_posix(),
+        "design": design or "solution",
+        "rows": rows,
+        "train_seconds": _median(measured["reports"], "seconds"),
+        "figures": {k: v for k, v in figures.items() if v is not None},
+    }
 
 
 def markdown(results: list[dict], when: str, cpus: int | None = None, python: str | None = None) -> str:
@@ -195,19 +236,26 @@ def markdown(results: list[dict], when: str, cpus: int | None = None, python: st
     ]
     for entry in results:
         figures = ", ".join(f"{k} {v:.4g}" for k, v in entry["figures"].items())
-        cells = ", ".join(f"`{row['cell']}` {row['passed']}/{row['seeds']}" + ("" if row["held"] else " **✗**")
-                          for row in entry["rows"])
+        cells = ", ".join(
+            f"`{row['cell']}` {row['passed']}/{row['seeds']}" + ("" if row["held"] else " **✗**")
+            for row in entry["rows"]
+        )
         required = "; ".join(dict.fromkeys(row["required"] for row in entry["rows"]))
         seconds = "—" if entry["train_seconds"] is None else format(entry["train_seconds"], ".1f")
-        lines.append(f"| `{Path(entry['notebook']).parent}` | `{entry['design']}` | {cells} | {required} | "
-                     f"{seconds} | {figures} |")
+        lines.append(
+            f"| `{Path(entry['notebook']).parent}` | `{entry['design']}` | {cells} | {required} | "
+            f"{seconds} | {figures} |"
+        )
     held = sum(row["held"] for entry in results for row in entry["rows"])
     total = sum(len(entry["rows"]) for entry in results)
-    lines += ["", f"{held} of {total} training cells as required: the solutions pass each cell in at least "
-              f"{REQUIRED_PASSES} of {SOLUTION_SEEDS} seeds; each wrong design of the round-trip cases loses points "
-              f"in every one of {DESIGN_SEEDS} seeds (a cell it deserves to fail fails) and keeps the others; "
-              f"answers in other styles pass. Measured {when} on {cpus or os.cpu_count()} CPUs, Python "
-              f"{python or platform.python_version()}, one submission at a time."]
+    lines += [
+        "",
+        f"{held} of {total} training cells as required: the solutions pass each cell in at least "
+        f"{REQUIRED_PASSES} of {SOLUTION_SEEDS} seeds; each wrong design of the round-trip cases loses points "
+        f"in every one of {DESIGN_SEEDS} seeds (a cell it deserves to fail fails) and keeps the others; "
+        f"answers in other styles pass. Measured {when} on {cpus or os.cpu_count()} CPUs, Python "
+        f"{python or platform.python_version()}, one submission at a time.",
+    ]
     return "\n".join(lines) + "\n"
 
 
@@ -240,7 +288,8 @@ def main(argv: list[str] | None = None) -> int:
         record = merged_record(results, {n.as_posix() for n in notebooks}, when)
         RECORD.write_text(json.dumps(record, indent=1) + "\n")
         (ROOT / "benchmarks" / "training_parts.md").write_text(
-            markdown(record["results"], record["measured_at"], record["cpus"], record["python"]))
+            markdown(record["results"], record["measured_at"], record["cpus"], record["python"])
+        )
     return 0 if all(row["held"] for entry in results for row in entry["rows"]) else 1
 
 
@@ -253,12 +302,21 @@ def merged_record(results: list[dict], measured: set[str], when: str) -> dict:
     earlier = json.loads(RECORD.read_text()).get("results", []) if RECORD.exists() else []
     kept = [entry for entry in earlier if entry["notebook"] not in measured]
     order = sorted(path.relative_to(ROOT / "solutions").as_posix() for path in (ROOT / "solutions").glob("*/*.ipynb"))
-    entries = sorted(kept + results, key=lambda entry: (order.index(entry["notebook"])
-                                                        if entry["notebook"] in order else len(order),
-                                                        entry["design"] != "solution"))
-    return {"measured_at": when, "python": platform.python_version(), "cpus": os.cpu_count(),
-            "solution_seeds": SOLUTION_SEEDS, "design_seeds": DESIGN_SEEDS,
-            "results": [entry for entry in entries if entry["notebook"] in order]}
+    entries = sorted(
+        kept + results,
+        key=lambda entry: (
+            order.index(entry["notebook"]) if entry["notebook"] in order else len(order),
+            entry["design"] != "solution",
+        ),
+    )
+    return {
+        "measured_at": when,
+        "python": platform.python_version(),
+        "cpus": os.cpu_count(),
+        "solution_seeds": SOLUTION_SEEDS,
+        "design_seeds": DESIGN_SEEDS,
+        "results": [entry for entry in entries if entry["notebook"] in order],
+    }
 
 
 if __name__ == "__main__":

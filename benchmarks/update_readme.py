@@ -37,8 +37,12 @@ def assignment_list(solutions: Path = ROOT / "solutions") -> str:
         title = nb.cells[0].source.splitlines()[0].lstrip("# ").strip()
         total = sum(cell.metadata.get("nbgrader", {}).get("points", 0) for cell in nb.cells)
         release = Path("exercises") / path.relative_to(solutions)
-        parts = [f"{number} {name} ({points})" for cell in nb.cells if cell.cell_type == "markdown"
-                 for number, name, points in PART.findall(cell.source)]
+        parts = [
+            f"{number} {name} ({points})"
+            for cell in nb.cells
+            if cell.cell_type == "markdown"
+            for number, name, points in PART.findall(cell.source)
+        ]
         lines.append(f"- [{title}]({release.as_posix()}), {total:g} points: " + ", ".join(parts))
     return "\n".join(lines)
 

@@ -32,13 +32,18 @@ ALLOWED = ("course", "README.md", "LICENSE")
 HUB_FILES = ("classroom/jupyterhub_config.py", "classroom/deliver.py", "classroom/jupyter/nbgrader_config.py")
 COURSE_ID = "autoaegan"  # nbgrader's course id, as in classroom/jupyter/nbgrader_config.py and nbgrader_config.py
 INSTRUCTOR_CHECKOUT = "autoaegan-instructor"  # the instructor's full checkout, in their home
-COURSE_FOLDER = "autoaegan-course"  # in a student's home; not "autoaegan", which would shadow the package in a kernel started there
+COURSE_FOLDER = (
+    "autoaegan-course"  # in a student's home; not "autoaegan", which would shadow the package in a kernel started there
+)
 # Text that only the instructor's notebooks hold: a delivered notebook with it is refused.
 FORBIDDEN_MARKERS = ("BEGIN SOLUTION", "BEGIN HIDDEN TESTS")
 SKIPPED_PARTS = {"__pycache__", ".ipynb_checkpoints", ".git"}
 # The nbgrader lab plugins only instructors need (the formgrader, assignment creation, the course list).
-INSTRUCTOR_PLUGINS = ("@jupyter/nbgrader:formgrader", "@jupyter/nbgrader:create-assignment",
-                      "@jupyter/nbgrader:course-list")
+INSTRUCTOR_PLUGINS = (
+    "@jupyter/nbgrader:formgrader",
+    "@jupyter/nbgrader:create-assignment",
+    "@jupyter/nbgrader:course-list",
+)
 
 
 def student_files(source: Path = ROOT) -> list[Path]:
@@ -124,13 +129,19 @@ def ensure_exchange(root: Path, course_id: str | None = None, owner: int | None 
     root.chmod(0o1777)
     if course_id and owner is not None:
         course = root / course_id
-        for path, mode in ((course, 0o755), (course / "outbound", 0o755), (course / "inbound", 0o2733),
-                           (course / "feedback", 0o711)):
+        for path, mode in (
+            (course, 0o755),
+            (course / "outbound", 0o755),
+            (course / "inbound", 0o2733),
+            (course / "feedback", 0o711),
+        ):
             if not path.is_symlink() and not path.exists():
                 path.mkdir()
             info = path.lstat()
             if not stat.S_ISDIR(info.st_mode):
-                raise RuntimeError(f"{path} should be a folder of the exchange and is not (a link or a file): remove it")
+                raise RuntimeError(
+                    f"{path} should be a folder of the exchange and is not (a link or a file): remove it"
+                )
             if info.st_uid not in (owner, 0):
                 raise RuntimeError(
                     f"{path} belongs to uid {info.st_uid}, not to the instructor (uid {owner}): "
@@ -288,7 +299,9 @@ def main(argv: list[str] | None = None) -> int:
     sub = parser.add_subparsers(dest="command", required=True)
     tree = sub.add_parser("student-tree", help="copy the files students get into a folder")
     tree.add_argument("dest", type=Path)
-    hub = sub.add_parser("hub-tree", help="copy the students' files and the hub's configuration into a folder every user reads")
+    hub = sub.add_parser(
+        "hub-tree", help="copy the students' files and the hub's configuration into a folder every user reads"
+    )
     hub.add_argument("dest", type=Path)
     args = parser.parse_args(argv)
     if args.command == "hub-tree":

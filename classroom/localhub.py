@@ -64,9 +64,18 @@ class LocalHub:
     `exchange` nbgrader's exchange folder, `server_environment` more variables for the servers.
     """
 
-    def __init__(self, workdir: Path, instructors: tuple[str, ...] = ("instructor",), start_timeout: float = 90, *,
-                 system_users: bool = False, config: Path | None = None, python_bin: Path | None = None,
-                 exchange: Path | None = None, server_environment: dict[str, str] | None = None):
+    def __init__(
+        self,
+        workdir: Path,
+        instructors: tuple[str, ...] = ("instructor",),
+        start_timeout: float = 90,
+        *,
+        system_users: bool = False,
+        config: Path | None = None,
+        python_bin: Path | None = None,
+        exchange: Path | None = None,
+        server_environment: dict[str, str] | None = None,
+    ):
         if system_users and os.geteuid() != 0:
             raise HubError("servers that run as their Unix users need a hub that runs as root")
         self.workdir = Path(workdir)
@@ -91,7 +100,10 @@ class LocalHub:
         if self.system_users:
             # Each server runs as its user (setuid by the hub, which runs as root), in the user's home.
             spawner = 'c.JupyterHub.spawner_class = "jupyterhub.spawner.LocalProcessSpawner"\n'
-            environment = {"PATH": f"{self.python_bin}{os.pathsep}/usr/local/bin:/usr/bin:/bin", **self.server_environment}
+            environment = {
+                "PATH": f"{self.python_bin}{os.pathsep}/usr/local/bin:/usr/bin:/bin",
+                **self.server_environment,
+            }
             args = []
         else:
             spawner = (
@@ -111,14 +123,16 @@ c.JupyterHub.bind_url = {self.url!r}
 c.JupyterHub.hub_ip = "127.0.0.1"
 c.JupyterHub.hub_port = {free_port()}
 c.ConfigurableHTTPProxy.api_url = "http://127.0.0.1:{free_port()}"
-c.JupyterHub.db_url = "sqlite:///{self.workdir / 'jupyterhub.sqlite'}"
-c.JupyterHub.cookie_secret_file = {str(self.workdir / 'cookie_secret')!r}
-c.JupyterHub.pid_file = {str(self.workdir / 'jupyterhub.pid')!r}
+c.JupyterHub.db_url = "sqlite:///{self.workdir / "jupyterhub.sqlite"}"
+c.JupyterHub.cookie_secret_file = {str(self.workdir / "cookie_secret")!r}
+c.JupyterHub.pid_file = {str(self.workdir / "jupyterhub.pid")!r}
 """
 
-    def __enter__(self) -> "LocalHub":
+    def __enter__(self) -> LocalHub:
         if shutil.which("configurable-http-proxy") is None:
-            raise HubError("configurable-http-proxy is not on PATH: install it with `npm install -g configurable-http-proxy`")
+            raise HubError(
+                "configurable-http-proxy is not on PATH: install it with `npm install -g configurable-http-proxy`"
+            )
         self.workdir.mkdir(parents=True, exist_ok=True)
         config = self.workdir / "jupyterhub_test_config.py"
         config.write_text(self.config())
@@ -134,7 +148,11 @@ c.JupyterHub.pid_file = {str(self.workdir / 'jupyterhub.pid')!r}
         self.log = self.log_path.open("w")
         self.process = subprocess.Popen(
             [str(VENV_BIN / "jupyterhub"), "-f", str(config)],
-            cwd=self.workdir, env=env, stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True,
+            cwd=self.workdir,
+            env=env,
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
         )
         deadline = time.monotonic() + self.start_timeout
         while time.monotonic() < deadline:
@@ -244,11 +262,25 @@ c.JupyterHub.pid_file = {str(self.workdir / 'jupyterhub.pid')!r}
         )
         msg_id = uuid.uuid4().hex
         message = {
-            "header": {"msg_id": msg_id, "username": "test", "session": uuid.uuid4().hex,
-                       "msg_type": "execute_request", "version": "5.3"},
-            "parent_header": {}, "metadata": {}, "channel": "shell", "buffers": [],
-            "content": {"code": code, "silent": False, "store_history": False, "user_expressions": {},
-                        "allow_stdin": False, "stop_on_error": True},
+            "header": {
+                "msg_id": msg_id,
+                "username": "test",
+                "session": uuid.uuid4().hex,
+                "msg_type": "execute_request",
+                "version": "5.3",
+            },
+            "parent_header": {},
+            "metadata": {},
+            "channel": "shell",
+            "buffers": [],
+            "content": {
+                "code": code,
+                "silent": False,
+                "store_history": False,
+                "user_expressions": {},
+                "allow_stdin": False,
+                "stop_on_error": True,
+            },
         }
         await connection.write_message(json.dumps(message))
         result = {"stdout": "", "status": None, "error": None}

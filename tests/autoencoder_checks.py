@@ -38,8 +38,9 @@ def assert_a_short_training_lowers_the_loss(autoencoder) -> None:
     assert history.history["loss"][-1] < history.history["loss"][0]
 
 
-def round_trip_through_the_catalogue(module: str, build: str, trainer: str, *, recipe, train_images: int,
-                                     tmp_path, monkeypatch):
+def round_trip_through_the_catalogue(
+    module: str, build: str, trainer: str, *, recipe, train_images: int, tmp_path, monkeypatch
+):
     """Retrain `module`'s shipped model on blobs in the test profile, reload it, and check the manifest's figure.
 
     Returns `(manifest, loaded_model)` for the model-specific checks.

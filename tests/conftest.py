@@ -9,7 +9,6 @@ from __future__ import annotations
 import os
 
 import pytest
-
 import system_needs
 from system_needs import CHROMIUM
 

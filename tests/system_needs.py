@@ -26,8 +26,7 @@ CHROMIUM = Path(os.environ.get("AUTOAEGAN_CHROMIUM", "/usr/bin/chromium"))
 def _chromium() -> str | None:
     if CHROMIUM.is_file() and os.access(CHROMIUM, os.X_OK):
         return None
-    return (f"Chromium is missing (no {CHROMIUM}; AUTOAEGAN_CHROMIUM may name another): "
-            "sudo apt-get install chromium")
+    return f"Chromium is missing (no {CHROMIUM}; AUTOAEGAN_CHROMIUM may name another): sudo apt-get install chromium"
 
 
 def _grading_sandbox() -> str | None:
@@ -43,8 +42,10 @@ def _hub_proxy() -> str | None:
     if shutil.which("configurable-http-proxy") is not None:
         return None
     if shutil.which("npm") is None:
-        return ("configurable-http-proxy is missing and make test cannot install it without npm: "
-                "sudo apt-get install npm, then make test")
+        return (
+            "configurable-http-proxy is missing and make test cannot install it without npm: "
+            "sudo apt-get install npm, then make test"
+        )
     return "configurable-http-proxy is missing: make test installs it with npm into .tools/"
 
 
@@ -63,7 +64,7 @@ NEEDS = {
 }
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def missing(need: str) -> str | None:
     """Why `need` is missing on this machine, in one line with how to get it; None when it is there."""
     if need not in NEEDS:

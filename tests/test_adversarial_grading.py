@@ -26,7 +26,6 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
-
 from system_needs import require
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -69,9 +68,11 @@ def graded(tmp_path_factory):
         done = dict(zip(NOTEBOOKS, pool.map(lambda notebook: grade_one(notebook, root), NOTEBOOKS)))
     for notebook, entry in done.items():  # the table, with pytest -s
         for student, result in entry["results"].items():
-            print(f"{notebook.parts[0]:24} {student:8} deserves {sum(result.case.deserved.values()):5g}, given "
-                  f"{sum(result.scores.values()):5g}, flagged {result.flagged}, "
-                  f"{entry['batch'].per_submission.get(student)} s")
+            print(
+                f"{notebook.parts[0]:24} {student:8} deserves {sum(result.case.deserved.values()):5g}, given "
+                f"{sum(result.scores.values()):5g}, flagged {result.flagged}, "
+                f"{entry['batch'].per_submission.get(student)} s"
+            )
     return done
 
 
@@ -90,8 +91,11 @@ def test_the_batch_exits_0_and_lists_its_flagged_notebooks(graded, notebook):
 @pytest.mark.parametrize("notebook", NOTEBOOKS, ids=IDS)
 def test_each_submission_gets_exactly_the_points_it_deserves(graded, notebook, student):
     result = graded[notebook]["results"][student]
-    wrong = {name: (points, result.scores.get(name)) for name, points in result.case.deserved.items()
-             if result.scores.get(name) != points}
+    wrong = {
+        name: (points, result.scores.get(name))
+        for name, points in result.case.deserved.items()
+        if result.scores.get(name) != points
+    }
     assert not wrong, f"{student} ({result.case.what}): test cell: (deserved, given): {wrong}"
 
 
@@ -108,8 +112,9 @@ def test_exactly_the_hostile_submissions_are_flagged(graded, notebook, student):
 def test_the_hunt_finds_nothing_and_warnings_stay_in_the_answer_cells(graded, notebook):
     result = graded[notebook]["results"]["mixed"]
     assert result.outputs_as_planned, "the answer cells' outputs: the hunt found something, or the stderr is gone"
-    assert HUNT_NOTHING in "".join(output.get("text", "") for cell in result.autograded.cells
-                                   for output in cell.get("outputs", []))
+    assert HUNT_NOTHING in "".join(
+        output.get("text", "") for cell in result.autograded.cells for output in cell.get("outputs", [])
+    )
     for cell in result.autograded.cells:
         if is_test(cell):
             assert not [output for output in cell.outputs if output.get("name") == "stderr"], cell.metadata

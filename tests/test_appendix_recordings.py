@@ -24,7 +24,8 @@ def test_a_recording_equals_its_benchmarks_results(name):
     assert source.is_file(), f"{source} is missing"
     assert load_recording(name) == json.loads(source.read_text()), (
         f"autoaegan/recordings/{name}.json differs from {source.relative_to(run.REPO)}: rerun the benchmark, "
-        f"or copy the file into the recordings")
+        f"or copy the file into the recordings"
+    )
 
 
 def test_the_throughput_recording_holds_what_the_appendix_plots():
@@ -71,8 +72,9 @@ def test_keep_recording_copies_only_the_default_output(tmp_path):
 
     copy = keep_recording(default, default, directory=recordings)
     assert copy == recordings / "speed.json" and copy.read_bytes() == default.read_bytes()
-    renamed = keep_recording(default.parent / ".." / "benchmarks" / "speed.json", default, "renamed",
-                             directory=recordings)
+    renamed = keep_recording(
+        default.parent / ".." / "benchmarks" / "speed.json", default, "renamed", directory=recordings
+    )
     assert renamed == recordings / "renamed.json" and json.loads(renamed.read_text()) == {"images_per_second": 1}
 
 

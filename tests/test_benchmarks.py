@@ -35,7 +35,9 @@ def test_a_process_peak_memory_and_wall_time_are_measured():
 def test_only_the_descendants_are_measured_when_asked():
     # The parent holds 300 MB; its child holds 100 MB: only the child must count.
     child = "import numpy, time; x = numpy.ones(12_500_000); time.sleep(1.0)"
-    parent = f"import numpy, subprocess, sys; x = numpy.ones(37_500_000); subprocess.run([sys.executable, '-c', {child!r}])"
+    parent = (
+        f"import numpy, subprocess, sys; x = numpy.ones(37_500_000); subprocess.run([sys.executable, '-c', {child!r}])"
+    )
     run = run_sampled(python(parent), descendants_only=True, interval=0.05)
     assert run.returncode == 0
     assert 95 * MIB < run.peak_rss_bytes < 280 * MIB
@@ -71,19 +73,29 @@ def test_the_verdict_compares_with_both_targets():
 
 def test_an_update_replaces_the_measured_rows_and_keeps_the_others(tmp_path):
     def row(name, seconds, when, kind="notebook"):
-        return bench.Measurement(name, kind, "classroom" if kind == "notebook" else None, seconds, MIB,
-                                 measured_at=when)
+        return bench.Measurement(
+            name, kind, "classroom" if kind == "notebook" else None, seconds, MIB, measured_at=when
+        )
 
-    old = [row("loader", 1.0, "2026-11-01T00:00:00+00:00", "loader"), row("01_a.ipynb", 10.0, "2026-11-01T00:00:00+00:00"),
-           row("07_g.ipynb", 90.0, "2026-11-01T00:00:00+00:00")]
+    old = [
+        row("loader", 1.0, "2026-11-01T00:00:00+00:00", "loader"),
+        row("01_a.ipynb", 10.0, "2026-11-01T00:00:00+00:00"),
+        row("07_g.ipynb", 90.0, "2026-11-01T00:00:00+00:00"),
+    ]
     bench.write_results(old, tmp_path, profile="classroom", cores=[0])
     previous = bench.read_results(tmp_path)
     assert [m.name for m in previous] == ["loader", "01_a.ipynb", "07_g.ipynb"]
 
-    merged = bench.merge_results(previous, [row("07_g.ipynb", 80.0, "2026-11-25T00:00:00+00:00"),
-                                            row("03_c.ipynb", 30.0, "2026-11-25T00:00:00+00:00")])
+    merged = bench.merge_results(
+        previous,
+        [row("07_g.ipynb", 80.0, "2026-11-25T00:00:00+00:00"), row("03_c.ipynb", 30.0, "2026-11-25T00:00:00+00:00")],
+    )
     assert [(m.name, m.wall_seconds) for m in merged] == [
-        ("loader", 1.0), ("01_a.ipynb", 10.0), ("03_c.ipynb", 30.0), ("07_g.ipynb", 80.0)]
+        ("loader", 1.0),
+        ("01_a.ipynb", 10.0),
+        ("03_c.ipynb", 30.0),
+        ("07_g.ipynb", 80.0),
+    ]
     bench.write_results(merged, tmp_path, profile="classroom", cores=[0])
     assert "Measured 2026-11-01 to 2026-11-25" in (tmp_path / "results.md").read_text()
     assert json.loads((tmp_path / "results.json").read_text())["measured_at"] == "2026-11-25T00:00:00+00:00"
@@ -98,7 +110,17 @@ def test_the_runner_measures_a_notebook_and_writes_the_tables(tmp_path, capsys):
     output, work = tmp_path / "results", tmp_path / "work"
 
     status = bench.main(
-        ["--profile", "test", "--notebooks", str(source), "--no-loader", "--output", str(output), "--work-dir", str(work)]
+        [
+            "--profile",
+            "test",
+            "--notebooks",
+            str(source),
+            "--no-loader",
+            "--output",
+            str(output),
+            "--work-dir",
+            str(work),
+        ]
     )
 
     assert status == 0

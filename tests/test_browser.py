@@ -54,7 +54,7 @@ IMAGE = "img.latent-explorer-image"
 ALLOWED_CONSOLE_ERRORS = {
     "nbgrader": "nbgrader's lab extension reports itself as incompatible on JupyterLab 4.6, yet its plugins load",
     "@fortawesome/fontawesome-free": "Voilà's lab template links Font Awesome from a CDN, unreachable offline; "
-                                     "Voilà's own bundle carries the same icons",
+    "Voilà's own bundle carries the same icons",
 }
 
 pytestmark = [pytest.mark.browser, pytest.mark.needs("chromium"), pytest.mark.timeout(420)]
@@ -86,14 +86,23 @@ def server_environment(tmp_path: Path) -> dict[str, str]:
 def running_server(command: list[str], url: str, *, env: dict[str, str], cwd: Path, log: Path):
     """Start `command` in a session of its own, wait until `url` answers HTTP, and stop it (kernels too) on exit."""
     with log.open("wb") as output:
-        process = subprocess.Popen(command, cwd=cwd, env=env, stdout=output, stderr=subprocess.STDOUT,
-                                   stdin=subprocess.DEVNULL, start_new_session=True)
+        process = subprocess.Popen(
+            command,
+            cwd=cwd,
+            env=env,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,
+        )
         try:
             deadline = time.monotonic() + SERVER_START_SECONDS
             while True:
                 if process.poll() is not None:
-                    pytest.fail(f"{command[2]} exited with code {process.returncode} before serving:\n"
-                                f"{log.read_text(errors='replace')[-3000:]}")
+                    pytest.fail(
+                        f"{command[2]} exited with code {process.returncode} before serving:\n"
+                        f"{log.read_text(errors='replace')[-3000:]}"
+                    )
                 try:
                     with urllib.request.urlopen(url, timeout=5):
                         break
@@ -102,8 +111,10 @@ def running_server(command: list[str], url: str, *, env: dict[str, str], cwd: Pa
                 except (urllib.error.URLError, ConnectionError, TimeoutError):
                     pass
                 if time.monotonic() > deadline:
-                    pytest.fail(f"{command[2]} did not answer {url} within {SERVER_START_SECONDS} s:\n"
-                                f"{log.read_text(errors='replace')[-3000:]}")
+                    pytest.fail(
+                        f"{command[2]} did not answer {url} within {SERVER_START_SECONDS} s:\n"
+                        f"{log.read_text(errors='replace')[-3000:]}"
+                    )
                 time.sleep(0.5)
             yield process
         finally:
@@ -152,8 +163,9 @@ class PageWatch:
     def check(self) -> None:
         """Fail on any uncaught page error, and on console errors from anything not allow-listed."""
         assert not self.page_errors, f"uncaught errors in the page: {self.page_errors}"
-        unexpected = [text for text in self.console_errors
-                      if not any(name in text.lower() for name in ALLOWED_CONSOLE_ERRORS)]
+        unexpected = [
+            text for text in self.console_errors if not any(name in text.lower() for name in ALLOWED_CONSOLE_ERRORS)
+        ]
         assert not unexpected, f"console errors in the page: {unexpected}"
 
 
@@ -173,7 +185,8 @@ def move_a_latent_slider(page) -> None:
     page.keyboard.press("ArrowRight")
     page.wait_for_function(
         "([selector, before]) => document.querySelector(selector).getAttribute('src') !== before",
-        arg=[IMAGE, before], timeout=MOVE_SECONDS * 1000,
+        arg=[IMAGE, before],
+        timeout=MOVE_SECONDS * 1000,
     )
     assert image.get_attribute("src") != before
     assert float(readout.text_content()) == pytest.approx(float(value_before) + 0.1, abs=1e-6), (
@@ -238,9 +251,18 @@ def check_in_jupyterlab(browser, notebook: Path, tmp_path: Path) -> None:
     """Open `notebook` in a fresh JupyterLab, run all its cells, and move a latent slider with the keyboard."""
     copy = copy_notebook(notebook, tmp_path / "root")
     port = free_port()
-    command = [sys.executable, "-m", "jupyterlab", "--no-browser", f"--port={port}", "--ServerApp.ip=127.0.0.1",
-               "--IdentityProvider.token=", "--ServerApp.password=", "--LabApp.expose_app_in_browser=True",
-               f"--ServerApp.root_dir={copy.parent}"]
+    command = [
+        sys.executable,
+        "-m",
+        "jupyterlab",
+        "--no-browser",
+        f"--port={port}",
+        "--ServerApp.ip=127.0.0.1",
+        "--IdentityProvider.token=",
+        "--ServerApp.password=",
+        "--LabApp.expose_app_in_browser=True",
+        f"--ServerApp.root_dir={copy.parent}",
+    ]
     if hasattr(os, "geteuid") and os.geteuid() == 0:
         command.append("--allow-root")  # containers run as root, which Jupyter refuses without this flag
     base, log = f"http://127.0.0.1:{port}", tmp_path / "jupyterlab.log"
@@ -252,10 +274,13 @@ def check_in_jupyterlab(browser, notebook: Path, tmp_path: Path) -> None:
                 page.goto(f"{base}/lab/tree/{copy.name}", timeout=SERVER_START_SECONDS * 1000)
                 page.wait_for_function(KERNEL_IDLE, timeout=SERVER_START_SECONDS * 1000, polling=250)
                 assert not page.evaluate(NOTEBOOK_DIRTY), f"{notebook.name} opens marked as modified"
-                tools = {command: page.evaluate(f"() => window.jupyterapp.commands.hasCommand({command!r})")
-                         for command in INSTRUCTOR_COMMANDS + LEARNER_COMMANDS}
+                tools = {
+                    command: page.evaluate(f"() => window.jupyterapp.commands.hasCommand({command!r})")
+                    for command in INSTRUCTOR_COMMANDS + LEARNER_COMMANDS
+                }
                 assert tools == {command: command in LEARNER_COMMANDS for command in tools}, (
-                    f"a learner should have {LEARNER_COMMANDS} and none of {INSTRUCTOR_COMMANDS}; has {tools}")
+                    f"a learner should have {LEARNER_COMMANDS} and none of {INSTRUCTOR_COMMANDS}; has {tools}"
+                )
                 # Not awaited: the command's promise settles only when every cell has run.
                 page.evaluate("() => { window.jupyterapp.commands.execute('notebook:run-all-cells'); }")
                 page.wait_for_function(ALL_CELLS_RUN, timeout=NOTEBOOK_SECONDS * 1000, polling=500)
@@ -300,16 +325,26 @@ def test_the_voila_app_answers_the_keyboard_and_ends_the_kernels_of_closed_pages
     their kernels; once the pages are closed, their kernels end."""
     copy = copy_notebook(APP, tmp_path / "app")
     settings = json.loads((APP.parent / "voila.json").read_text())  # the app's Voilà settings, as `make app` uses them
-    settings["MappingKernelManager"].update(cull_idle_timeout=TEST_CULL_IDLE_SECONDS,
-                                            cull_interval=TEST_CULL_INTERVAL_SECONDS)
+    settings["MappingKernelManager"].update(
+        cull_idle_timeout=TEST_CULL_IDLE_SECONDS, cull_interval=TEST_CULL_INTERVAL_SECONDS
+    )
     (copy.parent / "voila.json").write_text(json.dumps(settings))
     port = free_port()
-    command = [sys.executable, "-m", "voila", str(copy), "--no-browser", f"--port={port}", "--Voila.ip=127.0.0.1",
-               f"--Voila.config_file_paths={copy.parent}"]
+    command = [
+        sys.executable,
+        "-m",
+        "voila",
+        str(copy),
+        "--no-browser",
+        f"--port={port}",
+        "--Voila.ip=127.0.0.1",
+        f"--Voila.config_file_paths={copy.parent}",
+    ]
     base, log = f"http://127.0.0.1:{port}", tmp_path / "voila.log"
     cull_limit = TEST_CULL_IDLE_SECONDS + TEST_CULL_INTERVAL_SECONDS
-    with running_server(command, f"{base}/voila/static/", env=server_environment(tmp_path), cwd=copy.parent, log=log) \
-            as server:
+    with running_server(
+        command, f"{base}/voila/static/", env=server_environment(tmp_path), cwd=copy.parent, log=log
+    ) as server:
         pages, first_idle = [], None
         try:
             for visit in range(VISITS):
@@ -337,7 +372,11 @@ def test_the_voila_app_answers_the_keyboard_and_ends_the_kernels_of_closed_pages
         while app_kernels(server) and time.monotonic() < deadline:
             time.sleep(0.5)
         left = app_kernels(server)
-        assert not left, (f"{len(left)} of {VISITS} kernels still run {deadline - closed:.0f} s after their pages "
-                          f"closed:\n{log.read_text(errors='replace')[-3000:]}")
-        print(f"the {VISITS} kernels ended {time.monotonic() - closed:.1f} s after their pages closed "
-              f"(culled after {TEST_CULL_IDLE_SECONDS} s idle, checked every {TEST_CULL_INTERVAL_SECONDS} s)")
+        assert not left, (
+            f"{len(left)} of {VISITS} kernels still run {deadline - closed:.0f} s after their pages "
+            f"closed:\n{log.read_text(errors='replace')[-3000:]}"
+        )
+        print(
+            f"the {VISITS} kernels ended {time.monotonic() - closed:.1f} s after their pages closed "
+            f"(culled after {TEST_CULL_IDLE_SECONDS} s idle, checked every {TEST_CULL_INTERVAL_SECONDS} s)"
+        )

@@ -27,7 +27,8 @@ def test_the_newest_entry_is_the_packages_version():
     assert newest == declared, f"CHANGELOG.md's newest entry is {newest}, pyproject.toml's version {declared}"
     assert autoaegan.__version__ == declared, (
         f"autoaegan.__version__ is {autoaegan.__version__}, pyproject.toml says {declared}: reinstall the package "
-        "(make test does when pyproject.toml changes)")
+        "(make test does when pyproject.toml changes)"
+    )
 
 
 def test_the_entries_run_from_newest_to_oldest_without_repeats():
@@ -59,4 +60,5 @@ def test_an_entry_without_an_instructors_part_or_with_an_empty_one_is_caught():
     students = "### For students\n\n- a new chapter\n"
     assert missing_parts(f"## 0.3.0\n\n{students}") == [f"0.3.0: parts ('### For students',), expected {PARTS}"]
     assert missing_parts(f"## 0.3.0\n\n{students}\n### For instructors\n\nNothing.\n") == [
-        "0.3.0: '### For instructors' lists nothing"]
+        "0.3.0: '### For instructors' lists nothing"
+    ]

@@ -8,7 +8,14 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from autoaegan.chapters import APPENDICES, CHAPTERS, available_chapters, get_chapter, notebook_metadata, render_chapter_list
+from autoaegan.chapters import (
+    APPENDICES,
+    CHAPTERS,
+    available_chapters,
+    get_chapter,
+    notebook_metadata,
+    render_chapter_list,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 COURSE = ROOT / "course"
@@ -61,7 +68,9 @@ def test_the_rendered_list_links_available_chapters_and_marks_the_others():
         assert ("(coming)" in line) == (not chapter.available)
         assert (f"]({chapter.notebook})" in line) == chapter.available
     from_readme = render_chapter_list(link_prefix="course/").splitlines()
-    assert from_readme[1].startswith("- [01 · Efficient data representations](course/01_efficient_representations.ipynb)")
+    assert from_readme[1].startswith(
+        "- [01 · Efficient data representations](course/01_efficient_representations.ipynb)"
+    )
 
 
 def test_every_available_chapter_has_its_notebook():
@@ -104,7 +113,8 @@ def test_a_notebook_ends_with_questions_references_and_its_exercises(path):
     assert questions.cell_type == "markdown" and heading(questions).startswith("Questions")
     assert references.cell_type == "markdown" and heading(references).startswith("References")
     assert exercises.cell_type == "markdown" and heading(exercises).startswith("Exercises"), (
-        f"{path.name} should end with a '## Exercises' cell; its last cell starts {exercises.source[:40]!r}")
+        f"{path.name} should end with a '## Exercises' cell; its last cell starts {exercises.source[:40]!r}"
+    )
     folder = CATALOGUE[path.name].exercise
     named = f"`exercises/{folder}`" if folder else "`exercises/`"
     assert named in exercises.source, f"{path.name}'s last cell should name {named}; it says {exercises.source!r}"
@@ -125,8 +135,11 @@ def test_a_notebook_keeps_to_the_course_lengths(path):
     markdown = [cell for cell in cells if cell.cell_type == "markdown"]
     total = sum(markdown_words(cell) for cell in markdown)
     assert total <= MAX_CHAPTER_WORDS, f"{path.name} has {total} words of markdown; at most {MAX_CHAPTER_WORDS}"
-    long_cells = [f"cell {index}: {markdown_words(cell)} words" for index, cell in enumerate(cells)
-                  if cell.cell_type == "markdown" and markdown_words(cell) > MAX_MARKDOWN_CELL_WORDS]
+    long_cells = [
+        f"cell {index}: {markdown_words(cell)} words"
+        for index, cell in enumerate(cells)
+        if cell.cell_type == "markdown" and markdown_words(cell) > MAX_MARKDOWN_CELL_WORDS
+    ]
     assert not long_cells, f"{path.name}: markdown cells over {MAX_MARKDOWN_CELL_WORDS} words: {long_cells}"
     long_code = []
     for index, cell in enumerate(cells):
@@ -148,24 +161,42 @@ def test_a_notebook_opens_unmodified_in_jupyterlab(path):
     """JupyterLab replaces a notebook's language_info with the kernel's, and marks any other one as modified."""
     assert read(path).metadata == notebook_metadata(), (
         f"{path.name}'s metadata should be exactly autoaegan.chapters.notebook_metadata() "
-        "(the exercises take theirs from solutions/)")
+        "(the exercises take theirs from solutions/)"
+    )
 
 
 # "The seed" once named the slide deck the course follows; a student cannot know the word, and "seed" also means a
 # random seed in the same notebooks. The deck is "the slides". Random seeds keep their name: a line that mentions one
 # says so (a number, an argument, "random", "per seed", ...).
-SLIDES_AS_SEED = re.compile(r"\bthe seed\b(?!\s*[=(\d])|\bseed['’]s\b|\bseed (?:slides?|deck)\b|\bSEED_[A-Z]|"
-                            r"\bseed_(?:figures|history|run|model|slides)\b|train_seed_model|seed_model_quality", re.I)
-RANDOM_SEED_CONTEXT = re.compile(r"random|seed\s*[=:(]|seed\s*\d|\.seed\b|set_seed|sample seed|rng|reproduc|repeat|"
-                                 r"determinis|stream|generator|defaults|(?:same|another|other|different|each|every|one|fixed|its|this) seed", re.I)
-READ_BY_PEOPLE = ("course/**/*.ipynb", "solutions/**/*.ipynb", "exercises/**/*.ipynb", "README.md", "classroom/**/*",
-                  "autoaegan/**/*.py", "benchmarks/**/*.py", "benchmarks/**/*.md")
+SLIDES_AS_SEED = re.compile(
+    r"\bthe seed\b(?!\s*[=(\d])|\bseed['’]s\b|\bseed (?:slides?|deck)\b|\bSEED_[A-Z]|"
+    r"\bseed_(?:figures|history|run|model|slides)\b|train_seed_model|seed_model_quality",
+    re.I,
+)
+RANDOM_SEED_CONTEXT = re.compile(
+    r"random|seed\s*[=:(]|seed\s*\d|\.seed\b|set_seed|sample seed|rng|reproduc|repeat|"
+    r"determinis|stream|generator|defaults|(?:same|another|other|different|each|every|one|fixed|its|this) seed",
+    re.I,
+)
+READ_BY_PEOPLE = (
+    "course/**/*.ipynb",
+    "solutions/**/*.ipynb",
+    "exercises/**/*.ipynb",
+    "README.md",
+    "classroom/**/*",
+    "autoaegan/**/*.py",
+    "benchmarks/**/*.py",
+    "benchmarks/**/*.md",
+)
 
 
 def slides_called_seed(text: str) -> list[str]:
     """The lines of `text` that call the slide deck "the seed"."""
-    return [line.strip() for line in text.splitlines()
-            if SLIDES_AS_SEED.search(line) and not RANDOM_SEED_CONTEXT.search(line)]
+    return [
+        line.strip()
+        for line in text.splitlines()
+        if SLIDES_AS_SEED.search(line) and not RANDOM_SEED_CONTEXT.search(line)
+    ]
 
 
 def test_the_seed_detector_tells_the_slides_from_random_seeds():

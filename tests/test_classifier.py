@@ -57,7 +57,8 @@ def test_architecture_ends_with_a_128_unit_features_layer_then_ten_probabilities
 def test_blocks_and_sizes_compose_and_bad_sizes_are_refused():
     block = conv_bn_block(8, convolutions=2)
     assert [type(layer).__name__ for layer in block] == ["Conv2D", "BatchNormalization", "Activation"] * 2 + [
-        "MaxPooling2D"]
+        "MaxPooling2D"
+    ]
     small = build_fashion_classifier(filters=(4, 8), features=16, classes=3)
     assert small.get_layer(FEATURES_LAYER).units == 16 and small.output_shape == (None, 3)
     with pytest.raises(ValueError, match="features must be a positive integer, got 0"):
@@ -71,8 +72,17 @@ def test_a_short_training_learns_the_stripes():
     labels = np.arange(600) % 4
     images = striped_images(labels)
     model = build_fashion_classifier(filters=(8, 16), features=16, classes=4)
-    train(model, images, labels, loss="sparse_categorical_crossentropy", metrics=["accuracy"], epochs=4,
-          recipe=QUICK, profile=PROFILES["test"], verbose=0)
+    train(
+        model,
+        images,
+        labels,
+        loss="sparse_categorical_crossentropy",
+        metrics=["accuracy"],
+        epochs=4,
+        recipe=QUICK,
+        profile=PROFILES["test"],
+        verbose=0,
+    )
     held_out = np.arange(200) % 4
     assert accuracy(model, striped_images(held_out, seed=1), held_out) > 0.8
 
@@ -91,17 +101,28 @@ def test_the_classifier_round_trips_through_the_catalogue(tmp_path, monkeypatch)
         return striped_images(labels, seed), labels
 
     (train_x, train_y), (valid_x, valid_y), (test_x, test_y) = split(96, 0), split(40, 1), split(40, 2)
-    data = SimpleNamespace(train_images=train_x, train_labels=train_y, valid_images=valid_x,
-                           valid_labels=valid_y, test_images=test_x, test_labels=test_y)
+    data = SimpleNamespace(
+        train_images=train_x,
+        train_labels=train_y,
+        valid_images=valid_x,
+        valid_labels=valid_y,
+        test_images=test_x,
+        test_labels=test_y,
+    )
     monkeypatch.setattr("autoaegan.data.fashion_mnist.load_fashion_mnist", lambda: data)
     entry = CATALOG["fashion_classifier"]
-    manifest = retrain("clf", profile=PROFILES["test"], directory=tmp_path,
-                       catalog={"clf": PretrainedModel("clf", "test", build=entry.build, train=entry.train)})
+    manifest = retrain(
+        "clf",
+        profile=PROFILES["test"],
+        directory=tmp_path,
+        catalog={"clf": PretrainedModel("clf", "test", build=entry.build, train=entry.train)},
+    )
     assert manifest.settings["epochs"] == EPOCHS_BY_PROFILE["test"]
     assert manifest.settings["recipe"] == asdict(PRETRAINED_RECIPE)
     assert manifest.settings["features_layer"] == FEATURES_LAYER
-    loaded = load_pretrained("clf", directory=tmp_path, catalog={"clf": PretrainedModel(
-        "clf", "test", build=entry.build, train=entry.train)})
+    loaded = load_pretrained(
+        "clf", directory=tmp_path, catalog={"clf": PretrainedModel("clf", "test", build=entry.build, train=entry.train)}
+    )
     assert accuracy(loaded, test_x, test_y) == pytest.approx(manifest.metrics["test_accuracy"])
     assert accuracy(loaded, valid_x, valid_y) == pytest.approx(manifest.metrics["valid_accuracy"])
 

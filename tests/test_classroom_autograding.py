@@ -48,9 +48,11 @@ def test_the_record_covers_every_class_with_the_points_deserved_today(notebook):
 def test_every_case_was_graded_exactly_as_deserved(notebook):
     entry = ENTRIES[notebook.parts[0]]
     assert entry["autograde_exit"] == 0 and entry["feedback_exit"] == 0
-    wrong = [(row["case"], row["given"], row["deserved"], row["flagged"], row["outputs_as_planned"])
-             for row in entry["rows"]
-             if not (row["as_deserved"] and row["flagged"] == row["flag_deserved"] and row["outputs_as_planned"])]
+    wrong = [
+        (row["case"], row["given"], row["deserved"], row["flagged"], row["outputs_as_planned"])
+        for row in entry["rows"]
+        if not (row["as_deserved"] and row["flagged"] == row["flag_deserved"] and row["outputs_as_planned"])
+    ]
     assert not wrong, f"(case, given, deserved, flagged, outputs as planned): {wrong}"
 
 

@@ -23,14 +23,14 @@ from pathlib import Path
 
 import nbformat
 import pytest
-
 from system_needs import require
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+from test_nbgrader_roundtrip import VENV_BIN, nbgrader_cells, points_of, read  # noqa: E402
+
 from benchmarks.autograding import SIGN_ERROR_DECODER, feedback_text, solution_answers  # noqa: E402
 from classroom.deliver import ensure_exchange  # noqa: E402
-from test_nbgrader_roundtrip import VENV_BIN, nbgrader_cells, points_of, read  # noqa: E402
 
 # The whole flow runs once, in the first test's setup: a few minutes on a busy 2-CPU machine.
 pytestmark = pytest.mark.timeout(1200)
@@ -84,7 +84,9 @@ def run(classroom, who: str, *args: str, timeout: int = 600) -> subprocess.Compl
         command, cwd = [sys.executable, "-c", STUDENT_NBGRADER, who, *args], classroom["homes"][who]
         env["HOME"] = str(cwd)
     done = subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout)
-    assert done.returncode == 0, f"{who}: nbgrader {' '.join(args)} failed:\n{done.stdout[-2000:]}\n{done.stderr[-3000:]}"
+    assert done.returncode == 0, (
+        f"{who}: nbgrader {' '.join(args)} failed:\n{done.stdout[-2000:]}\n{done.stderr[-3000:]}"
+    )
     return done
 
 
@@ -141,7 +143,9 @@ def test_each_student_fetched_their_own_feedback(flow):
         assert len(pages) == 1, pages
         text = feedback_text(pages[0].read_text())
         # The two students' scores differ: each page is its own student's.
-        assert text.startswith(f"representations representations (Score: {EXPECTED[student]:.1f} / {TOTAL:.1f})"), text[:200]
+        assert text.startswith(f"representations representations (Score: {EXPECTED[student]:.1f} / {TOTAL:.1f})"), text[
+            :200
+        ]
 
 
 def test_the_exported_gradebook_has_the_exact_scores(flow):

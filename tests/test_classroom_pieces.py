@@ -12,7 +12,10 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 from autoaegan.autograding import (  # noqa: E402
-    HideHiddenTestOutputs, LimitedKernelManager, LimitOutputSize, tampering,
+    HideHiddenTestOutputs,
+    LimitedKernelManager,
+    LimitOutputSize,
+    tampering,
 )
 from classroom.deliver import deliver_course, student_files  # noqa: E402
 
@@ -22,9 +25,20 @@ ALLOCATE = "import numpy as np\ntry:\n    np.ones({size} // 8)\n    print('alloc
 @pytest.mark.parametrize(("size", "printed"), [(3 * 1024**3, "MemoryError"), (256 * 1024**2, "allocated")])
 def test_the_kernel_limit_turns_an_oversized_allocation_into_a_memory_error(size, printed):
     done = subprocess.run(
-        [sys.executable, "-m", "autoaegan.kernel_limits", "--data", str(2 * 1024**3), "--",
-         sys.executable, "-c", ALLOCATE.format(size=size)],
-        capture_output=True, text=True, timeout=120,
+        [
+            sys.executable,
+            "-m",
+            "autoaegan.kernel_limits",
+            "--data",
+            str(2 * 1024**3),
+            "--",
+            sys.executable,
+            "-c",
+            ALLOCATE.format(size=size),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == printed
@@ -35,7 +49,7 @@ def test_the_kernel_command_goes_through_the_limits():
     command = manager.format_kernel_cmd()
     assert command[:3] == [sys.executable, "-m", "autoaegan.kernel_limits"]
     assert command[command.index("--data") + 1] == str(manager.memory_limit)
-    assert "ipykernel_launcher" in " ".join(command[command.index("--") + 1:])
+    assert "ipykernel_launcher" in " ".join(command[command.index("--") + 1 :])
 
 
 @pytest.mark.parametrize(
@@ -150,12 +164,18 @@ def test_the_hub_tree_holds_the_course_and_the_hubs_configuration_readable_by_al
     (tree / "venv").mkdir()
     (tree / "venv" / "kept").write_text("")  # not the tree's: left alone
     files = write_hub_tree(tree)
-    written = sorted(path.relative_to(tree) for path in tree.rglob("*") if path.is_file() and path.parts[-2:] != ("venv", "kept"))
+    written = sorted(
+        path.relative_to(tree) for path in tree.rglob("*") if path.is_file() and path.parts[-2:] != ("venv", "kept")
+    )
     assert written == sorted(files) and (tree / "venv" / "kept").exists()
     assert {Path(name) for name in HUB_FILES} <= set(written) and Path("course/00_start_here.ipynb") in written
     assert not [path for path in written if path.parts[0] in ("solutions", "exercises", "autoaegan", "tests")]
     assert all((tree / path).stat().st_mode & 0o777 == 0o644 for path in written)
-    assert all(folder.stat().st_mode & 0o777 == 0o755 for folder in [tree, *tree.rglob("*")] if folder.is_dir() and folder.name != "venv")
+    assert all(
+        folder.stat().st_mode & 0o777 == 0o755
+        for folder in [tree, *tree.rglob("*")]
+        if folder.is_dir() and folder.name != "venv"
+    )
     with pytest.raises(ValueError, match="must be outside the checkout"):
         write_hub_tree(ROOT / "build" / "hub-tree")
 
@@ -214,8 +234,11 @@ def test_the_hub_refuses_a_course_source_or_a_python_that_exposes_the_instructor
         (public / "solutions").chmod(0o755)
         fake_venv = public / "venv"
         (fake_venv / "bin").mkdir(parents=True)
-        assert [problem for problem in instructor_files_exposed(public, str(fake_venv / "bin" / "jupyterhub-singleuser"))
-                if "every user can read" in problem]
+        assert [
+            problem
+            for problem in instructor_files_exposed(public, str(fake_venv / "bin" / "jupyterhub-singleuser"))
+            if "every user can read" in problem
+        ]
         public.chmod(0o700)  # the instructor's checkout, closed: nothing exposed
         assert instructor_files_exposed(public, str(fake_venv / "bin" / "jupyterhub-singleuser")) == []
     finally:

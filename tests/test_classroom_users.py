@@ -80,10 +80,13 @@ EDITABLE_PARTS = ("__editable__", "autoaegan-", "autoaegan.egg-link")
 
 # --- the students' Python, outside the checkout ---
 
+
 def runnable_by_others(path: Path) -> bool:
     """Whether a user other than the owner can reach `path` (every folder above it searchable) and execute it."""
     path = Path(path).resolve()
-    return all(folder.stat().st_mode & stat.S_IXOTH for folder in path.parents) and bool(path.stat().st_mode & stat.S_IXOTH)
+    return all(folder.stat().st_mode & stat.S_IXOTH for folder in path.parents) and bool(
+        path.stat().st_mode & stat.S_IXOTH
+    )
 
 
 def link_tree(source: Path, dest: Path) -> None:
@@ -126,9 +129,15 @@ def student_python(dest: Path, package_source: Path) -> tuple[Path, dict[str, st
         target.unlink(missing_ok=True)
         target.write_bytes(script.read_bytes().replace(str(VENV / "bin").encode(), str(bin_dir).encode()))
         target.chmod(0o755)
-    installed = subprocess.run([str(bin_dir / "python"), "-m", "pip", "install", "--quiet", "--no-deps", "--no-compile",
-                                str(package_source)], env=dict(os.environ, **environment), capture_output=True, text=True)
-    assert installed.returncode == 0, f"pip could not install autoaegan into the students' Python:\n{installed.stderr[-3000:]}"
+    installed = subprocess.run(
+        [str(bin_dir / "python"), "-m", "pip", "install", "--quiet", "--no-deps", "--no-compile", str(package_source)],
+        env=dict(os.environ, **environment),
+        capture_output=True,
+        text=True,
+    )
+    assert installed.returncode == 0, (
+        f"pip could not install autoaegan into the students' Python:\n{installed.stderr[-3000:]}"
+    )
     return bin_dir, environment
 
 
@@ -142,6 +151,7 @@ def package_sources(dest: Path) -> Path:
 
 # --- Unix users ---
 
+
 def add_user(name: str) -> pwd.struct_passwd:
     """Create a Unix user with a home folder (useradd -m)."""
     subprocess.run(["useradd", "--create-home", "--shell", "/bin/bash", name], check=True, capture_output=True)
@@ -154,18 +164,33 @@ def remove_user(name: str) -> None:
         uid = pwd.getpwnam(name).pw_uid
     except KeyError:
         return
-    kill([process for process in psutil.process_iter(["uids"])
-          if process.info["uids"] and process.info["uids"].real == uid])
+    kill(
+        [
+            process
+            for process in psutil.process_iter(["uids"])
+            if process.info["uids"] and process.info["uids"].real == uid
+        ]
+    )
     subprocess.run(["userdel", "--remove", name], capture_output=True)
 
 
 def run_as(user: pwd.struct_passwd, command: list[str], cwd: Path, environment: dict[str, str]) -> str:
     """Run `command` as `user` (their uid, gid and groups, their home), as a terminal of theirs would; returns stdout."""
     env = {"HOME": user.pw_dir, "USER": user.pw_name, "LANG": "C.UTF-8", **environment}
-    done = subprocess.run(command, cwd=cwd, env=env, user=user.pw_uid, group=user.pw_gid,
-                          extra_groups=os.getgrouplist(user.pw_name, user.pw_gid), capture_output=True, text=True,
-                          timeout=180)
-    assert done.returncode == 0, f"{user.pw_name}: {' '.join(command)} failed:\n{done.stdout[-2000:]}\n{done.stderr[-3000:]}"
+    done = subprocess.run(
+        command,
+        cwd=cwd,
+        env=env,
+        user=user.pw_uid,
+        group=user.pw_gid,
+        extra_groups=os.getgrouplist(user.pw_name, user.pw_gid),
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
+    assert done.returncode == 0, (
+        f"{user.pw_name}: {' '.join(command)} failed:\n{done.stdout[-2000:]}\n{done.stderr[-3000:]}"
+    )
     return done.stdout
 
 
@@ -173,7 +198,9 @@ def answer(notebook: Path, text: str) -> None:
     """Add a code cell holding `text` to a student's notebook, as the student's own work, keeping its owner."""
     owner = notebook.stat()
     content = json.loads(notebook.read_text())
-    content["cells"].append({"cell_type": "code", "metadata": {}, "source": text, "outputs": [], "execution_count": None})
+    content["cells"].append(
+        {"cell_type": "code", "metadata": {}, "source": text, "outputs": [], "execution_count": None}
+    )
     notebook.write_text(json.dumps(content))
     os.chown(notebook, owner.st_uid, owner.st_gid)
 
@@ -292,6 +319,7 @@ print(json.dumps({
 
 # --- the deployment ---
 
+
 @pytest.fixture(scope="module")
 def deployment(tmp_path_factory):
     """Deploy the classroom with three real users, start the first student's server, run the hunt in its kernel."""
@@ -305,8 +333,11 @@ def deployment(tmp_path_factory):
     try:
         python_bin, python_env = student_python(world / "python", package_sources(state / "package"))
         hub_tree = world / "opt"
-        subprocess.run([sys.executable, str(ROOT / "classroom" / "deliver.py"), "hub-tree", str(hub_tree)],
-                       check=True, capture_output=True)
+        subprocess.run(
+            [sys.executable, str(ROOT / "classroom" / "deliver.py"), "hub-tree", str(hub_tree)],
+            check=True,
+            capture_output=True,
+        )
         exchange = world / "exchange"
         for role, name in names.items():
             users[role] = add_user(name)
@@ -335,9 +366,15 @@ def deployment(tmp_path_factory):
             "AUTOAEGAN_PROFILE": "test",
             **python_env,
         }
-        with LocalHub(state, instructors=(names["instructor"],), system_users=True,
-                      config=hub_tree / "classroom" / "jupyterhub_config.py", python_bin=python_bin,
-                      exchange=exchange, server_environment=python_env) as hub:
+        with LocalHub(
+            state,
+            instructors=(names["instructor"],),
+            system_users=True,
+            config=hub_tree / "classroom" / "jupyterhub_config.py",
+            python_bin=python_bin,
+            exchange=exchange,
+            server_environment=python_env,
+        ) as hub:
             for name in names.values():
                 hub.create_user(name)
             nbgrader = [str(python_bin / "nbgrader")]
@@ -355,26 +392,48 @@ def deployment(tmp_path_factory):
                 homes["other"] / ASSIGNMENT / NOTEBOOK,
                 *homes["other"].glob(f".local/share/jupyter/nbgrader_cache/{COURSE_ID}/*/{NOTEBOOK}"),
             ]
-            instructor_files = [checkout / "gradebook.db", checkout / "nbgrader_config.py",
-                                *sorted((checkout / "solutions").rglob("*.ipynb"))]
-            repository_files = [path for path in [ROOT / "gradebook.db", *sorted((ROOT / "solutions").rglob("*.ipynb"))]
-                                if path.exists()]
+            instructor_files = [
+                checkout / "gradebook.db",
+                checkout / "nbgrader_config.py",
+                *sorted((checkout / "solutions").rglob("*.ipynb")),
+            ]
+            repository_files = [
+                path
+                for path in [ROOT / "gradebook.db", *sorted((ROOT / "solutions").rglob("*.ipynb"))]
+                if path.exists()
+            ]
             secret_files = instructor_files + repository_files + [homes["other"] / ASSIGNMENT / NOTEBOOK]
             targets = {
                 "checkout_name": INSTRUCTOR_CHECKOUT,
                 "course_folder": COURSE_FOLDER,
                 "assignment": ASSIGNMENT,
                 "notebook": NOTEBOOK,
-                "absolute": [str(path) for path in [
-                    homes["instructor"], checkout, checkout / "solutions", *instructor_files,
-                    ROOT, ROOT / "solutions", ROOT / ".venv", ROOT / "autoaegan", *repository_files,
-                    Path("/root"), homes["other"], *other_work,
-                    homes["other"] / ".local" / "share" / "jupyter" / "nbgrader_cache",
-                    state, state / "jupyterhub.sqlite", state / "cookie_secret",
-                ]],
+                "absolute": [
+                    str(path)
+                    for path in [
+                        homes["instructor"],
+                        checkout,
+                        checkout / "solutions",
+                        *instructor_files,
+                        ROOT,
+                        ROOT / "solutions",
+                        ROOT / ".venv",
+                        ROOT / "autoaegan",
+                        *repository_files,
+                        Path("/root"),
+                        homes["other"],
+                        *other_work,
+                        homes["other"] / ".local" / "share" / "jupyter" / "nbgrader_cache",
+                        state,
+                        state / "jupyterhub.sqlite",
+                        state / "cookie_secret",
+                    ]
+                ],
                 "listing": [str(inbound), str(exchange / COURSE_ID / "feedback")],
-                "guessed": [str(inbound / submission.name.rsplit("+", 1)[0]),
-                            str(inbound / submission.name.rsplit("+", 1)[0] / NOTEBOOK)],
+                "guessed": [
+                    str(inbound / submission.name.rsplit("+", 1)[0]),
+                    str(inbound / submission.name.rsplit("+", 1)[0] / NOTEBOOK),
+                ],
                 "search": [str(world), "/home"],
                 "secret_files": [(path.stat().st_size, sha256(path)) for path in secret_files if path.stat().st_size],
                 "admin_token": hub.token,
@@ -388,8 +447,14 @@ def deployment(tmp_path_factory):
             yield {
                 "result": result,
                 "seen": json.loads(result["stdout"].strip().splitlines()[-1]) if result["status"] == "ok" else None,
-                "names": names, "homes": homes, "checkout": checkout, "world": world, "exchange": exchange,
-                "python_bin": python_bin, "submission": submission, "hub": hub,
+                "names": names,
+                "homes": homes,
+                "checkout": checkout,
+                "world": world,
+                "exchange": exchange,
+                "python_bin": python_bin,
+                "submission": submission,
+                "hub": hub,
             }
     finally:
         ROOT.chmod(repository_mode)
@@ -402,7 +467,9 @@ def deployment(tmp_path_factory):
 def seen(deployment):
     """What the hunt in the first student's kernel reported."""
     result = deployment["result"]
-    assert result["status"] == "ok", f"the hunt failed in the student's kernel: {result['error']}\n{result['stdout'][-3000:]}"
+    assert result["status"] == "ok", (
+        f"the hunt failed in the student's kernel: {result['error']}\n{result['stdout'][-3000:]}"
+    )
     return deployment["seen"]
 
 
@@ -430,7 +497,11 @@ def test_the_hub_closed_the_students_home_and_owns_nothing_of_theirs(deployment)
     home = deployment["homes"]["student"]
     assert home.stat().st_mode & 0o777 == 0o700
     uid = pwd.getpwnam(deployment["names"]["student"]).pw_uid
-    delivered = [home / COURSE_FOLDER, *(home / COURSE_FOLDER).rglob("*"), home / ".jupyter" / "labconfig" / "page_config.json"]
+    delivered = [
+        home / COURSE_FOLDER,
+        *(home / COURSE_FOLDER).rglob("*"),
+        home / ".jupyter" / "labconfig" / "page_config.json",
+    ]
     assert all(path.lstat().st_uid == uid for path in delivered)
     assert not (home / ".jupyter" / "nbgrader_config.py").exists()
 

@@ -11,8 +11,8 @@ from autoaegan.models.comparison import (
     EpochTimer,
     FamilyResult,
     compare_families,
-    family_result,
     family_builders,
+    family_result,
     reconstruction_mse,
     results_figure,
     results_markdown,
@@ -29,10 +29,15 @@ TEST = PROFILES["test"]
 
 def build_tiny_dense():
     """A stand-in family: a dense autoencoder with a 4-D code."""
-    return keras.Sequential([
-        keras.Input((28, 28)), keras.layers.Flatten(), keras.layers.Dense(4, activation="relu"),
-        keras.layers.Dense(784), keras.layers.Reshape((28, 28)),
-    ])
+    return keras.Sequential(
+        [
+            keras.Input((28, 28)),
+            keras.layers.Flatten(),
+            keras.layers.Dense(4, activation="relu"),
+            keras.layers.Dense(784),
+            keras.layers.Reshape((28, 28)),
+        ]
+    )
 
 
 def test_train_family_reports_what_the_model_reached():
@@ -55,8 +60,9 @@ def test_family_result_reads_a_fit_the_chapter_ran_itself():
     model.compile(loss="mse", optimizer=keras.optimizers.Nadam(learning_rate=1e-3))
     x_train, x_valid = tiny_images(64) / 255, tiny_images(32, seed=1) / 255
     timer = EpochTimer()
-    history = model.fit(x_train, x_train, epochs=2, batch_size=32, validation_data=(x_valid, x_valid),
-                        verbose=0, callbacks=[timer])
+    history = model.fit(
+        x_train, x_train, epochs=2, batch_size=32, validation_data=(x_valid, x_valid), verbose=0, callbacks=[timer]
+    )
     result = family_result("tiny", model, history, timer, len(x_train))
     assert result.epochs == 2 and result.train_images == 64 and result.parameters == model.count_params()
     assert result.valid_mse == history.history["val_loss"][-1] and result.train_mse == history.history["loss"][-1]

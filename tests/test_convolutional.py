@@ -8,10 +8,10 @@ import pytest
 from autoaegan.models.convolutional import (
     EPOCHS_BY_PROFILE,
     GERON_VALID_MSE,
+    PRETRAINED_RECIPE,
     build_convolutional_autoencoder,
     build_convolutional_decoder,
     build_convolutional_encoder,
-    PRETRAINED_RECIPE,
     conv_pool_block,
     upsampling_block,
     upsampling_sides,
@@ -36,10 +36,14 @@ def test_encoder_halves_height_and_width_while_depth_grows_down_to_the_code():
     assert encoder.input_shape == (None, 28, 28)
     assert output_shapes(encoder) == [
         (None, 28, 28, 1),
-        (None, 28, 28, 16), (None, 14, 14, 16),
-        (None, 14, 14, 32), (None, 7, 7, 32),
-        (None, 7, 7, 64), (None, 3, 3, 64),
-        (None, 3, 3, 30), (None, 30),
+        (None, 28, 28, 16),
+        (None, 14, 14, 16),
+        (None, 14, 14, 32),
+        (None, 7, 7, 32),
+        (None, 7, 7, 64),
+        (None, 3, 3, 64),
+        (None, 3, 3, 30),
+        (None, 30),
     ]
     convs = [layer for layer in encoder.layers if isinstance(layer, keras.layers.Conv2D)]
     assert all(layer.get_config()["activation"] == "relu" for layer in convs)
@@ -49,7 +53,12 @@ def test_decoder_mirrors_it_with_transposed_convolutions_and_a_linear_output():
     decoder = build_convolutional_decoder()
     assert decoder.input_shape == (None, 30)
     assert output_shapes(decoder) == [
-        (None, 144), (None, 3, 3, 16), (None, 7, 7, 32), (None, 14, 14, 16), (None, 28, 28, 1), (None, 28, 28),
+        (None, 144),
+        (None, 3, 3, 16),
+        (None, 7, 7, 32),
+        (None, 14, 14, 16),
+        (None, 28, 28, 1),
+        (None, 28, 28),
     ]
     transposed = [layer for layer in decoder.layers if isinstance(layer, keras.layers.Conv2DTranspose)]
     assert [layer.padding for layer in transposed] == ["valid", "same", "same"]
@@ -80,7 +89,11 @@ def test_filters_lists_compose_other_encoders_and_decoders():
     assert output_shapes(encoder)[-3:] == [(None, 7, 7, 12), (None, 7, 7, 10), (None, 10)]
     decoder = build_convolutional_decoder(10, filters=[8], start_filters=4)
     assert output_shapes(decoder) == [
-        (None, 196), (None, 7, 7, 4), (None, 14, 14, 8), (None, 28, 28, 1), (None, 28, 28),
+        (None, 196),
+        (None, 7, 7, 4),
+        (None, 14, 14, 8),
+        (None, 28, 28, 1),
+        (None, 28, 28),
     ]
     _, _, square32 = build_convolutional_autoencoder(5, encoder_filters=[4, 4], decoder_filters=[4], image_size=32)
     assert square32.input_shape == (None, 32, 32) and square32.output_shape == (None, 32, 32)
@@ -111,8 +124,13 @@ def test_a_short_training_lowers_the_loss():
 
 def test_shipped_model_round_trips_through_the_catalogue(tmp_path, monkeypatch):
     manifest, loaded = round_trip_through_the_catalogue(
-        "autoaegan.models.convolutional", "build_pretrained_convolutional", "train_pretrained_convolutional",
-        recipe=PRETRAINED_RECIPE, train_images=96, tmp_path=tmp_path, monkeypatch=monkeypatch,
+        "autoaegan.models.convolutional",
+        "build_pretrained_convolutional",
+        "train_pretrained_convolutional",
+        recipe=PRETRAINED_RECIPE,
+        train_images=96,
+        tmp_path=tmp_path,
+        monkeypatch=monkeypatch,
     )
     assert manifest.metrics["parameters"] == 54_479
     assert isinstance(loaded, keras.Sequential) and loaded.output_shape == (None, 28, 28)

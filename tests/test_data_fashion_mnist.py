@@ -10,9 +10,9 @@ import pytest
 
 from autoaegan.data import fashion_mnist as fm
 from autoaegan.data.fashion_mnist import (
+    OFFICIAL_FILES,
     CorruptDataError,
     DataNotFoundError,
-    OFFICIAL_FILES,
     load_fashion_mnist,
     locate_fashion_mnist,
 )

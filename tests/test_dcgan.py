@@ -42,11 +42,19 @@ def test_generators_make_tanh_images_and_discriminators_probabilities(kind):
 def test_gerons_dcgan_is_his_architecture():
     g, d = dcgan.build_geron_generator(), dcgan.build_geron_discriminator()
     L = keras.layers
-    assert [type(layer) for layer in g.layers] == [L.Dense, L.Reshape, L.BatchNormalization, L.Conv2DTranspose,
-                                                   L.BatchNormalization, L.Conv2DTranspose]
+    assert [type(layer) for layer in g.layers] == [
+        L.Dense,
+        L.Reshape,
+        L.BatchNormalization,
+        L.Conv2DTranspose,
+        L.BatchNormalization,
+        L.Conv2DTranspose,
+    ]
     assert g.layers[0].units == 7 * 7 * 128 and g.layers[0].activation.__name__ == "linear"
     assert [(c.filters, c.kernel_size, c.strides, c.padding, c.activation.__name__) for c in g.layers[3::2]] == [
-        (64, (5, 5), (2, 2), "same", "relu"), (1, (5, 5), (2, 2), "same", "tanh")]
+        (64, (5, 5), (2, 2), "same", "relu"),
+        (1, (5, 5), (2, 2), "same", "tanh"),
+    ]
     assert [type(layer) for layer in d.layers] == [L.Conv2D, L.Dropout, L.Conv2D, L.Dropout, L.Flatten, L.Dense]
     for conv, filters in zip(d.layers[0:4:2], (64, 128)):
         assert (conv.filters, conv.kernel_size, conv.strides, conv.padding) == (filters, (5, 5), (2, 2), "same")
@@ -158,10 +166,12 @@ def test_the_averaged_generator_is_the_optimizers_average_with_recalibrated_batc
 
     dcgan.recalibrate_batchnorm(averaged, n=512, seed=5)
     codings = sample_codings(512, dcgan.CODINGS_SIZE, seed=5)
-    np.testing.assert_allclose(np.asarray(averaged(codings, training=False)),
-                               np.asarray(averaged(codings, training=True)), atol=2e-3)
-    assert all(layer.momentum == 0.99 for layer in averaged.layers
-               if isinstance(layer, keras.layers.BatchNormalization))
+    np.testing.assert_allclose(
+        np.asarray(averaged(codings, training=False)), np.asarray(averaged(codings, training=True)), atol=2e-3
+    )
+    assert all(
+        layer.momentum == 0.99 for layer in averaged.layers if isinstance(layer, keras.layers.BatchNormalization)
+    )
     plain = dcgan.build_dcgan("course")
     dcgan.compile_dcgan(plain, dcgan.COURSE_RECIPE.__class__(g_ema_momentum=None), profile=get_profile("test"))
     with pytest.raises(ValueError, match="keeps no moving average"):

@@ -28,12 +28,28 @@ def test_the_reference_and_the_gan_step_are_timed(images):
     assert reference["images_per_second"] > 0 and len(reference["repeats"]) == 2
     assert reference["images_per_second"] == max(reference["repeats"])
     for driver in ("fit", "tf.function"):
-        row = dcgan_throughput.gan_rate(images, kind="course", batch_size=32, jit_compile=False,
-                                        steps_per_execution=2, driver=driver, seconds=0.1, repeats=1)
+        row = dcgan_throughput.gan_rate(
+            images,
+            kind="course",
+            batch_size=32,
+            jit_compile=False,
+            steps_per_execution=2,
+            driver=driver,
+            seconds=0.1,
+            repeats=1,
+        )
         assert row["images_per_second"] > 0 and row["driver"] == driver and "batch 32" in row["name"]
     with pytest.raises(ValueError, match="driver must be"):
-        dcgan_throughput.gan_rate(images, kind="course", batch_size=32, jit_compile=False, steps_per_execution=1,
-                                  driver="eager", seconds=0.1, repeats=1)
+        dcgan_throughput.gan_rate(
+            images,
+            kind="course",
+            batch_size=32,
+            jit_compile=False,
+            steps_per_execution=1,
+            driver="eager",
+            seconds=0.1,
+            repeats=1,
+        )
 
 
 def test_the_summary_compares_every_row_with_the_reference_and_the_limit():
@@ -51,9 +67,15 @@ def test_the_summary_compares_every_row_with_the_reference_and_the_limit():
     assert results["chapter"] == "chapter fast" and results["best"] == "big batch"
     goals = results["goals"]
     assert goals["at_least_390"] and goals["within_1_5_of_limit"] and goals["images_per_second"] == 400.0
-    text = dcgan_throughput.to_markdown({**results, "date": "today", "seconds_per_timing": 20, "repeats": 3,
-                                         "machine": {"cpus": 2, "load_average_before": 0.1,
-                                                     "load_average_after": 0.2}})
+    text = dcgan_throughput.to_markdown(
+        {
+            **results,
+            "date": "today",
+            "seconds_per_timing": 20,
+            "repeats": 3,
+            "machine": {"cpus": 2, "load_average_before": 0.1, "load_average_after": 0.2},
+        }
+    )
     assert "**600 images/s**" in text and "| chapter fast | 400 | 2.00 | 1.50 |" in text
     assert "≥ 390 images/s met" in text and "within 1.5× of the limit met" in text
     slow = dcgan_throughput.summarise([dict(r) for r in rows], gflops=[300.0], flops=250_000_000, chapter_batch=64)
@@ -78,10 +100,16 @@ def test_the_kernel_ceiling_charges_each_layer_its_passes_at_its_own_speed():
     discriminator = [{"macs_per_image": 2, "gflops": 1.0}]
     # Generator: first layer 3 passes at 4 ns, second 4 passes at 2 ns; discriminator: first layer 6 passes at 4 ns.
     assert dcgan_throughput.kernel_ceiling(generator, discriminator) == pytest.approx(1e9 / (12 + 8 + 24))
-    results = {"layer_speeds": {"generator": [{"layer": "up", "kind": "Conv2DTranspose", "gflops": 120.0}],
-                                "discriminator": [{"layer": "down", "kind": "Conv2D", "gflops": 110.0}]},
-               "chapter_batch_size": 32, "limit_gflops": 180.0, "kernel_ceiling_images_per_second": 450.0,
-               "limit_over_kernel_ceiling": 1.6}
+    results = {
+        "layer_speeds": {
+            "generator": [{"layer": "up", "kind": "Conv2DTranspose", "gflops": 120.0}],
+            "discriminator": [{"layer": "down", "kind": "Conv2D", "gflops": 110.0}],
+        },
+        "chapter_batch_size": 32,
+        "limit_gflops": 180.0,
+        "kernel_ceiling_images_per_second": 450.0,
+        "limit_over_kernel_ceiling": 1.6,
+    }
     text = "\n".join(dcgan_throughput.kernel_lines(results))
     assert "up (Conv2DTranspose) 120, down (Conv2D) 110 GFLOP/s" in text and "would run 450 images/s" in text
     assert "1.60× that" in text
@@ -97,10 +125,15 @@ def _checkpoint(directory, kind, epochs):
     g_opt.build(generator.trainable_variables)
     checkpoints = dcgan.Checkpoints(directory)
     for epoch in range(1, epochs + 1):
-        state = dcgan.TrainingState(epochs_done=epoch, seconds_by_epoch=[10.0] * epoch,
-                                    cpu_seconds_by_epoch=[15.0] * epoch, settings={"training": kind})
-        checkpoints.save(state, generator, discriminator, d_opt, g_opt,
-                         averaged_generator=generator if kind == "course" else None)
+        state = dcgan.TrainingState(
+            epochs_done=epoch,
+            seconds_by_epoch=[10.0] * epoch,
+            cpu_seconds_by_epoch=[15.0] * epoch,
+            settings={"training": kind},
+        )
+        checkpoints.save(
+            state, generator, discriminator, d_opt, g_opt, averaged_generator=generator if kind == "course" else None
+        )
 
 
 def test_the_quality_table_scores_both_dcgans_at_a_common_epoch(tmp_path):
@@ -109,13 +142,30 @@ def test_the_quality_table_scores_both_dcgans_at_a_common_epoch(tmp_path):
     _checkpoint(reference, "reference", 1)
     assert dcgan_quality.common_epoch(course, reference) == 1
     output = tmp_path / "quality.json"
-    assert dcgan_quality.main(["--course-dir", str(course), "--reference-dir", str(reference), "--n", "200",
-                               "--no-vae", "--output", str(output)]) == 0
+    assert (
+        dcgan_quality.main(
+            [
+                "--course-dir",
+                str(course),
+                "--reference-dir",
+                str(reference),
+                "--n",
+                "200",
+                "--no-vae",
+                "--output",
+                str(output),
+            ]
+        )
+        == 0
+    )
     results = json.loads(output.read_text())
     assert results["epoch"] == 1 and results["n"] == 200 and results["sample_seeds"] == [1, 2, 3]
     names = [row["name"] for row in results["rows"]]
-    assert names == ["reference DCGAN (Géron)", "course DCGAN (live weights)",
-                     "course DCGAN (averaged weights, shipped)"]
+    assert names == [
+        "reference DCGAN (Géron)",
+        "course DCGAN (live weights)",
+        "course DCGAN (averaged weights, shipped)",
+    ]
     for row in results["rows"]:
         assert len(row["runs"]) == 3 and [run["sample_seed"] for run in row["runs"]] == [1, 2, 3]
         assert row["mean"]["fd"] == pytest.approx(np.mean([run["fd"] for run in row["runs"]]))
@@ -147,9 +197,11 @@ def test_the_quality_table_scores_each_shipped_generator_and_names_the_missing_o
     def noise():
         return lambda seed, n: rng.random((n, 28, 28))
 
-    generators = (("variational_autoencoder", "real test images", "06", real_like),
-                  ("dense_gan", "uniform noise", "07", noise),
-                  ("no_such_model", "a missing one", "99", noise))
+    generators = (
+        ("variational_autoencoder", "real test images", "06", real_like),
+        ("dense_gan", "uniform noise", "07", noise),
+        ("no_such_model", "a missing one", "99", noise),
+    )
     results = generative_quality.measure(n=300, seeds=(1, 2), generators=generators)
     real, random = results["rows"]
     assert [r["name"] for r in results["rows"]] == ["real test images", "uniform noise"]

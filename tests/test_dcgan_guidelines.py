@@ -12,27 +12,47 @@ L = keras.layers
 
 def generator(*, hidden=None, output=None, head=None, name="g"):
     """A course-style generator whose hidden upsampling block, output block or head can be swapped."""
-    head = head if head is not None else [
-        L.Dense(7 * 7 * 128, use_bias=False, name="projection"), L.Reshape((7, 7, 128)),
-        L.BatchNormalization(), L.ReLU(),
-    ]
-    hidden = hidden if hidden is not None else [
-        L.Conv2DTranspose(64, 5, strides=2, padding="same", use_bias=False, name="up"),
-        L.BatchNormalization(), L.ReLU(),
-    ]
-    output = output if output is not None else [
-        L.Conv2DTranspose(1, 5, strides=2, padding="same", activation="tanh", name="out"),
-    ]
+    head = (
+        head
+        if head is not None
+        else [
+            L.Dense(7 * 7 * 128, use_bias=False, name="projection"),
+            L.Reshape((7, 7, 128)),
+            L.BatchNormalization(),
+            L.ReLU(),
+        ]
+    )
+    hidden = (
+        hidden
+        if hidden is not None
+        else [
+            L.Conv2DTranspose(64, 5, strides=2, padding="same", use_bias=False, name="up"),
+            L.BatchNormalization(),
+            L.ReLU(),
+        ]
+    )
+    output = (
+        output
+        if output is not None
+        else [
+            L.Conv2DTranspose(1, 5, strides=2, padding="same", activation="tanh", name="out"),
+        ]
+    )
     return keras.Sequential([keras.Input((dcgan.CODINGS_SIZE,)), *head, *hidden, *output], name=name)
 
 
 def discriminator(*, first=None, hidden=None, tail=None, name="d"):
     """A course-style discriminator whose input block, hidden block or tail can be swapped."""
     first = first if first is not None else [L.Conv2D(64, 5, strides=2, padding="same", name="c1"), L.LeakyReLU(0.2)]
-    hidden = hidden if hidden is not None else [
-        L.Conv2D(128, 5, strides=2, padding="same", use_bias=False, name="c2"),
-        L.BatchNormalization(), L.LeakyReLU(0.2),
-    ]
+    hidden = (
+        hidden
+        if hidden is not None
+        else [
+            L.Conv2D(128, 5, strides=2, padding="same", use_bias=False, name="c2"),
+            L.BatchNormalization(),
+            L.LeakyReLU(0.2),
+        ]
+    )
     tail = tail if tail is not None else [L.Flatten(), L.Dense(1, activation="sigmoid", name="p")]
     return keras.Sequential([keras.Input(dcgan.IMAGE_SHAPE), *first, *hidden, *tail], name=name)
 
@@ -64,9 +84,13 @@ def test_the_dense_gan_breaks_many_rules():
     violations = check_dcgan_guidelines(build_dense_generator(), build_dense_discriminator())
     found = {(v.network, v.rule) for v in violations}
     assert {
-        ("generator", "transposed_convolutions"), ("generator", "fully_connected"), ("generator", "batchnorm"),
-        ("generator", "generator_tanh"), ("discriminator", "strided_convolutions"),
-        ("discriminator", "fully_connected"), ("discriminator", "discriminator_leaky_relu"),
+        ("generator", "transposed_convolutions"),
+        ("generator", "fully_connected"),
+        ("generator", "batchnorm"),
+        ("generator", "generator_tanh"),
+        ("discriminator", "strided_convolutions"),
+        ("discriminator", "fully_connected"),
+        ("discriminator", "discriminator_leaky_relu"),
         ("discriminator", "batchnorm"),
     } <= found
     # Every hidden Dense layer is named, in both networks: two in each; the generator's sigmoid output is a third.
@@ -82,87 +106,180 @@ def test_the_dense_gan_breaks_many_rules():
 
 VARIANTS = {
     "pooling in D": (
-        lambda: (generator(), discriminator(hidden=[L.Conv2D(128, 5, padding="same", use_bias=False, name="c2"),
-                                                   L.BatchNormalization(), L.LeakyReLU(0.2),
-                                                   L.MaxPooling2D(name="pool")])),
+        lambda: (
+            generator(),
+            discriminator(
+                hidden=[
+                    L.Conv2D(128, 5, padding="same", use_bias=False, name="c2"),
+                    L.BatchNormalization(),
+                    L.LeakyReLU(0.2),
+                    L.MaxPooling2D(name="pool"),
+                ]
+            ),
+        ),
         ("discriminator", "pool", "pooling"),
     ),
     "UpSampling in G": (
-        lambda: (generator(hidden=[L.UpSampling2D(name="repeat"), L.Conv2D(64, 5, padding="same", use_bias=False),
-                                   L.BatchNormalization(), L.ReLU()]), discriminator()),
+        lambda: (
+            generator(
+                hidden=[
+                    L.UpSampling2D(name="repeat"),
+                    L.Conv2D(64, 5, padding="same", use_bias=False),
+                    L.BatchNormalization(),
+                    L.ReLU(),
+                ]
+            ),
+            discriminator(),
+        ),
         ("generator", "repeat", "upsampling"),
     ),
     "no strided convolution in D": (
-        lambda: (generator(), discriminator(
-            first=[L.Conv2D(64, 5, padding="same", name="c1"), L.LeakyReLU(0.2)],
-            hidden=[L.Conv2D(128, 5, padding="same", use_bias=False, name="c2"), L.BatchNormalization(),
-                    L.LeakyReLU(0.2)])),
+        lambda: (
+            generator(),
+            discriminator(
+                first=[L.Conv2D(64, 5, padding="same", name="c1"), L.LeakyReLU(0.2)],
+                hidden=[
+                    L.Conv2D(128, 5, padding="same", use_bias=False, name="c2"),
+                    L.BatchNormalization(),
+                    L.LeakyReLU(0.2),
+                ],
+            ),
+        ),
         ("discriminator", None, "strided_convolutions"),
     ),
     "no transposed convolution in G": (
-        lambda: (generator(head=[L.Dense(28 * 28 * 64, use_bias=False, name="projection"), L.Reshape((28, 28, 64)),
-                                 L.BatchNormalization(), L.ReLU()],
-                           hidden=[L.Conv2D(64, 5, padding="same", use_bias=False), L.BatchNormalization(), L.ReLU()],
-                           output=[L.Conv2D(1, 5, padding="same", activation="tanh", name="out")]),
-                 discriminator()),
+        lambda: (
+            generator(
+                head=[
+                    L.Dense(28 * 28 * 64, use_bias=False, name="projection"),
+                    L.Reshape((28, 28, 64)),
+                    L.BatchNormalization(),
+                    L.ReLU(),
+                ],
+                hidden=[L.Conv2D(64, 5, padding="same", use_bias=False), L.BatchNormalization(), L.ReLU()],
+                output=[L.Conv2D(1, 5, padding="same", activation="tanh", name="out")],
+            ),
+            discriminator(),
+        ),
         ("generator", None, "transposed_convolutions"),
     ),
     "no BatchNorm in a G hidden layer": (
-        lambda: (generator(hidden=[L.Conv2DTranspose(64, 5, strides=2, padding="same", activation="relu",
-                                                     name="up")]), discriminator()),
+        lambda: (
+            generator(hidden=[L.Conv2DTranspose(64, 5, strides=2, padding="same", activation="relu", name="up")]),
+            discriminator(),
+        ),
         ("generator", "up", "batchnorm"),
     ),
     "no BatchNorm after G's projection": (
-        lambda: (generator(head=[L.Dense(7 * 7 * 128, name="projection"), L.Reshape((7, 7, 128)), L.ReLU()]),
-                 discriminator()),
+        lambda: (
+            generator(head=[L.Dense(7 * 7 * 128, name="projection"), L.Reshape((7, 7, 128)), L.ReLU()]),
+            discriminator(),
+        ),
         ("generator", "projection", "batchnorm"),
     ),
     "BatchNorm at G's output": (
-        lambda: (generator(output=[L.Conv2DTranspose(1, 5, strides=2, padding="same", name="out"),
-                                   L.BatchNormalization(), L.Activation("tanh")]), discriminator()),
+        lambda: (
+            generator(
+                output=[
+                    L.Conv2DTranspose(1, 5, strides=2, padding="same", name="out"),
+                    L.BatchNormalization(),
+                    L.Activation("tanh"),
+                ]
+            ),
+            discriminator(),
+        ),
         ("generator", "out", "batchnorm_output"),
     ),
     "no BatchNorm in a D hidden layer": (
-        lambda: (generator(), discriminator(hidden=[L.Conv2D(128, 5, strides=2, padding="same", name="c2"),
-                                                   L.Dropout(0.4), L.LeakyReLU(0.2)])),
+        lambda: (
+            generator(),
+            discriminator(
+                hidden=[L.Conv2D(128, 5, strides=2, padding="same", name="c2"), L.Dropout(0.4), L.LeakyReLU(0.2)]
+            ),
+        ),
         ("discriminator", "c2", "batchnorm"),
     ),
     "BatchNorm after D's input layer": (
-        lambda: (generator(), discriminator(first=[L.Conv2D(64, 5, strides=2, padding="same", name="c1"),
-                                                  L.BatchNormalization(), L.LeakyReLU(0.2)])),
+        lambda: (
+            generator(),
+            discriminator(
+                first=[L.Conv2D(64, 5, strides=2, padding="same", name="c1"), L.BatchNormalization(), L.LeakyReLU(0.2)]
+            ),
+        ),
         ("discriminator", "c1", "batchnorm_input"),
     ),
     "BatchNorm on D's input images": (
-        lambda: (generator(), discriminator(first=[L.BatchNormalization(),
-                                                  L.Conv2D(64, 5, strides=2, padding="same", name="c1"),
-                                                  L.LeakyReLU(0.2)])),
+        lambda: (
+            generator(),
+            discriminator(
+                first=[L.BatchNormalization(), L.Conv2D(64, 5, strides=2, padding="same", name="c1"), L.LeakyReLU(0.2)]
+            ),
+        ),
         ("discriminator", None, "batchnorm_input"),
     ),
     "LeakyReLU in G": (
-        lambda: (generator(hidden=[L.Conv2DTranspose(64, 5, strides=2, padding="same", use_bias=False, name="up"),
-                                   L.BatchNormalization(), L.LeakyReLU(0.2)]), discriminator()),
+        lambda: (
+            generator(
+                hidden=[
+                    L.Conv2DTranspose(64, 5, strides=2, padding="same", use_bias=False, name="up"),
+                    L.BatchNormalization(),
+                    L.LeakyReLU(0.2),
+                ]
+            ),
+            discriminator(),
+        ),
         ("generator", "up", "generator_relu"),
     ),
     "sigmoid at G's output": (
-        lambda: (generator(output=[L.Conv2DTranspose(1, 5, strides=2, padding="same", activation="sigmoid",
-                                                     name="out")]), discriminator()),
+        lambda: (
+            generator(output=[L.Conv2DTranspose(1, 5, strides=2, padding="same", activation="sigmoid", name="out")]),
+            discriminator(),
+        ),
         ("generator", "out", "generator_tanh"),
     ),
     "ReLU in D": (
-        lambda: (generator(), discriminator(hidden=[L.Conv2D(128, 5, strides=2, padding="same", use_bias=False,
-                                                            name="c2"), L.BatchNormalization(), L.ReLU()])),
+        lambda: (
+            generator(),
+            discriminator(
+                hidden=[
+                    L.Conv2D(128, 5, strides=2, padding="same", use_bias=False, name="c2"),
+                    L.BatchNormalization(),
+                    L.ReLU(),
+                ]
+            ),
+        ),
         ("discriminator", "c2", "discriminator_leaky_relu"),
     ),
     "a fully connected hidden layer in D": (
-        lambda: (generator(), discriminator(tail=[L.Flatten(), L.Dense(64, use_bias=False, name="hidden_dense"),
-                                                 L.BatchNormalization(), L.LeakyReLU(0.2),
-                                                 L.Dense(1, activation="sigmoid")])),
+        lambda: (
+            generator(),
+            discriminator(
+                tail=[
+                    L.Flatten(),
+                    L.Dense(64, use_bias=False, name="hidden_dense"),
+                    L.BatchNormalization(),
+                    L.LeakyReLU(0.2),
+                    L.Dense(1, activation="sigmoid"),
+                ]
+            ),
+        ),
         ("discriminator", "hidden_dense", "fully_connected"),
     ),
     "a fully connected hidden layer in G": (
-        lambda: (generator(head=[L.Dense(256, use_bias=False, name="hidden_dense"), L.BatchNormalization(), L.ReLU(),
-                                 L.Dense(7 * 7 * 128, use_bias=False), L.Reshape((7, 7, 128)),
-                                 L.BatchNormalization(), L.ReLU()]), discriminator()),
+        lambda: (
+            generator(
+                head=[
+                    L.Dense(256, use_bias=False, name="hidden_dense"),
+                    L.BatchNormalization(),
+                    L.ReLU(),
+                    L.Dense(7 * 7 * 128, use_bias=False),
+                    L.Reshape((7, 7, 128)),
+                    L.BatchNormalization(),
+                    L.ReLU(),
+                ]
+            ),
+            discriminator(),
+        ),
         ("generator", "hidden_dense", "fully_connected"),
     ),
     "a softmax output in D": (
@@ -184,8 +301,9 @@ def test_a_variant_that_breaks_one_rule_gets_exactly_that_violation(variant):
 
 def test_the_activation_may_come_before_or_after_the_batchnorm_and_relu_may_be_a_leaky_slope():
     # Géron's order (ReLU inside the layer, then BatchNorm) is as good as Radford's (BatchNorm, then ReLU).
-    g = generator(hidden=[L.Conv2DTranspose(64, 5, strides=2, padding="same", activation="relu"),
-                          L.BatchNormalization()])
+    g = generator(
+        hidden=[L.Conv2DTranspose(64, 5, strides=2, padding="same", activation="relu"), L.BatchNormalization()]
+    )
     assert check_dcgan_guidelines(g, discriminator()) == []
     # A ReLU layer with a negative slope is a LeakyReLU.
     d = discriminator(first=[L.Conv2D(64, 5, strides=2, padding="same"), L.ReLU(negative_slope=0.2)])
@@ -220,4 +338,5 @@ def test_violations_are_plain_records():
     v = Violation("generator", "dense", "generator_relu", "linear projection")
     assert str(v) == "generator, layer 'dense': linear projection [generator_relu]"
     assert str(Violation("discriminator", None, "strided_convolutions", "none")) == (
-        "discriminator: none [strided_convolutions]")
+        "discriminator: none [strided_convolutions]"
+    )

@@ -31,7 +31,9 @@ def numpy_forward(encoder, x):
     return h
 
 
-@pytest.mark.parametrize("noise, layer_type", [("gaussian", keras.layers.GaussianNoise), ("dropout", keras.layers.Dropout)])
+@pytest.mark.parametrize(
+    "noise, layer_type", [("gaussian", keras.layers.GaussianNoise), ("dropout", keras.layers.Dropout)]
+)
 def test_the_noise_sits_on_the_encoders_inputs_of_a_stacked_autoencoder(noise, layer_type):
     encoder, decoder, autoencoder = build_denoising_autoencoder(noise)
     names = [type(layer).__name__ for layer in encoder.layers]

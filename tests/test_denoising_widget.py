@@ -28,7 +28,8 @@ def test_the_explorer_shows_clean_noisy_and_reconstructed_images_with_labelled_c
     clean, noisy, reconstruction = explorer.compute()
     np.testing.assert_array_equal(read_grey_png(explorer.clean_image.value)[::2, ::2], 255 - np.round(clean * 255))
     expected_noisy, expected_reconstruction = noisy_and_reconstruction(
-        explorer.autoencoders["Gaussian"], clean, "gaussian", 0.3, seed=explorer.seed)
+        explorer.autoencoders["Gaussian"], clean, "gaussian", 0.3, seed=explorer.seed
+    )
     np.testing.assert_array_equal(noisy, expected_noisy)
     np.testing.assert_array_equal(reconstruction, expected_reconstruction)
     assert "MSE" in explorer.readout.value

@@ -1,6 +1,5 @@
 """The environment check: it passes on a machine fit for the course and explains every failure."""
 
-
 import pytest
 
 from autoaegan import environment_check as ec
@@ -42,8 +41,15 @@ def test_the_whole_check_passes_on_this_machine(tmp_path, monkeypatch):
     report = ec.check_environment()
 
     assert [check.name for check in report] == [
-        "Python", "TensorFlow and Keras", "CPU or GPU", "CPUs", "Memory",
-        "Run profile", "Fashion-MNIST", "Widgets", "Plotly",
+        "Python",
+        "TensorFlow and Keras",
+        "CPU or GPU",
+        "CPUs",
+        "Memory",
+        "Run profile",
+        "Fashion-MNIST",
+        "Widgets",
+        "Plotly",
     ]
     # Python, CPUs and memory depend on the machine; the rest must pass wherever the tests run.
     for name in ("TensorFlow and Keras", "CPU or GPU", "Run profile", "Fashion-MNIST", "Widgets", "Plotly"):
@@ -190,10 +196,12 @@ def test_a_check_rejects_an_unknown_level():
 
 
 def test_the_report_renders_as_html_and_text():
-    report = ec.EnvironmentReport([
-        ec.Check("Python", ec.OK, "Python 3.11.7"),
-        ec.Check("Memory", ec.FAILED, "1.0 GiB < 1.5 GiB", "Use the <test> profile"),
-    ])
+    report = ec.EnvironmentReport(
+        [
+            ec.Check("Python", ec.OK, "Python 3.11.7"),
+            ec.Check("Memory", ec.FAILED, "1.0 GiB < 1.5 GiB", "Use the <test> profile"),
+        ]
+    )
     assert not report.ok
     page = report._repr_html_()
     assert page.count("<tr>") == 3  # header and two checks

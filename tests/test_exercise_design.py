@@ -30,8 +30,11 @@ def chapter_definitions() -> set[str]:
                 tree = ast.parse(source)
             except SyntaxError:
                 continue
-            names |= {node.name for node in ast.walk(tree)
-                      if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))}
+            names |= {
+                node.name
+                for node in ast.walk(tree)
+                if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))
+            }
     return names
 
 

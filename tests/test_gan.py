@@ -77,7 +77,9 @@ def test_dense_generator_is_shaped_like_a_decoder():
     assert generator.input_shape == (None, CODINGS_SIZE) and generator.output_shape == (None, 28, 28)
     dense = [layer for layer in generator.layers if isinstance(layer, keras.layers.Dense)]
     assert [(layer.units, layer.get_config()["activation"]) for layer in dense] == [
-        (100, "relu"), (150, "relu"), (784, "sigmoid")
+        (100, "relu"),
+        (150, "relu"),
+        (784, "sigmoid"),
     ]
     far = np.array([[-30.0] * CODINGS_SIZE, [30.0] * CODINGS_SIZE], np.float32)
     images = keras.ops.convert_to_numpy(generator(far))
@@ -90,7 +92,9 @@ def test_dense_discriminator_is_a_binary_classifier():
     assert discriminator.input_shape == (None, 28, 28) and discriminator.output_shape == (None, 1)
     dense = [layer for layer in discriminator.layers if isinstance(layer, keras.layers.Dense)]
     assert [(layer.units, layer.get_config()["activation"]) for layer in dense] == [
-        (150, "relu"), (100, "relu"), (1, "sigmoid")
+        (150, "relu"),
+        (100, "relu"),
+        (1, "sigmoid"),
     ]
     probabilities = keras.ops.convert_to_numpy(discriminator(tiny_images(5).astype("float32") / 255))
     assert probabilities.shape == (5, 1) and ((probabilities > 0) & (probabilities < 1)).all()
@@ -202,8 +206,9 @@ def test_phase_two_moves_the_generator_towards_what_the_discriminator_calls_real
 def test_fit_on_a_uint8_pipeline_reports_the_four_figures():
     gan = batchnorm_gan()
     before = snapshot(gan.generator)
-    history = gan.fit(make_dataset(tiny_images(96), batch_size=32, shuffle=True, seed=0), epochs=2, shuffle=False,
-                      verbose=0)
+    history = gan.fit(
+        make_dataset(tiny_images(96), batch_size=32, shuffle=True, seed=0), epochs=2, shuffle=False, verbose=0
+    )
     assert sorted(history.history) == ["d_fake_accuracy", "d_loss", "d_real_accuracy", "g_loss"]
     for name, values in history.history.items():
         assert len(values) == 2 and all(np.isfinite(values)), name
@@ -248,8 +253,9 @@ def test_value_range_follows_the_generators_output_activation():
     assert build_dense_gan(8).value_range == (0.0, 1.0)
     tanh_gan = GAN(batchnorm_generator(activation="tanh"), batchnorm_discriminator())
     assert tanh_gan.value_range == (-1.0, 1.0)
-    assert GAN(batchnorm_generator(activation="sigmoid"), batchnorm_discriminator(),
-               value_range=(-1, 1)).value_range == (-1.0, 1.0)
+    assert GAN(
+        batchnorm_generator(activation="sigmoid"), batchnorm_discriminator(), value_range=(-1, 1)
+    ).value_range == (-1.0, 1.0)
     with pytest.raises(ValueError, match=r"cannot tell the range.*'linear'.*value_range=\(0, 1\)"):
         GAN(batchnorm_generator(activation="linear"), batchnorm_discriminator())
     allowed = r"\[\(-1.0, 1.0\), \(0.0, 1.0\)\]"
@@ -264,8 +270,9 @@ def test_real_images_are_scaled_to_the_generators_range(activation, low):
     expected = low + (1 - low) * raw.astype("float32") / 255
     scaled = keras.ops.convert_to_numpy(gan.real_images(raw))
     np.testing.assert_allclose(scaled, expected, atol=1e-6)
-    np.testing.assert_allclose(keras.ops.convert_to_numpy(gan.real_images(raw.astype("float32") / 255)), expected,
-                               atol=1e-6)  # the pipeline's [0, 1] floats
+    np.testing.assert_allclose(
+        keras.ops.convert_to_numpy(gan.real_images(raw.astype("float32") / 255)), expected, atol=1e-6
+    )  # the pipeline's [0, 1] floats
     assert scaled.min() == pytest.approx(low) and scaled.max() == pytest.approx(1.0)
 
 
@@ -276,8 +283,9 @@ def test_phase_one_feeds_the_discriminator_tanh_scaled_real_images():
     real = tiny_images(4)
     _, real_predictions, _ = gan.discriminator_step(real)
     scaled = real.astype("float32") / 127.5 - 1
-    np.testing.assert_allclose(keras.ops.convert_to_numpy(real_predictions),
-                               keras.ops.convert_to_numpy(gan.discriminator(scaled)), rtol=1e-5)
+    np.testing.assert_allclose(
+        keras.ops.convert_to_numpy(real_predictions), keras.ops.convert_to_numpy(gan.discriminator(scaled)), rtol=1e-5
+    )
 
 
 def test_generate_returns_repeatable_images_in_the_unit_interval_for_either_range():
@@ -291,8 +299,9 @@ def test_generate_returns_repeatable_images_in_the_unit_interval_for_either_rang
         np.testing.assert_allclose(images, gan.generate(10, seed=5), atol=1e-6)
         assert not np.array_equal(images, gan.generate(10, seed=6))
     raw = keras.ops.convert_to_numpy(gan.generator(np.zeros((1, 8), "float32"), training=False))
-    np.testing.assert_allclose(generate_from(gan.generator, np.zeros((1, 8)), value_range=(-1, 1)), (raw + 1) / 2,
-                               atol=1e-6)
+    np.testing.assert_allclose(
+        generate_from(gan.generator, np.zeros((1, 8)), value_range=(-1, 1)), (raw + 1) / 2, atol=1e-6
+    )
 
 
 # --- bad inputs ------------------------------------------------------------------------------------------------
@@ -387,23 +396,33 @@ def test_train_dense_gan_resumes_from_its_checkpoints(tmp_path):
 
     recipe = GANRecipe(batch_size=32, steps_per_execution=1, jit_compile=False)
     images = tiny_images(96)
-    gan, state = train_dense_gan(images, epochs=1, recipe=recipe, codings_size=8, profile=TEST,
-                                 checkpoint_dir=tmp_path, verbose=0)
+    gan, state = train_dense_gan(
+        images, epochs=1, recipe=recipe, codings_size=8, profile=TEST, checkpoint_dir=tmp_path, verbose=0
+    )
     assert state["epochs_done"] == 1 and len(state["seconds_by_epoch"]) == 1
     assert sorted(state["history"]) == ["d_fake_accuracy", "d_loss", "d_real_accuracy", "g_loss"]
     saved = gan.get_weights()
-    resumed, state = train_dense_gan(images, epochs=1, recipe=recipe, codings_size=8, profile=TEST,
-                                     checkpoint_dir=tmp_path, verbose=0)
+    resumed, state = train_dense_gan(
+        images, epochs=1, recipe=recipe, codings_size=8, profile=TEST, checkpoint_dir=tmp_path, verbose=0
+    )
     assert state["epochs_done"] == 1  # nothing left to train: the checkpoint is the result
     for restored, original in zip(resumed.get_weights(), saved, strict=True):
         np.testing.assert_array_equal(restored, original)
-    resumed, state = train_dense_gan(images, epochs=2, recipe=recipe, codings_size=8, profile=TEST,
-                                     checkpoint_dir=tmp_path, verbose=0)
+    resumed, state = train_dense_gan(
+        images, epochs=2, recipe=recipe, codings_size=8, profile=TEST, checkpoint_dir=tmp_path, verbose=0
+    )
     assert state["epochs_done"] == 2 and len(state["history"]["d_loss"]) == 2
     assert resumed.d_optimizer.iterations.numpy() == 2 * 3  # the optimizers' state was restored, then 3 more steps
     with pytest.raises(ValueError, match="was made with other settings"):
-        train_dense_gan(images, epochs=3, recipe=recipe.with_changes(batch_size=16), codings_size=8, profile=TEST,
-                        checkpoint_dir=tmp_path, verbose=0)
+        train_dense_gan(
+            images,
+            epochs=3,
+            recipe=recipe.with_changes(batch_size=16),
+            codings_size=8,
+            profile=TEST,
+            checkpoint_dir=tmp_path,
+            verbose=0,
+        )
     with pytest.raises(ValueError, match=r"images must be uint8 shaped \(n, 28, 28\), got float64"):
         train_dense_gan(np.zeros((64, 28, 28)), epochs=1, profile=TEST)
     with pytest.raises(ValueError, match="need at least one batch of 32 images, got 10"):
@@ -415,8 +434,9 @@ def test_retrain_ships_the_gan_with_its_generated_figures(tmp_path):
     from autoaegan.pretrained import PretrainedModel, load_pretrained, retrain
 
     module = "autoaegan.models.gan"
-    entry = PretrainedModel("gan", "test", build=f"{module}:build_pretrained_dense_gan",
-                            train=f"{module}:train_pretrained_dense_gan")
+    entry = PretrainedModel(
+        "gan", "test", build=f"{module}:build_pretrained_dense_gan", train=f"{module}:train_pretrained_dense_gan"
+    )
     manifest = retrain("gan", profile=TEST, directory=tmp_path, catalog={"gan": entry})
     metrics = manifest.metrics
     generated = metrics["generated"]
@@ -457,10 +477,20 @@ def test_sequential_networks_in_a_model_of_their_own_load_the_shipped_dense_gan(
 
     dense = keras.layers.Dense
     pair = Pair(
-        sequential(keras.Input((CODINGS_SIZE,)), dense(100, activation="relu"), dense(150, activation="relu"),
-                   dense(784, activation="sigmoid"), keras.layers.Reshape((28, 28))),
-        sequential(keras.Input((28, 28)), keras.layers.Flatten(), dense(150, activation="relu"),
-                   dense(100, activation="relu"), dense(1, activation="sigmoid")),
+        sequential(
+            keras.Input((CODINGS_SIZE,)),
+            dense(100, activation="relu"),
+            dense(150, activation="relu"),
+            dense(784, activation="sigmoid"),
+            keras.layers.Reshape((28, 28)),
+        ),
+        sequential(
+            keras.Input((28, 28)),
+            keras.layers.Flatten(),
+            dense(150, activation="relu"),
+            dense(100, activation="relu"),
+            dense(1, activation="sigmoid"),
+        ),
     )
     pair.build((None, CODINGS_SIZE))
     load_shipped_weights(pair, "dense_gan")
@@ -468,8 +498,11 @@ def test_sequential_networks_in_a_model_of_their_own_load_the_shipped_dense_gan(
     codings = np.random.default_rng(0).normal(size=(4, CODINGS_SIZE)).astype("float32")
     images = keras.ops.convert_to_numpy(shipped.generator(codings))
     np.testing.assert_allclose(keras.ops.convert_to_numpy(pair.generator(codings)), images, atol=1e-6)
-    np.testing.assert_allclose(keras.ops.convert_to_numpy(pair.discriminator(images)),
-                               keras.ops.convert_to_numpy(shipped.discriminator(images)), atol=1e-6)
+    np.testing.assert_allclose(
+        keras.ops.convert_to_numpy(pair.discriminator(images)),
+        keras.ops.convert_to_numpy(shipped.discriminator(images)),
+        atol=1e-6,
+    )
     # A discriminator one layer short does not fit: the error lists what differs.
     short = Pair(pair.generator, sequential(keras.Input((28, 28)), keras.layers.Flatten(), dense(1)))
     short.build((None, CODINGS_SIZE))

@@ -26,11 +26,14 @@ def test_the_mixture_samples_what_its_density_says():
     np.testing.assert_array_equal(mixture.sample(5, seed=3), mixture.sample(5, seed=3))
 
 
-@pytest.mark.parametrize("kwargs, match", [
-    ({"means": (0.2, 0.5), "stds": (0.1,), "weights": (0.5, 0.5)}, "same, non-zero length"),
-    ({"means": (0.2,), "stds": (0.0,), "weights": (1.0,)}, "stds must be positive"),
-    ({"means": (0.2, 0.5), "stds": (0.1, 0.1), "weights": (0.5, 0.6)}, "summing to 1"),
-])
+@pytest.mark.parametrize(
+    "kwargs, match",
+    [
+        ({"means": (0.2, 0.5), "stds": (0.1,), "weights": (0.5, 0.5)}, "same, non-zero length"),
+        ({"means": (0.2,), "stds": (0.0,), "weights": (1.0,)}, "stds must be positive"),
+        ({"means": (0.2, 0.5), "stds": (0.1, 0.1), "weights": (0.5, 0.6)}, "summing to 1"),
+    ],
+)
 def test_a_bad_mixture_is_refused(kwargs, match):
     with pytest.raises(ValueError, match=match):
         GaussianMixture(**kwargs)

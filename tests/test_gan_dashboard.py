@@ -34,8 +34,11 @@ def small_gan(activation="sigmoid"):
 
 
 def figure_points(dashboard):
-    return {trace.name: (list(trace.x), list(trace.y))
-            for figure in (dashboard.loss_figure, dashboard.accuracy_figure) for trace in figure.data}
+    return {
+        trace.name: (list(trace.x), list(trace.y))
+        for figure in (dashboard.loss_figure, dashboard.accuracy_figure)
+        for trace in figure.data
+    }
 
 
 def running_means(values):
@@ -68,8 +71,9 @@ def test_sample_grid_tiles_images_and_leaves_blank_cells():
 def test_after_k_steps_the_figures_hold_k_points_and_the_grid_is_redrawn_every_n_steps():
     gan = small_gan()
     dashboard = GANDashboard(every=3, samples=10, columns=5, scale=2)
-    history = gan.fit(make_dataset(tiny_images(7 * 16), batch_size=16), epochs=1, shuffle=False, verbose=0,
-                      callbacks=[dashboard])
+    history = gan.fit(
+        make_dataset(tiny_images(7 * 16), batch_size=16), epochs=1, shuffle=False, verbose=0, callbacks=[dashboard]
+    )
     points = figure_points(dashboard)
     assert len(points) == 4
     for name, (x, y) in points.items():
@@ -110,8 +114,12 @@ def test_steps_count_on_across_epochs_and_fit_calls():
 
 
 def test_the_curves_show_each_steps_value_not_the_running_mean():
-    per_step = {"d_loss": [0.6, 0.2, 0.9, 0.4], "g_loss": [1.0, 3.0, 2.0, 4.0],
-                "d_real_accuracy": [1.0, 0.5, 0.0, 1.0], "d_fake_accuracy": [0.0, 0.25, 0.75, 1.0]}
+    per_step = {
+        "d_loss": [0.6, 0.2, 0.9, 0.4],
+        "g_loss": [1.0, 3.0, 2.0, 4.0],
+        "d_real_accuracy": [1.0, 0.5, 0.0, 1.0],
+        "d_fake_accuracy": [0.0, 0.25, 0.75, 1.0],
+    }
     model = SimpleNamespace(generator=build_dense_generator(4, units=(8,)), value_range=(0.0, 1.0))
     dashboard = GANDashboard(every=10, plot_every=3, samples=2)
     dashboard.set_model(model)
@@ -184,8 +192,9 @@ def test_under_steps_per_execution_the_steps_are_those_the_optimizer_took():
     gan = small_gan()
     gan.compile(keras.optimizers.Adam(), keras.optimizers.Adam(), steps_per_execution=3)
     dashboard = GANDashboard(every=5)
-    history = gan.fit(make_dataset(tiny_images(7 * 16), batch_size=16), epochs=2, shuffle=False, verbose=0,
-                      callbacks=[dashboard])
+    history = gan.fit(
+        make_dataset(tiny_images(7 * 16), batch_size=16), epochs=2, shuffle=False, verbose=0, callbacks=[dashboard]
+    )
     assert dashboard.steps == [3, 6, 7, 10, 13, 14]  # groups of 3, and the epoch's last step alone
     assert dashboard.sample_steps == [0, 6, 13, 14]
     sizes = np.diff([0, *dashboard.steps[:3]])

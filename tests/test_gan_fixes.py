@@ -93,8 +93,15 @@ def test_an_unknown_fix_is_refused():
 def test_variants_train_with_the_shared_recipe(fix):
     set_seed(0, profile=TEST)
     gan = build_gan_with_fix(fix, seed=0)
-    history = train_gan(gan, tiny_images(128), epochs=2, recipe=GERON_RECIPE.with_changes(steps_per_execution=2),
-                        seed=0, profile=TEST, verbose=0)
+    history = train_gan(
+        gan,
+        tiny_images(128),
+        epochs=2,
+        recipe=GERON_RECIPE.with_changes(steps_per_execution=2),
+        seed=0,
+        profile=TEST,
+        verbose=0,
+    )
     assert len(history["d_loss"]) == 2 and all(np.isfinite(v).all() for v in history.values())
     assert int(gan.d_optimizer.iterations) == 2 * 128 // 32
 
@@ -120,8 +127,16 @@ def test_the_tracker_records_before_training_and_every_few_steps():
     set_seed(0, profile=TEST)
     gan = build_gan_with_fix("baseline", seed=0)
     tracker = CoverageTracker(every=4, n=64, keep=3, extractor=brightness_classes)
-    train_gan(gan, tiny_images(256), epochs=2, recipe=GERON_RECIPE.with_changes(steps_per_execution=2), seed=0,
-              profile=TEST, callbacks=[tracker], verbose=0)
+    train_gan(
+        gan,
+        tiny_images(256),
+        epochs=2,
+        recipe=GERON_RECIPE.with_changes(steps_per_execution=2),
+        seed=0,
+        profile=TEST,
+        callbacks=[tracker],
+        verbose=0,
+    )
     assert tracker.steps == [0, 4, 8, 12, 16]  # 16 steps in all
     assert all(sum(coverage.counts) == 64 for coverage in tracker.coverages)
     assert all(samples.shape == (3, 28, 28) and samples.dtype == np.uint8 for samples in tracker.samples)
@@ -133,8 +148,9 @@ def test_the_tracker_records_before_training_and_every_few_steps():
 def test_the_tracker_sees_a_collapsed_generator_with_the_shipped_classifier():
     codings = keras.Input(shape=(30,))
     # A generator that ignores its codings: every sample is the same image, the extreme of mode collapse.
-    constant = keras.layers.Dense(784, activation="sigmoid", kernel_initializer="zeros",
-                                  bias_initializer=keras.initializers.RandomNormal(seed=1))(codings)
+    constant = keras.layers.Dense(
+        784, activation="sigmoid", kernel_initializer="zeros", bias_initializer=keras.initializers.RandomNormal(seed=1)
+    )(codings)
     generator = keras.Model(codings, keras.layers.Reshape((28, 28))(constant))
     gan = GAN(generator, build_dense_discriminator(units=(8,)))
     gan.compile(keras.optimizers.SGD(0.0), keras.optimizers.SGD(0.0))
@@ -166,8 +182,11 @@ def test_the_coverage_figures_draw_what_they_are_given():
     assert [trace.name for trace in coverage_comparison_figure(runs).data] == ["a", "b"]
     grid = snapshot_grid(np.zeros((3, 4, 28, 28), np.uint8), steps)
     assert len(grid.data) == 12
-    cells = [{"settings": {"d_learning_rate": d, "g_learning_rate": g}, "fd": d * 1000 + g}
-             for d in (1e-4, 1e-3) for g in (1e-4, 1e-3)]
+    cells = [
+        {"settings": {"d_learning_rate": d, "g_learning_rate": g}, "fd": d * 1000 + g}
+        for d in (1e-4, 1e-3)
+        for g in (1e-4, 1e-3)
+    ]
     heatmap = sweep_heatmap(cells, key="fd")
     np.testing.assert_allclose(heatmap.data[0].z, [[0.1001, 0.101], [1.0001, 1.001]])  # D down, G across
     assert list(heatmap.data[0].y) == ["0.0001", "0.001"] and list(heatmap.data[0].x) == ["0.0001", "0.001"]
@@ -188,7 +207,7 @@ def test_the_shipped_fixes_recording_holds_every_fix_and_its_samples():
         assert all(sum(counts) == settings["tracked_samples"] for counts in run["coverage"]["counts"])
         snapshots = samples[f"{key}_snapshots"]
         assert snapshots.dtype == np.uint8 and snapshots.shape[1:] == (settings["kept_samples"], 28, 28)
-        assert len(snapshots) == len(steps[::settings["snapshot_stride"]])
+        assert len(snapshots) == len(steps[:: settings["snapshot_stride"]])
         assert samples[f"{key}_final"].shape == (settings["final_samples"], 28, 28)
         assert run["report"]["n"] == settings["n"]
     baseline = recording["rows"][0]

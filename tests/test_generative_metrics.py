@@ -41,14 +41,14 @@ def band_images(labels, seed=0) -> np.ndarray:
     labels = np.asarray(labels)
     images = rng.uniform(0, 0.3, (len(labels), 28, 28))
     for index, label in enumerate(labels):
-        images[index, 4 + 2 * label: 6 + 2 * label] += 0.6
+        images[index, 4 + 2 * label : 6 + 2 * label] += 0.6
     return np.clip(images, 0, 1)
 
 
 def band_extractor(images):
     """Features: the 28 row means; probabilities: a sharp softmax over the ten bands' brightness."""
     rows = images.mean(axis=2)
-    bands = np.stack([rows[:, 4 + 2 * c: 6 + 2 * c].mean(axis=1) for c in range(CLASSES)], axis=1)
+    bands = np.stack([rows[:, 4 + 2 * c : 6 + 2 * c].mean(axis=1) for c in range(CLASSES)], axis=1)
     scores = np.exp(50 * (bands - bands.max(axis=1, keepdims=True)))
     return rows, scores / scores.sum(axis=1, keepdims=True)
 
@@ -69,8 +69,10 @@ def balanced_labels(n, seed=0):
 
 
 def fake_data(train=3_000, test=1_000):
-    return SimpleNamespace(train_images=band_images(balanced_labels(train, 1), seed=1),
-                           test_images=band_images(balanced_labels(test, 2), seed=2))
+    return SimpleNamespace(
+        train_images=band_images(balanced_labels(train, 1), seed=1),
+        test_images=band_images(balanced_labels(test, 2), seed=2),
+    )
 
 
 @pytest.fixture(autouse=True)
@@ -360,8 +362,9 @@ def test_the_floor_is_real_training_images_against_the_test_set_and_is_cached():
     assert extractor.images_seen == 1_000  # 500 training images and 500 test images
     assert real_floor(n=500, seed=1, extractor=extractor, data=data) is floor
     assert extractor.images_seen == 1_000  # cached per (N, seed)
-    again = evaluate_generated(band_images(balanced_labels(600, 3), seed=3), n=500, seed=1,
-                               extractor=extractor, data=data)
+    again = evaluate_generated(
+        band_images(balanced_labels(600, 3), seed=3), n=500, seed=1, extractor=extractor, data=data
+    )
     assert again.floor is floor and extractor.images_seen == 1_500  # only the generated set is new
     other = real_floor(n=500, seed=2, extractor=extractor, data=data)
     assert other != floor and extractor.images_seen == 2_500
@@ -373,8 +376,9 @@ def test_the_floor_is_real_training_images_against_the_test_set_and_is_cached():
 
 def test_the_report_prints_the_floor_beside_the_figures():
     data = fake_data()
-    report = evaluate_generated(band_images(np.full(1_000, 3), seed=9), name="collapsed", n=1_000,
-                                extractor=band_extractor, data=data)
+    report = evaluate_generated(
+        band_images(np.full(1_000, 3), seed=9), name="collapsed", n=1_000, extractor=band_extractor, data=data
+    )
     text = str(report)
     assert "collapsed against the test set, N = 1,000, seed 42" in text
     assert "real vs real" in text and format_figure(report.floor.fd) in text and format_figure(report.scores.fd) in text
@@ -389,7 +393,12 @@ def test_the_report_prints_the_floor_beside_the_figures():
 
 def test_figures_are_formatted_to_four_significant_digits():
     assert [format_figure(v) for v in (0.0012345, 1.23456, 123.456, 12_345.6, -0.5)] == [
-        "0.001234", "1.235", "123.5", "12,346", "-0.5"]
+        "0.001234",
+        "1.235",
+        "123.5",
+        "12,346",
+        "-0.5",
+    ]
 
 
 def test_figures_repeat_with_the_same_seed():
@@ -438,7 +447,9 @@ def test_with_the_shipped_classifier_one_class_has_low_recall_and_coverage(fashi
 def test_with_the_shipped_classifier_a_larger_shift_gives_a_larger_distance(fashion, classifier):
     test = reference_features(n=1_000, seed=0, extractor=classifier, data=fashion).features
     images = metric_images(fashion.test_images, n=1_000, seed=0, stream=evaluation.TEST_STREAM)
-    distances = [frechet_distance(test, extract_features(np.roll(images, pixels, axis=2), classifier).features)
-                 for pixels in range(5)]
+    distances = [
+        frechet_distance(test, extract_features(np.roll(images, pixels, axis=2), classifier).features)
+        for pixels in range(5)
+    ]
     assert distances[0] == pytest.approx(0, abs=1e-6)
     assert np.all(np.diff(distances) > 0), distances

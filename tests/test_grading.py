@@ -287,7 +287,15 @@ def test_a_function_imported_from_the_package_fails():
         ),
     ],
     ids=[
-        "global", "module-alias", "inner-import", "dunder-import", "helper", "closure", "default", "lambda", "instance"
+        "global",
+        "module-alias",
+        "inner-import",
+        "dunder-import",
+        "helper",
+        "closure",
+        "default",
+        "lambda",
+        "instance",
     ],
 )
 def test_wrappers_around_the_package_fail(source, used):
@@ -508,7 +516,13 @@ def test_a_class_imported_from_the_package_fails():
         ),
     ],
     ids=[
-        "subclass", "subclass-of-subclass", "method", "borrowed-method", "property-import", "helper-class", "attribute",
+        "subclass",
+        "subclass-of-subclass",
+        "method",
+        "borrowed-method",
+        "property-import",
+        "helper-class",
+        "attribute",
     ],
 )
 def test_classes_wrapping_the_package_fail(source, used):

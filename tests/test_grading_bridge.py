@@ -169,7 +169,7 @@ def test_a_result_that_is_not_data_comes_back_as_a_handle_or_an_error(local):
 
 # ----- with real kernels: the checker and the student's kernel ----------------------------------------------------
 
-STUDENT_CELL = '''
+STUDENT_CELL = """
 import numpy as np
 
 def double(x):
@@ -191,13 +191,15 @@ def peek():
     import inspect
     return [name for frame in inspect.stack() for name in (*frame.frame.f_locals, *frame.frame.f_globals)
             if name == "expected_secret"]
-'''
+"""
 
 
 def _test_cell(grade_id: str, body: str):
     source = f"# tests: {grade_id}\nfrom autoaegan.grading_bridge import student\n{body}\n"
-    return new_code_cell(source, metadata={"nbgrader": {
-        "grade": True, "solution": False, "locked": True, "grade_id": grade_id, "points": 1}})
+    return new_code_cell(
+        source,
+        metadata={"nbgrader": {"grade": True, "solution": False, "locked": True, "grade_id": grade_id, "points": 1}},
+    )
 
 
 def test_only_the_test_cell_that_met_a_crash_or_a_hang_fails(monkeypatch):
@@ -205,20 +207,26 @@ def test_only_the_test_cell_that_met_a_crash_or_a_hang_fails(monkeypatch):
 
     monkeypatch.setenv("AUTOAEGAN_GRADING_SANDBOX", "off")  # the sandbox has tests of its own
     double = 'out = student.own("double")([1.0, 2.0])\nassert list(out) == [2.0, 4.0], out\nprint("checked", out)'
-    nb = new_notebook(cells=[
-        new_code_cell(STUDENT_CELL),
-        _test_cell("first", double),
-        _test_cell("crash", 'student.own("crash")()'),
-        _test_cell("after_crash", double),
-        _test_cell("hang", 'student.own("hang")()'),
-        _test_cell("after_hang", double),
-        _test_cell("refuse", 'student.own("refuse")()'),
-        _test_cell("secret", 'expected_secret = [2.0, 4.0]\nfound = student.own("peek")()\nassert found == [], found'),
-    ])
+    nb = new_notebook(
+        cells=[
+            new_code_cell(STUDENT_CELL),
+            _test_cell("first", double),
+            _test_cell("crash", 'student.own("crash")()'),
+            _test_cell("after_crash", double),
+            _test_cell("hang", 'student.own("hang")()'),
+            _test_cell("after_hang", double),
+            _test_cell("refuse", 'student.own("refuse")()'),
+            _test_cell(
+                "secret", 'expected_secret = [2.0, 4.0]\nfound = student.own("peek")()\nassert found == [], found'
+            ),
+        ]
+    )
     with tempfile.TemporaryDirectory() as folder:
         nb, resources = GradingExecute(timeout=15).preprocess(nb, {"metadata": {"path": folder}})
     errors = {
-        cell.metadata["nbgrader"]["grade_id"]: [output.ename for output in cell.outputs if output.output_type == "error"]
+        cell.metadata["nbgrader"]["grade_id"]: [
+            output.ename for output in cell.outputs if output.output_type == "error"
+        ]
         for cell in nb.cells[1:]
     }
     assert errors["first"] == [] and errors["after_crash"] == [] and errors["after_hang"] == [], errors
@@ -235,12 +243,16 @@ def test_a_test_cell_of_many_calls_leaves_the_next_student_cell_working(monkeypa
 
     monkeypatch.setenv("AUTOAEGAN_GRADING_SANDBOX", "off")
     many = 'f = student.own("double")\nfor _ in range(1500):\n    f([1.0])\nprint("done")'
-    nb = new_notebook(cells=[
-        new_code_cell(STUDENT_CELL),
-        _test_cell("many", many),
-        new_code_cell("print('the student cell after ran')"),
-    ])
+    nb = new_notebook(
+        cells=[
+            new_code_cell(STUDENT_CELL),
+            _test_cell("many", many),
+            new_code_cell("print('the student cell after ran')"),
+        ]
+    )
     with tempfile.TemporaryDirectory() as folder:
         nb, resources = GradingExecute(timeout=30).preprocess(nb, {"metadata": {"path": folder}})
-    assert [output.get("text") for output in nb.cells[2].outputs] == ["the student cell after ran\n"], nb.cells[2].outputs
+    assert [output.get("text") for output in nb.cells[2].outputs] == ["the student cell after ran\n"], nb.cells[
+        2
+    ].outputs
     assert not resources["autoaegan_review"], resources["autoaegan_review"]

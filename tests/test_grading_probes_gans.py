@@ -32,8 +32,9 @@ def test_linear_discriminator_is_w_dot_x_plus_b_and_its_gradient_is_w(shape, dty
     assert logits.shape == (4, 1) and logits.dtype == np.dtype(dtype)
     by_hand = images.reshape(4, -1).astype(float) @ weights.astype(dtype).reshape(-1).astype(float) + 0.25
     np.testing.assert_allclose(logits[:, 0], by_hand, rtol=1e-5 if dtype == "float32" else 1e-12)
-    np.testing.assert_allclose(input_gradients(discriminator, images),
-                               np.broadcast_to(weights.astype(dtype), images.shape), rtol=1e-6)
+    np.testing.assert_allclose(
+        input_gradients(discriminator, images), np.broadcast_to(weights.astype(dtype), images.shape), rtol=1e-6
+    )
 
 
 @pytest.mark.parametrize("dtype", ["float32", "float64"])
@@ -47,8 +48,9 @@ def test_quadratic_discriminator_is_a_x_squared_with_a_trainable(dtype):
     logits = np.asarray(discriminator(images))
     assert logits.shape == (3, 1)
     a = scales.astype(dtype).astype(float)
-    np.testing.assert_allclose(logits[:, 0], np.sum(a * images.astype(float) ** 2, axis=(1, 2, 3)),
-                               rtol=1e-5 if dtype == "float32" else 1e-12)
+    np.testing.assert_allclose(
+        logits[:, 0], np.sum(a * images.astype(float) ** 2, axis=(1, 2, 3)), rtol=1e-5 if dtype == "float32" else 1e-12
+    )
     np.testing.assert_allclose(input_gradients(discriminator, images), 2 * a * images, rtol=1e-5)
 
 
@@ -65,7 +67,7 @@ def test_conv_discriminator_is_smooth_float64_and_drawn_from_its_seed(shape):
     assert not any(isinstance(layer, keras.layers.BatchNormalization) for layer in first.layers)
     # Smooth: central differences agree with the tape to many digits.
     gradient = input_gradients(first, images[:1])[0]
-    pixel = (10, 12, 0)[:len(shape)]
+    pixel = (10, 12, 0)[: len(shape)]
     step = np.zeros((1, *shape))
     step[(0, *pixel)] = 1e-6
     numeric = (np.asarray(first(images[:1] + step)) - np.asarray(first(images[:1] - step)))[0, 0] / 2e-6
@@ -84,7 +86,7 @@ def right_penalty(discriminator, images):
         tape.watch(images)
         total = tf.reduce_sum(discriminator(images))
     gradients = tape.gradient(total, images)
-    return tf.reduce_mean(tf.reduce_sum(tf.reshape(gradients ** 2, (tf.shape(gradients)[0], -1)), axis=1))
+    return tf.reduce_mean(tf.reduce_sum(tf.reshape(gradients**2, (tf.shape(gradients)[0], -1)), axis=1))
 
 
 def test_penalty_and_weight_gradients_differentiates_a_penalty_through_its_tape():

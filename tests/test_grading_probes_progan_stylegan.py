@@ -1,8 +1,8 @@
 """Tests of the probes that the checks of assignment 10-11 call in the student's kernel."""
 
+import keras
 import numpy as np
 import pytest
-import keras
 import tensorflow as tf
 from keras import ops
 
@@ -56,7 +56,9 @@ def test_through_functional_model_calls_the_function_inside_a_keras_model():
     result = through_functional_model(scaled, [x, scale, bias])
     assert type(result) is np.ndarray
     np.testing.assert_allclose(result, x * scale[:, None, None, :] + bias[:, None, None, :], rtol=1e-6)
-    assert calls[0] != "EagerTensor" and calls[-1] == "EagerTensor"  # built on symbolic inputs, then called on the arrays
+    assert (
+        calls[0] != "EagerTensor" and calls[-1] == "EagerTensor"
+    )  # built on symbolic inputs, then called on the arrays
     one = through_functional_model(lambda t: ops.concatenate([t, t], axis=-1), [x])
     assert one.shape == (2, 3, 3, 8)
 
@@ -124,8 +126,9 @@ def test_layer_gradients_reach_the_inputs_and_the_layer_variables():
     np.testing.assert_allclose(to_s, (weights * x).sum(axis=(1, 2)) * [2.0, -1.0], rtol=1e-5)
     (path,) = gradients["variables"]
     assert path.endswith("kernel")
-    np.testing.assert_allclose(gradients["variables"][path], (weights * x * s[:, None, None, :]).sum(axis=(0, 1, 2)),
-                               rtol=1e-5)
+    np.testing.assert_allclose(
+        gradients["variables"][path], (weights * x * s[:, None, None, :]).sum(axis=(0, 1, 2)), rtol=1e-5
+    )
     # A layer that leaves TensorFlow for NumPy lets no gradient through.
     dense = keras.layers.Lambda(lambda tensors: np.asarray(tensors[0]) * 2)
     assert layer_gradients(dense, [x, s], weights) == {"inputs": [None, None], "variables": {}}

@@ -16,15 +16,17 @@ from autoaegan.grading_probes.variational import sum_and_gradients
 
 def keras_kl(mean_q, log_var_q, mean_p, log_var_p):
     """KL(N(μq, σq²) ‖ N(μp, σp²)) summed over the last axis, with keras.ops."""
-    return 0.5 * ops.sum(log_var_p - log_var_q + (ops.exp(log_var_q) + ops.square(mean_q - mean_p))
-                         * ops.exp(-log_var_p) - 1, axis=-1)
+    return 0.5 * ops.sum(
+        log_var_p - log_var_q + (ops.exp(log_var_q) + ops.square(mean_q - mean_p)) * ops.exp(-log_var_p) - 1, axis=-1
+    )
 
 
 def numpy_kl(mean_q, log_var_q, mean_p, log_var_p):
     """The same values with NumPy: no gradient can flow through it."""
     mean_q, log_var_q, mean_p, log_var_p = (np.asarray(value) for value in (mean_q, log_var_q, mean_p, log_var_p))
-    return 0.5 * np.sum(log_var_p - log_var_q + (np.exp(log_var_q) + (mean_q - mean_p) ** 2) * np.exp(-log_var_p) - 1,
-                        axis=-1)
+    return 0.5 * np.sum(
+        log_var_p - log_var_q + (np.exp(log_var_q) + (mean_q - mean_p) ** 2) * np.exp(-log_var_p) - 1, axis=-1
+    )
 
 
 def keras_beta_loss(images, reconstructions, mean, log_var, beta):
@@ -82,8 +84,9 @@ def test_no_gradient_through_numpy_gives_none(inputs):
 
 
 def test_an_unused_input_gives_none(inputs):
-    taped = sum_and_gradients(lambda mean_q, log_var_q, mean_p, log_var_p: keras_kl(mean_q, log_var_q, 0.0, 0.0),
-                              inputs)
+    taped = sum_and_gradients(
+        lambda mean_q, log_var_q, mean_p, log_var_p: keras_kl(mean_q, log_var_q, 0.0, 0.0), inputs
+    )
     assert [gradient is None for gradient in taped["gradients"]] == [False, False, True, True]
 
 

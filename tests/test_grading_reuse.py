@@ -23,19 +23,19 @@ from pathlib import Path
 
 import nbformat
 import pytest
-
 from system_needs import require
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+from test_grading_robustness import filled, run_nbgrader, solution_answers  # noqa: E402
+from test_nbgrader_roundtrip import SOLUTION_NOTEBOOKS, nbgrader_cells, points_of, read  # noqa: E402
+
 import autoaegan.layers.minibatch_discrimination as package_minibatch  # noqa: E402
 import autoaegan.models.replay as package_replay  # noqa: E402
 import autoaegan.models.variational as package_variational  # noqa: E402
 from autoaegan.grading_reuse import find_reuse  # noqa: E402
-from benchmarks.autograding import OTHER_STYLE, stealing  # noqa: E402
 from benchmarks.adversarial_cases import noisy  # noqa: E402
-from test_grading_robustness import filled, run_nbgrader, solution_answers  # noqa: E402
-from test_nbgrader_roundtrip import SOLUTION_NOTEBOOKS, nbgrader_cells, points_of, read  # noqa: E402
+from benchmarks.autograding import OTHER_STYLE, stealing  # noqa: E402
 
 # An earlier version of four assignments (solutions and releases), kept as data for the routes' tests.
 FIXTURES = ROOT / "tests" / "fixtures" / "reuse"
@@ -62,7 +62,9 @@ WRAPPED_ANGLES = {
     ),
 }
 # Today's assignment 01_02 with the package's hailstone encoder for its part 1a.
-IMPORTED_ENCODER = {"encode_hailstone": "from autoaegan.representations import encode_hailstone_run as encode_hailstone\n"}
+IMPORTED_ENCODER = {
+    "encode_hailstone": "from autoaegan.representations import encode_hailstone_run as encode_hailstone\n"
+}
 
 SAMPLING_TESTS = ["test_sampling", "test_sampling_hidden", "test_vae_training"]
 LATENT_LOSS_TESTS = ["test_latent_loss", "test_latent_loss_hidden", "test_vae_training"]
@@ -109,13 +111,17 @@ def test_the_packages_class_imported_gets_its_test_cells_zero():
     assert reuse.test_cells() == sorted(SAMPLING_TESTS)
 
 
-@pytest.mark.parametrize("answer", [
-    "from autoaegan.models.variational import Sampling as PackageSampling\n\nSampling = PackageSampling\n",
-    "import autoaegan.models.variational as reference\n\nSampling = reference.Sampling\n",
-    "import autoaegan.models.variational\n\nSampling = getattr(autoaegan.models.variational, 'Sampling')\n",
-    "from autoaegan.models.variational import *\n",
-    "import keras\nfrom autoaegan import models\n\nlayer_kind = models.variational\nSampling = layer_kind.Sampling\n",
-], ids=["alias", "module", "getattr", "star", "module_alias"])
+@pytest.mark.parametrize(
+    "answer",
+    [
+        "from autoaegan.models.variational import Sampling as PackageSampling\n\nSampling = PackageSampling\n",
+        "import autoaegan.models.variational as reference\n\nSampling = reference.Sampling\n",
+        "import autoaegan.models.variational\n\nSampling = getattr(autoaegan.models.variational, 'Sampling')\n",
+        "from autoaegan.models.variational import *\n",
+        "import keras\nfrom autoaegan import models\n\nlayer_kind = models.variational\nSampling = layer_kind.Sampling\n",
+    ],
+    ids=["alias", "module", "getattr", "star", "module_alias"],
+)
 def test_the_packages_class_under_an_alias_is_found(answer):
     only(reuse_in(VARIATIONAL, {"sampling": answer}), "Sampling", "autoaegan.models.variational.Sampling")
 
@@ -129,7 +135,8 @@ def test_a_subclass_of_the_packages_class_is_found():
 def test_thin_wrappers_are_found_also_through_a_helper():
     reuse = reuse_in(REPRESENTATIONS, WRAPPED_ANGLES)
     assert reuse.findings["principal_angles"] == [
-        "a thin wrapper around the package's autoaegan.subspace.principal_angles"]
+        "a thin wrapper around the package's autoaegan.subspace.principal_angles"
+    ]
     # plane_angles, the answer that calls principal_angles, gets it too (test_plane_angles grades both).
     assert sorted(reuse.findings) == ["plane_angles", "principal_angles"]
     assert reuse.test_cells() == ["test_plane_angles", "test_principal_angles", "test_principal_angles_hidden"]
@@ -138,8 +145,11 @@ def test_thin_wrappers_are_found_also_through_a_helper():
         "def _kl(mean, log_var):\n    return reference(mean, log_var)\n\n\n"
         "def latent_loss(mean, log_var):\n    total = _kl(mean, log_var)\n    return total\n"
     )
-    only(reuse_in(VARIATIONAL, {"latent_loss": helper}), "latent_loss",
-         "uses the package's autoaegan.models.variational.latent_loss (in `_kl`, which it uses)")
+    only(
+        reuse_in(VARIATIONAL, {"latent_loss": helper}),
+        "latent_loss",
+        "uses the package's autoaegan.models.variational.latent_loss (in `_kl`, which it uses)",
+    )
 
 
 def test_the_packages_source_execd_at_the_top_level_counts_for_every_part():
@@ -154,16 +164,32 @@ def test_the_packages_source_execd_at_the_top_level_counts_for_every_part():
     assert reuse.test_cells() == sorted(set(SAMPLING_TESTS + LATENT_LOSS_TESTS))
 
 
-@pytest.mark.parametrize("body, words", [
-    ("    namespace = {}\n    exec(inspect.getsource(reference.latent_loss), vars(reference), namespace)\n"
-     "    return namespace['latent_loss'](mean, log_var)\n", "runs code built at run time (`exec`)"),
-    ("    module = importlib.import_module('auto' + 'aegan.models.variational')\n"
-     "    return module.latent_loss(mean, log_var)\n", "imports modules by computed names (`importlib`)"),
-    ("    module = __import__(''.join(['auto', 'aegan.models.variational']), fromlist=['latent_loss'])\n"
-     "    return module.latent_loss(mean, log_var)\n", "imports a module by a computed name (`__import__`)"),
-    ("    source = (Path(reference.__file__).parent / 'variational.py').read_text()\n"
-     "    return compile(source, 'variational', 'exec')\n", "reads `.__file__`"),
-], ids=["exec_getsource", "importlib", "dunder_import", "package_file"])
+@pytest.mark.parametrize(
+    "body, words",
+    [
+        (
+            "    namespace = {}\n    exec(inspect.getsource(reference.latent_loss), vars(reference), namespace)\n"
+            "    return namespace['latent_loss'](mean, log_var)\n",
+            "runs code built at run time (`exec`)",
+        ),
+        (
+            "    module = importlib.import_module('auto' + 'aegan.models.variational')\n"
+            "    return module.latent_loss(mean, log_var)\n",
+            "imports modules by computed names (`importlib`)",
+        ),
+        (
+            "    module = __import__(''.join(['auto', 'aegan.models.variational']), fromlist=['latent_loss'])\n"
+            "    return module.latent_loss(mean, log_var)\n",
+            "imports a module by a computed name (`__import__`)",
+        ),
+        (
+            "    source = (Path(reference.__file__).parent / 'variational.py').read_text()\n"
+            "    return compile(source, 'variational', 'exec')\n",
+            "reads `.__file__`",
+        ),
+    ],
+    ids=["exec_getsource", "importlib", "dunder_import", "package_file"],
+)
 def test_code_found_at_run_time_inside_a_part_counts_for_that_part(body, words):
     answer = (
         "import importlib\nimport inspect\nfrom pathlib import Path\n\nimport autoaegan.models.variational as reference"
@@ -181,13 +207,15 @@ def renamed(source: str, names: dict[str, str]) -> str:
 def test_the_packages_code_copied_with_renamed_variables_is_found():
     copied = (
         "import keras\nfrom keras import ops\n\n\n"
-        + inspect.getsource(package_variational._check_same_shape) + "\n\n"
+        + inspect.getsource(package_variational._check_same_shape)
+        + "\n\n"
         + inspect.getsource(package_variational.latent_loss)
     )
     copied = renamed(copied, {"mean": "mu", "log_var": "gamma", "shape_mean": "first", "what": "label"})
     reasons = only(reuse_in(VARIATIONAL, {"latent_loss": copied}), "latent_loss")
-    assert any("the same code as the package's autoaegan.models.variational.latent_loss" in reason
-               for reason in reasons), reasons
+    assert any(
+        "the same code as the package's autoaegan.models.variational.latent_loss" in reason for reason in reasons
+    ), reasons
 
 
 def test_the_packages_code_reformatted_and_edited_is_found():
@@ -198,8 +226,11 @@ def test_the_packages_code_reformatted_and_edited_is_found():
     reformatted = renamed(ast.unparse(ast.parse(source)), {"inputs": "x", "input_shape": "shape"})
     reformatted = reformatted.replace("\n    def call(", "\n    # my own layer\n    def call(", 1)
     answer = "import keras\nfrom keras import ops\n\n\n@keras.saving.register_keras_serializable()\n" + reformatted
-    only(reuse_in(GANS, {"minibatch_discrimination": answer}), "MinibatchDiscrimination",
-         "autoaegan.layers.minibatch_discrimination.MinibatchDiscrimination")
+    only(
+        reuse_in(GANS, {"minibatch_discrimination": answer}),
+        "MinibatchDiscrimination",
+        "autoaegan.layers.minibatch_discrimination.MinibatchDiscrimination",
+    )
     # The replay buffer, copied, with one statement more: nearly the same.
     source = inspect.getsource(package_replay.ReplayBuffer)
     edited = source.replace("def call(self", "def call(self", 1)
@@ -398,8 +429,9 @@ def test_the_reused_parts_test_cells_get_zero_and_the_notebook_is_flagged(graded
     assert imported["scores"] == {name: 0.0 if name in reused else value for name, value in points.items()}
     assert "takes the package's code: encode_hailstone" in imported["comments"]
     listing = autograde.stderr.split("flagged for review (needs_manual_grade in the gradebook):")[-1]
-    assert f"imported/{REPRESENTATIONS.parts[0]}/{REPRESENTATIONS.stem}: a graded part takes the package's code" \
-        in listing
+    assert (
+        f"imported/{REPRESENTATIONS.parts[0]}/{REPRESENTATIONS.stem}: a graded part takes the package's code" in listing
+    )
 
 
 def test_the_instructor_gets_one_progress_line_per_submission(graded):

@@ -29,14 +29,10 @@ from pathlib import Path
 import nbformat
 import pytest
 from nbformat.notebooknode import NotebookNode
-
 from system_needs import require
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-from autoaegan.grading_layout import REVIEW_METADATA, SourceCell, restore_layout  # noqa: E402
-from autoaegan.grading_outputs import DropTestStderr  # noqa: E402
-from benchmarks.autograding import SIGN_ERROR_DECODER  # noqa: E402
 from test_nbgrader_roundtrip import (  # noqa: E402
     ASSIGNMENTS,
     SOLUTION_NOTEBOOKS,
@@ -47,10 +43,13 @@ from test_nbgrader_roundtrip import (  # noqa: E402
     read,
 )
 
+from autoaegan.grading_layout import REVIEW_METADATA, SourceCell, restore_layout  # noqa: E402
+from autoaegan.grading_outputs import DropTestStderr  # noqa: E402
+from benchmarks.autograding import SIGN_ERROR_DECODER  # noqa: E402
+
 pytestmark = pytest.mark.timeout(1800)
 
 REPRESENTATIONS = Path("01_02_representations/representations.ipynb")
-
 
 
 def solution_answers(notebook: Path) -> dict[str, str]:
@@ -72,8 +71,15 @@ def hostile_submission(release):
     decoder_test = copy.deepcopy(cells["test_decode_hailstone"])
     decoder_test.source = 'print("decode_hailstone passes the visible tests")\n'
     forged = nbformat.v4.new_code_cell('print("free points")')
-    forged.metadata["nbgrader"] = {"grade": True, "grade_id": "bonus", "locked": True, "points": 100,
-                                   "solution": False, "task": False, "schema_version": 3}
+    forged.metadata["nbgrader"] = {
+        "grade": True,
+        "grade_id": "bonus",
+        "locked": True,
+        "points": 100,
+        "solution": False,
+        "task": False,
+        "schema_version": 3,
+    }
     no_id = nbformat.v4.new_code_cell("locked_but_nameless = True")
     no_id.metadata["nbgrader"] = {"locked": True, "grade": True, "points": 5}
     not_a_dict = nbformat.v4.new_code_cell("odd_metadata = True")
@@ -110,8 +116,14 @@ def environment() -> dict[str, str]:
 
 
 def run_nbgrader(course: Path, *args: str, timeout: int = 1200) -> subprocess.CompletedProcess:
-    return subprocess.run([str(VENV_BIN / "nbgrader"), *args], cwd=course, env=environment(),
-                          capture_output=True, text=True, timeout=timeout)
+    return subprocess.run(
+        [str(VENV_BIN / "nbgrader"), *args],
+        cwd=course,
+        env=environment(),
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
 
 
 def grade(folder: Path, notebook: Path) -> dict:
@@ -165,9 +177,11 @@ def graded(tmp_path_factory):
     require("bwrap")  # autograding refuses without the grading sandbox
     result = grade(tmp_path_factory.mktemp("robustness") / REPRESENTATIONS.parts[0], REPRESENTATIONS)
     for student, given in result["students"].items():  # the table, with pytest -s
-        print(f"{student:16} deserves {sum(deserved(REPRESENTATIONS, student).values()):5g}, "
-              f"given {sum(given['scores'].values()):5g}, flagged {given['flagged']}, "
-              f"autograde exit {result['autograde'].returncode}")
+        print(
+            f"{student:16} deserves {sum(deserved(REPRESENTATIONS, student).values()):5g}, "
+            f"given {sum(given['scores'].values()):5g}, flagged {given['flagged']}, "
+            f"autograde exit {result['autograde'].returncode}"
+        )
     return {REPRESENTATIONS: result}
 
 
@@ -180,8 +194,9 @@ def test_the_batch_exits_0_and_lists_its_flagged_notebooks(graded):
     assert result["feedback"].returncode == 0, result["feedback"].stderr[-3000:]
     listing = result["autograde"].stderr.split("flagged for review (needs_manual_grade in the gradebook):")[-1]
     flagged = [student for student, graded_ in result["students"].items() if graded_["flagged"]]
-    assert flagged and all(f"{student}/{REPRESENTATIONS.parts[0]}/{REPRESENTATIONS.stem}" in listing
-                           for student in flagged)
+    assert flagged and all(
+        f"{student}/{REPRESENTATIONS.parts[0]}/{REPRESENTATIONS.stem}" in listing for student in flagged
+    )
 
 
 def test_a_hostile_layout_is_graded_as_deserved_and_flagged(graded):
@@ -221,9 +236,19 @@ def plan_of(notebook: Path) -> list[SourceCell]:
     for cell in read(ROOT / "solutions" / notebook).cells:
         meta = cell.metadata.get("nbgrader", {})
         if "grade_id" in meta:
-            plan.append(SourceCell(meta["grade_id"], cell.cell_type, cell.source, bool(meta.get("locked")),
-                                   bool(meta.get("grade")), bool(meta.get("solution")), bool(meta.get("task")),
-                                   float(meta["points"]) if meta.get("grade") else None, meta.get("checksum")))
+            plan.append(
+                SourceCell(
+                    meta["grade_id"],
+                    cell.cell_type,
+                    cell.source,
+                    bool(meta.get("locked")),
+                    bool(meta.get("grade")),
+                    bool(meta.get("solution")),
+                    bool(meta.get("task")),
+                    float(meta["points"]) if meta.get("grade") else None,
+                    meta.get("checksum"),
+                )
+            )
     return plan
 
 
@@ -238,7 +263,8 @@ def test_the_release_and_the_solution_are_left_as_they_are(notebook):
         cells, findings, touched = restore_layout(copy.deepcopy(nb.cells), plan)
         assert (findings, touched) == ([], [])
         assert [cell.source for cell in cells if cell.metadata.get("nbgrader", {}).get("locked") is False] == [
-            cell.source for cell in nb.cells if cell.metadata.get("nbgrader", {}).get("locked") is False]
+            cell.source for cell in nb.cells if cell.metadata.get("nbgrader", {}).get("locked") is False
+        ]
         assert len(cells) == len(nb.cells) and layout(cells) == [spec.name for spec in plan]
 
 
@@ -286,8 +312,9 @@ def test_cells_of_the_students_own_stay_after_the_cell_they_followed():
     cells.append(moved)
     rebuilt, _, _ = restore_layout(cells, plan)
     sources = [cell.source for cell in rebuilt]
-    answer = next(i for i, cell in enumerate(rebuilt) if cell.metadata.get("nbgrader", {}).get("grade_id")
-                  == "encode_hailstone")
+    answer = next(
+        i for i, cell in enumerate(rebuilt) if cell.metadata.get("nbgrader", {}).get("grade_id") == "encode_hailstone"
+    )
     assert sources[answer + 1] == "helper = 1"
     assert rebuilt[answer + 2].metadata["nbgrader"]["grade_id"] == "test_encode_hailstone"
 

@@ -54,7 +54,7 @@ def mounts(command: list[str]) -> list[tuple[str, ...]]:
     while index < len(command) and command[index] != "--":
         option = command[index]
         if option in arity:
-            found.append((option, *command[index + 1:index + 1 + arity[option]]))
+            found.append((option, *command[index + 1 : index + 1 + arity[option]]))
             index += arity[option]
         index += 1
     return found
@@ -72,7 +72,7 @@ def test_the_command_binds_the_submission_read_write_and_the_environment_read_on
     assert ("--ro-bind", "/dev/null", "/srv/course/autograded/ada/A/a.ipynb") in found
     assert ("--ro-bind", "/dev/null", "/etc/shadow") in found and ("--tmpfs", "/etc/ssh") in found
     assert command[command.index("--chdir") + 1] == LAYOUT.workdir
-    assert command[command.index("--") + 1:] == ["python", "-m", "ipykernel_launcher"]
+    assert command[command.index("--") + 1 :] == ["python", "-m", "ipykernel_launcher"]
 
 
 def test_the_command_binds_nothing_else():
@@ -81,8 +81,17 @@ def test_the_command_binds_nothing_else():
     allowed = {LAYOUT.workdir, LAYOUT.runtime_dir, *LAYOUT.read_only, "/usr", "/etc", "/dev/null"}
     assert sources == allowed
     # Not the course around the submission, its gradebook, solutions/ or other students' work; not / itself.
-    for path in ("/", "/srv", "/srv/course", "/srv/course/solutions", "/srv/course/gradebook.db",
-                 "/srv/course/submitted", "/srv/course/autograded", "/home/grader", "/tmp"):
+    for path in (
+        "/",
+        "/srv",
+        "/srv/course",
+        "/srv/course/solutions",
+        "/srv/course/gradebook.db",
+        "/srv/course/submitted",
+        "/srv/course/autograded",
+        "/home/grader",
+        "/tmp",
+    ):
         assert path not in sources
 
 
@@ -255,7 +264,7 @@ def hunt_code(course: Path, port: int) -> str:
 
 def hunt_results(text: str) -> dict[str, str]:
     (line,) = [line for line in text.splitlines() if line.startswith("HUNT ")]
-    return json.loads(line[len("HUNT "):])
+    return json.loads(line[len("HUNT ") :])
 
 
 # How a route fails in the sandbox: the file is not there (or masked), no network. Any other error (a NameError)
@@ -301,8 +310,12 @@ def listener():
 
 def decoy_course(folder: Path) -> Path:
     """A course folder holding world-readable copies of what a student must not read, and a student's work folder."""
-    for path in (f"solutions/{ASSIGNMENT}/{NOTEBOOK}", f"submitted/bob/{ASSIGNMENT}/{NOTEBOOK}",
-                 f"autograded/bob/{ASSIGNMENT}/{NOTEBOOK}", f"autograded/hunter/{ASSIGNMENT}/{NOTEBOOK}"):
+    for path in (
+        f"solutions/{ASSIGNMENT}/{NOTEBOOK}",
+        f"submitted/bob/{ASSIGNMENT}/{NOTEBOOK}",
+        f"autograded/bob/{ASSIGNMENT}/{NOTEBOOK}",
+        f"autograded/hunter/{ASSIGNMENT}/{NOTEBOOK}",
+    ):
         (folder / path).parent.mkdir(parents=True, exist_ok=True)
         (folder / path).write_text('{"cells": ["### BEGIN HIDDEN TESTS"]}')
     (folder / "gradebook.db").write_text("grades")
@@ -360,8 +373,9 @@ def test_without_the_sandbox_the_hunt_finds_the_instructors_files(tmp_path, list
     # The routes are real: unsandboxed, the grading kernel reads everything and reaches the network.
     monkeypatch.setenv("AUTOAEGAN_DATA", str(decoy_data(tmp_path / "data")))
     course = decoy_course(tmp_path / "course")
-    found = hunt_results(run_in_kernel(hunt_code(course, listener.port), course / "autograded/hunter" / ASSIGNMENT,
-                                       sandbox=False))
+    found = hunt_results(
+        run_in_kernel(hunt_code(course, listener.port), course / "autograded/hunter" / ASSIGNMENT, sandbox=False)
+    )
     # Every route but the internet (this machine may have none) and the search (which walks a few folders deep).
     for route in set(found) - {"network: the internet", "search: any solutions folder"}:
         assert found[route].startswith("ok"), (route, found[route])
@@ -414,15 +428,18 @@ def test_autograding_a_submission_that_hunts_for_the_instructors_files(tmp_path,
     from nbgrader.api import Gradebook
 
     sys.path.insert(0, str(ROOT / "tests"))
-    from benchmarks.autograding import POINTS, prepare_course, solution_answers
     from test_nbgrader_roundtrip import nbgrader, nbgrader_cells, read, submission
+
+    from benchmarks.autograding import POINTS, prepare_course, solution_answers
 
     course = prepare_course(tmp_path / "course")
     release = read(course / "exercises" / ASSIGNMENT / NOTEBOOK)
     answers = solution_answers()
     # The solution, whose first answer cell also hunts; bob's submission is there, not graded, world-readable.
-    hunter = submission(release, {**answers, "encode_hailstone": hunt_code(course, listener.port) + "\n\n"
-                                  + answers["encode_hailstone"]})
+    hunter = submission(
+        release,
+        {**answers, "encode_hailstone": hunt_code(course, listener.port) + "\n\n" + answers["encode_hailstone"]},
+    )
     for student, notebook in (("hunter", hunter), ("bob", submission(release, answers))):
         path = course / "submitted" / student / ASSIGNMENT / NOTEBOOK
         path.parent.mkdir(parents=True)
@@ -446,8 +463,9 @@ def test_autograding_a_submission_that_hunts_for_the_instructors_files(tmp_path,
 
 def test_autograding_refuses_before_the_first_submission_when_bwrap_is_missing(tmp_path):
     sys.path.insert(0, str(ROOT / "tests"))
-    from benchmarks.autograding import prepare_course, solution_answers
     from test_nbgrader_roundtrip import VENV_BIN, nbgrader_environment, read, submission
+
+    from benchmarks.autograding import prepare_course, solution_answers
 
     course = prepare_course(tmp_path / "course")
     path = course / "submitted" / "ada" / ASSIGNMENT / NOTEBOOK
@@ -456,8 +474,14 @@ def test_autograding_refuses_before_the_first_submission_when_bwrap_is_missing(t
     # A PATH with the virtual environment alone: no bwrap on it.
     env = {**nbgrader_environment(), "PATH": str(VENV_BIN)}
     env.pop(grading_sandbox.SWITCH, None)
-    done = subprocess.run([str(VENV_BIN / "nbgrader"), "autograde", ASSIGNMENT], cwd=course, env=env,
-                          capture_output=True, text=True, timeout=300)
+    done = subprocess.run(
+        [str(VENV_BIN / "nbgrader"), "autograde", ASSIGNMENT],
+        cwd=course,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert done.returncode != 0
     refusal = [line for line in done.stderr.splitlines() if "autograding refused" in line]
     assert refusal == [grading_sandbox.refusal("bubblewrap (bwrap) is not installed: apt-get install bubblewrap")]

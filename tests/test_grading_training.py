@@ -53,9 +53,11 @@ def train_codec(images, *, steps, seed):
 
 
 def test_an_autoencoder_is_trained_once_and_scored_against_pca(notebook):
-    notebook(DENSE_AUTOENCODER + "calls = []\n_train = train_codec\n"
-             "def train_codec(images, *, steps, seed):\n    calls.append((images.shape, steps, seed))\n"
-             "    return _train(images, steps=steps, seed=seed)\n")
+    notebook(
+        DENSE_AUTOENCODER + "calls = []\n_train = train_codec\n"
+        "def train_codec(images, *, steps, seed):\n    calls.append((images.shape, steps, seed))\n"
+        "    return _train(images, steps=steps, seed=seed)\n"
+    )
     report = grading_training.autoencoder_report("train_codec", steps=20, coding_size=4)
     assert report["problems"] == [] and "error" not in report
     assert report["seed"] == grading_training.DEFAULT_TRAINING_SEED and report["seconds"] > 0
@@ -130,8 +132,10 @@ def train_batch_dependent(images, *, steps, seed):
 def test_training_that_raises_is_reported_with_its_message(notebook):
     notebook("def train_broken(images, *, steps, seed):\n    raise ValueError('the learning rate is NaN')\n")
     report = grading_training.autoencoder_report("train_broken", steps=5, coding_size=4)
-    assert report["error"] == (f"train_broken(images, steps=5, seed={grading_training.DEFAULT_TRAINING_SEED}) "
-                               "raised ValueError: the learning rate is NaN")
+    assert report["error"] == (
+        f"train_broken(images, steps=5, seed={grading_training.DEFAULT_TRAINING_SEED}) "
+        "raised ValueError: the learning rate is NaN"
+    )
 
 
 def test_one_model_where_two_are_expected_is_named(notebook):
@@ -178,8 +182,9 @@ def train_by_label(images, labels, *, steps, seed):
 
     return keras.layers.Lambda(generate)
 """)
-    report = grading_training.generator_report("train_by_label", steps=1, coding_size=4, pixels="unit",
-                                               conditional=True)
+    report = grading_training.generator_report(
+        "train_by_label", steps=1, coding_size=4, pixels="unit", conditional=True
+    )
     assert report["problems"] == []
     assert report["label_accuracy"] > 0.7 and report["classes_covered"] >= 8
     assert report["copy_share"] == 1.0

@@ -25,8 +25,17 @@ def kernel_shapes(model):
 @pytest.mark.parametrize("sizes", [(20,), (24, 8), (32, 16, 6)], ids=["depth 1", "depth 2", "depth 3"])
 def test_any_depth_trains_stage_by_stage_then_stacks(images, sizes):
     set_seed(0, profile=TEST)
-    result = train_greedy_autoencoder(images, images[:16], variant="relu_mse", sizes=sizes, stage_epochs=1,
-                                      fine_tune_epochs=1, recipe=QUICK, profile=TEST, verbose=0)
+    result = train_greedy_autoencoder(
+        images,
+        images[:16],
+        variant="relu_mse",
+        sizes=sizes,
+        stage_epochs=1,
+        fine_tune_epochs=1,
+        recipe=QUICK,
+        profile=TEST,
+        verbose=0,
+    )
     assert len(result.stage_histories) == len(sizes)
     assert result.encoder.output_shape == (None, sizes[-1])
     assert result.autoencoder.input_shape == (None, 28, 28) and result.autoencoder.output_shape == (None, 28, 28)
@@ -39,8 +48,16 @@ def test_any_depth_trains_stage_by_stage_then_stacks(images, sizes):
 
 def test_later_stages_reconstruct_the_codings_of_the_stage_below(images):
     set_seed(0, profile=TEST)
-    result = train_greedy_autoencoder(images, variant="slides", sizes=(24, 8), stage_epochs=1, fine_tune_epochs=0,
-                                      recipe=QUICK, profile=TEST, verbose=0)
+    result = train_greedy_autoencoder(
+        images,
+        variant="slides",
+        sizes=(24, 8),
+        stage_epochs=1,
+        fine_tune_epochs=0,
+        recipe=QUICK,
+        profile=TEST,
+        verbose=0,
+    )
     assert result.fine_tune_history is None
     first, second = result.stage_histories
     # Stage 1 reconstructs pixels with the variant's loss and metrics; stage 2 reconstructs SELU codings with the MSE.
@@ -54,8 +71,16 @@ def test_later_stages_reconstruct_the_codings_of_the_stage_below(images):
 
 def test_the_stack_without_fine_tuning_chains_the_stage_layers(images):
     set_seed(0, profile=TEST)
-    result = train_greedy_autoencoder(images, variant="relu_mse", sizes=(16, 4), stage_epochs=1, fine_tune_epochs=0,
-                                      recipe=QUICK, profile=TEST, verbose=0)
+    result = train_greedy_autoencoder(
+        images,
+        variant="relu_mse",
+        sizes=(16, 4),
+        stage_epochs=1,
+        fine_tune_epochs=0,
+        recipe=QUICK,
+        profile=TEST,
+        verbose=0,
+    )
     enc1, enc2 = [layer for layer in result.encoder.layers if isinstance(layer, keras.layers.Dense)]
     by_stages = encode(enc2, encode(enc1, images))
     np.testing.assert_allclose(result.encoder.predict(images / 255.0, verbose=0), by_stages, rtol=1e-4, atol=1e-5)

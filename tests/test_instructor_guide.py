@@ -11,9 +11,10 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+from test_chapters import slides_called_seed  # noqa: E402  (the course's one detector of "the seed" for the slides)
+
 from autoaegan.chapters import APPENDICES, CHAPTERS  # noqa: E402
 from classroom.deliver import HUB_FILES, student_files  # noqa: E402
-from test_chapters import slides_called_seed  # noqa: E402  (the course's one detector of "the seed" for the slides)
 
 GUIDE = ROOT / "solutions" / "INSTRUCTOR_GUIDE.md"
 COURSE = ROOT / "course"
@@ -61,14 +62,16 @@ def test_the_guide_has_one_section_per_chapter_in_course_order_titled_as_the_not
     assert [chapter.label for chapter in WRITTEN] == expected, "the catalogue's titles differ from the notebooks'"
     assert headings == expected, (
         "the guide's '## ' sections should be the chapters and appendices of autoaegan/chapters.py, in course order, "
-        f"each headed as its notebook's first line:\nexpected {expected}\ngot      {headings}")
+        f"each headed as its notebook's first line:\nexpected {expected}\ngot      {headings}"
+    )
 
 
 @pytest.mark.parametrize("chapter", WRITTEN, ids=lambda chapter: chapter.notebook)
 def test_a_section_answers_every_question_of_its_chapter_numbered_as_they_are(chapter):
     questions = question_numbers(chapter)
     assert questions == list(range(1, len(questions) + 1)), (
-        f"{chapter.notebook}'s questions should be numbered 1 to {len(questions)}, got {questions}")
+        f"{chapter.notebook}'s questions should be numbered 1 to {len(questions)}, got {questions}"
+    )
     body = sections(guide_text()).get(chapter.label)
     assert body is not None, f"the guide has no '## {chapter.label}' section"
     answers = subsection(body, "Answers to the questions")
@@ -76,7 +79,8 @@ def test_a_section_answers_every_question_of_its_chapter_numbered_as_they_are(ch
     numbers = [int(number) for number in NUMBERED.findall(answers)]
     assert numbers == questions, (
         f"'## {chapter.label}' should answer questions {questions} in order, one numbered answer each; "
-        f"its numbered answers are {numbers}")
+        f"its numbered answers are {numbers}"
+    )
 
 
 def test_every_chapter_with_an_assignment_has_its_graded_parts_subsection():
@@ -86,7 +90,8 @@ def test_every_chapter_with_an_assignment_has_its_graded_parts_subsection():
         if chapter.exercise:
             assert graded and f"`{chapter.exercise}`" in graded, (
                 f"'## {chapter.label}' should describe the graded parts of `{chapter.exercise}` in its "
-                "'### Graded parts: learning goals and common mistakes' subsection")
+                "'### Graded parts: learning goals and common mistakes' subsection"
+            )
         else:
             assert graded is None, f"'## {chapter.label}' has no assignment, and so no graded parts to describe"
 
@@ -94,14 +99,16 @@ def test_every_chapter_with_an_assignment_has_its_graded_parts_subsection():
 def test_the_guide_is_never_released_nor_delivered_to_students():
     guide_text()  # it exists
     guide = GUIDE.relative_to(ROOT)
-    assignments = sorted(path.name for path in (ROOT / "solutions").iterdir() if path.is_dir()
-                         and any(path.glob("*.ipynb")))
+    assignments = sorted(
+        path.name for path in (ROOT / "solutions").iterdir() if path.is_dir() and any(path.glob("*.ipynb"))
+    )
     assert assignments, "expected the assignment folders in solutions/"
     # nbgrader generates and releases assignment folders only: the guide sits beside them, in none of them.
     assert guide.parent == Path("solutions"), f"the guide should sit directly in solutions/, not in {guide.parent}"
     assert guide.parts[1] not in assignments
     assert not any((ROOT / "exercises" / name / guide.name).exists() for name in assignments), (
-        "an assignment's released folder in exercises/ holds a copy of the instructor's guide")
+        "an assignment's released folder in exercises/ holds a copy of the instructor's guide"
+    )
     # The hub delivers classroom/deliver.py's allow-list, and serves the hub's own files besides.
     delivered = student_files(ROOT)
     assert guide not in delivered and not [path for path in delivered if path.name == guide.name]

@@ -21,13 +21,15 @@ LATENT = 6
 def generator():
     """A small tanh generator: codings (n, 6) → images (n, 28, 28, 1) in [-1, 1], with random weights."""
     keras.utils.set_random_seed(3)
-    return keras.Sequential([
-        keras.Input((LATENT,)),
-        keras.layers.Dense(7 * 7 * 4, activation="relu"),
-        keras.layers.Reshape((7, 7, 4)),
-        keras.layers.Conv2DTranspose(4, 3, strides=2, padding="same", activation="relu"),
-        keras.layers.Conv2DTranspose(1, 3, strides=2, padding="same", activation="tanh"),
-    ])
+    return keras.Sequential(
+        [
+            keras.Input((LATENT,)),
+            keras.layers.Dense(7 * 7 * 4, activation="relu"),
+            keras.layers.Reshape((7, 7, 4)),
+            keras.layers.Conv2DTranspose(4, 3, strides=2, padding="same", activation="relu"),
+            keras.layers.Conv2DTranspose(1, 3, strides=2, padding="same", activation="tanh"),
+        ]
+    )
 
 
 def test_concept_mean_averages_the_picked_rows_by_index_or_mask():
@@ -38,15 +40,18 @@ def test_concept_mean_averages_the_picked_rows_by_index_or_mask():
     assert concept_mean(codings, [1]).dtype == np.float32 and concept_mean(codings, [1]).shape == (3,)
 
 
-@pytest.mark.parametrize("codings, picked, error, match", [
-    (np.zeros((4, 3)), [], ValueError, "pick at least one"),
-    (np.zeros((4, 3)), np.zeros(4, bool), ValueError, "pick at least one"),
-    (np.zeros((4, 3)), [4], IndexError, "0..3"),
-    (np.zeros((4, 3)), np.ones(3, bool), ValueError, "one entry per coding"),
-    (np.zeros((4, 3)), [0.5], TypeError, "row indices"),
-    (np.zeros(3), [0], ValueError, "2-D array"),
-    (np.full((2, 3), np.nan), [0], ValueError, "finite"),
-])
+@pytest.mark.parametrize(
+    "codings, picked, error, match",
+    [
+        (np.zeros((4, 3)), [], ValueError, "pick at least one"),
+        (np.zeros((4, 3)), np.zeros(4, bool), ValueError, "pick at least one"),
+        (np.zeros((4, 3)), [4], IndexError, "0..3"),
+        (np.zeros((4, 3)), np.ones(3, bool), ValueError, "one entry per coding"),
+        (np.zeros((4, 3)), [0.5], TypeError, "row indices"),
+        (np.zeros(3), [0], ValueError, "2-D array"),
+        (np.full((2, 3), np.nan), [0], ValueError, "finite"),
+    ],
+)
 def test_concept_mean_refuses_bad_input(codings, picked, error, match):
     with pytest.raises(error, match=match):
         concept_mean(codings, picked)
@@ -111,8 +116,9 @@ def test_the_widget_computes_from_the_picks_and_redraws(generator):
             widget.checkboxes[index][pick].value = True
     assert [widget.picked(i) for i in range(3)] == [[0, 2, 5], [1], [3, 7]]
     result = widget.compute()
-    expected = arithmetic(concept_mean(pools[0], [0, 2, 5]), concept_mean(pools[1], [1]),
-                          concept_mean(pools[2], [3, 7]))
+    expected = arithmetic(
+        concept_mean(pools[0], [0, 2, 5]), concept_mean(pools[1], [1]), concept_mean(pools[2], [3, 7])
+    )
     np.testing.assert_allclose(result["coding"], expected, rtol=1e-5)
     np.testing.assert_allclose(result["result"], widget.decode_unit(expected[None])[0], atol=1e-5)
     assert 0.0 <= result["result"].min() and result["result"].max() <= 1.0
@@ -123,8 +129,11 @@ def test_the_widget_computes_from_the_picks_and_redraws(generator):
     np.testing.assert_allclose(255 - shown[::2, ::2], np.round(result["result"] * 255), atol=1)
     # The pixel-space contrast is built from the picked images themselves.
     images = widget.candidate_images
-    np.testing.assert_allclose(result["pixel"], pixel_arithmetic(images[0][[0, 2, 5]].mean(0), images[1][1],
-                                                                 images[2][[3, 7]].mean(0)), atol=1e-6)
+    np.testing.assert_allclose(
+        result["pixel"],
+        pixel_arithmetic(images[0][[0, 2, 5]].mean(0), images[1][1], images[2][[3, 7]].mean(0)),
+        atol=1e-6,
+    )
 
     # Changing a pick changes the result; un-picking a whole concept empties it again.
     before = widget.result_image.value

@@ -25,12 +25,15 @@ CLASS_NAMES = ["T-shirt", "Trouser", "Pullover"]
 
 def dense_decoder(latent_dim, shape=(28, 28), activation="sigmoid", bias=0.0):
     """A one-layer decoder (n, latent_dim) → `shape`, with a constant bias so its output at z = 0 is known."""
-    return keras.Sequential([
-        keras.Input((latent_dim,)),
-        keras.layers.Dense(int(np.prod(shape)), activation=activation,
-                           bias_initializer=keras.initializers.Constant(bias)),
-        keras.layers.Reshape(shape),
-    ])
+    return keras.Sequential(
+        [
+            keras.Input((latent_dim,)),
+            keras.layers.Dense(
+                int(np.prod(shape)), activation=activation, bias_initializer=keras.initializers.Constant(bias)
+            ),
+            keras.layers.Reshape(shape),
+        ]
+    )
 
 
 def dense_encoder(latent_dim, shape=(28, 28)):
@@ -222,8 +225,9 @@ def collapsed_encoder(latent_dim=5, dead=(1, 3)):
 def test_with_an_encoder_the_dimensions_in_use_come_first_and_the_collapsed_ones_are_marked(data):
     set_seed(0, profile=PROFILES["test"])
     images, labels = data
-    explorer = LatentExplorer(dense_decoder(5), encoder=collapsed_encoder(), images=images, labels=labels,
-                              class_names=CLASS_NAMES)
+    explorer = LatentExplorer(
+        dense_decoder(5), encoder=collapsed_encoder(), images=images, labels=labels, class_names=CLASS_NAMES
+    )
     assert explorer.active == (0, 2, 4)
     assert explorer.activity[[1, 3]].max() == 0 and explorer.activity[[0, 2, 4]].min() > 0.01
     assert explorer.dims == (0, 2, 4, 1, 3)
@@ -231,13 +235,16 @@ def test_with_an_encoder_the_dimensions_in_use_come_first_and_the_collapsed_ones
     marked = [UNUSED_CLASS in slider._dom_classes for slider in explorer.sliders]
     assert marked == [False, False, False, True, True]
     assert "collapsed to the prior" in explorer.sliders[3].tooltip and "in use" in explorer.sliders[0].tooltip
-    headings = [child.value for child in explorer.children[1].children[0].children if isinstance(child, ipywidgets.HTML)]
+    headings = [
+        child.value for child in explorer.children[1].children[0].children if isinstance(child, ipywidgets.HTML)
+    ]
     assert headings[0].startswith("In use (3 of 5)") and headings[1].startswith("Collapsed to the prior (2)")
     # Slider k still sets dimension dims[k].
     explorer.sliders[3].value = 2.0
     assert explorer.coding[1] == pytest.approx(2.0)
-    np.testing.assert_allclose(explorer.coding_for([0.1, 0.2, 0.3, 0.4, 0.5])[[0, 2, 4, 1, 3]], [0.1, 0.2, 0.3, 0.4, 0.5],
-                               atol=1e-6)
+    np.testing.assert_allclose(
+        explorer.coding_for([0.1, 0.2, 0.3, 0.4, 0.5])[[0, 2, 4, 1, 3]], [0.1, 0.2, 0.3, 0.4, 0.5], atol=1e-6
+    )
 
 
 def test_the_activity_can_be_given_and_without_it_nothing_is_marked():

@@ -5,7 +5,6 @@ import pytest
 from scipy.stats import norm
 
 from autoaegan.figures.images import image_grid
-from autoaegan.latent import dimension_use
 from autoaegan.figures.latent import (
     UNUSED_COLOUR,
     USED_COLOUR,
@@ -16,6 +15,7 @@ from autoaegan.figures.latent import (
     latent_plane_figure,
     mosaic,
 )
+from autoaegan.latent import dimension_use
 
 
 def test_image_grid_frames_the_images_it_is_told_to():

@@ -29,8 +29,8 @@ from pathlib import Path
 
 import nbformat
 import pytest
-
 from system_needs import require
+
 from tests.roundtrip_cases import all_cases
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -75,7 +75,11 @@ def nbgrader_environment() -> dict[str, str]:
 def nbgrader(course: Path, *args: str, timeout: int = 1200) -> subprocess.CompletedProcess:
     return subprocess.run(
         [str(VENV_BIN / "nbgrader"), *args],
-        cwd=course, env=nbgrader_environment(), capture_output=True, text=True, timeout=timeout,
+        cwd=course,
+        env=nbgrader_environment(),
+        capture_output=True,
+        text=True,
+        timeout=timeout,
     )
 
 
@@ -94,7 +98,11 @@ def validate(course: Path, notebook: Path, timeout: int = 1200) -> dict:
     """`Validator().validate(notebook)` with the course's configuration: {} when every test cell passes."""
     done = subprocess.run(
         [sys.executable, "-c", VALIDATE, str(course), str(notebook)],
-        cwd=course, env=nbgrader_environment(), capture_output=True, text=True, timeout=timeout,
+        cwd=course,
+        env=nbgrader_environment(),
+        capture_output=True,
+        text=True,
+        timeout=timeout,
     )
     assert done.returncode == 0, done.stderr[-3000:]
     return json.loads(done.stdout.strip().splitlines()[-1])
@@ -179,7 +187,7 @@ def prepare_grading(course: Path, assignment: str, folder: Path) -> Path:
         answers = {grade_id: cell.source for grade_id, cell in nbgrader_cells(solution, solution=True).items()}
         students = {"solution": solution, "untouched": release}
         cases = CASES.get(notebook)
-        for student, listed in (cases.submissions.items() if cases else ()):
+        for student, listed in cases.submissions.items() if cases else ():
             students[student] = submission(release, {**answers, **listed.answers})
         for student, nb in students.items():
             path = folder / "submitted" / student / notebook

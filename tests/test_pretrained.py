@@ -115,16 +115,24 @@ def test_a_chapters_own_model_gets_the_shipped_weights(tmp_path):
     from autoaegan.pretrained import load_shipped_weights
 
     retrain("tiny", profile=PROFILES["test"], directory=tmp_path, catalog=TINY)
-    own = keras.Sequential([keras.Input((3,)), keras.layers.Dense(2, name="codings"), keras.layers.Dense(3, name="out")])
+    own = keras.Sequential(
+        [keras.Input((3,)), keras.layers.Dense(2, name="codings"), keras.layers.Dense(3, name="out")]
+    )
     assert load_shipped_weights(own, "tiny", directory=tmp_path, catalog=TINY) is own
     np.testing.assert_array_equal(own.layers[0].get_weights()[0], np.full((3, 2), 0.5))
 
 
-@pytest.mark.parametrize("layers, message", [
-    ([keras.layers.Dense(2), keras.layers.Dense(4)], r"shapes only in the file: \[\(2, 3\), \(3,\)\], only in the model: \[\(2, 4\), \(4,\)\]"),
-    ([keras.layers.Dense(2)], "the file holds 4 arrays, the model 2"),
-    ([keras.layers.Dense(2), keras.layers.Dense(3), keras.layers.Dense(3)], "the file holds 4 arrays, the model 6"),
-])
+@pytest.mark.parametrize(
+    "layers, message",
+    [
+        (
+            [keras.layers.Dense(2), keras.layers.Dense(4)],
+            r"shapes only in the file: \[\(2, 3\), \(3,\)\], only in the model: \[\(2, 4\), \(4,\)\]",
+        ),
+        ([keras.layers.Dense(2)], "the file holds 4 arrays, the model 2"),
+        ([keras.layers.Dense(2), keras.layers.Dense(3), keras.layers.Dense(3)], "the file holds 4 arrays, the model 6"),
+    ],
+)
 def test_a_model_that_differs_from_the_shipped_one_is_refused_with_the_differences(tmp_path, layers, message):
     from autoaegan.pretrained import load_shipped_weights
 

@@ -33,7 +33,7 @@ def banded_images(n, seed=0):
     labels = rng.integers(0, 10, n)
     images = rng.integers(0, 60, size=(n, 28, 28)).astype(np.uint8)
     for image, label in zip(images, labels):
-        image[2 * label + 4: 2 * label + 7] = 250
+        image[2 * label + 4 : 2 * label + 7] = 250
     return images, labels.astype(np.uint8)
 
 
@@ -47,8 +47,16 @@ def trained_encoder():
 
 
 def fit_one_epoch(classifier, images, labels):
-    train(classifier, images, labels, loss="sparse_categorical_crossentropy", epochs=1, recipe=QUICK, profile=TEST,
-          verbose=0)
+    train(
+        classifier,
+        images,
+        labels,
+        loss="sparse_categorical_crossentropy",
+        epochs=1,
+        recipe=QUICK,
+        profile=TEST,
+        verbose=0,
+    )
 
 
 def same_weights(a, b):
@@ -107,8 +115,18 @@ def test_valid_accuracy_scores_the_argmax_on_scaled_images():
 def test_the_experiment_runs_every_method_and_keeps_the_encoder(trained_encoder):
     images, labels = banded_images(120)
     before = [w.copy() for w in trained_encoder.get_weights()]
-    result = compare_pretraining(trained_encoder, small_encoder, images[:100], labels[:100], images[100:], labels[100:],
-                                 label_counts=(40, 20), steps=3, recipe=QUICK, profile=TEST)
+    result = compare_pretraining(
+        trained_encoder,
+        small_encoder,
+        images[:100],
+        labels[:100],
+        images[100:],
+        labels[100:],
+        label_counts=(40, 20),
+        steps=3,
+        recipe=QUICK,
+        profile=TEST,
+    )
     assert result.label_counts == (20, 40) and result.methods == METHODS
     assert [(run.n_labels, run.method) for run in result.runs] == [(n, m) for n in (20, 40) for m in METHODS]
     assert all(0.0 <= run.valid_accuracy <= 1.0 and run.epochs >= 1 and run.seconds > 0 for run in result.runs)
@@ -119,11 +137,13 @@ def test_the_experiment_runs_every_method_and_keeps_the_encoder(trained_encoder)
 
 def hand_made_result():
     accuracies = {"from scratch": (0.6, 0.8), "pretrained, frozen": (0.65, 0.75), "pretrained, fine-tuned": (0.7, 0.85)}
-    return PretrainingResult(tuple(
-        PretrainingRun(n, method, accuracies[method][i], 10, 1.0)
-        for i, n in enumerate((100, 1000))
-        for method in METHODS
-    ))
+    return PretrainingResult(
+        tuple(
+            PretrainingRun(n, method, accuracies[method][i], 10, 1.0)
+            for i, n in enumerate((100, 1000))
+            for method in METHODS
+        )
+    )
 
 
 def test_the_result_reads_by_method_and_prints_a_table():
@@ -158,9 +178,19 @@ def test_the_experiment_uses_a_classifier_the_caller_defines(trained_encoder):
         built.append((encoder, classifier))
         return classifier
 
-    result = compare_pretraining(trained_encoder, small_encoder, images[:100], labels[:100], images[100:], labels[100:],
-                                 label_counts=(20,), steps=2, recipe=QUICK, make_classifier=make_classifier,
-                                 profile=TEST)
+    result = compare_pretraining(
+        trained_encoder,
+        small_encoder,
+        images[:100],
+        labels[:100],
+        images[100:],
+        labels[100:],
+        label_counts=(20,),
+        steps=2,
+        recipe=QUICK,
+        make_classifier=make_classifier,
+        profile=TEST,
+    )
     assert result.methods == METHODS
     # one classifier from scratch, one on the pretrained copy (frozen, then fine-tuned: the same model)
     assert len(built) == 2 and all(encoder is not trained_encoder for encoder, _ in built)
@@ -168,6 +198,16 @@ def test_the_experiment_uses_a_classifier_the_caller_defines(trained_encoder):
     assert pretrained[0].trainable  # unfrozen for the fine-tuning phase
     assert len(pretrained[1].layers) == 2 and isinstance(pretrained[1].layers[-1], keras.layers.Dense)
     with pytest.raises(ValueError, match="on the encoder it is given"):
-        compare_pretraining(trained_encoder, small_encoder, images[:100], labels[:100], images[100:], labels[100:],
-                            label_counts=(20,), steps=1, recipe=QUICK, profile=TEST,
-                            make_classifier=lambda encoder: keras.Sequential([small_encoder(), keras.layers.Dense(10)]))
+        compare_pretraining(
+            trained_encoder,
+            small_encoder,
+            images[:100],
+            labels[:100],
+            images[100:],
+            labels[100:],
+            label_counts=(20,),
+            steps=1,
+            recipe=QUICK,
+            profile=TEST,
+            make_classifier=lambda encoder: keras.Sequential([small_encoder(), keras.layers.Dense(10)]),
+        )

@@ -57,12 +57,14 @@ def changed(model, before):
 
 
 def pair(generator_net, discriminator_net, level, *, fade_in=False, alpha=None, **kwargs):
-    gan = ProGAN(generator_net.model(level, fade_in=fade_in), discriminator_net.model(level, fade_in=fade_in),
-                 seed=0, **kwargs)
+    gan = ProGAN(
+        generator_net.model(level, fade_in=fade_in), discriminator_net.model(level, fade_in=fade_in), seed=0, **kwargs
+    )
     if alpha is not None:
         gan.set_alpha(alpha)
-    gan.compile(keras.optimizers.Adam(1e-3, beta_1=0.0, beta_2=0.99),
-                keras.optimizers.Adam(1e-3, beta_1=0.0, beta_2=0.99))
+    gan.compile(
+        keras.optimizers.Adam(1e-3, beta_1=0.0, beta_2=0.99), keras.optimizers.Adam(1e-3, beta_1=0.0, beta_2=0.99)
+    )
     return gan
 
 
@@ -82,7 +84,7 @@ def test_the_builders_shapes_at_every_level_with_and_without_fade_in(networks):
     z = codings(4)  # a whole number of minibatch-stddev groups of 2
     for level in range(4):
         size = resolution_of(level)
-        for fade_in in ((False, True) if level else (False,)):
+        for fade_in in (False, True) if level else (False,):
             g, d = generator.model(level, fade_in=fade_in), discriminator.model(level, fade_in=fade_in)
             assert g.input_shape == (None, CODINGS) and g.output_shape == (None, size, size, 1)
             assert d.input_shape == (None, size, size, 1) and d.output_shape == (None, 1)
@@ -163,8 +165,9 @@ def test_a_fading_discriminator_scores_the_downsampled_images_at_alpha_0_and_the
     size = resolution_of(level)
     x = np.random.default_rng(level).uniform(-1, 1, size=(4, size, size, 1)).astype("float32")
     set_fade_in(model, 0.0)
-    np.testing.assert_allclose(numpy(model(x)), numpy(discriminator.model(level - 1)(downsample(x, 2))),
-                               rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(
+        numpy(model(x)), numpy(discriminator.model(level - 1)(downsample(x, 2))), rtol=1e-5, atol=1e-6
+    )
     set_fade_in(model, 1.0)
     np.testing.assert_allclose(numpy(model(x)), numpy(discriminator.model(level)(x)), rtol=1e-5, atol=1e-6)
 
@@ -195,8 +198,9 @@ def test_pad_images_centres_the_images_on_a_black_border():
 
 def test_real_dataset_yields_whole_padded_batches_in_the_unit_interval():
     images = np.random.default_rng(5).integers(0, 256, size=(10, 28, 28), dtype=np.uint8)
-    batches = [numpy(batch[0] if isinstance(batch, tuple) else batch)
-               for batch in real_dataset(images, batch_size=4, seed=0)]
+    batches = [
+        numpy(batch[0] if isinstance(batch, tuple) else batch) for batch in real_dataset(images, batch_size=4, seed=0)
+    ]
     assert len(batches) == 2  # the last two images do not make a whole batch
     for batch in batches:
         assert batch.shape == (4, 32, 32, 1) and batch.dtype == np.float32
@@ -212,8 +216,12 @@ def test_real_images_are_pooled_to_the_level_and_scaled_to_minus_one_one(network
     np.testing.assert_allclose(numpy(gan.real_images(images)), expected, rtol=1e-5, atol=1e-6)
     floats = images.astype("float32") / 255  # floats in [0, 1] as the pipeline yields them: the same
     np.testing.assert_allclose(numpy(gan.real_images(floats)), expected, rtol=1e-5, atol=1e-6)
-    np.testing.assert_allclose(numpy(gan.real_images(images[:, ::4, ::4])),  # already at 8×8
-                               2 * images[:, ::4, ::4].astype(np.float64) / 255 - 1, rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(
+        numpy(gan.real_images(images[:, ::4, ::4])),  # already at 8×8
+        2 * images[:, ::4, ::4].astype(np.float64) / 255 - 1,
+        rtol=1e-5,
+        atol=1e-6,
+    )
 
 
 def test_while_fading_the_real_images_are_blurred_as_the_old_level_would_see_them(networks):
@@ -244,8 +252,7 @@ def test_alpha_is_shared_by_both_networks_and_only_for_fading_pairs(networks):
         steady.set_alpha(0.5)
 
 
-@pytest.mark.parametrize("loss, level, fade_in", [("logistic", 0, False), ("logistic", 2, True),
-                                                  ("wgan-gp", 1, True)])
+@pytest.mark.parametrize("loss, level, fade_in", [("logistic", 0, False), ("logistic", 2, True), ("wgan-gp", 1, True)])
 def test_a_train_step_changes_both_networks_and_returns_finite_losses(networks, loss, level, fade_in):
     generator, discriminator = networks
     gan = pair(generator, discriminator, level, fade_in=fade_in, alpha=0.5 if fade_in else None, loss=loss)
@@ -311,8 +318,14 @@ def test_the_gradient_penalty_is_the_squared_distance_of_the_critics_gradient_no
 def test_the_wgan_gp_discriminator_loss_adds_the_penalty_and_the_drift(networks):
     generator, _ = networks
     weights = np.random.default_rng(8).normal(size=(4, 4, 1)).astype("float32")
-    gan = ProGAN(generator.model(0), linear_critic(4, weights), loss="wgan-gp", gradient_penalty_weight=10.0,
-                 drift_weight=0.5, seed=0)
+    gan = ProGAN(
+        generator.model(0),
+        linear_critic(4, weights),
+        loss="wgan-gp",
+        gradient_penalty_weight=10.0,
+        drift_weight=0.5,
+        seed=0,
+    )
     gan.compile(keras.optimizers.SGD(0.0), keras.optimizers.SGD(0.0))  # the loss only: no weight moves
     images = uint8_images(4, size=4)
     state = numpy(gan.seed_generator.state).copy()
@@ -320,8 +333,12 @@ def test_the_wgan_gp_discriminator_loss_adds_the_penalty_and_the_drift(networks)
     gan.seed_generator.state.assign(state)
     real_scores = numpy(gan.discriminator(gan.real_images(images)))
     fake_scores = numpy(gan.discriminator(gan.discriminator_fakes(4)))
-    expected = (fake_scores.mean() - real_scores.mean() + 10.0 * (np.linalg.norm(weights) - 1) ** 2
-                + 0.5 * (real_scores ** 2).mean())
+    expected = (
+        fake_scores.mean()
+        - real_scores.mean()
+        + 10.0 * (np.linalg.norm(weights) - 1) ** 2
+        + 0.5 * (real_scores**2).mean()
+    )
     assert float(loss) == pytest.approx(expected, rel=1e-4)
 
 
@@ -369,11 +386,21 @@ def test_the_fade_in_schedule_rises_linearly_then_holds():
 
 def test_the_config_round_trips(networks):
     generator, discriminator = networks
-    gan = ProGAN(generator.model(1), discriminator.model(1), loss="wgan-gp", gradient_penalty_weight=5.0,
-                 drift_weight=0.01, seed=3)
+    gan = ProGAN(
+        generator.model(1),
+        discriminator.model(1),
+        loss="wgan-gp",
+        gradient_penalty_weight=5.0,
+        drift_weight=0.01,
+        seed=3,
+    )
     config = gan.get_config()
-    assert (config["loss"], config["gradient_penalty_weight"], config["drift_weight"], config["seed"]) == \
-        ("wgan-gp", 5.0, 0.01, 3)
+    assert (config["loss"], config["gradient_penalty_weight"], config["drift_weight"], config["seed"]) == (
+        "wgan-gp",
+        5.0,
+        0.01,
+        3,
+    )
     clone = ProGAN.from_config(config)
     assert (clone.loss, clone.gradient_penalty_weight, clone.drift_weight, clone.seed) == ("wgan-gp", 5.0, 0.01, 3)
     clone.generator.set_weights(gan.generator.get_weights())

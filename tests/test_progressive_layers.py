@@ -30,14 +30,14 @@ def reference_same_conv(x, kernel, bias):
     out = np.zeros((batch, height, width, filters))
     for i in range(height):
         for j in range(width):
-            patch = padded[:, i:i + kh, j:j + kw, :]
+            patch = padded[:, i : i + kh, j : j + kw, :]
             out[:, i, j, :] = np.einsum("nhwc,hwcf->nf", patch, kernel.astype(np.float64))
     return out + bias
 
 
 def reference_pixel_norm(x, epsilon=1e-8):
     x = x.astype(np.float64)
-    return x / np.sqrt((x ** 2).mean(axis=-1, keepdims=True) + epsilon)
+    return x / np.sqrt((x**2).mean(axis=-1, keepdims=True) + epsilon)
 
 
 def reference_minibatch_stddev(x, group_size=None, epsilon=1e-8):
@@ -166,8 +166,7 @@ def test_equalized_conv_to_image_layer_has_gain_one():
     x = normal(2, 4, 4, 8, seed=14)
     y = numpy(layer(x))
     effective = numpy(layer.kernel) / math.sqrt(8)
-    np.testing.assert_allclose(y, np.einsum("nhwc,cf->nhwf", x, effective[0, 0]), rtol=1e-5,
-                               atol=1e-6)
+    np.testing.assert_allclose(y, np.einsum("nhwc,cf->nhwf", x, effective[0, 0]), rtol=1e-5, atol=1e-6)
 
 
 def test_a_grouped_equalized_conv_counts_only_the_inputs_of_one_group_in_its_fan_in():
@@ -221,8 +220,9 @@ def test_equalized_conv_gradients_reach_kernel_bias_and_input():
     with tf.GradientTape() as tape:
         effective = tf.Variable(numpy(layer.kernel) * layer.weight_scale)
         loss = tf.reduce_sum((tf.nn.conv2d(x, effective, 1, "SAME") + layer.bias) * upstream)
-    np.testing.assert_allclose(gradients[0].numpy(), layer.weight_scale * tape.gradient(loss, effective).numpy(),
-                               rtol=1e-4, atol=1e-6)
+    np.testing.assert_allclose(
+        gradients[0].numpy(), layer.weight_scale * tape.gradient(loss, effective).numpy(), rtol=1e-4, atol=1e-6
+    )
 
 
 # --------------------------------------------------------------------------------------------------- PixelNormalization
@@ -230,7 +230,7 @@ def test_pixel_normalization_divides_each_pixel_by_its_root_mean_square_over_the
     x = normal(3, 4, 5, 6, seed=19, scale=3.0, shift=1.0)
     y = numpy(PixelNormalization()(x))
     np.testing.assert_allclose(y, reference_pixel_norm(x), rtol=1e-5, atol=1e-6)
-    np.testing.assert_allclose(np.sqrt((y ** 2).mean(axis=-1)), 1.0, rtol=1e-5)
+    np.testing.assert_allclose(np.sqrt((y**2).mean(axis=-1)), 1.0, rtol=1e-5)
     # Scaling a pixel's features does not change its output: the feature vector's direction is kept.
     np.testing.assert_allclose(numpy(PixelNormalization()(x * 7.0)), y, rtol=1e-5, atol=1e-6)
 
@@ -392,11 +392,13 @@ def test_set_fade_in_sets_every_fade_in_layer_of_nested_models():
 
 # ---------------------------------------------------------------------------------------------------- saving
 def test_every_layers_config_round_trips():
-    layers = [EqualizedDense(5, gain=1.0, learning_rate_multiplier=0.1, activation="relu", name="d"),
-              EqualizedConv2D(3, 5, gain=0.5, padding="valid", name="c"),
-              PixelNormalization(epsilon=1e-6, name="p"),
-              MinibatchStandardDeviation(4, epsilon=1e-5, name="m"),
-              FadeIn(0.4, name="f")]
+    layers = [
+        EqualizedDense(5, gain=1.0, learning_rate_multiplier=0.1, activation="relu", name="d"),
+        EqualizedConv2D(3, 5, gain=0.5, padding="valid", name="c"),
+        PixelNormalization(epsilon=1e-6, name="p"),
+        MinibatchStandardDeviation(4, epsilon=1e-5, name="m"),
+        FadeIn(0.4, name="f"),
+    ]
     for layer in layers:
         config = layer.get_config()
         clone = type(layer).from_config(config)

@@ -19,7 +19,14 @@ TEST = PROFILES["test"]  # chunks of 8 steps; ProGAN: one chunk per phase
 def test_the_schedule_grows_one_level_at_a_time_with_a_fade_in_before_each_stable_phase():
     schedule = pt.progan_schedule(3, chunks_per_phase=2, final_chunks=5)
     assert [(p.level, p.fade_in, p.chunks) for p in schedule] == [
-        (0, False, 2), (1, True, 2), (1, False, 2), (2, True, 2), (2, False, 2), (3, True, 2), (3, False, 5)]
+        (0, False, 2),
+        (1, True, 2),
+        (1, False, 2),
+        (2, True, 2),
+        (2, False, 2),
+        (3, True, 2),
+        (3, False, 5),
+    ]
     assert pt.phase_of(schedule, 0) == (0, schedule[0], 0)
     assert pt.phase_of(schedule, 3) == (1, schedule[1], 1)
     assert pt.phase_of(schedule, 16) == (6, schedule[6], 4)
@@ -57,8 +64,9 @@ def test_a_progan_resumed_mid_schedule_continues_from_the_saved_phase(tmp_path):
 
 def test_ablation_switches_remove_each_technique():
     generator, discriminator = build_progressive_pair(
-        (8, 8), techniques=ProGANTechniques(equalized_learning_rate=False, pixel_normalization=False,
-                                            minibatch_stddev=False))
+        (8, 8),
+        techniques=ProGANTechniques(equalized_learning_rate=False, pixel_normalization=False, minibatch_stddev=False),
+    )
     g, d = generator.model(), discriminator.model()
     kinds = {type(layer).__name__ for model in (g, d) for layer in model.layers}
     assert not kinds & {"EqualizedConv2D", "EqualizedDense", "PixelNormalization", "MinibatchStandardDeviation"}
@@ -71,8 +79,9 @@ def test_ablation_switches_remove_each_technique():
 
 def test_without_progressive_growing_the_same_images_train_at_the_last_level(tmp_path):
     techniques = ProGANTechniques(progressive_growing=False)
-    gan, state = pt.train_progan(tiny_images(64), recipe=TINY, profile=TEST, directory=tmp_path, monitor=False,
-                                 techniques=techniques)
+    gan, state = pt.train_progan(
+        tiny_images(64), recipe=TINY, profile=TEST, directory=tmp_path, monitor=False, techniques=techniques
+    )
     assert state.epochs_done == 7 and "alpha" not in state.history
     assert state.settings["schedule"] == [{"level": 3, "fade_in": False, "chunks": 7}]
 
@@ -93,8 +102,15 @@ def test_stylegan_resumes_after_its_last_chunk_and_ships_averaged_weights(tmp_pa
 
 
 def test_the_mixing_probability_reaches_the_gan():
-    gan, state = pt.train_stylegan(tiny_images(16), recipe=TINY, profile=TEST, directory=False, monitor=False,
-                                   chunks=1, style_mixing_probability=0.0)
+    gan, state = pt.train_stylegan(
+        tiny_images(16),
+        recipe=TINY,
+        profile=TEST,
+        directory=False,
+        monitor=False,
+        chunks=1,
+        style_mixing_probability=0.0,
+    )
     assert gan.style_mixing_probability == 0.0 and state.settings["style_mixing_probability"] == 0.0
 
 
@@ -123,8 +139,7 @@ def test_a_diverged_chunk_stops_with_a_clear_error():
 def test_the_growth_recording_has_each_levels_samples_from_its_last_stable_checkpoint(tmp_path):
     import json
 
-    _, state = pt.train_progan(tiny_images(64), recipe=TINY, profile=TEST, directory=tmp_path / "run",
-                               monitor=False)
+    _, state = pt.train_progan(tiny_images(64), recipe=TINY, profile=TEST, directory=tmp_path / "run", monitor=False)
     pt.record_growth(tmp_path / "run", state, target=tmp_path)
     with np.load(tmp_path / "progan_growth_samples.npz") as saved:
         shapes = {key: saved[key].shape for key in saved.files}

@@ -29,11 +29,11 @@ from autoaegan.widgets.fade_in import (
 from autoaegan.widgets.png import grey_png, read_grey_png
 from autoaegan.widgets.style_mixing import (
     AVERAGE_CLASS,
+    DIFFERENCE_CLASS,
+    MAX_STRENGTH,
     MIXING_CELL_CLASS,
     MIXING_CLASS,
     MIXING_SOURCE_CLASS,
-    DIFFERENCE_CLASS,
-    MAX_STRENGTH,
     NOISE_CLASS,
     NOISE_IMAGE_CLASS,
     SPREAD_CLASS,
@@ -105,7 +105,7 @@ def test_the_rows_are_the_old_path_the_new_path_and_the_fading_generators_blend_
     new = unit(progressive.model(level)(z))
     rows = scrubber.rows_for(0.3)
     assert set(rows) == {"old", "new", "blend"}
-    assert all(rows[name].shape == (4, 4 * 2 ** level, 4 * 2 ** level) for name in rows)
+    assert all(rows[name].shape == (4, 4 * 2**level, 4 * 2**level) for name in rows)
     np.testing.assert_allclose(rows["old"], old, atol=1e-6)
     np.testing.assert_allclose(rows["new"], new, atol=1e-6)
     assert not np.allclose(rows["old"], rows["new"], atol=1e-3)
@@ -182,8 +182,9 @@ def test_the_fade_in_tools_take_any_growing_generator(progressive):
     np.testing.assert_allclose(scrubber.blend_images(), reference.blend_images(), atol=1e-6)
     assert scrubber.blend_error(0.7) < 1e-5
     assert float(keras.ops.convert_to_numpy(progressive.fades[2].alpha)) == before  # put back after drawing
-    for (size, mine), (_, theirs) in zip(samples_by_resolution(own, n=2, seed=1),
-                                         samples_by_resolution(progressive, n=2, seed=1)):
+    for (size, mine), (_, theirs) in zip(
+        samples_by_resolution(own, n=2, seed=1), samples_by_resolution(progressive, n=2, seed=1)
+    ):
         np.testing.assert_allclose(mine, theirs, atol=1e-6)
 
 
@@ -259,7 +260,8 @@ def test_the_slider_redraws_the_cells_and_new_sources_redraws_everything(style_g
     assert [png_bytes(row) for row in grid.cell_images] != cells
     assert png_bytes(grid.row_images + grid.column_images) == sources
     assert [png_bytes(row) for row in grid.cell_images] == [
-        [grey_png(image, scale=6) for image in row] for row in grid.mixed_images(1)]
+        [grey_png(image, scale=6) for image in row] for row in grid.mixed_images(1)
+    ]
     assert grid.description.value.startswith("Crossover 1: lower style 0 (first layer of 4×4)")
     codings = grid.row_codings.copy()
     grid.new_button.click()
@@ -269,11 +271,14 @@ def test_the_slider_redraws_the_cells_and_new_sources_redraws_everything(style_g
 
 def test_the_crossover_description_names_the_resolutions_of_each_side():
     assert [style_resolution(index) for index in range(8)] == [4, 4, 8, 8, 16, 16, 32, 32]
-    assert crossover_description(4, 8) == ("lower styles 0–3 (4×4, 8×8) from the row sources; "
-                                           "higher styles 4–7 (16×16, 32×32) from the column sources")
-    assert crossover_description(3, 8) == ("lower styles 0–2 (4×4, first layer of 8×8) from the row sources; "
-                                           "higher styles 3–7 (second layer of 8×8, 16×16, 32×32) from the column "
-                                           "sources")
+    assert crossover_description(4, 8) == (
+        "lower styles 0–3 (4×4, 8×8) from the row sources; higher styles 4–7 (16×16, 32×32) from the column sources"
+    )
+    assert crossover_description(3, 8) == (
+        "lower styles 0–2 (4×4, first layer of 8×8) from the row sources; "
+        "higher styles 3–7 (second layer of 8×8, 16×16, 32×32) from the column "
+        "sources"
+    )
     assert crossover_description(8, 8) == "lower styles 0–7 (4×4, 8×8, 16×16, 32×32) from the row sources"
     with pytest.raises(ValueError, match="crossover must be an integer between 0 and 8"):
         crossover_description(9, 8)
@@ -284,20 +289,27 @@ def test_the_noise_resampler_has_a_checkbox_per_resolution_and_findable_images(s
     resampler = NoiseResampler(style_generator, n_noise=4, seed=0)
     assert isinstance(resampler, ipywidgets.VBox) and NOISE_CLASS in resampler._dom_classes
     assert resampler.resolutions == (4, 8, 16)
-    assert all(isinstance(box, ipywidgets.Checkbox) and box.value and box.tooltip
-               for box in resampler.checkboxes.values())
+    assert all(
+        isinstance(box, ipywidgets.Checkbox) and box.value and box.tooltip for box in resampler.checkboxes.values()
+    )
     assert len(resampler.images_row) == 4
     assert all(NOISE_IMAGE_CLASS in image._dom_classes for image in resampler.images_row)
     assert SPREAD_CLASS in resampler.spread_image._dom_classes
     assert read_grey_png(resampler.spread_image.value).shape == (96, 96)
     assert len(resampler.difference_row) == 4
     assert all(DIFFERENCE_CLASS in image._dom_classes for image in resampler.difference_row)
-    assert (resampler.strength_slider.min, resampler.strength_slider.max, resampler.strength) == (1.0, MAX_STRENGTH, 1.0)
+    assert (resampler.strength_slider.min, resampler.strength_slider.max, resampler.strength) == (
+        1.0,
+        MAX_STRENGTH,
+        1.0,
+    )
     images = resampler.images()
     assert images.shape == (4, 16, 16)
     assert png_bytes(resampler.images_row) == [grey_png(image, scale=6) for image in images]
     differences = resampler.differences(images=images)
-    assert png_bytes(resampler.difference_row) == [grey_png(image, scale=6) for image in difference_picture(differences)]
+    assert png_bytes(resampler.difference_row) == [
+        grey_png(image, scale=6) for image in difference_picture(differences)
+    ]
     spread = resampler.spread(images=images)
     assert bytes(resampler.spread_image.value) == grey_png(spread_picture(spread), scale=6)
     assert f"{spread.max():.3f}" in resampler.status.value, "the spread map's scale is printed"
@@ -319,10 +331,16 @@ def test_with_no_noise_resampled_every_draw_is_the_same_and_resampling_one_resol
     assert not np.allclose(spreads[4], spreads[16], atol=1e-3), "coarse and fine noise act differently"
     # The held noise is the same draw whatever else is resampled.
     noise = resampler.noise_for({16})
-    assert all(np.array_equal(part, np.repeat(resampler.held[index], 5, axis=0))
-               for index, part in enumerate(noise) if style_resolution(index) != 16)
-    assert all(np.array_equal(part, resampler.draws[index])
-               for index, part in enumerate(noise) if style_resolution(index) == 16)
+    assert all(
+        np.array_equal(part, np.repeat(resampler.held[index], 5, axis=0))
+        for index, part in enumerate(noise)
+        if style_resolution(index) != 16
+    )
+    assert all(
+        np.array_equal(part, resampler.draws[index])
+        for index, part in enumerate(noise)
+        if style_resolution(index) == 16
+    )
 
 
 def test_the_checkboxes_and_buttons_redraw(style_generator):
@@ -375,9 +393,11 @@ def test_the_strength_multiplies_the_noise_and_the_slider_redraws(style_generato
     thrice = resampler.noise_for({4, 16}, strength=3)
     assert all(np.allclose(3 * a, b) for a, b in zip(once, thrice))
     w = np.repeat(resampler.w, 4, axis=0)
-    np.testing.assert_allclose(resampler.images(strength=3),
-                               unit(style_generator.synthesis(w, noise=resampler.noise_for(None, strength=3))),
-                               atol=1e-6)
+    np.testing.assert_allclose(
+        resampler.images(strength=3),
+        unit(style_generator.synthesis(w, noise=resampler.noise_for(None, strength=3))),
+        atol=1e-6,
+    )
     assert resampler.spread(strength=5).mean() > resampler.spread(strength=1).mean(), "stronger noise, more spread"
     before = png_bytes(resampler.images_row)
     resampler.strength_slider.value = 6.0
@@ -393,7 +413,7 @@ def test_the_strength_multiplies_the_noise_and_the_slider_redraws(style_generato
 
 def test_the_resampler_starts_from_the_candidate_coding_whose_noise_acts_most(style_generator):
     rng = np.random.default_rng(5)
-    rng.integers(2 ** 31, size=2)  # the widget draws its noise seeds first, then the codings
+    rng.integers(2**31, size=2)  # the widget draws its noise seeds first, then the codings
     candidates = sample_codings(6, CODINGS, seed=rng)
     resampler = NoiseResampler(style_generator, n_noise=4, seed=5, candidates=6)
     mean_spreads = []
@@ -402,7 +422,7 @@ def test_the_resampler_starts_from_the_candidate_coding_whose_noise_acts_most(st
         mean_spreads.append(unit(style_generator.synthesis(w, noise=resampler.draws)).std(axis=0).mean())
     best = int(np.argmax(mean_spreads))
     assert len(set(np.round(mean_spreads, 6))) > 1, "the candidates differ"
-    np.testing.assert_array_equal(resampler.coding, candidates[best:best + 1])
+    np.testing.assert_array_equal(resampler.coding, candidates[best : best + 1])
     first = NoiseResampler(style_generator, n_noise=4, seed=5, candidates=1)
     np.testing.assert_array_equal(first.coding, candidates[:1])
     with pytest.raises(ValueError, match="candidates must be a positive integer"):
@@ -410,8 +430,7 @@ def test_the_resampler_starts_from_the_candidate_coding_whose_noise_acts_most(st
 
 
 # ---------------------------------------------------------------------------------------------------- truncation
-def test_truncation_at_psi_0_gives_the_average_style_for_every_sample_and_at_1_the_generators_images(
-        style_generator):
+def test_truncation_at_psi_0_gives_the_average_style_for_every_sample_and_at_1_the_generators_images(style_generator):
     explorer = TruncationExplorer(style_generator, n=4, seed=0)
     assert isinstance(explorer, ipywidgets.VBox) and TRUNCATION_CLASS in explorer._dom_classes
     assert (explorer.slider.min, explorer.slider.max, explorer.slider.step) == (0.0, 1.0, 0.05)
@@ -428,7 +447,8 @@ def test_truncation_at_psi_0_gives_the_average_style_for_every_sample_and_at_1_t
     w_average = numpy(style_generator.w_average)
     np.testing.assert_allclose(explorer.styles(0.5), w_average + 0.5 * (explorer.w - w_average), atol=1e-6)
     np.testing.assert_allclose(
-        halfway, unit(style_generator(explorer.codings, truncation_psi=0.5, noise=explorer.noise)), atol=1e-5)
+        halfway, unit(style_generator(explorer.codings, truncation_psi=0.5, noise=explorer.noise)), atol=1e-5
+    )
 
 
 def test_the_psi_slider_and_new_codings_redraw(style_generator):

@@ -65,7 +65,11 @@ def test_each_supported_python_has_its_constraints_file_and_no_other_version_has
 @pytest.mark.parametrize("version", SUPPORTED)
 def test_each_constraints_file_says_its_python_and_pins_tensorflow_and_keras(version):
     path = constraints_file(version)
-    assert path.read_text().splitlines()[0].startswith(f"# Pinned versions that make and CI install with on Python {version}.")
+    assert (
+        path.read_text()
+        .splitlines()[0]
+        .startswith(f"# Pinned versions that make and CI install with on Python {version}.")
+    )
     pinned = pins(path)
     for name in ("tensorflow", "keras"):
         assert name in pinned, f"{path.name} does not pin {name}"
@@ -79,7 +83,9 @@ def test_each_constraints_file_pins_every_direct_dependency_within_its_range(ver
     extras = [requirement for group in project.get("optional-dependencies", {}).values() for requirement in group]
     for requirement in map(Requirement, project["dependencies"] + extras):
         name = requirement.name.lower().replace("_", "-")
-        assert name in pinned, f"{path.name} does not pin {name}: make constraints PYTHON=python{version} VENV=.venv-{version}"
+        assert name in pinned, (
+            f"{path.name} does not pin {name}: make constraints PYTHON=python{version} VENV=.venv-{version}"
+        )
         assert requirement.specifier.contains(pinned[name]), (
             f"{path.name} pins {name}=={pinned[name]}, outside pyproject's range {requirement.specifier}"
         )
@@ -97,8 +103,14 @@ def test_the_makefile_supports_the_same_pythons():
 
 def run_make(*arguments: str) -> subprocess.CompletedProcess:
     """`make ARGUMENTS` at the repository root."""
-    return subprocess.run(["make", "--no-print-directory", *arguments], cwd=ROOT, capture_output=True, text=True,
-                          env=dict(os.environ, MAKEFLAGS=""), timeout=60)
+    return subprocess.run(
+        ["make", "--no-print-directory", *arguments],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env=dict(os.environ, MAKEFLAGS=""),
+        timeout=60,
+    )
 
 
 @pytest.mark.parametrize("version", SUPPORTED)
@@ -120,7 +132,9 @@ def test_the_makefile_refuses_an_unsupported_python_and_names_the_supported_ones
     done = run_make(f"{venv}/bin/python", f"VENV={venv}", f"PYTHON={sys.executable}", "PYTHONS=3.8 3.9")
     assert done.returncode != 0
     found = ".".join(map(str, sys.version_info[:3]))
-    assert f"autoaegan needs Python 3.8 or 3.9; found {found}: set PYTHON=/path/to/python3.8 (or python3.9)" in done.stderr
+    assert (
+        f"autoaegan needs Python 3.8 or 3.9; found {found}: set PYTHON=/path/to/python3.8 (or python3.9)" in done.stderr
+    )
     assert not venv.exists()
 
 

@@ -90,8 +90,13 @@ def test_a_short_training_lowers_the_loss():
 
 def test_shipped_model_round_trips_through_the_catalogue(tmp_path, monkeypatch):
     manifest, loaded = round_trip_through_the_catalogue(
-        "autoaegan.models.recurrent", "build_pretrained_recurrent", "train_pretrained_recurrent",
-        recipe=PRETRAINED_RECIPE, train_images=64, tmp_path=tmp_path, monkeypatch=monkeypatch,
+        "autoaegan.models.recurrent",
+        "build_pretrained_recurrent",
+        "train_pretrained_recurrent",
+        recipe=PRETRAINED_RECIPE,
+        train_images=64,
+        tmp_path=tmp_path,
+        monkeypatch=monkeypatch,
     )
     assert manifest.metrics["parameters"] == 122_548
     assert loaded.output_shape == (None, 28, 28)

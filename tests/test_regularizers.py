@@ -78,10 +78,12 @@ def test_config_round_trip_and_serialization():
 
 
 def test_a_saved_model_keeps_its_regularizer(tmp_path):
-    model = keras.Sequential([
-        keras.Input((4,)),
-        keras.layers.Dense(3, activation="sigmoid", activity_regularizer=KLDivergenceRegularizer(0.2, 0.3)),
-    ])
+    model = keras.Sequential(
+        [
+            keras.Input((4,)),
+            keras.layers.Dense(3, activation="sigmoid", activity_regularizer=KLDivergenceRegularizer(0.2, 0.3)),
+        ]
+    )
     path = tmp_path / "model.keras"
     model.save(path)
     loaded = keras.models.load_model(path)
@@ -98,13 +100,16 @@ def test_as_an_activity_regularizer_keras_adds_it_divided_by_the_batch_size():
     np.testing.assert_allclose(float(loss), reference_penalty(activations, 0.1, 1.0) / 8, rtol=1e-4)
 
 
-@pytest.mark.parametrize("arguments, message", [
-    ({"target": 0.0}, "strictly between 0 and 1"),
-    ({"target": 1.0}, "strictly between 0 and 1"),
-    ({"target": "0.1"}, "strictly between 0 and 1"),
-    ({"weight": -1e-3}, "non-negative"),
-    ({"weight": float("nan")}, "non-negative"),
-])
+@pytest.mark.parametrize(
+    "arguments, message",
+    [
+        ({"target": 0.0}, "strictly between 0 and 1"),
+        ({"target": 1.0}, "strictly between 0 and 1"),
+        ({"target": "0.1"}, "strictly between 0 and 1"),
+        ({"weight": -1e-3}, "non-negative"),
+        ({"weight": float("nan")}, "non-negative"),
+    ],
+)
 def test_bad_arguments_are_refused_clearly(arguments, message):
     with pytest.raises(ValueError, match=message):
         KLDivergenceRegularizer(**arguments)

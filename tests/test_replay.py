@@ -13,8 +13,9 @@ from autoaegan.seeding import set_seed
 
 def numbered(start, n, shape=(2,)):
     """Items whose every value is their number: item k is full of k."""
-    return np.broadcast_to(np.arange(start, start + n, dtype="float32").reshape(-1, *([1] * len(shape))),
-                           (n, *shape)).copy()
+    return np.broadcast_to(
+        np.arange(start, start + n, dtype="float32").reshape(-1, *([1] * len(shape))), (n, *shape)
+    ).copy()
 
 
 def stored(buffer):
@@ -58,8 +59,9 @@ def test_the_same_seed_draws_the_same_samples():
     first, second = ReplayBuffer(8, (1,), seed=7), ReplayBuffer(8, (1,), seed=7)
     for buffer in (first, second):
         buffer.add(numbered(1, 8, (1,)))
-    np.testing.assert_array_equal(keras.ops.convert_to_numpy(first.sample(20)),
-                                  keras.ops.convert_to_numpy(second.sample(20)))
+    np.testing.assert_array_equal(
+        keras.ops.convert_to_numpy(first.sample(20)), keras.ops.convert_to_numpy(second.sample(20))
+    )
 
 
 def test_the_buffer_works_inside_a_compiled_function():
@@ -156,8 +158,9 @@ def test_phase_one_leaves_the_generator_alone_and_trains_the_discriminator():
 
 def test_a_replay_gan_trains_with_fit():
     set_seed(0)
-    gan = ReplayGAN(build_dense_generator(8, units=(16,)), build_dense_discriminator(units=(16,)), seed=0,
-                    replay_capacity=48)
+    gan = ReplayGAN(
+        build_dense_generator(8, units=(16,)), build_dense_discriminator(units=(16,)), seed=0, replay_capacity=48
+    )
     gan.compile(keras.optimizers.Adam(1e-3), keras.optimizers.Adam(1e-3), steps_per_execution=2)
     images = (np.random.default_rng(0).random((96, 28, 28)) * 255).astype("uint8")
     history = gan.fit(make_dataset(images, batch_size=16, drop_remainder=True), epochs=2, verbose=0).history
@@ -176,5 +179,4 @@ def test_the_replay_gan_is_a_gan_and_its_config_round_trips():
 @pytest.mark.parametrize("bad", [-0.1, 1.5, "half", True])
 def test_the_replay_gan_refuses_a_bad_fraction(bad):
     with pytest.raises(ValueError, match=r"replay_fraction must be a number in \[0, 1\]"):
-        ReplayGAN(build_dense_generator(8, units=(16,)), build_dense_discriminator(units=(16,)),
-                  replay_fraction=bad)
+        ReplayGAN(build_dense_generator(8, units=(16,)), build_dense_discriminator(units=(16,)), replay_fraction=bad)

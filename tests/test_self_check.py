@@ -15,21 +15,50 @@ ROOT = Path(__file__).resolve().parents[1]
 def exercise(tmp_path: Path, answer: str) -> Path:
     """A one-part exercise notebook in nbgrader's format, answered with `answer`."""
     cells = [
-        new_code_cell(answer, metadata={"nbgrader": {"solution": True, "grade": False, "locked": False,
-                                                     "grade_id": "double", "schema_version": 3}}),
-        new_code_cell("# tests: double\nassert double(2) == 4, f'double(2) should be 4, got {double(2)!r}'",
-                      metadata={"nbgrader": {"solution": False, "grade": True, "locked": True, "points": 1,
-                                             "grade_id": "test_double", "schema_version": 3}}),
+        new_code_cell(
+            answer,
+            metadata={
+                "nbgrader": {
+                    "solution": True,
+                    "grade": False,
+                    "locked": False,
+                    "grade_id": "double",
+                    "schema_version": 3,
+                }
+            },
+        ),
+        new_code_cell(
+            "# tests: double\nassert double(2) == 4, f'double(2) should be 4, got {double(2)!r}'",
+            metadata={
+                "nbgrader": {
+                    "solution": False,
+                    "grade": True,
+                    "locked": True,
+                    "points": 1,
+                    "grade_id": "test_double",
+                    "schema_version": 3,
+                }
+            },
+        ),
     ]
     path = tmp_path / "exercise.ipynb"
-    nbformat.write(new_notebook(cells=cells, metadata={"kernelspec": {"name": "python3", "display_name": "Python 3",
-                                                                      "language": "python"}}), path)
+    nbformat.write(
+        new_notebook(
+            cells=cells, metadata={"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}}
+        ),
+        path,
+    )
     return path
 
 
 def self_check(path: Path) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "autoaegan.self_check", str(path)], cwd=path.parent,
-                          capture_output=True, text=True, timeout=300)
+    return subprocess.run(
+        [sys.executable, "-m", "autoaegan.self_check", str(path)],
+        cwd=path.parent,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
 
 
 def test_a_correct_answer_passes(tmp_path):

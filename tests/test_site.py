@@ -34,8 +34,9 @@ SOLUTION_BLOCK = re.compile(r"### BEGIN SOLUTION\n(.*?)### END SOLUTION", re.S)
 
 def tiny_decoder(latent_dim=3, side=6):
     codings = keras.Input((latent_dim,))
-    pixels = keras.layers.Dense(side * side, activation="sigmoid", kernel_initializer=keras.initializers.RandomNormal(
-        stddev=1.0, seed=1))(codings)
+    pixels = keras.layers.Dense(
+        side * side, activation="sigmoid", kernel_initializer=keras.initializers.RandomNormal(stddev=1.0, seed=1)
+    )(codings)
     return keras.Model(codings, keras.layers.Reshape((side, side))(pixels))
 
 
@@ -50,8 +51,11 @@ def solution_lines() -> set[str]:
         for cell in nbformat.read(path, as_version=4).cells:
             for block in SOLUTION_BLOCK.findall(cell.source):
                 lines |= {line.strip() for line in block.splitlines() if len(line.strip()) >= 30}
-    public = "\n".join(cell.source for path in [*build.chapter_paths(), *build.exercise_paths()]
-                       for cell in nbformat.read(ROOT / path, as_version=4).cells)
+    public = "\n".join(
+        cell.source
+        for path in [*build.chapter_paths(), *build.exercise_paths()]
+        for cell in nbformat.read(ROOT / path, as_version=4).cells
+    )
     public += "\n".join((ROOT / page).read_text() for page in build.PAGES)
     return {line for line in lines if line not in public}
 
@@ -75,11 +79,15 @@ def test_the_staged_readme_links_only_to_pages_the_site_holds(tmp_path):
     (tmp_path / "course").mkdir()
     (tmp_path / "course" / "01_x.ipynb").write_text("{}")
     page = tmp_path / "README.md"
-    page.write_text("[chapter](course/01_x.ipynb), [part](course/01_x.ipynb#a), [hub](classroom/README.md), "
-                    "[web](https://example.org/a), [here](#section), ![figure](missing.png), [licence](../LICENSE)\n")
+    page.write_text(
+        "[chapter](course/01_x.ipynb), [part](course/01_x.ipynb#a), [hub](classroom/README.md), "
+        "[web](https://example.org/a), [here](#section), ![figure](missing.png), [licence](../LICENSE)\n"
+    )
     build._unlink_outside(page, tmp_path)
-    assert page.read_text() == ("[chapter](course/01_x.ipynb), [part](course/01_x.ipynb#a), hub, "
-                                "[web](https://example.org/a), [here](#section), ![figure](missing.png), licence\n")
+    assert page.read_text() == (
+        "[chapter](course/01_x.ipynb), [part](course/01_x.ipynb#a), hub, "
+        "[web](https://example.org/a), [here](#section), ![figure](missing.png), licence\n"
+    )
     staged = build.stage(_executed_copies(tmp_path / "executed"), tmp_path / "source")
     readme = (tmp_path / "source" / "README.md").read_text()
     links = re.findall(r"(?<!!)\[[^\]]+\]\(([^)\s]+)\)", readme)
@@ -114,8 +122,12 @@ def test_staging_refuses_a_chapter_with_instructor_text_and_a_missing_chapter(tm
 
 def test_a_plotly_output_becomes_a_figure_drawn_by_the_sites_own_plotly_js():
     figure = {"data": [{"type": "scatter", "y": [1, 3, 2], "name": "</script><b>"}], "layout": {"height": 321}}
-    output = {"output_type": "execute_result", "execution_count": 1, "metadata": {},
-              "data": {"application/vnd.plotly.v1+json": figure, "text/plain": "Figure(...)"}}
+    output = {
+        "output_type": "execute_result",
+        "execution_count": 1,
+        "metadata": {},
+        "data": {"application/vnd.plotly.v1+json": figure, "text/plain": "Figure(...)"},
+    }
     converted = build.static_output(output)
     html = converted["data"]["text/html"]
     assert set(converted["data"]) == {"text/html"}
@@ -129,13 +141,27 @@ def test_a_plotly_output_becomes_a_figure_drawn_by_the_sites_own_plotly_js():
 def test_a_widget_output_becomes_its_picture_with_alt_text_or_a_note():
     png = base64.b64encode(Image.new("L", (4, 4), 200).tobytes()).decode()
     view = {"version_major": 2, "version_minor": 0, "model_id": "abc"}
-    pictured = build.static_output({"output_type": "display_data", "metadata": {}, "data": {
-        "application/vnd.jupyter.widget-view+json": view, "image/png": png, "text/plain": 'The explorer: z[0] "+1.0"'}})
+    pictured = build.static_output(
+        {
+            "output_type": "display_data",
+            "metadata": {},
+            "data": {
+                "application/vnd.jupyter.widget-view+json": view,
+                "image/png": png,
+                "text/plain": 'The explorer: z[0] "+1.0"',
+            },
+        }
+    )
     html = pictured["data"]["text/html"]
     assert f'class="{build.SNAPSHOT_CLASS}"' in html and f"base64,{png}" in html
     assert 'alt="The explorer: z[0] &quot;+1.0&quot;"' in html
-    bare = build.static_output({"output_type": "display_data", "metadata": {}, "data": {
-        "application/vnd.jupyter.widget-view+json": view, "text/plain": "VBox(...)"}})
+    bare = build.static_output(
+        {
+            "output_type": "display_data",
+            "metadata": {},
+            "data": {"application/vnd.jupyter.widget-view+json": view, "text/plain": "VBox(...)"},
+        }
+    )
     assert build.MISSING_WIDGET_CLASS in bare["data"]["text/html"] and "run the notebook" in bare["data"]["text/html"]
     stream = {"output_type": "stream", "name": "stdout", "text": "hello\n"}
     assert build.static_output(stream) == stream
@@ -160,9 +186,18 @@ def test_a_package_widget_displays_a_picture_of_its_first_state_and_its_alt_text
 
 
 def test_a_widget_description_reads_texts_controls_and_figures_in_order():
-    box = ipywidgets.VBox([ipywidgets.HTML("<b>Title</b> &amp; more"), ipywidgets.IntSlider(3, description="n"),
-                           ipywidgets.HBox([ipywidgets.Button(description="Go"), ipywidgets.Dropdown(
-                               options=[("Bag", 8), ("Coat", 4)], value=4, description="class")])])
+    box = ipywidgets.VBox(
+        [
+            ipywidgets.HTML("<b>Title</b> &amp; more"),
+            ipywidgets.IntSlider(3, description="n"),
+            ipywidgets.HBox(
+                [
+                    ipywidgets.Button(description="Go"),
+                    ipywidgets.Dropdown(options=[("Bag", 8), ("Coat", 4)], value=4, description="class"),
+                ]
+            ),
+        ]
+    )
     assert widget_description(box, "A box").startswith("A box, 0 images: Title & more; n 3; button “Go”; class Coat.")
     bundle = with_snapshot({"text/plain": "VBox()"}, box)
     assert Image.open(io.BytesIO(base64.b64decode(bundle["image/png"]))).format == "PNG"
@@ -246,8 +281,14 @@ def test_the_test_run_keeps_each_chapter_it_executes_with_its_outputs(tmp_path):
     chapter = Path("course/00_start_here.ipynb")
     env = {**os.environ, "AUTOAEGAN_EXECUTED_DIR": str(tmp_path), "AUTOAEGAN_PROFILE": "test"}
     env.pop("PYTEST_CURRENT_TEST", None)
-    run = subprocess.run([sys.executable, "-m", "pytest", "-n", "0", "-q", "-p", "no:randomly", str(chapter)],
-                         cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
+    run = subprocess.run(
+        [sys.executable, "-m", "pytest", "-n", "0", "-q", "-p", "no:randomly", str(chapter)],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert run.returncode == 0, run.stdout[-2000:]
     kept = nbformat.read(tmp_path / chapter, as_version=4)
     original = nbformat.read(ROOT / chapter, as_version=4)
@@ -266,6 +307,7 @@ def test_the_embedding_explorer_stands_on_a_static_page_as_its_scatter():
     explorer = embedding_explorer(rng.normal(size=(20, 2)), np.arange(20) % 3, rng.random((20, 5, 5)), ["a", "b", "c"])
     bundle = explorer._repr_mimebundle_()
     figure = bundle[STATIC_FIGURE_MIME]
+
     def values(array):  # plotly's JSON holds numeric arrays as base64 typed arrays, which plotly.js reads
         if isinstance(array, dict):
             return np.frombuffer(base64.b64decode(array["bdata"]), dtype=array["dtype"])
@@ -273,8 +315,9 @@ def test_the_embedding_explorer_stands_on_a_static_page_as_its_scatter():
 
     assert sum(len(values(trace["x"])) for trace in figure["data"]) == 20
     json.dumps(bundle)  # plain JSON, as the kernel sends it
-    converted = build.static_output({"output_type": "execute_result", "execution_count": 1, "metadata": {},
-                                     "data": bundle})
+    converted = build.static_output(
+        {"output_type": "execute_result", "execution_count": 1, "metadata": {}, "data": bundle}
+    )
     assert build.PLOTLY_CLASS in converted["data"]["text/html"] and set(converted["data"]) == {"text/html"}
 
 

@@ -54,8 +54,11 @@ IMAGE_OF = """([figure, trace]) => {
 def site_url():
     """The site served over HTTP on a free loopback port by Python's static file server."""
     port = free_port()
-    server = subprocess.Popen([sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1",
-                               "--directory", str(SITE_DIR)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    server = subprocess.Popen(
+        [sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1", "--directory", str(SITE_DIR)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 30
@@ -99,7 +102,8 @@ def opened(browser, url: str):
 def test_the_site_has_a_page_for_every_chapter_and_app():
     pages = {Path(page).stem for page in CHAPTER_PAGES}
     expected = {path.stem for path in (ROOT / "course").glob("*.ipynb")} | {
-        path.stem for path in (ROOT / "course" / "apps").glob("*.ipynb")}
+        path.stem for path in (ROOT / "course" / "apps").glob("*.ipynb")
+    }
     assert pages == expected
     assert (SITE_DIR / "index.html").is_file() and (SITE_DIR / "_static" / "plotly.min.js").is_file()
     # The wheel the chapters' install line and the README name, at the site's root.
@@ -129,7 +133,9 @@ def test_every_chapter_page_draws_its_figures_and_shows_its_widgets(browser, sit
             assert figures + pictures > 0, f"{page_path} shows no figure"  # every chapter after 00 has figures
         page.wait_for_function(
             "n => document.querySelectorAll('div.autoaegan-plotly .js-plotly-plot .main-svg').length >= n",
-            arg=figures, timeout=DRAW_SECONDS * 1000)
+            arg=figures,
+            timeout=DRAW_SECONDS * 1000,
+        )
         drawn = page.evaluate("""() => [...document.querySelectorAll('div.autoaegan-plotly .js-plotly-plot')]
             .map(gd => gd._fullData.length)""")
         assert len(drawn) == figures and all(traces > 0 for traces in drawn)
@@ -139,8 +145,9 @@ def test_every_chapter_page_draws_its_figures_and_shows_its_widgets(browser, sit
         assert all(len(alt) > 40 and "run the notebook" in alt for _, alt in images)
         assert not page.locator(".autoaegan-widget-missing").count()
         if page.locator("span.math, div.math").count():  # the maths, typeset by the MathJax the site carries
-            page.wait_for_function("() => document.querySelectorAll('.MathJax, .MathJax_Display').length > 0",
-                                   timeout=DRAW_SECONDS * 1000)
+            page.wait_for_function(
+                "() => document.querySelectorAll('.MathJax, .MathJax_Display').length > 0", timeout=DRAW_SECONDS * 1000
+            )
         assert not errors, f"{page_path} raised {errors[:2]}"
         assert not outside, f"{page_path} asked for files the site does not carry: {outside[:3]}"
 

@@ -10,9 +10,19 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from autoaegan.site_install_line import (README_END, README_START, chapter_paths, first_code_cell, install_line,
-                                         package_version, readme_commands, rewrite_chapters, rewrite_readme, site_url,
-                                         with_install_line)
+from autoaegan.site_install_line import (
+    README_END,
+    README_START,
+    chapter_paths,
+    first_code_cell,
+    install_line,
+    package_version,
+    readme_commands,
+    rewrite_chapters,
+    rewrite_readme,
+    site_url,
+    with_install_line,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -23,7 +33,8 @@ def test_the_line_is_made_from_the_site_setting_and_the_version():
     assert site_url(ROOT) == settings["site"]["url"].rstrip("/")
     assert package_version(ROOT) == version
     assert install_line(site_url(ROOT), version) == (
-        f"# %pip install {settings['site']['url'].rstrip('/')}/autoaegan-{version}-py3-none-any.whl")
+        f"# %pip install {settings['site']['url'].rstrip('/')}/autoaegan-{version}-py3-none-any.whl"
+    )
 
 
 @pytest.mark.parametrize("path", chapter_paths(ROOT), ids=lambda path: path.name)
@@ -31,7 +42,8 @@ def test_every_chapters_first_cell_has_the_current_install_line(path):
     expected = install_line(site_url(ROOT), package_version(ROOT))
     notebook = nbformat.read(path, as_version=4)
     assert first_code_cell(notebook).source.splitlines()[0] == expected, (
-        f"{path.name}: stale or missing install line; run python -m autoaegan.site_install_line")
+        f"{path.name}: stale or missing install line; run python -m autoaegan.site_install_line"
+    )
     lines = [line for cell in notebook.cells for line in cell.source.splitlines() if line.startswith("# %pip install")]
     assert lines == [expected], f"{path.name} should hold the install line once"
 
@@ -40,7 +52,8 @@ def test_the_readme_gives_a_learner_with_only_pip_the_same_wheel():
     readme = (ROOT / "README.md").read_text()
     block = readme.split(README_START)[1].split(README_END)[0].strip()
     assert block == readme_commands(site_url(ROOT), package_version(ROOT)), (
-        "the README's pip-install block is stale; run python -m autoaegan.site_install_line")
+        "the README's pip-install block is stale; run python -m autoaegan.site_install_line"
+    )
     wheel = install_line(site_url(ROOT), package_version(ROOT)).removeprefix("# %pip install ")
     assert f"pip install {wheel}" in block and "python -m autoaegan.course " in block
 
@@ -73,8 +86,12 @@ def copy_of_the_repository_files(tmp_path: Path) -> Path:
 def test_the_command_rewrites_the_chapters_keeping_ids_and_empty_outputs(tmp_path):
     root = copy_of_the_repository_files(tmp_path)
     before = {path.name: nbformat.read(path, as_version=4) for path in chapter_paths(root)}
-    check = subprocess.run([sys.executable, "-m", "autoaegan.site_install_line", "--root", str(root), "--check"],
-                           capture_output=True, text=True, timeout=60)
+    check = subprocess.run(
+        [sys.executable, "-m", "autoaegan.site_install_line", "--root", str(root), "--check"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert check.returncode == 1 and "stale install line in 3 file(s)" in check.stderr
     assert "README.md" in check.stderr
     assert rewrite_chapters(root) == chapter_paths(root)
@@ -89,8 +106,12 @@ def test_the_command_rewrites_the_chapters_keeping_ids_and_empty_outputs(tmp_pat
         cell = first_code_cell(after)
         assert cell.source.splitlines()[0] == expected
         assert cell.source.split("\n", 1)[1] == first_code_cell(before[path.name]).source.split("\n", 1)[1]
-    check = subprocess.run([sys.executable, "-m", "autoaegan.site_install_line", "--root", str(root), "--check"],
-                           capture_output=True, text=True, timeout=60)
+    check = subprocess.run(
+        [sys.executable, "-m", "autoaegan.site_install_line", "--root", str(root), "--check"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert check.returncode == 0, check.stderr
 
 
@@ -104,6 +125,10 @@ def test_a_bad_setting_gets_a_clear_error(tmp_path):
     (root / "README.md").write_text("# a README without the block\n")
     with pytest.raises(ValueError, match="has no pip-install block"):
         rewrite_readme(root)
-    done = subprocess.run([sys.executable, "-m", "autoaegan.site_install_line", "--root", str(tmp_path / "nowhere")],
-                          capture_output=True, text=True, timeout=60)
+    done = subprocess.run(
+        [sys.executable, "-m", "autoaegan.site_install_line", "--root", str(tmp_path / "nowhere")],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert done.returncode == 2 and "run this from the repository's root" in done.stderr

@@ -21,8 +21,14 @@ GERON_PARAMETERS = (784 * 100 + 100) + (100 * 300 + 300) + (300 * 100 + 100) + (
 
 
 def layer_summary(model):
-    return [(type(layer).__name__, getattr(layer, "units", None), getattr(getattr(layer, "activation", None), "__name__", None))
-            for layer in model.layers]
+    return [
+        (
+            type(layer).__name__,
+            getattr(layer, "units", None),
+            getattr(getattr(layer, "activation", None), "__name__", None),
+        )
+        for layer in model.layers
+    ]
 
 
 def test_the_kl_model_is_gerons_architecture():
@@ -91,7 +97,7 @@ def test_training_with_the_kl_regularizer_moves_the_mean_activations_to_the_targ
             optimizer.apply(tape.gradient(loss, autoencoder.trainable_weights), autoencoder.trainable_weights)
 
         for index in range(steps):
-            step(x[(index % 4) * 64:(index % 4 + 1) * 64])
+            step(x[(index % 4) * 64 : (index % 4 + 1) * 64])
         return keras.ops.convert_to_numpy(encoder(x)).mean(axis=0)
 
     plain = trained_means(lambda: build_plain_sigmoid_autoencoder(codings=16, hidden=8))
@@ -101,12 +107,15 @@ def test_training_with_the_kl_regularizer_moves_the_mean_activations_to_the_targ
     assert sparse_gap < 0.05, f"the KL model's neurons average {sparse_gap:.3f} away from the target 0.1"
 
 
-@pytest.mark.parametrize("build, arguments, message", [
-    (build_kl_sparse_autoencoder, {"codings": 0}, "codings must be a positive integer"),
-    (build_kl_sparse_autoencoder, {"target": 1.5}, "strictly between 0 and 1"),
-    (build_l1_sparse_autoencoder, {"l1": -1.0}, "l1 must be a non-negative number"),
-    (build_plain_sigmoid_autoencoder, {"hidden": 2.5}, "hidden must be a positive integer"),
-])
+@pytest.mark.parametrize(
+    "build, arguments, message",
+    [
+        (build_kl_sparse_autoencoder, {"codings": 0}, "codings must be a positive integer"),
+        (build_kl_sparse_autoencoder, {"target": 1.5}, "strictly between 0 and 1"),
+        (build_l1_sparse_autoencoder, {"l1": -1.0}, "l1 must be a non-negative number"),
+        (build_plain_sigmoid_autoencoder, {"hidden": 2.5}, "hidden must be a positive integer"),
+    ],
+)
 def test_bad_sizes_and_settings_are_refused(build, arguments, message):
     with pytest.raises(ValueError, match=message):
         build(**arguments)

@@ -83,8 +83,16 @@ def test_train_reports_the_variant_metrics_on_validation():
     images = np.random.default_rng(0).integers(0, 256, size=(96, 28, 28), dtype=np.uint8)
     set_seed(0, profile=TEST)
     _, _, autoencoder = build_stacked_autoencoder("slides", hidden=16, codings=4)
-    history = train(autoencoder, images, validation_data=images[:32], epochs=2, recipe=QUICK, profile=TEST,
-                    verbose=0, **compile_settings("slides"))
+    history = train(
+        autoencoder,
+        images,
+        validation_data=images[:32],
+        epochs=2,
+        recipe=QUICK,
+        profile=TEST,
+        verbose=0,
+        **compile_settings("slides"),
+    )
     assert {"val_loss", "val_rounded_accuracy", "val_mse"} <= set(history.history)
     assert history.history["loss"][-1] < history.history["loss"][0]
 
@@ -96,8 +104,9 @@ def test_predict_in_batches_scales_uint8_images_and_matches_predict():
     got = predict_in_batches(autoencoder, images, batch_size=32)
     assert got.shape == (70, 28, 28) and got.dtype == np.float32
     np.testing.assert_allclose(got, expected, rtol=1e-5, atol=1e-6)
-    np.testing.assert_allclose(predict_in_batches(encoder, images / 255.0), encoder.predict(images / 255.0, verbose=0),
-                               rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(
+        predict_in_batches(encoder, images / 255.0), encoder.predict(images / 255.0, verbose=0), rtol=1e-5, atol=1e-6
+    )
 
 
 def test_tied_weights_halve_the_parameters_and_share_the_kernels():

@@ -10,8 +10,13 @@ from pathlib import Path
 import pytest
 
 from autoaegan import course
-from autoaegan.student_tree import (CHECKOUT_SETTINGS, FIRST_CHAPTER, learner_settings_dir, student_files,
-                                    student_tree_root)
+from autoaegan.student_tree import (
+    CHECKOUT_SETTINGS,
+    FIRST_CHAPTER,
+    learner_settings_dir,
+    student_files,
+    student_tree_root,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -20,17 +25,27 @@ def test_the_tree_holds_the_chapters_apps_exercises_and_readme_only():
     files = student_files(ROOT)
     assert "README.md" in files
     assert {name for name in files if name.startswith("course/") and name.count("/") == 1} == {
-        f"course/{path.name}" for path in ROOT.glob("course/*.ipynb")}
+        f"course/{path.name}" for path in ROOT.glob("course/*.ipynb")
+    }
     assert {"course/apps/latent_explorer.ipynb", "course/apps/voila.json"} <= set(files)
     assert {name for name in files if name.startswith("exercises/")} == {
-        path.relative_to(ROOT).as_posix() for path in ROOT.glob("exercises/*/*.ipynb")}
+        path.relative_to(ROOT).as_posix() for path in ROOT.glob("exercises/*/*.ipynb")
+    }
     assert {name.split("/")[0] for name in files} == {"README.md", "course", "exercises"}
 
 
 def test_the_tree_never_takes_solutions_hidden_files_or_caches(tmp_path):
-    for name in ("README.md", "course/00_start_here.ipynb", "course/.ipynb_checkpoints/00_start_here-checkpoint.ipynb",
-                 "course/apps/__pycache__/x.pyc", "exercises/a/a.ipynb", "exercises/a/.secret",
-                 "solutions/a/a.ipynb", "solutions/INSTRUCTOR_GUIDE.md", "tests/test_a.py"):
+    for name in (
+        "README.md",
+        "course/00_start_here.ipynb",
+        "course/.ipynb_checkpoints/00_start_here-checkpoint.ipynb",
+        "course/apps/__pycache__/x.pyc",
+        "exercises/a/a.ipynb",
+        "exercises/a/.secret",
+        "solutions/a/a.ipynb",
+        "solutions/INSTRUCTOR_GUIDE.md",
+        "tests/test_a.py",
+    ):
         (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / name).write_text(name)
     assert student_files(tmp_path) == ["README.md", "course/00_start_here.ipynb", "exercises/a/a.ipynb"]

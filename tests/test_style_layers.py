@@ -235,8 +235,9 @@ def test_truncate_styles_pulls_w_toward_the_average():
     np.testing.assert_allclose(numpy(truncate_styles(w, average, 0.0)), np.broadcast_to(average, w.shape))
     np.testing.assert_allclose(numpy(truncate_styles(w, average, 1.0)), w, rtol=1e-6, atol=1e-6)
     for psi in (0.5, 0.7, -0.5):
-        np.testing.assert_allclose(numpy(truncate_styles(w, average, psi)), average + psi * (w - average),
-                                   rtol=1e-5, atol=1e-6)
+        np.testing.assert_allclose(
+            numpy(truncate_styles(w, average, psi)), average + psi * (w - average), rtol=1e-5, atol=1e-6
+        )
     # A smaller ψ, styles closer to the average.
     distances = [np.linalg.norm(numpy(truncate_styles(w, average, psi)) - average) for psi in (1.0, 0.7, 0.3)]
     assert distances[0] > distances[1] > distances[2]
@@ -247,8 +248,11 @@ def test_truncate_styles_pulls_w_toward_the_average():
 
 # ---------------------------------------------------------------------------------------------------- saving
 def test_the_style_layers_configs_round_trip():
-    for layer in (ConstantInput((4, 2, 3), name="c"), NoiseInjection(seed=3, name="n"),
-                  AdaptiveInstanceNormalization(epsilon=1e-5, name="a")):
+    for layer in (
+        ConstantInput((4, 2, 3), name="c"),
+        NoiseInjection(seed=3, name="n"),
+        AdaptiveInstanceNormalization(epsilon=1e-5, name="a"),
+    ):
         config = layer.get_config()
         assert type(layer).from_config(config).get_config() == config
     assert ConstantInput((4, 2, 3)).get_config()["shape"] == [4, 2, 3]

@@ -76,8 +76,7 @@ def test_the_synthesis_network_output_shape_at_every_resolution(channels):
     synthesis = SynthesisNetwork(channels, W_SIZE, seed=0)
     size = 4 * 2 ** (len(channels) - 1)
     assert synthesis.num_styles == 2 * len(channels) and synthesis.resolution == size
-    assert synthesis.noise_shapes(2) == [(2, 4 * 2 ** (i // 2), 4 * 2 ** (i // 2), 1)
-                                         for i in range(2 * len(channels))]
+    assert synthesis.noise_shapes(2) == [(2, 4 * 2 ** (i // 2), 4 * 2 ** (i // 2), 1) for i in range(2 * len(channels))]
     images = numpy(synthesis(normal(2, W_SIZE)))
     assert images.shape == (2, size, size, 1) and np.abs(images).max() <= 1.0
     assert synthesis.compute_output_shape((None, W_SIZE)) == (None, size, size, 1)
@@ -161,11 +160,13 @@ def test_truncation_psi_zero_gives_the_average_w_and_one_leaves_w():
     generator.w_average.assign(average)
     z = normal(4, CODINGS, seed=8)
     w = numpy(generator.mapping(z))
-    np.testing.assert_allclose(numpy(generator.styles(z, truncation_psi=0.0)), np.tile(average, (4, 1)),
-                               rtol=1e-6, atol=1e-6)
+    np.testing.assert_allclose(
+        numpy(generator.styles(z, truncation_psi=0.0)), np.tile(average, (4, 1)), rtol=1e-6, atol=1e-6
+    )
     np.testing.assert_allclose(numpy(generator.styles(z)), w, rtol=1e-6)
-    np.testing.assert_allclose(numpy(generator.styles(z, truncation_psi=0.5)), average + 0.5 * (w - average),
-                               rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(
+        numpy(generator.styles(z, truncation_psi=0.5)), average + 0.5 * (w - average), rtol=1e-5, atol=1e-6
+    )
     # ψ = 0: every coding makes the same image (the "average" image), given the same noise for each.
     one_noise = [np.repeat(part[:1], 4, axis=0) for part in generator.synthesis.make_noise(1, seed=0)]
     images = numpy(generator(z, truncation_psi=0.0, noise=one_noise))
@@ -184,8 +185,9 @@ def test_training_mode_moves_the_average_w_toward_the_batchs_mean_w():
     generator.styles(z, training=True)
     np.testing.assert_allclose(numpy(generator.w_average), 0.1 * w.mean(axis=0), rtol=1e-5, atol=1e-7)
     generator(z, training=True)
-    np.testing.assert_allclose(numpy(generator.w_average), 0.9 * 0.1 * w.mean(axis=0) + 0.1 * w.mean(axis=0),
-                               rtol=1e-5, atol=1e-7)
+    np.testing.assert_allclose(
+        numpy(generator.w_average), 0.9 * 0.1 * w.mean(axis=0) + 0.1 * w.mean(axis=0), rtol=1e-5, atol=1e-7
+    )
 
 
 # ---------------------------------------------------------------------------------------------------- style mixing
@@ -208,8 +210,9 @@ def stylegan(probability=0.9, seed=0, **kwargs):
     generator = tiny_generator(seed)
     discriminator = ProgressiveDiscriminator((4, 3), group_size=2).model()
     gan = StyleGAN(generator, discriminator, style_mixing_probability=probability, seed=seed, **kwargs)
-    gan.compile(keras.optimizers.Adam(1e-3, beta_1=0.0, beta_2=0.99),
-                keras.optimizers.Adam(1e-3, beta_1=0.0, beta_2=0.99))
+    gan.compile(
+        keras.optimizers.Adam(1e-3, beta_1=0.0, beta_2=0.99), keras.optimizers.Adam(1e-3, beta_1=0.0, beta_2=0.99)
+    )
     return gan
 
 
@@ -264,8 +267,9 @@ def test_a_stylegan_train_step_changes_both_networks_and_returns_finite_losses()
     logs = gan.train_step(tf.constant(images))
     assert all(np.isfinite(float(value)) for value in logs.values())
     assert set(logs) == {"d_loss", "g_loss", "d_real_accuracy", "d_fake_accuracy"}
-    g_changed = dict(zip((v.path for v in generator.trainable_variables), changed(generator.trainable_variables,
-                                                                                 g_before)))
+    g_changed = dict(
+        zip((v.path for v in generator.trainable_variables), changed(generator.trainable_variables, g_before))
+    )
     assert all(g_changed.values()), [path for path, moved in g_changed.items() if not moved]
     assert all(changed(discriminator.trainable_variables, d_before))
     assert np.abs(numpy(generator.w_average)).sum() > 0  # w̄ followed phase 2's w
@@ -327,8 +331,14 @@ def test_the_generators_config_and_weights_round_trip_with_the_average_w(tmp_pat
     with_noise_scales(generator.synthesis, 0.4)
     generator.w_average.assign(normal(W_SIZE, seed=14))
     config = generator.get_config()
-    assert (config["codings_size"], config["w_size"], config["channels"], config["mapping_depth"],
-            config["w_average_beta"], config["seed"]) == (CODINGS, W_SIZE, list(CHANNELS), 2, 0.99, 4)
+    assert (
+        config["codings_size"],
+        config["w_size"],
+        config["channels"],
+        config["mapping_depth"],
+        config["w_average_beta"],
+        config["seed"],
+    ) == (CODINGS, W_SIZE, list(CHANNELS), 2, 0.99, 4)
     clone = StyleGenerator.from_config(config)
     assert len(clone.weights) == len(generator.weights)
     path = tmp_path / "generator.weights.h5"
@@ -336,8 +346,12 @@ def test_the_generators_config_and_weights_round_trip_with_the_average_w(tmp_pat
     clone.load_weights(path)
     np.testing.assert_array_equal(numpy(clone.w_average), numpy(generator.w_average))
     z, noise = normal(2, CODINGS, seed=15), generator.synthesis.make_noise(2, seed=0)
-    np.testing.assert_allclose(numpy(clone(z, truncation_psi=0.7, noise=noise)),
-                               numpy(generator(z, truncation_psi=0.7, noise=noise)), rtol=1e-6, atol=1e-6)
+    np.testing.assert_allclose(
+        numpy(clone(z, truncation_psi=0.7, noise=noise)),
+        numpy(generator(z, truncation_psi=0.7, noise=noise)),
+        rtol=1e-6,
+        atol=1e-6,
+    )
     synthesis_config = generator.synthesis.get_config()
     assert SynthesisNetwork.from_config(synthesis_config).get_config() == synthesis_config
 
@@ -412,7 +426,11 @@ def test_a_generator_assembled_from_other_layer_classes_and_mapping_loads_the_pa
     class AdaIN(AdaptiveInstanceNormalization):
         pass
 
-    Constant.__name__, Noise.__name__, AdaIN.__name__ = "ConstantInput", "NoiseInjection", "AdaptiveInstanceNormalization"
+    Constant.__name__, Noise.__name__, AdaIN.__name__ = (
+        "ConstantInput",
+        "NoiseInjection",
+        "AdaptiveInstanceNormalization",
+    )
     original = tiny_generator(seed=3)
     with_noise_scales(original.synthesis, 0.3)
     original.w_average.assign(normal(W_SIZE, seed=2))
@@ -420,8 +438,15 @@ def test_a_generator_assembled_from_other_layer_classes_and_mapping_loads_the_pa
     original.save_weights(path)
 
     set_seed(5)
-    synthesis = SynthesisNetwork(CHANNELS, W_SIZE, seed=3, constant_class=Constant, noise_class=Noise,
-                                 adain_class=AdaIN, name="synthesis_network")
+    synthesis = SynthesisNetwork(
+        CHANNELS,
+        W_SIZE,
+        seed=3,
+        constant_class=Constant,
+        noise_class=Noise,
+        adain_class=AdaIN,
+        name="synthesis_network",
+    )
     assert made == ["noise"] * 4 and type(synthesis.constant) is Constant
     assert all(type(layer) is AdaIN for layer in synthesis.adains)
     mapping = build_mapping_network(CODINGS, W_SIZE, depth=2)
@@ -429,8 +454,12 @@ def test_a_generator_assembled_from_other_layer_classes_and_mapping_loads_the_pa
     assert assembled.mapping is mapping and assembled.synthesis is synthesis
     assembled.load_weights(path)
     z, noise = normal(3, CODINGS, seed=1), original.synthesis.make_noise(3, seed=1)
-    np.testing.assert_allclose(numpy(assembled(z, truncation_psi=0.5, noise=noise)),
-                               numpy(original(z, truncation_psi=0.5, noise=noise)), rtol=1e-6, atol=1e-6)
+    np.testing.assert_allclose(
+        numpy(assembled(z, truncation_psi=0.5, noise=noise)),
+        numpy(original(z, truncation_psi=0.5, noise=noise)),
+        rtol=1e-6,
+        atol=1e-6,
+    )
 
 
 def test_a_generator_refuses_a_mapping_or_synthesis_network_of_other_sizes():

@@ -55,5 +55,6 @@ def test_the_filter_moves_noise_to_its_log_and_passes_the_rest(tmp_path):
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == str(len(NOISE)), f"expected {len(NOISE)} lines removed, got {result.stdout!r}"
     assert result.stderr == "\n".join(KEPT) + "\nfrom Python\na partial line", (
-        f"stderr should hold exactly the kept lines, in order; got {result.stderr!r}")
+        f"stderr should hold exactly the kept lines, in order; got {result.stderr!r}"
+    )
     assert log.read_text().splitlines() == NOISE

@@ -19,13 +19,15 @@ def images():
 
 def small_autoencoder(output_activation="sigmoid"):
     set_seed(1, profile=TEST)
-    model = keras.Sequential([
-        keras.Input((28, 28)),
-        keras.layers.Flatten(),
-        keras.layers.Dense(8),
-        keras.layers.Dense(784, activation=output_activation),
-        keras.layers.Reshape((28, 28)),
-    ])
+    model = keras.Sequential(
+        [
+            keras.Input((28, 28)),
+            keras.layers.Flatten(),
+            keras.layers.Dense(8),
+            keras.layers.Dense(784, activation=output_activation),
+            keras.layers.Reshape((28, 28)),
+        ]
+    )
     return model
 
 
@@ -47,7 +49,9 @@ def test_pipeline_reconstruct_pairs_and_last_partial_batch(images):
 def test_pipeline_shuffle_is_seeded_and_covers_every_example(images):
     def order(seed):
         indices = np.arange(300, dtype=np.int64)
-        return np.concatenate([b.numpy() for b in make_dataset(indices.reshape(-1, 1), batch_size=64, shuffle=True, seed=seed)])
+        return np.concatenate(
+            [b.numpy() for b in make_dataset(indices.reshape(-1, 1), batch_size=64, shuffle=True, seed=seed)]
+        )
 
     first, again = order(5), order(5)
     np.testing.assert_array_equal(first, again)

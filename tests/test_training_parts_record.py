@@ -31,8 +31,10 @@ def entries(notebook: Path) -> dict[str, dict]:
 def test_every_solution_and_design_is_measured_with_todays_training_cells(notebook):
     found = entries(notebook)
     assert set(found) == {"solution", *designs(notebook)}, RERUN
-    cells = [cell.metadata.nbgrader["grade_id"]
-             for cell in training_cells(nbformat.read(ROOT / "solutions" / notebook, as_version=4))]
+    cells = [
+        cell.metadata.nbgrader["grade_id"]
+        for cell in training_cells(nbformat.read(ROOT / "solutions" / notebook, as_version=4))
+    ]
     assert cells, f"{notebook} has no training part"
     for design, entry in found.items():
         assert [row["cell"] for row in entry["rows"]] == cells, f"{notebook} {design}: {RERUN}"

@@ -56,7 +56,10 @@ def test_encoder_maps_images_to_mean_log_var_and_codings():
     assert [tuple(output.shape) for output in encoder.outputs] == [(None, 10)] * 3
     dense = [layer for layer in encoder.layers if isinstance(layer, keras.layers.Dense)]
     assert [(layer.units, layer.get_config()["activation"]) for layer in dense] == [
-        (150, "relu"), (100, "relu"), (10, "linear"), (10, "linear")  # μ and γ are unconstrained
+        (150, "relu"),
+        (100, "relu"),
+        (10, "linear"),
+        (10, "linear"),  # μ and γ are unconstrained
     ]
     assert isinstance(encoder.get_layer("codings"), Sampling)
     assert encoder.count_params() == (784 * 150 + 150) + (150 * 100 + 100) + 2 * (100 * 10 + 10)
@@ -67,7 +70,9 @@ def test_decoder_maps_codings_to_images_in_the_unit_interval():
     assert decoder.input_shape == (None, 10) and decoder.output_shape == (None, 28, 28)
     dense = [layer for layer in decoder.layers if isinstance(layer, keras.layers.Dense)]
     assert [(layer.units, layer.get_config()["activation"]) for layer in dense] == [
-        (100, "relu"), (150, "relu"), (784, "sigmoid")
+        (100, "relu"),
+        (150, "relu"),
+        (784, "sigmoid"),
     ]
     far_away = np.array([[-50.0] * 10, [50.0] * 10, [0.0] * 10], np.float32)
     images = as_numpy(decoder(far_away))
@@ -202,21 +207,29 @@ def test_the_latent_loss_reaches_the_gradient():
 def train_briefly(kl_weight, images, epochs=4):
     set_seed(2, profile=TEST)
     _, _, vae = build_variational_autoencoder(4, units=(32,), kl_weight=kl_weight, seed=2)
-    history = train(vae, images, loss=None, epochs=epochs, recipe=QUICK, validation_data=images[:64],
-                    profile=TEST, verbose=0)
+    history = train(
+        vae, images, loss=None, epochs=epochs, recipe=QUICK, validation_data=images[:64], profile=TEST, verbose=0
+    )
     return vae, history.history
 
 
 def test_training_through_the_course_path_lowers_the_loss_and_reports_its_parts():
     images = tiny_images(256)
     vae, history = train_briefly(KL_WEIGHT, images)
-    assert set(history) == {"loss", "reconstruction_loss", "kl_loss", "val_loss", "val_reconstruction_loss",
-                            "val_kl_loss"}
+    assert set(history) == {
+        "loss",
+        "reconstruction_loss",
+        "kl_loss",
+        "val_loss",
+        "val_reconstruction_loss",
+        "val_kl_loss",
+    }
     assert history["loss"][-1] < 0.8 * history["loss"][0]
     assert history["val_reconstruction_loss"][-1] < history["val_reconstruction_loss"][0]
     for prefix in ("", "val_"):  # the total is the MSE plus the scaled KL, averaged over the same batches
-        for total, mse, kl in zip(history[prefix + "loss"], history[prefix + "reconstruction_loss"],
-                                  history[prefix + "kl_loss"]):
+        for total, mse, kl in zip(
+            history[prefix + "loss"], history[prefix + "reconstruction_loss"], history[prefix + "kl_loss"]
+        ):
             assert total == pytest.approx(mse + KL_WEIGHT * kl, rel=1e-4)
     evaluated = evaluate_vae(vae, images[:64])
     assert evaluated["reconstruction_mse"] == pytest.approx(history["val_reconstruction_loss"][-1], rel=0.05)
@@ -281,16 +294,18 @@ def tiny_data(monkeypatch):
 
 def test_shipped_model_round_trips_through_the_catalogue(tmp_path, tiny_data):
     module = "autoaegan.models.variational"
-    entry = PretrainedModel("vae2", "test", build=f"{module}:build_pretrained_vae_2d",
-                            train=f"{module}:train_pretrained_vae_2d")
+    entry = PretrainedModel(
+        "vae2", "test", build=f"{module}:build_pretrained_vae_2d", train=f"{module}:train_pretrained_vae_2d"
+    )
     manifest = retrain("vae2", profile=TEST, directory=tmp_path, catalog={"vae2": entry})
     assert manifest.settings["epochs"] == EPOCHS_BY_PROFILE["test"] and manifest.settings["latent_dim"] == 2
     assert manifest.settings["recipe"] == asdict(PRETRAINED_RECIPE)
     metrics = manifest.metrics
     assert metrics["parameters"] == build_pretrained_vae_2d().count_params()
     assert len(metrics["valid_loss_by_epoch"]) == 1 and metrics["seconds_per_epoch"] > 0
-    assert metrics["valid_loss"] == pytest.approx(metrics["valid_reconstruction_mse"] + KL_WEIGHT * metrics["valid_kl"],
-                                                  rel=1e-3)
+    assert metrics["valid_loss"] == pytest.approx(
+        metrics["valid_reconstruction_mse"] + KL_WEIGHT * metrics["valid_kl"], rel=1e-3
+    )
     loaded = load_pretrained("vae2", directory=tmp_path, catalog={"vae2": entry})
     assert isinstance(loaded, VariationalAutoencoder) and not loaded.compiled
     evaluated = evaluate_vae(loaded, tiny_data.valid_images)
@@ -306,8 +321,9 @@ def test_shipped_weights_were_made_by_this_trainer(latent_dim):
     assert manifest.settings["recipe"] == asdict(PRETRAINED_RECIPE)
     metrics = manifest.metrics
     assert len(metrics["valid_loss_by_epoch"]) == EPOCHS_BY_PROFILE["full"]
-    assert metrics["valid_loss"] == pytest.approx(metrics["valid_reconstruction_mse"] + KL_WEIGHT * metrics["valid_kl"],
-                                                  rel=1e-3)
+    assert metrics["valid_loss"] == pytest.approx(
+        metrics["valid_reconstruction_mse"] + KL_WEIGHT * metrics["valid_kl"], rel=1e-3
+    )
     assert metrics["valid_kl"] > 1  # the codings carry information: the posterior has not collapsed onto the prior
     assert manifest.size_bytes < 4 * metrics["parameters"] + 100_000  # float32 weights, no optimizer state
     if latent_dim == 10:

@@ -25,7 +25,8 @@ def test_a_closed_pages_kernel_is_culled_within_two_minutes():
     # A kernel goes at the first check after it has been idle and unconnected for cull_idle_timeout.
     assert idle + interval <= CLOSED_PAGE_LIMIT_SECONDS, (
         f"a closed page's kernel may live {idle + interval} s (idle {idle} + interval {interval}), "
-        f"more than {CLOSED_PAGE_LIMIT_SECONDS} s")
+        f"more than {CLOSED_PAGE_LIMIT_SECONDS} s"
+    )
 
 
 def test_an_open_pages_kernel_is_never_culled():
@@ -43,6 +44,8 @@ def test_the_readme_states_the_shipped_settings():
     settings = culling()
     idle, interval = settings["cull_idle_timeout"], settings["cull_interval"]
     readme = " ".join((ROOT / "README.md").read_text().split())
-    for words in (f"within {idle + interval} seconds", f"({idle} s idle without a connection, looked for every "
-                  f"{interval} s)"):
+    for words in (
+        f"within {idle + interval} seconds",
+        f"({idle} s idle without a connection, looked for every {interval} s)",
+    ):
         assert words in readme, f"README.md should say {words!r}, as course/apps/voila.json sets"

@@ -39,10 +39,14 @@ def constraints_file() -> Path:
 
 def clean_environment(**extra: str) -> dict[str, str]:
     """This process's environment without anything that would put the repository or its venv on a path."""
-    environment = {name: value for name, value in os.environ.items()
-                   if name not in {"PYTHONPATH", "VIRTUAL_ENV", "PYTEST_CURRENT_TEST", "PYTHONHOME"}}
-    environment["PATH"] = os.pathsep.join(part for part in environment.get("PATH", "").split(os.pathsep)
-                                          if not part.startswith(str(ROOT)))
+    environment = {
+        name: value
+        for name, value in os.environ.items()
+        if name not in {"PYTHONPATH", "VIRTUAL_ENV", "PYTEST_CURRENT_TEST", "PYTHONHOME"}
+    }
+    environment["PATH"] = os.pathsep.join(
+        part for part in environment.get("PATH", "").split(os.pathsep) if not part.startswith(str(ROOT))
+    )
     environment.update(extra)
     return environment
 
@@ -51,8 +55,13 @@ def clean_environment(**extra: str) -> dict[str, str]:
 def wheel(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("dist")
     start = time.perf_counter()
-    subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--quiet", "--wheel-dir", str(out), str(ROOT)],
-                   check=True, cwd=out, env=clean_environment(), timeout=600)
+    subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--quiet", "--wheel-dir", str(out), str(ROOT)],
+        check=True,
+        cwd=out,
+        env=clean_environment(),
+        timeout=600,
+    )
     report("pip wheel --no-deps", time.perf_counter() - start)
     (built,) = out.glob("autoaegan-*-py3-none-any.whl")
     report(f"size of {built.name}", built.stat().st_size / 1e6, "MB")
@@ -84,11 +93,14 @@ def test_the_wheel_carries_the_learners_tree_and_settings(wheel_names):
     for expected in ("README.md", FIRST_CHAPTER, "course/apps/latent_explorer.ipynb", "course/apps/voila.json"):
         assert expected in tree
     assert {name.split("/")[1] for name in tree if name.startswith("exercises/")} == {
-        path.name for path in (ROOT / "exercises").iterdir() if path.is_dir()}
+        path.name for path in (ROOT / "exercises").iterdir() if path.is_dir()
+    }
     settings = ROOT / CHECKOUT_SETTINGS
-    assert {name.removeprefix("autoaegan/learner_settings/") for name in wheel_names
-            if name.startswith("autoaegan/learner_settings/")} == {
-        path.relative_to(settings).as_posix() for path in settings.rglob("*") if path.is_file()}
+    assert {
+        name.removeprefix("autoaegan/learner_settings/")
+        for name in wheel_names
+        if name.startswith("autoaegan/learner_settings/")
+    } == {path.relative_to(settings).as_posix() for path in settings.rglob("*") if path.is_file()}
 
 
 def test_nothing_of_the_solutions_gets_into_the_wheel(wheel, wheel_names):
@@ -96,8 +108,12 @@ def test_nothing_of_the_solutions_gets_into_the_wheel(wheel, wheel_names):
     solution_names = {path.name for path in (ROOT / "solutions").rglob("*.ipynb")}
     assert solution_names, "solutions/ should hold the assignments' sources"
     with zipfile.ZipFile(wheel) as archive:
-        leaked = [(name, marker) for name in wheel_names for marker in INSTRUCTOR_MARKERS
-                  if marker.encode() in archive.read(name)]
+        leaked = [
+            (name, marker)
+            for name in wheel_names
+            for marker in INSTRUCTOR_MARKERS
+            if marker.encode() in archive.read(name)
+        ]
     assert not leaked, f"instructor-only text in the wheel: {leaked}"
 
 
@@ -119,9 +135,24 @@ def fresh_venv(wheel, tmp_path_factory):
     subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, env=clean_environment(), timeout=300)
     # --no-compile: byte-compiling TensorFlow's thousands of modules doubled the install's time (268 s against 128 s
     # on a busy 2-core machine); the kernels compile what they import.
-    subprocess.run([str(venv / "bin" / "python"), "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
-                    "--no-compile", "-c", str(constraints_file()), str(wheel)],
-                   check=True, cwd=venv.parent, env=clean_environment(), timeout=1200)
+    subprocess.run(
+        [
+            str(venv / "bin" / "python"),
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "--disable-pip-version-check",
+            "--no-compile",
+            "-c",
+            str(constraints_file()),
+            str(wheel),
+        ],
+        check=True,
+        cwd=venv.parent,
+        env=clean_environment(),
+        timeout=1200,
+    )
     report("fresh venv + pip install of the wheel with its dependencies", time.perf_counter() - start)
     yield venv
     shutil.rmtree(venv, ignore_errors=True)  # 2.7 GB: pytest keeps its last three runs' temporary folders
@@ -130,8 +161,14 @@ def fresh_venv(wheel, tmp_path_factory):
 @pytest.fixture(scope="module")
 def learner_copy(fresh_venv) -> Path:
     folder = fresh_venv.parent / "my course"  # a space, as in many learners' folders
-    done = subprocess.run([str(fresh_venv / "bin" / "python"), "-m", "autoaegan.course", str(folder), "--no-lab"],
-                          capture_output=True, text=True, cwd=fresh_venv.parent, env=clean_environment(), timeout=120)
+    done = subprocess.run(
+        [str(fresh_venv / "bin" / "python"), "-m", "autoaegan.course", str(folder), "--no-lab"],
+        capture_output=True,
+        text=True,
+        cwd=fresh_venv.parent,
+        env=clean_environment(),
+        timeout=120,
+    )
     assert done.returncode == 0, done.stderr
     return folder
 
@@ -143,7 +180,8 @@ def test_the_course_command_copies_the_learners_tree_out_of_the_installed_wheel(
     with zipfile.ZipFile(wheel) as archive:
         for name in student_files(learner_copy):
             assert (learner_copy / name).read_bytes() == archive.read(f"autoaegan/student/{name}"), (
-                f"{name} differs from the wheel's copy")
+                f"{name} differs from the wheel's copy"
+            )
 
 
 RUN_CHAPTERS = """
@@ -181,12 +219,26 @@ print(json.dumps(results))
 @pytest.mark.timeout(1800)
 def test_chapters_08_to_10_run_from_the_installed_wheel_outside_the_repository(fresh_venv, learner_copy):
     # The data is found as in the other chapters' tests: AUTOAEGAN_DATA where it is set, else the usual folders.
-    environment = clean_environment(AUTOAEGAN_PROFILE="test", AUTOAEGAN_NO_DOWNLOAD="1",
-                                    PATH=f"{fresh_venv / 'bin'}{os.pathsep}{clean_environment()['PATH']}")
+    environment = clean_environment(
+        AUTOAEGAN_PROFILE="test",
+        AUTOAEGAN_NO_DOWNLOAD="1",
+        PATH=f"{fresh_venv / 'bin'}{os.pathsep}{clean_environment()['PATH']}",
+    )
     start = time.perf_counter()
-    done = subprocess.run([str(fresh_venv / "bin" / "python"), "-c", RUN_CHAPTERS % {"timeout": CELL_TIMEOUT},
-                           str(learner_copy / "course"), *CHAPTERS_RUN],
-                          capture_output=True, text=True, cwd=learner_copy, env=environment, timeout=1700)
+    done = subprocess.run(
+        [
+            str(fresh_venv / "bin" / "python"),
+            "-c",
+            RUN_CHAPTERS % {"timeout": CELL_TIMEOUT},
+            str(learner_copy / "course"),
+            *CHAPTERS_RUN,
+        ],
+        capture_output=True,
+        text=True,
+        cwd=learner_copy,
+        env=environment,
+        timeout=1700,
+    )
     report("chapters 08, 09 and 10 in the test profile", time.perf_counter() - start)
     assert done.returncode == 0, done.stderr[-3000:]
     results = json.loads(done.stdout.strip().splitlines()[-1])
@@ -210,10 +262,23 @@ def page_config(html: str) -> dict:
 @pytest.mark.timeout(1800)
 def test_the_course_command_opens_a_learners_jupyterlab_on_chapter_00(fresh_venv, learner_copy):
     port = free_port()
-    lab = subprocess.Popen([str(fresh_venv / "bin" / "python"), "-m", "autoaegan.course", str(learner_copy),
-                            "--no-browser", f"--port={port}", "--ServerApp.ip=127.0.0.1", "--IdentityProvider.token="],
-                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, cwd=fresh_venv.parent,
-                           env=clean_environment(PATH=f"{fresh_venv / 'bin'}{os.pathsep}{clean_environment()['PATH']}"))
+    lab = subprocess.Popen(
+        [
+            str(fresh_venv / "bin" / "python"),
+            "-m",
+            "autoaegan.course",
+            str(learner_copy),
+            "--no-browser",
+            f"--port={port}",
+            "--ServerApp.ip=127.0.0.1",
+            "--IdentityProvider.token=",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        cwd=fresh_venv.parent,
+        env=clean_environment(PATH=f"{fresh_venv / 'bin'}{os.pathsep}{clean_environment()['PATH']}"),
+    )
     try:
         base = f"http://127.0.0.1:{port}"
         deadline = time.monotonic() + 120

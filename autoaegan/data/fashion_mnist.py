@@ -48,26 +48,30 @@ class OfficialFile:
 
 OFFICIAL_FILES = {
     "train_images": OfficialFile(
-        "train-images-idx3-ubyte.gz", (60_000, 28, 28),
+        "train-images-idx3-ubyte.gz",
+        (60_000, 28, 28),
         "c59f468a2f672dc815687fe0f83887768d799fd8a3f3276145d20f83aa44d888",
     ),
     "train_labels": OfficialFile(
-        "train-labels-idx1-ubyte.gz", (60_000,),
+        "train-labels-idx1-ubyte.gz",
+        (60_000,),
         "bad3541b69d912435c50bb6ba87bec294ff4f6a2e1246121d8633921760443d9",
     ),
     "test_images": OfficialFile(
-        "t10k-images-idx3-ubyte.gz", (10_000, 28, 28),
+        "t10k-images-idx3-ubyte.gz",
+        (10_000, 28, 28),
         "5b4141f0afbad91edebe8549f8fcffe087ea10ca49f1dbef5c9a5cd8815ce37b",
     ),
     "test_labels": OfficialFile(
-        "t10k-labels-idx1-ubyte.gz", (10_000,),
+        "t10k-labels-idx1-ubyte.gz",
+        (10_000,),
         "0402a96d92fd2663957122ceb108a494c5af83dab82d92729df917d7dec38c34",
     ),
 }
 
 HOW_TO_GET_THE_DATA = (
     "Get the data in one of two ways:\n"
-    "  1. online: run `python -c \"import keras; keras.datasets.fashion_mnist.load_data()\"`, "
+    '  1. online: run `python -c "import keras; keras.datasets.fashion_mnist.load_data()"`, '
     "which downloads the official files into the Keras cache (~/.keras/datasets/fashion-mnist/);\n"
     "  2. offline, on Debian or Ubuntu: `sudo apt-get install dataset-fashion-mnist`, "
     f"which installs them in {DEBIAN_DIR}/.\n"

@@ -14,7 +14,7 @@ trace keeps the dataset index of its points in `customdata`; the pure functions
 
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 import ipywidgets
 import numpy as np
@@ -34,8 +34,9 @@ def tsne_embedding(codings, *, seed: int = 42, threads: int = 1) -> np.ndarray:
         raise ValueError(f"codings must have shape (n, features) with at least 5 rows, got {codings.shape}")
     perplexity = min(30.0, (len(codings) - 1) / 3)  # t-SNE needs more points than its perplexity
     with threadpool_limits(threads):
-        return TSNE(n_components=2, perplexity=perplexity, init="pca", learning_rate="auto",
-                    random_state=seed).fit_transform(codings)
+        return TSNE(
+            n_components=2, perplexity=perplexity, init="pca", learning_rate="auto", random_state=seed
+        ).fit_transform(codings)
 
 
 def _check_embedding(points, labels, class_names) -> tuple[np.ndarray, np.ndarray]:
@@ -59,11 +60,17 @@ def embedding_figure(points, labels, class_names: Sequence[str], *, title: str =
     figure = go.Figure()
     for number, name in enumerate(class_names):
         (indices,) = np.nonzero(labels == number)
-        figure.add_trace(go.Scatter(
-            x=points[indices, 0], y=points[indices, 1], customdata=indices, mode="markers", name=name,
-            marker={"color": CLASS_COLOURS[number], "size": 5, "opacity": 0.8},
-            hovertemplate=f"{name}<br>example %{{customdata}}<extra></extra>",
-        ))
+        figure.add_trace(
+            go.Scatter(
+                x=points[indices, 0],
+                y=points[indices, 1],
+                customdata=indices,
+                mode="markers",
+                name=name,
+                marker={"color": CLASS_COLOURS[number], "size": 5, "opacity": 0.8},
+                hovertemplate=f"{name}<br>example %{{customdata}}<extra></extra>",
+            )
+        )
     figure.update_xaxes(visible=False)
     figure.update_yaxes(visible=False, scaleanchor="x")
     figure.update_layout(title=title, width=620, height=520, legend={"itemsizing": "constant"})
@@ -97,14 +104,24 @@ class EmbeddingExplorer(StaticSnapshot, ipywidgets.HBox):
             raise ValueError(f"images must have one entry per point: {len(points)} points, {len(images)} images")
         self.images, self.labels, self.class_names = images, labels, tuple(class_names)
         self.scatter = go.FigureWidget(embedding_figure(points, labels, class_names, title=title))
-        self.image_pane = go.FigureWidget(go.Heatmap(
-            z=np.zeros(np.shape(images)[1:3]), colorscale=IMAGE_COLOURSCALE, zmin=0, zmax=1, showscale=False,
-            hoverinfo="skip",
-        ))
+        self.image_pane = go.FigureWidget(
+            go.Heatmap(
+                z=np.zeros(np.shape(images)[1:3]),
+                colorscale=IMAGE_COLOURSCALE,
+                zmin=0,
+                zmax=1,
+                showscale=False,
+                hoverinfo="skip",
+            )
+        )
         self.image_pane.update_xaxes(visible=False)
         self.image_pane.update_yaxes(visible=False, scaleanchor="x")
-        self.image_pane.update_layout(width=260, height=290, margin={"l": 10, "r": 10, "t": 50, "b": 10},
-                                      title={"text": "hover a point", "font": {"size": 13}})
+        self.image_pane.update_layout(
+            width=260,
+            height=290,
+            margin={"l": 10, "r": 10, "t": 50, "b": 10},
+            title={"text": "hover a point", "font": {"size": 13}},
+        )
         for trace in self.scatter.data:
             trace.on_hover(self._on_hover)
         super().__init__([self.scatter, self.image_pane])

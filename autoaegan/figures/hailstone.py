@@ -136,9 +136,7 @@ def representation_bits_figure(rows: Sequence[RepresentationCost]) -> go.Figure:
         raise ValueError("rows is empty: expected the output of compare_representations")
     names = [row.name for row in rows]
     figure = go.Figure()
-    figure.add_trace(
-        go.Bar(x=names, y=[row.raw_bits for row in rows], name="stored raw", marker_color=OKABE_ITO[1])
-    )
+    figure.add_trace(go.Bar(x=names, y=[row.raw_bits for row in rows], name="stored raw", marker_color=OKABE_ITO[1]))
     figure.add_trace(
         go.Bar(
             x=names,
@@ -152,8 +150,6 @@ def representation_bits_figure(rows: Sequence[RepresentationCost]) -> go.Figure:
     for row in rows:
         if row.rule is None:
             # An empty bar would say nothing: name why it is missing.
-            figure.add_annotation(
-                x=row.name, y=row.raw_bits, text="no known rule fits", showarrow=False, yshift=20
-            )
+            figure.add_annotation(x=row.name, y=row.raw_bits, text="no known rule fits", showarrow=False, yshift=20)
     figure.update_layout(barmode="group", title="Bits to store each sequence", yaxis_title="bits")
     return figure

@@ -10,7 +10,6 @@ from plotly.subplots import make_subplots
 
 from autoaegan.figures.theme import IMAGE_COLOURSCALE
 
-
 # A notebook's output area is about 900 px wide: wider figures get cut or scrolled.
 NOTEBOOK_WIDTH = 900
 LABEL_FONT_SIZE = 11
@@ -24,7 +23,7 @@ def wrap_label(text: str, width_px: float, font_size: int = LABEL_FONT_SIZE) -> 
     characters = max(4, int(width_px / (font_size * CHARACTER_WIDTH)))
     # Words stay whole where they fit; only a word longer than a line is cut.
     lines = textwrap.wrap(str(text), characters, break_long_words=False)
-    return "<br>".join(line[start:start + characters] for line in lines for start in range(0, len(line), characters))
+    return "<br>".join(line[start : start + characters] for line in lines for start in range(0, len(line), characters))
 
 
 def _as_unit_images(images) -> np.ndarray:
@@ -39,7 +38,13 @@ def _as_unit_images(images) -> np.ndarray:
 
 
 def image_grid(
-    images, *, columns: int = 10, titles=None, row_titles=None, title: str | None = None, size: int = 80,
+    images,
+    *,
+    columns: int = 10,
+    titles=None,
+    row_titles=None,
+    title: str | None = None,
+    size: int = 80,
     bordered=(),
 ) -> go.Figure:
     """Show images (uint8, or floats in [0, 1]) in a grid of `columns` columns, with optional titles.
@@ -69,35 +74,58 @@ def image_grid(
     image_px = min(column_width, size * 1.5)
     height = int(rows * (image_px + label_px) + heading_px + 30)
     figure = make_subplots(
-        rows=rows, cols=columns, subplot_titles=wrapped,
-        horizontal_spacing=min(0.02, 4 / width), vertical_spacing=(label_px + 4) / height if rows > 1 else 0.0,
+        rows=rows,
+        cols=columns,
+        subplot_titles=wrapped,
+        horizontal_spacing=min(0.02, 4 / width),
+        vertical_spacing=(label_px + 4) / height if rows > 1 else 0.0,
     )
     for index, image in enumerate(images):
         figure.add_trace(
-            go.Heatmap(z=image[::-1], colorscale=IMAGE_COLOURSCALE, zmin=0, zmax=1, showscale=False,
-                       hovertemplate="x %{x}, y %{y}: %{z:.2f}<extra></extra>"),
-            row=index // columns + 1, col=index % columns + 1,
+            go.Heatmap(
+                z=image[::-1],
+                colorscale=IMAGE_COLOURSCALE,
+                zmin=0,
+                zmax=1,
+                showscale=False,
+                hovertemplate="x %{x}, y %{y}: %{z:.2f}<extra></extra>",
+            ),
+            row=index // columns + 1,
+            col=index % columns + 1,
         )
     for index in bordered:
         axis = "" if index == 0 else str(index + 1)  # subplot n's axes are named x{n}, y{n}; the first just x, y
-        figure.add_shape(type="rect", xref=f"x{axis} domain", yref=f"y{axis} domain", x0=0, y0=0, x1=1, y1=1,
-                         line={"color": "#D55E00", "width": 3})
+        figure.add_shape(
+            type="rect",
+            xref=f"x{axis} domain",
+            yref=f"y{axis} domain",
+            x0=0,
+            y0=0,
+            x1=1,
+            y1=1,
+            line={"color": "#D55E00", "width": 3},
+        )
     for row, text in enumerate(row_titles or [], start=1):
         axis = "" if row == 1 else str((row - 1) * columns + 1)
         low, high = figure.layout[f"yaxis{axis}"].domain
-        figure.add_annotation(text=text, xref="paper", yref="paper", x=0, y=(low + high) / 2, xanchor="right",
-                              xshift=-6, showarrow=False)
+        figure.add_annotation(
+            text=text, xref="paper", yref="paper", x=0, y=(low + high) / 2, xanchor="right", xshift=-6, showarrow=False
+        )
     figure.update_annotations(font_size=LABEL_FONT_SIZE)
     figure.update_xaxes(visible=False, scaleanchor=None)
     figure.update_yaxes(visible=False)
     figure.update_layout(
-        title={"text": heading, "font": {"size": TITLE_FONT_SIZE}} if heading else None, width=width, height=height,
+        title={"text": heading, "font": {"size": TITLE_FONT_SIZE}} if heading else None,
+        width=width,
+        height=height,
         margin={**margin, "t": heading_px + label_px + 16 if heading else label_px + 20},
     )
     return figure
 
 
-def reconstruction_grid(originals, reconstructions, *, n: int = 10, title: str = "Originals (top) and reconstructions (bottom)", labels=None) -> go.Figure:
+def reconstruction_grid(
+    originals, reconstructions, *, n: int = 10, title: str = "Originals (top) and reconstructions (bottom)", labels=None
+) -> go.Figure:
     """The first `n` originals above their reconstructions, optionally titled with `labels` (e.g. class names)."""
     originals, reconstructions = _as_unit_images(originals)[:n], _as_unit_images(reconstructions)[:n]
     if originals.shape != reconstructions.shape:
@@ -105,5 +133,10 @@ def reconstruction_grid(originals, reconstructions, *, n: int = 10, title: str =
             f"originals and reconstructions must have the same shape, got {originals.shape} and {reconstructions.shape}"
         )
     titles = None if labels is None else [str(label) for label in list(labels)[:n]] + [""] * len(reconstructions)
-    return image_grid(np.concatenate([originals, reconstructions]), columns=len(originals), titles=titles,
-                      row_titles=["original", "reconstruction"], title=title)
+    return image_grid(
+        np.concatenate([originals, reconstructions]),
+        columns=len(originals),
+        titles=titles,
+        row_titles=["original", "reconstruction"],
+        title=title,
+    )

@@ -7,7 +7,7 @@ NumPy, so they are tested on their own; the figure functions only draw what they
 
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 import numpy as np
 import plotly.graph_objects as go
@@ -45,8 +45,9 @@ def interpolation_figure(
     rows = [row for pair in zip(latent_rows, pixel_rows) for row in pair]
     bordered = [index for row in range(len(rows)) for index in (row * steps, row * steps + steps - 1)]
     row_titles = ["latent", "pixels"] * len(latent_rows)
-    return image_grid(np.concatenate(rows), columns=steps, row_titles=row_titles, title=title, bordered=bordered,
-                      size=size)
+    return image_grid(
+        np.concatenate(rows), columns=steps, row_titles=row_titles, title=title, bordered=bordered, size=size
+    )
 
 
 def latent_plane_codings(n: int = 15, *, low: float = 0.05, high: float = 0.95) -> np.ndarray:
@@ -68,7 +69,9 @@ def mosaic(images, rows: int, columns: int) -> np.ndarray:
     """Tile `rows × columns` images, shaped `(rows·columns, h, w)` in reading order, into one `(rows·h, columns·w)` image."""
     images = np.asarray(images)
     if images.ndim != 3 or len(images) != rows * columns:
-        raise ValueError(f"expected {rows}×{columns} = {rows * columns} images shaped (n, h, w), got shape {images.shape}")
+        raise ValueError(
+            f"expected {rows}×{columns} = {rows * columns} images shaped (n, h, w), got shape {images.shape}"
+        )
     height, width = images.shape[1:]
     return images.reshape(rows, columns, height, width).transpose(0, 2, 1, 3).reshape(rows * height, columns * width)
 
@@ -81,11 +84,18 @@ def latent_plane_figure(decoder, *, n: int = 15, title: str = "The decoded laten
     picture = mosaic(decoded, n, n)
     ticks = np.arange(n) * size + (size - 1) / 2
     labels = [f"{value:.1f}" for value in codings[0, :, 0]]
-    figure = go.Figure(go.Heatmap(z=picture[::-1], colorscale=IMAGE_COLOURSCALE, zmin=0, zmax=1, showscale=False,
-                                  hoverinfo="skip"))
+    figure = go.Figure(
+        go.Heatmap(z=picture[::-1], colorscale=IMAGE_COLOURSCALE, zmin=0, zmax=1, showscale=False, hoverinfo="skip")
+    )
     figure.update_xaxes(tickvals=ticks, ticktext=labels, title="first coding", showgrid=False, zeroline=False)
-    figure.update_yaxes(tickvals=ticks, ticktext=[f"{value:.1f}" for value in codings[::-1, 0, 1]],
-                        title="second coding", showgrid=False, zeroline=False, scaleanchor="x")
+    figure.update_yaxes(
+        tickvals=ticks,
+        ticktext=[f"{value:.1f}" for value in codings[::-1, 0, 1]],
+        title="second coding",
+        showgrid=False,
+        zeroline=False,
+        scaleanchor="x",
+    )
     figure.update_layout(title=title, width=640, height=640)
     return figure
 
@@ -110,23 +120,43 @@ def dimension_use_figure(
     panels = [("spread of μ over the images", spread)]
     if kl is not None:
         panels.append(("KL per image (nats)", np.asarray(kl, dtype=np.float64)))
-    figure = make_subplots(rows=1, cols=len(panels), subplot_titles=[name for name, _ in panels],
-                           horizontal_spacing=0.12)
+    figure = make_subplots(
+        rows=1, cols=len(panels), subplot_titles=[name for name, _ in panels], horizontal_spacing=0.12
+    )
     for column, (_, values) in enumerate(panels, start=1):
         for in_use, name, colour in ((True, "in use", USED_COLOUR), (False, "collapsed to the prior", UNUSED_COLOUR)):
             picked = [index for index in range(len(values)) if (index in used) == in_use]
-            figure.add_trace(go.Bar(x=[labels[i] for i in picked], y=values[picked], name=name, marker_color=colour,
-                                    legendgroup=name, showlegend=column == 1,
-                                    hovertemplate="%{x}: %{y:.3f}<extra>" + name + "</extra>"), row=1, col=column)
+            figure.add_trace(
+                go.Bar(
+                    x=[labels[i] for i in picked],
+                    y=values[picked],
+                    name=name,
+                    marker_color=colour,
+                    legendgroup=name,
+                    showlegend=column == 1,
+                    hovertemplate="%{x}: %{y:.3f}<extra>" + name + "</extra>",
+                ),
+                row=1,
+                col=column,
+            )
         figure.update_xaxes(categoryorder="array", categoryarray=labels, row=1, col=column)
     figure.add_hline(y=float(np.sqrt(threshold)), line={"dash": "dot", "color": "black", "width": 1}, row=1, col=1)
-    figure.update_layout(title=title, barmode="overlay", width=820, height=400, margin={"t": 90},
-                         legend={"orientation": "h", "y": -0.15, "x": 0.5, "xanchor": "center"})
+    figure.update_layout(
+        title=title,
+        barmode="overlay",
+        width=820,
+        height=400,
+        margin={"t": 90},
+        legend={"orientation": "h", "y": -0.15, "x": 0.5, "xanchor": "center"},
+    )
     return figure
 
 
 def codings_distribution_figure(
-    codings, *, dimensions: Sequence[int] | None = None, title: str = "Mean codings μ of the images against N(0, 1)",
+    codings,
+    *,
+    dimensions: Sequence[int] | None = None,
+    title: str = "Mean codings μ of the images against N(0, 1)",
     width: int = 860,
 ) -> go.Figure:
     """One panel per coding dimension: its histogram (as a density) under the N(0, 1) density the latent loss aims at.
@@ -141,18 +171,47 @@ def codings_distribution_figure(
     dimensions = list(range(codings.shape[1])) if dimensions is None else [int(d) for d in dimensions]
     if not dimensions or min(dimensions) < 0 or max(dimensions) >= codings.shape[1]:
         raise ValueError(f"dimensions must be indices in [0, {codings.shape[1] - 1}], got {dimensions}")
-    figure = make_subplots(rows=1, cols=len(dimensions), subplot_titles=[f"z[{d}]" for d in dimensions],
-                           horizontal_spacing=0.25 / len(dimensions))
+    figure = make_subplots(
+        rows=1,
+        cols=len(dimensions),
+        subplot_titles=[f"z[{d}]" for d in dimensions],
+        horizontal_spacing=0.25 / len(dimensions),
+    )
     grid = np.linspace(-4, 4, 201)
     for column, dimension in enumerate(dimensions, start=1):
-        figure.add_trace(go.Histogram(
-            x=codings[:, dimension], histnorm="probability density", name=f"coding {dimension}", opacity=0.7,
-            marker_color=USED_COLOUR, xbins={"start": -4, "end": 4, "size": 0.2}, showlegend=False,
-        ), row=1, col=column)
-        figure.add_trace(go.Scatter(x=grid, y=norm.pdf(grid), mode="lines", name="N(0, 1)", showlegend=column == 1,
-                                    line={"color": "black", "width": 2}), row=1, col=column)
+        figure.add_trace(
+            go.Histogram(
+                x=codings[:, dimension],
+                histnorm="probability density",
+                name=f"coding {dimension}",
+                opacity=0.7,
+                marker_color=USED_COLOUR,
+                xbins={"start": -4, "end": 4, "size": 0.2},
+                showlegend=False,
+            ),
+            row=1,
+            col=column,
+        )
+        figure.add_trace(
+            go.Scatter(
+                x=grid,
+                y=norm.pdf(grid),
+                mode="lines",
+                name="N(0, 1)",
+                showlegend=column == 1,
+                line={"color": "black", "width": 2},
+            ),
+            row=1,
+            col=column,
+        )
         figure.update_xaxes(range=[-4, 4], tickvals=[-2, 0, 2], row=1, col=column)
     figure.update_yaxes(title_text="density", row=1, col=1)
-    figure.update_layout(title=title, width=min(width, 120 + 160 * len(dimensions)), height=360, margin={"t": 90},
-                         bargap=0.05, legend={"orientation": "h", "y": -0.15, "x": 0.5, "xanchor": "center"})
+    figure.update_layout(
+        title=title,
+        width=min(width, 120 + 160 * len(dimensions)),
+        height=360,
+        margin={"t": 90},
+        bargap=0.05,
+        legend={"orientation": "h", "y": -0.15, "x": 0.5, "xanchor": "center"},
+    )
     return figure

@@ -25,13 +25,22 @@ def singular_value_figure(matrices: dict) -> go.Figure:
             raise ValueError(f"the matrix of {name!r} must be square, got shape {matrix.shape}")
         size = matrix.shape[0]
         values = np.linalg.svd(matrix, compute_uv=False)
-        figure.add_trace(go.Scatter(
-            x=np.arange(1, len(values) + 1), y=values, name=str(name), mode="lines", line={"color": colour},
-            hovertemplate=f"{name}<br>direction %{{x}}: gain %{{y:.3f}}<extra></extra>",
-        ))
+        figure.add_trace(
+            go.Scatter(
+                x=np.arange(1, len(values) + 1),
+                y=values,
+                name=str(name),
+                mode="lines",
+                line={"color": colour},
+                hovertemplate=f"{name}<br>direction %{{x}}: gain %{{y:.3f}}<extra></extra>",
+            )
+        )
     figure.add_hline(y=1.0, line={"color": "grey", "dash": "dash"}, annotation_text="identity (copies everything)")
     figure.update_layout(
-        title="Singular values of the end-to-end matrix W", xaxis_title=f"direction of the {size}-D image space, by gain",
-        yaxis_title="gain (singular value)", width=800, height=420,
+        title="Singular values of the end-to-end matrix W",
+        xaxis_title=f"direction of the {size}-D image space, by gain",
+        yaxis_title="gain (singular value)",
+        width=800,
+        height=420,
     )
     return figure

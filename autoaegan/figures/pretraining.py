@@ -17,11 +17,16 @@ def pretraining_figure(result: PretrainingResult, *, title: str = "Classifiers t
     counts = result.label_counts
     figure = go.Figure()
     for number, method in enumerate(result.methods):
-        figure.add_trace(go.Scatter(
-            x=counts, y=result.accuracies(method), name=method, mode="lines+markers",
-            line={"color": OKABE_ITO[number], "dash": _DASHES[number % len(_DASHES)]},
-            hovertemplate=f"{method}<br>%{{x:,}} labels: accuracy %{{y:.3f}}<extra></extra>",
-        ))
+        figure.add_trace(
+            go.Scatter(
+                x=counts,
+                y=result.accuracies(method),
+                name=method,
+                mode="lines+markers",
+                line={"color": OKABE_ITO[number], "dash": _DASHES[number % len(_DASHES)]},
+                hovertemplate=f"{method}<br>%{{x:,}} labels: accuracy %{{y:.3f}}<extra></extra>",
+            )
+        )
     figure.update_xaxes(
         type="log", title="labelled training images", tickvals=counts, ticktext=[f"{n:,}" for n in counts]
     )

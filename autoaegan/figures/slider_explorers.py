@@ -13,7 +13,7 @@ browser. They work in JupyterLab, in an exported HTML page and on the course web
 from __future__ import annotations
 
 import base64
-from typing import Sequence
+from collections.abc import Sequence
 
 import numpy as np
 import plotly.graph_objects as go
@@ -52,8 +52,10 @@ def slider_rows_figure(rows: Sequence[dict], *, title: str, scale: int = 3) -> g
     for row in rows:
         images = np.asarray(row["images"])
         if images.ndim != 3 or len(images) != len(row["labels"]) or len(images) < 2:
-            raise ValueError(f"row {row.get('name')!r}: expected one 2-D image per label, at least two, got "
-                             f"{len(row['labels'])} labels and images shaped {images.shape}")
+            raise ValueError(
+                f"row {row.get('name')!r}: expected one 2-D image per label, at least two, got "
+                f"{len(row['labels'])} labels and images shaped {images.shape}"
+            )
         if not 0 <= row["active"] < len(images):
             raise ValueError(f"row {row.get('name')!r}: active step {row['active']} outside 0..{len(images) - 1}")
         heights.append(images.shape[1] * scale)
@@ -69,29 +71,58 @@ def slider_rows_figure(rows: Sequence[dict], *, title: str, scale: int = 3) -> g
         axis = "" if index == 0 else str(index + 1)
         left = 1.0 - width / plot_width
         y_high, y_low = 1.0 - top / plot_height, 1.0 - (top + height) / plot_height
-        figure.add_trace(go.Image(source=uris[row["active"]], xaxis=f"x{axis}", yaxis=f"y{axis}", hoverinfo="skip",
-                                  name=row["name"]))
-        layout[f"xaxis{axis}"] = {"domain": [max(left, 0.0), 1.0], "range": [0, width], "visible": False,
-                                  "fixedrange": True}
-        layout[f"yaxis{axis}"] = {"domain": [y_low, y_high], "range": [height, 0], "visible": False,
-                                  "fixedrange": True, "anchor": f"x{axis}"}
+        figure.add_trace(
+            go.Image(source=uris[row["active"]], xaxis=f"x{axis}", yaxis=f"y{axis}", hoverinfo="skip", name=row["name"])
+        )
+        layout[f"xaxis{axis}"] = {
+            "domain": [max(left, 0.0), 1.0],
+            "range": [0, width],
+            "visible": False,
+            "fixedrange": True,
+        }
+        layout[f"yaxis{axis}"] = {
+            "domain": [y_low, y_high],
+            "range": [height, 0],
+            "visible": False,
+            "fixedrange": True,
+            "anchor": f"x{axis}",
+        }
         layout[f"xaxis{axis}"]["anchor"] = f"y{axis}"
         steps = []
         for step, (label, uri) in enumerate(zip(row["labels"], uris)):
             if row.get("titles"):
-                steps.append({"method": "update", "label": label,
-                              "args": [{"source": [uri]}, {"title.text": row["titles"][step]}, [index]]})
+                steps.append(
+                    {
+                        "method": "update",
+                        "label": label,
+                        "args": [{"source": [uri]}, {"title.text": row["titles"][step]}, [index]],
+                    }
+                )
             else:
                 steps.append({"method": "restyle", "label": label, "args": [{"source": [uri]}, [index]]})
-        sliders.append({
-            "active": row["active"], "steps": steps, "x": 0.0, "len": min(SLIDER_SHARE, max(left - 0.04, 0.2)),
-            "y": (y_high + y_low) / 2, "yanchor": "middle", "pad": {"t": 0, "b": 0},
-            "currentvalue": {"prefix": f"{row['name']}: ", "font": {"size": 13}}, "font": {"size": 10},
-        })
+        sliders.append(
+            {
+                "active": row["active"],
+                "steps": steps,
+                "x": 0.0,
+                "len": min(SLIDER_SHARE, max(left - 0.04, 0.2)),
+                "y": (y_high + y_low) / 2,
+                "yanchor": "middle",
+                "pad": {"t": 0, "b": 0},
+                "currentvalue": {"prefix": f"{row['name']}: ", "font": {"size": 13}},
+                "font": {"size": 10},
+            }
+        )
         top += height + ROW_GAP
     figure.update_layout(
-        width=FIGURE_WIDTH, height=plot_height + MARGIN["t"] + MARGIN["b"], margin=MARGIN, sliders=sliders,
-        title={"text": title, "font": {"size": 15}}, meta=SLIDER_FIGURE_META, plot_bgcolor="white", **layout,
+        width=FIGURE_WIDTH,
+        height=plot_height + MARGIN["t"] + MARGIN["b"],
+        margin=MARGIN,
+        sliders=sliders,
+        title={"text": title, "font": {"size": 15}},
+        meta=SLIDER_FIGURE_META,
+        plot_bgcolor="white",
+        **layout,
     )
     return figure
 
@@ -110,10 +141,18 @@ def _base_coding(decoder, base, latent_dim) -> np.ndarray:
     return np.zeros(int(latent_dim), dtype=np.float32)
 
 
-def latent_slider_figure(decoder, *, dims: Sequence[int] | None = None, base=None, endpoints=None,
-                         endpoint_names: tuple[str, str] = ("start", "end"), value_range=(0.0, 1.0),
-                         latent_dim: int | None = None, scale: int = 3,
-                         title: str = "The latent explorer, without a kernel") -> go.Figure:
+def latent_slider_figure(
+    decoder,
+    *,
+    dims: Sequence[int] | None = None,
+    base=None,
+    endpoints=None,
+    endpoint_names: tuple[str, str] = ("start", "end"),
+    value_range=(0.0, 1.0),
+    latent_dim: int | None = None,
+    scale: int = 3,
+    title: str = "The latent explorer, without a kernel",
+) -> go.Figure:
     """Chapter 06's latent explorer as a plotly figure that needs no kernel.
 
     One row per latent dimension in `dims` (default the first ones, up to 10): its slider sets
@@ -129,7 +168,7 @@ def latent_slider_figure(decoder, *, dims: Sequence[int] | None = None, base=Non
     values = np.round(np.arange(-LIMIT, LIMIT + STEP / 2, STEP), 6)
     codings = np.repeat(base[None], len(dims) * len(values), axis=0)
     for row, index in enumerate(dims):
-        codings[row * len(values):(row + 1) * len(values), index] = values
+        codings[row * len(values) : (row + 1) * len(values), index] = values
     ts = np.linspace(0.0, 1.0, INTERPOLATION_STEPS)
     if endpoints is not None:
         start, end = (np.asarray(point, dtype=np.float32) for point in endpoints)
@@ -140,11 +179,23 @@ def latent_slider_figure(decoder, *, dims: Sequence[int] | None = None, base=Non
     rows = []
     for row, index in enumerate(dims):
         active = int(np.argmin(np.abs(values - base[index])))
-        rows.append({"name": f"z[{index}]", "labels": [f"{value:+.1f}" for value in values],
-                     "images": images[row * len(values):(row + 1) * len(values)], "active": active})
+        rows.append(
+            {
+                "name": f"z[{index}]",
+                "labels": [f"{value:+.1f}" for value in values],
+                "images": images[row * len(values) : (row + 1) * len(values)],
+                "active": active,
+            }
+        )
     if endpoints is not None:
-        rows.append({"name": f"t ({endpoint_names[0]} → {endpoint_names[1]})", "labels": [f"{t:.1f}" for t in ts],
-                     "images": images[len(dims) * len(values):], "active": INTERPOLATION_STEPS // 2})
+        rows.append(
+            {
+                "name": f"t ({endpoint_names[0]} → {endpoint_names[1]})",
+                "labels": [f"{t:.1f}" for t in ts],
+                "images": images[len(dims) * len(values) :],
+                "active": INTERPOLATION_STEPS // 2,
+            }
+        )
     return slider_rows_figure(rows, title=title, scale=scale)
 
 
@@ -165,12 +216,11 @@ def mixing_picture(grid, *, gap: int = 2, source_gap: int = 6) -> np.ndarray:
     picture = np.zeros((tops[-1] + height, lefts[-1] + width), dtype=np.float32)  # 0: paper, as grey_png draws it
     for row, top in enumerate(tops):
         for column, left in enumerate(lefts):
-            picture[top:top + height, left:left + width] = grid[row, column]
+            picture[top : top + height, left : left + width] = grid[row, column]
     return picture
 
 
-def style_mixing_slider_figure(mixing, *, scale: int = 2,
-                               title: str = "Style mixing, without a kernel") -> go.Figure:
+def style_mixing_slider_figure(mixing, *, scale: int = 2, title: str = "Style mixing, without a kernel") -> go.Figure:
     """Chapter 11's style-mixing grid (a `StyleMixingGrid`'s sources) as a plotly figure that needs no kernel.
 
     Its slider sets the crossover from 0 (every style from the column sources, top row) to
@@ -181,9 +231,16 @@ def style_mixing_slider_figure(mixing, *, scale: int = 2,
 
     crossovers = list(range(mixing.num_styles + 1))
     pictures = np.stack([mixing_picture(mixing.grid(crossover)) for crossover in crossovers])
-    titles = [f"{title}<br><sup>crossover {crossover}: {crossover_description(crossover, mixing.num_styles)}</sup>"
-              for crossover in crossovers]
+    titles = [
+        f"{title}<br><sup>crossover {crossover}: {crossover_description(crossover, mixing.num_styles)}</sup>"
+        for crossover in crossovers
+    ]
     active = mixing.slider.value
-    row = {"name": "crossover", "labels": [str(crossover) for crossover in crossovers], "images": pictures,
-           "active": active, "titles": titles}
+    row = {
+        "name": "crossover",
+        "labels": [str(crossover) for crossover in crossovers],
+        "images": pictures,
+        "active": active,
+        "titles": titles,
+    }
     return slider_rows_figure([row], title=titles[active], scale=scale)

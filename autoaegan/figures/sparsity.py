@@ -18,12 +18,16 @@ def _check_target(target) -> float:
 
 def _activations_by_model(activations_by_model) -> dict[str, np.ndarray]:
     if not isinstance(activations_by_model, dict) or not activations_by_model:
-        raise TypeError(f"expected a non-empty dict {{model name: activations}}, got {type(activations_by_model).__name__}")
+        raise TypeError(
+            f"expected a non-empty dict {{model name: activations}}, got {type(activations_by_model).__name__}"
+        )
     arrays = {}
     for name, activations in activations_by_model.items():
         activations = np.asarray(activations, dtype=np.float64)
         if activations.ndim != 2 or len(activations) == 0:
-            raise ValueError(f"activations of {name!r} must be shaped (n_inputs, n_neurons), got shape {activations.shape}")
+            raise ValueError(
+                f"activations of {name!r} must be shaped (n_inputs, n_neurons), got shape {activations.shape}"
+            )
         arrays[str(name)] = activations
     return arrays
 
@@ -43,12 +47,23 @@ def sparsity_loss_figure(target: float = 0.1, points: int = 199) -> go.Figure:
     }
     figure = go.Figure()
     for (name, values), colour, dash in zip(curves.items(), OKABE_ITO, ("solid", "dash", "dot")):
-        figure.add_trace(go.Scatter(x=q, y=values, name=name, line={"color": colour, "dash": dash},
-                                    hovertemplate=f"{name}<br>q %{{x:.3f}}: %{{y:.4f}}<extra></extra>"))
+        figure.add_trace(
+            go.Scatter(
+                x=q,
+                y=values,
+                name=name,
+                line={"color": colour, "dash": dash},
+                hovertemplate=f"{name}<br>q %{{x:.3f}}: %{{y:.4f}}<extra></extra>",
+            )
+        )
     figure.add_vline(x=p, line={"color": "grey", "dash": "dot"}, annotation_text=f"target p = {p:g}")
     figure.update_layout(
-        title=f"Sparsity loss of one neuron (target {p:g})", xaxis_title="measured mean activation q",
-        yaxis_title="loss", yaxis_range=[0, 1.0], width=700, height=420,
+        title=f"Sparsity loss of one neuron (target {p:g})",
+        xaxis_title="measured mean activation q",
+        yaxis_title="loss",
+        yaxis_range=[0, 1.0],
+        width=700,
+        height=420,
     )
     return figure
 
@@ -63,17 +78,26 @@ def mean_activation_figure(activations_by_model: dict, target: float | None = No
     figure = go.Figure()
     for (name, activations), colour in zip(arrays.items(), OKABE_ITO):
         means = np.sort(activations.mean(axis=0))[::-1]
-        figure.add_trace(go.Scatter(
-            x=np.arange(1, len(means) + 1), y=means, name=name, mode="lines", line={"color": colour},
-            hovertemplate=f"{name}<br>neuron ranked %{{x}}: mean activation %{{y:.3f}}<extra></extra>",
-        ))
+        figure.add_trace(
+            go.Scatter(
+                x=np.arange(1, len(means) + 1),
+                y=means,
+                name=name,
+                mode="lines",
+                line={"color": colour},
+                hovertemplate=f"{name}<br>neuron ranked %{{x}}: mean activation %{{y:.3f}}<extra></extra>",
+            )
+        )
     if target is not None:
         target = _check_target(target)
         figure.add_hline(y=target, line={"color": "grey", "dash": "dash"}, annotation_text=f"target {target:g}")
     figure.update_layout(
         title="Mean activation of each coding neuron (validation images)",
-        xaxis_title="coding neuron, from most to least active", yaxis_title="mean activation",
-        yaxis_range=[0, 1], width=800, height=420,
+        xaxis_title="coding neuron, from most to least active",
+        yaxis_title="mean activation",
+        yaxis_range=[0, 1],
+        width=800,
+        height=420,
     )
     return figure
 
@@ -95,11 +119,17 @@ def activation_histogram_figure(activations_by_model: dict, bins: int = 50) -> g
             counts, _ = np.histogram(np.clip(values, 0.0, 1.0), bins=edges)
             figure.add_trace(
                 go.Scatter(
-                    x=centres, y=100 * counts / counts.sum(), name=name, legendgroup=name, showlegend=column == 1,
-                    mode="lines", line={"color": colour, "shape": "hvh"},
+                    x=centres,
+                    y=100 * counts / counts.sum(),
+                    name=name,
+                    legendgroup=name,
+                    showlegend=column == 1,
+                    mode="lines",
+                    line={"color": colour, "shape": "hvh"},
                     hovertemplate=f"{name}<br>activation %{{x:.2f}}: %{{y:.1f}}%<extra></extra>",
                 ),
-                row=1, col=column,
+                row=1,
+                col=column,
             )
     figure.update_xaxes(title_text="activation", range=[0, 1])
     figure.update_yaxes(title_text="% of neurons", row=1, col=1)

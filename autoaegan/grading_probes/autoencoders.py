@@ -106,8 +106,11 @@ def reconstruction_errors_while_training(model, images, *, steps: int, learning_
         errors.append(float(error))
         if step == steps:
             break
-        pairs = [(gradient, weight) for gradient, weight in zip(tape.gradient(error, weights), weights)
-                 if gradient is not None]
+        pairs = [
+            (gradient, weight)
+            for gradient, weight in zip(tape.gradient(error, weights), weights)
+            if gradient is not None
+        ]
         if pairs:
             optimizer.apply_gradients(pairs)
     return errors

@@ -45,8 +45,9 @@ def linear_discriminator(weights, bias: float = 0.0, *, dtype: str = "float32"):
     weights = np.asarray(weights, dtype=float)
     shape = _image_shape(weights.shape)
     dense = keras.layers.Dense(1, dtype=dtype)
-    model = keras.Sequential([keras.Input(shape=shape, dtype=dtype), keras.layers.Flatten(dtype=dtype), dense],
-                             name="linear_discriminator")
+    model = keras.Sequential(
+        [keras.Input(shape=shape, dtype=dtype), keras.layers.Flatten(dtype=dtype), dense], name="linear_discriminator"
+    )
     dense.set_weights([weights.reshape(-1, 1).astype(dtype), np.array([bias], dtype=dtype)])
     return model
 
@@ -62,8 +63,9 @@ def _quadratic_layer_class():
             self.initial = np.asarray(scales, dtype=float)
 
         def build(self, input_shape):
-            self.scales = self.add_weight(name="scales", shape=self.initial.shape,
-                                          initializer=keras.initializers.Constant(self.initial))
+            self.scales = self.add_weight(
+                name="scales", shape=self.initial.shape, initializer=keras.initializers.Constant(self.initial)
+            )
 
         def call(self, inputs):
             ops = keras.ops

@@ -120,7 +120,7 @@ def layer_gradients(layer, inputs, weights):
         loss = tf.reduce_sum(tf.cast(weights, output.dtype) * output)
     trainable = list(layer.trainable_variables)
     gradients = tape.gradient(loss, variables + trainable)
-    to_inputs, to_variables = gradients[:len(variables)], gradients[len(variables):]
+    to_inputs, to_variables = gradients[: len(variables)], gradients[len(variables) :]
     return {
         "inputs": [_as_numpy(gradient) for gradient in to_inputs],
         "variables": {variable.path: _as_numpy(gradient) for variable, gradient in zip(trainable, to_variables)},

@@ -78,7 +78,7 @@ def predict(model, inputs, *, batch_size: int = 500):
     parts = [np.asarray(part) for part in parts]
     outputs = []
     for start in range(0, len(parts[0]), batch_size):
-        batch = [part[start:start + batch_size] for part in parts]
+        batch = [part[start : start + batch_size] for part in parts]
         batch = batch if isinstance(inputs, (list, tuple)) else batch[0]
         try:
             output = model(batch, training=False)

@@ -48,8 +48,11 @@ class MinibatchDiscrimination(keras.layers.Layer):
                 "MinibatchDiscrimination expects flat features (batch, features) with a known number of features, "
                 f"got input shape {tuple(input_shape)}: put a Flatten or Dense layer before it"
             )
-        self.kernel = self.add_weight(name="kernel", shape=(input_shape[-1], self.num_kernels, self.kernel_dim),
-                                      initializer=self.kernel_initializer)
+        self.kernel = self.add_weight(
+            name="kernel",
+            shape=(input_shape[-1], self.num_kernels, self.kernel_dim),
+            initializer=self.kernel_initializer,
+        )
 
     def closeness(self, inputs):
         """o(xᵢ) for each sample: `(batch, num_kernels)`, the sum of exp(−L1) to every other sample, row by row."""

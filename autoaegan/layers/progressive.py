@@ -50,8 +50,9 @@ class EqualizedDense(keras.layers.Dense):
     def __init__(self, units, *, gain: float = HE_GAIN, learning_rate_multiplier: float = 1.0, **kwargs):
         self.gain = _positive_float(gain, "gain")
         self.learning_rate_multiplier = _positive_float(learning_rate_multiplier, "learning_rate_multiplier")
-        kwargs.setdefault("kernel_initializer",
-                          keras.initializers.RandomNormal(stddev=1.0 / self.learning_rate_multiplier))
+        kwargs.setdefault(
+            "kernel_initializer", keras.initializers.RandomNormal(stddev=1.0 / self.learning_rate_multiplier)
+        )
         kwargs.setdefault("bias_initializer", "zeros")
         super().__init__(positive_int(units, "units"), **kwargs)
         self.weight_scale = None
@@ -91,8 +92,10 @@ class EqualizedConv2D(keras.layers.Conv2D):
 
     def build(self, input_shape):
         if self.data_format != "channels_last" or input_shape[-1] is None:
-            raise ValueError("EqualizedConv2D expects channels-last inputs with a known number of channels, "
-                             f"got input shape {input_shape} ({self.data_format})")
+            raise ValueError(
+                "EqualizedConv2D expects channels-last inputs with a known number of channels, "
+                f"got input shape {input_shape} ({self.data_format})"
+            )
         # A filter of a grouped convolution reads only input_channels / groups channels: that is its fan-in.
         fan_in = math.prod(self.kernel_size) * (input_shape[-1] // self.groups)
         self.weight_scale = self.gain / math.sqrt(fan_in)
@@ -143,8 +146,7 @@ class MinibatchStandardDeviation(keras.layers.Layer):
     for variety between images.
     """
 
-    def __init__(self, group_size: int | None = None, *, epsilon: float = 1e-8, pool_channels: bool = False,
-                 **kwargs):
+    def __init__(self, group_size: int | None = None, *, epsilon: float = 1e-8, pool_channels: bool = False, **kwargs):
         super().__init__(**kwargs)
         self.group_size = None if group_size is None else positive_int(group_size, "group_size")
         self.epsilon = _positive_float(epsilon, "epsilon")
@@ -154,8 +156,10 @@ class MinibatchStandardDeviation(keras.layers.Layer):
 
     def build(self, input_shape):
         if len(input_shape) != 4:
-            raise ValueError(f"MinibatchStandardDeviation expects feature maps (batch, height, width, channels), "
-                             f"got input shape {tuple(input_shape)}")
+            raise ValueError(
+                f"MinibatchStandardDeviation expects feature maps (batch, height, width, channels), "
+                f"got input shape {tuple(input_shape)}"
+            )
 
     def _spread(self, grouped):
         # grouped: (group, M, H, W, C) → one averaged standard deviation per column m: (M,)
@@ -169,8 +173,10 @@ class MinibatchStandardDeviation(keras.layers.Layer):
             spread = ops.reshape(self._spread(ops.expand_dims(inputs, 1)), (1, 1, 1, 1))
         else:
             if batch is not None and batch > self.group_size and batch % self.group_size:
-                raise ValueError(f"MinibatchStandardDeviation(group_size={self.group_size}) needs a batch size that "
-                                 f"is a multiple of {self.group_size}, got a batch of {batch}")
+                raise ValueError(
+                    f"MinibatchStandardDeviation(group_size={self.group_size}) needs a batch size that "
+                    f"is a multiple of {self.group_size}, got a batch of {batch}"
+                )
             size = self.group_size if batch is None else min(self.group_size, batch)
             if batch is None:
                 size = ops.minimum(size, ops.shape(inputs)[0])
@@ -184,8 +190,12 @@ class MinibatchStandardDeviation(keras.layers.Layer):
         return (*input_shape[:-1], channels)
 
     def get_config(self):
-        return {**super().get_config(), "group_size": self.group_size, "epsilon": self.epsilon,
-                "pool_channels": self.pool_channels}
+        return {
+            **super().get_config(),
+            "group_size": self.group_size,
+            "epsilon": self.epsilon,
+            "pool_channels": self.pool_channels,
+        }
 
 
 @keras.saving.register_keras_serializable(package="autoaegan")
@@ -202,14 +212,18 @@ class FadeIn(keras.layers.Layer):
         self.initial_alpha = _unit_interval(alpha)
 
     def build(self, input_shape):
-        if not isinstance(input_shape, (list, tuple)) or len(input_shape) != 2 or \
-                not all(isinstance(shape, (list, tuple)) for shape in input_shape):
+        if (
+            not isinstance(input_shape, (list, tuple))
+            or len(input_shape) != 2
+            or not all(isinstance(shape, (list, tuple)) for shape in input_shape)
+        ):
             raise ValueError(f"FadeIn takes two inputs [old, new], got input shape {input_shape}")
         old, new = (tuple(shape) for shape in input_shape)
         if len(old) != len(new) or any(a is not None and b is not None and a != b for a, b in zip(old, new)):
             raise ValueError(f"FadeIn's inputs [old, new] must have the same shape, got {old} and {new}")
-        self.alpha = self.add_weight(name="alpha", shape=(), trainable=False,
-                                     initializer=keras.initializers.Constant(self.initial_alpha))
+        self.alpha = self.add_weight(
+            name="alpha", shape=(), trainable=False, initializer=keras.initializers.Constant(self.initial_alpha)
+        )
 
     def call(self, inputs):
         old, new = inputs

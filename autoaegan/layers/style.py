@@ -39,8 +39,9 @@ class ConstantInput(keras.layers.Layer):
         self.constant_shape = positive_int_tuple(shape, "shape")
 
     def build(self, input_shape):
-        self.constant = self.add_weight(name="constant", shape=self.constant_shape,
-                                        initializer=keras.initializers.RandomNormal(stddev=1.0))
+        self.constant = self.add_weight(
+            name="constant", shape=self.constant_shape, initializer=keras.initializers.RandomNormal(stddev=1.0)
+        )
 
     def call(self, inputs):
         batch = ops.shape(inputs)[0]
@@ -73,8 +74,10 @@ class NoiseInjection(keras.layers.Layer):
 
     def build(self, input_shape):
         if len(input_shape) != 4 or input_shape[-1] is None:
-            raise ValueError(f"NoiseInjection expects feature maps (batch, height, width, channels) with known "
-                             f"channels, got input shape {tuple(input_shape)}")
+            raise ValueError(
+                f"NoiseInjection expects feature maps (batch, height, width, channels) with known "
+                f"channels, got input shape {tuple(input_shape)}"
+            )
         self.scale = self.add_weight(name="scale", shape=(input_shape[-1],), initializer="zeros")
 
     def noise_shape(self, inputs) -> tuple:
@@ -85,12 +88,20 @@ class NoiseInjection(keras.layers.Layer):
     def call(self, inputs, noise=None):
         if noise is None:
             noise = keras.random.normal(self.noise_shape(inputs), dtype=inputs.dtype, seed=self.seed_generator)
-        elif len(noise.shape) != 4 or noise.shape[-1] != 1 or any(
+        elif (
+            len(noise.shape) != 4
+            or noise.shape[-1] != 1
+            or any(
                 # Batch, height and width must match where both are known: broadcasting would otherwise fail with
                 # TensorFlow's bare "Incompatible shapes", or silently give every image the same map.
-                a is not None and b is not None and a != b for a, b in zip(noise.shape[:3], inputs.shape[:3])):
-            raise ValueError(f"noise must be shaped (batch, height, width, 1) like the inputs' maps, "
-                             f"got {tuple(noise.shape)} for inputs {tuple(inputs.shape)}")
+                a is not None and b is not None and a != b
+                for a, b in zip(noise.shape[:3], inputs.shape[:3])
+            )
+        ):
+            raise ValueError(
+                f"noise must be shaped (batch, height, width, 1) like the inputs' maps, "
+                f"got {tuple(noise.shape)} for inputs {tuple(inputs.shape)}"
+            )
         return inputs + ops.cast(noise, inputs.dtype) * self.scale
 
     def compute_output_shape(self, input_shape):
@@ -124,13 +135,18 @@ class AdaptiveInstanceNormalization(keras.layers.Layer):
         self.affine = None
 
     def build(self, input_shape):
-        if not isinstance(input_shape, (list, tuple)) or len(input_shape) != 2 or \
-                not all(isinstance(shape, (list, tuple)) for shape in input_shape):
+        if (
+            not isinstance(input_shape, (list, tuple))
+            or len(input_shape) != 2
+            or not all(isinstance(shape, (list, tuple)) for shape in input_shape)
+        ):
             raise ValueError(f"AdaptiveInstanceNormalization takes two inputs [features, w], got {input_shape}")
         features, style = (tuple(shape) for shape in input_shape)
         if len(features) != 4 or features[-1] is None or len(style) != 2 or style[-1] is None:
-            raise ValueError("AdaptiveInstanceNormalization expects features (batch, height, width, channels) and "
-                             f"styles (batch, w_dim), got {features} and {style}")
+            raise ValueError(
+                "AdaptiveInstanceNormalization expects features (batch, height, width, channels) and "
+                f"styles (batch, w_dim), got {features} and {style}"
+            )
         self.channels = int(features[-1])
         self.affine = EqualizedDense(2 * self.channels, gain=1.0, name="affine")
         self.affine.build(style)
@@ -138,7 +154,7 @@ class AdaptiveInstanceNormalization(keras.layers.Layer):
     def style(self, w):
         """`(ys, yb)` for styles `w` `(batch, w_dim)`: per-channel scales and biases, each `(batch, C)`."""
         style = self.affine(w)
-        return 1.0 + style[:, :self.channels], style[:, self.channels:]
+        return 1.0 + style[:, : self.channels], style[:, self.channels :]
 
     def call(self, inputs):
         features, w = inputs
@@ -170,8 +186,7 @@ def mix_styles(w1, w2, crossover, num_styles: int):
     """
     num_styles = positive_int(num_styles, "num_styles")
     if len(w1.shape) != 2 or tuple(w1.shape) != tuple(w2.shape):
-        raise ValueError(f"w1 and w2 must both be shaped (batch, w_dim), got {tuple(w1.shape)} and "
-                         f"{tuple(w2.shape)}")
+        raise ValueError(f"w1 and w2 must both be shaped (batch, w_dim), got {tuple(w1.shape)} and {tuple(w2.shape)}")
     if isinstance(crossover, numbers.Integral) and not 0 <= crossover <= num_styles:
         raise ValueError(f"crossover must be between 0 and num_styles = {num_styles}, got {crossover}")
     levels = ops.arange(num_styles)[None, :]  # (1, L)

@@ -95,6 +95,8 @@ def classifier_outputs(images, *, name: str = "images") -> tuple[np.ndarray, np.
     """
     images = metric_images(images, name=name)
     weights = load_classifier_weights()
-    parts = [_forward(images[start:start + CHUNK], weights) for start in range(0, len(images), CHUNK)]
-    return (np.concatenate([p[0] for p in parts]).astype(np.float32),
-            np.concatenate([p[1] for p in parts]).astype(np.float32))
+    parts = [_forward(images[start : start + CHUNK], weights) for start in range(0, len(images), CHUNK)]
+    return (
+        np.concatenate([p[0] for p in parts]).astype(np.float32),
+        np.concatenate([p[1] for p in parts]).astype(np.float32),
+    )

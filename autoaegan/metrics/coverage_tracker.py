@@ -35,8 +35,16 @@ class CoverageTracker(keras.callbacks.Callback):
     `as_dict()` for JSON.
     """
 
-    def __init__(self, *, every: int, n: int = 1_000, seed: int = 0, keep: int = 10, extractor=None,
-                 min_share: float = MIN_CLASS_SHARE):
+    def __init__(
+        self,
+        *,
+        every: int,
+        n: int = 1_000,
+        seed: int = 0,
+        keep: int = 10,
+        extractor=None,
+        min_share: float = MIN_CLASS_SHARE,
+    ):
         super().__init__()
         self.every = positive_int(every, "every")
         self.n = positive_int(n, "n")
@@ -66,12 +74,13 @@ class CoverageTracker(keras.callbacks.Callback):
             self._codings = sample_codings(self.n, gan.codings_size, seed=self.seed)
         images = generate_from(gan.generator, self._codings, value_range=gan.value_range)
         _, probabilities = (self.extractor or default_extractor())(images)
-        coverage = class_coverage(np.asarray(probabilities), classes=np.shape(probabilities)[1],
-                                  min_share=self.min_share)
+        coverage = class_coverage(
+            np.asarray(probabilities), classes=np.shape(probabilities)[1], min_share=self.min_share
+        )
         self.steps.append(self._step())
         self.coverages.append(coverage)
         self.logs.append({name: round(float(value), 5) for name, value in (logs or {}).items()})
-        self.samples.append(np.round(images[:self.keep] * 255).astype(np.uint8))
+        self.samples.append(np.round(images[: self.keep] * 255).astype(np.uint8))
         self.seconds += time.perf_counter() - started
         return coverage
 
@@ -91,7 +100,10 @@ class CoverageTracker(keras.callbacks.Callback):
     def as_dict(self) -> dict:
         """Steps, class counts, classes covered, normalised entropy and logs per record, as plain numbers."""
         return {
-            "every": self.every, "n": self.n, "seed": self.seed, "min_share": self.min_share,
+            "every": self.every,
+            "n": self.n,
+            "seed": self.seed,
+            "min_share": self.min_share,
             "steps": list(self.steps),
             "counts": [list(coverage.counts) for coverage in self.coverages],
             "covered": self.covered,

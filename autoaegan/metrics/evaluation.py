@@ -18,8 +18,6 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 
-import numpy as np
-
 from autoaegan.metrics.features import Extractor, Features, extract_features, metric_images
 from autoaegan.metrics.generative import (
     MIN_CLASS_SHARE,
@@ -59,8 +57,9 @@ class GenerativeScores:
         return figures
 
 
-def score_features(real: Features, generated: Features, *, k: int = NEIGHBOURS,
-                   min_share: float = MIN_CLASS_SHARE) -> GenerativeScores:
+def score_features(
+    real: Features, generated: Features, *, k: int = NEIGHBOURS, min_share: float = MIN_CLASS_SHARE
+) -> GenerativeScores:
     """Every metric for `generated` against `real`, from their classifier features and probabilities."""
     pr = precision_recall(real.features, generated.features, k=k)
     return GenerativeScores(
@@ -68,8 +67,7 @@ def score_features(real: Features, generated: Features, *, k: int = NEIGHBOURS,
         kid=kernel_distance(real.features, generated.features),
         precision=pr.precision,
         recall=pr.recall,
-        coverage=class_coverage(generated.probabilities, classes=generated.probabilities.shape[1],
-                                min_share=min_share),
+        coverage=class_coverage(generated.probabilities, classes=generated.probabilities.shape[1], min_share=min_share),
     )
 
 
@@ -98,14 +96,26 @@ class GenerativeReport:
         k = NEIGHBOURS
         return [
             ("FD (lower is better)", format_figure(s.fd), format_figure(f.fd), ratio(s.fd, f.fd)),
-            ("KID ×1000 (lower is better)", format_figure(1000 * s.kid), format_figure(1000 * f.kid),
-             ratio(s.kid, f.kid)),
+            (
+                "KID ×1000 (lower is better)",
+                format_figure(1000 * s.kid),
+                format_figure(1000 * f.kid),
+                ratio(s.kid, f.kid),
+            ),
             (f"precision, k={k}", f"{s.precision:.3f}", f"{f.precision:.3f}", ""),
             (f"recall, k={k}", f"{s.recall:.3f}", f"{f.recall:.3f}", ""),
-            (f"classes covered (≥{s.coverage.min_share:.0%})", f"{s.coverage.covered}/{s.coverage.classes}",
-             f"{f.coverage.covered}/{f.coverage.classes}", ""),
-            ("class entropy, normalised", f"{s.coverage.normalised_entropy:.3f}",
-             f"{f.coverage.normalised_entropy:.3f}", ""),
+            (
+                f"classes covered (≥{s.coverage.min_share:.0%})",
+                f"{s.coverage.covered}/{s.coverage.classes}",
+                f"{f.coverage.covered}/{f.coverage.classes}",
+                "",
+            ),
+            (
+                "class entropy, normalised",
+                f"{s.coverage.normalised_entropy:.3f}",
+                f"{f.coverage.normalised_entropy:.3f}",
+                "",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -114,8 +124,11 @@ class GenerativeReport:
         widths = [max(len(row[i]) for row in rows) for i in range(4)]
         lines = [f"{self.name} against the test set, N = {self.n:,}, seed {self.seed} (classifier features)"]
         for index, row in enumerate(rows):
-            lines.append("  ".join(cell.ljust(w) if i == 0 else cell.rjust(w)
-                                   for i, (cell, w) in enumerate(zip(row, widths))).rstrip())
+            lines.append(
+                "  ".join(
+                    cell.ljust(w) if i == 0 else cell.rjust(w) for i, (cell, w) in enumerate(zip(row, widths))
+                ).rstrip()
+            )
             if index == 0:
                 lines.append("  ".join("-" * w for w in widths))
         return "\n".join(lines)
@@ -128,8 +141,13 @@ class GenerativeReport:
 
     def as_dict(self) -> dict:
         """Every figure as plain numbers, e.g. for a manifest or a JSON file."""
-        return {"name": self.name, "n": self.n, "seed": self.seed,
-                "scores": self.scores.as_dict(), "floor": self.floor.as_dict()}
+        return {
+            "name": self.name,
+            "n": self.n,
+            "seed": self.seed,
+            "scores": self.scores.as_dict(),
+            "floor": self.floor.as_dict(),
+        }
 
 
 def _data(data):
@@ -152,8 +170,9 @@ def clear_cache() -> None:
     _CACHE.clear()
 
 
-def reference_features(*, n: int = DEFAULT_N, seed: int = DEFAULT_SEED, extractor: Extractor | None = None,
-                  data=None) -> Features:
+def reference_features(
+    *, n: int = DEFAULT_N, seed: int = DEFAULT_SEED, extractor: Extractor | None = None, data=None
+) -> Features:
     """The classifier features of N test images (all 10,000 at the default N), cached per (N, seed)."""
     n = positive_int(n, "n")
 
@@ -164,8 +183,9 @@ def reference_features(*, n: int = DEFAULT_N, seed: int = DEFAULT_SEED, extracto
     return _cached("test", n, seed, extractor, data, compute)
 
 
-def real_floor(*, n: int = DEFAULT_N, seed: int = DEFAULT_SEED, extractor: Extractor | None = None,
-               data=None) -> GenerativeScores:
+def real_floor(
+    *, n: int = DEFAULT_N, seed: int = DEFAULT_SEED, extractor: Extractor | None = None, data=None
+) -> GenerativeScores:
     """The real-vs-real floor: N seeded training images measured against the test set, cached per (N, seed).
 
     `data` defaults to `load_fashion_mnist()` (its 55,000 training images); `extractor` to the shipped classifier.
@@ -173,8 +193,7 @@ def real_floor(*, n: int = DEFAULT_N, seed: int = DEFAULT_SEED, extractor: Extra
     n = positive_int(n, "n")
 
     def compute():
-        images = metric_images(_data(data).train_images, name="training images", n=n, seed=seed,
-                               stream=FLOOR_STREAM)
+        images = metric_images(_data(data).train_images, name="training images", n=n, seed=seed, stream=FLOOR_STREAM)
         train = extract_features(images, extractor, name="training images")
         return score_features(reference_features(n=n, seed=seed, extractor=extractor, data=data), train)
 
@@ -182,8 +201,13 @@ def real_floor(*, n: int = DEFAULT_N, seed: int = DEFAULT_SEED, extractor: Extra
 
 
 def evaluate_generated(
-    images, *, name: str = "generated", n: int = DEFAULT_N, seed: int = DEFAULT_SEED,
-    extractor: Extractor | None = None, data=None,
+    images,
+    *,
+    name: str = "generated",
+    n: int = DEFAULT_N,
+    seed: int = DEFAULT_SEED,
+    extractor: Extractor | None = None,
+    data=None,
 ) -> GenerativeReport:
     """Measure N of `images` (drawn with `seed`) against the test set, beside the real-vs-real floor.
 

@@ -69,7 +69,7 @@ def metric_images(
         images = draw_sample(images, n, seed=seed, stream=stream)
     if images.shape[1] == PADDED_SIDE:
         margin = (PADDED_SIDE - IMAGE_SIDE) // 2
-        images = images[:, margin:margin + IMAGE_SIDE, margin:margin + IMAGE_SIDE]
+        images = images[:, margin : margin + IMAGE_SIDE, margin : margin + IMAGE_SIDE]
     if images.dtype == np.uint8:
         return images.astype(np.float32) / 255
     return np.clip(images, 0, 1).astype(np.float32, copy=False)  # clip: the rounding tolerance
@@ -136,8 +136,10 @@ class ClassifierFeatures:
         try:
             penultimate = model.get_layer(layer)
         except ValueError:
-            raise ValueError(f"the classifier has no layer named {layer!r}; its layers: "
-                             f"{', '.join(layer.name for layer in model.layers)}") from None
+            raise ValueError(
+                f"the classifier has no layer named {layer!r}; its layers: "
+                f"{', '.join(layer.name for layer in model.layers)}"
+            ) from None
         # One pass gives both outputs: features for the distances, probabilities for the coverage.
         self.model = keras.Model(model.inputs, [penultimate.output, model.outputs[0]])
         self.batch_size = positive_int(batch_size, "batch_size")

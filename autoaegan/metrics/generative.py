@@ -48,7 +48,9 @@ def _feature_pair(real, fake, *, at_least: int = 2) -> tuple[np.ndarray, np.ndar
     real = _feature_matrix(real, "real", at_least=at_least)
     fake = _feature_matrix(fake, "fake", at_least=at_least)
     if real.shape[1] != fake.shape[1]:
-        raise ValueError(f"real and fake features must have the same dimension, got {real.shape[1]} and {fake.shape[1]}")
+        raise ValueError(
+            f"real and fake features must have the same dimension, got {real.shape[1]} and {fake.shape[1]}"
+        )
     return real, fake
 
 
@@ -80,7 +82,7 @@ def _kernel_sum(x: np.ndarray, y: np.ndarray, chunk: int) -> float:
     """Σᵢⱼ (xᵢ·yⱼ/d + 1)³ over all pairs, a block of rows at a time."""
     total = 0.0
     for start in range(0, len(x), chunk):
-        block = x[start:start + chunk] @ y.T
+        block = x[start : start + chunk] @ y.T
         block /= x.shape[1]
         block += 1
         cube = block * block  # two multiplications: np.power(block, 3) is ten times slower
@@ -116,12 +118,16 @@ def kernel_distance(
         return _unbiased_mmd2(real, fake, chunk)
     subsets, subset_size = positive_int(subsets, "subsets"), positive_int(subset_size, "subset_size")
     if subset_size < 2 or subset_size > min(len(real), len(fake)):
-        raise ValueError(f"subset_size must be between 2 and the smaller set's size "
-                         f"({min(len(real), len(fake))}), got {subset_size}")
+        raise ValueError(
+            f"subset_size must be between 2 and the smaller set's size ({min(len(real), len(fake))}), got {subset_size}"
+        )
     rng = np.random.default_rng(seed)
     estimates = [
-        _unbiased_mmd2(real[rng.choice(len(real), subset_size, replace=False)],
-                       fake[rng.choice(len(fake), subset_size, replace=False)], chunk)
+        _unbiased_mmd2(
+            real[rng.choice(len(real), subset_size, replace=False)],
+            fake[rng.choice(len(fake), subset_size, replace=False)],
+            chunk,
+        )
         for _ in range(subsets)
     ]
     return float(np.mean(estimates))
@@ -144,9 +150,9 @@ def neighbour_radii(features, *, k: int = NEIGHBOURS, chunk: int = CHUNK) -> np.
     norms = np.einsum("ij,ij->i", features, features)
     radii = np.empty(len(features))
     for start in range(0, len(features), chunk):
-        block = _squared_distances(features[start:start + chunk], features, norms)
+        block = _squared_distances(features[start : start + chunk], features, norms)
         # Position 0 of the sorted row is the point itself (distance 0), so the k-th neighbour is at position k.
-        radii[start:start + chunk] = np.partition(block, k, axis=1)[:, k]
+        radii[start : start + chunk] = np.partition(block, k, axis=1)[:, k]
     return radii
 
 
@@ -156,9 +162,9 @@ def _manifold_shares(real, fake, real_radii, fake_radii, chunk: int) -> tuple[fl
     fake_inside = 0
     real_inside = np.zeros(len(real), dtype=bool)
     for start in range(0, len(fake), chunk):
-        block = _squared_distances(fake[start:start + chunk], real, real_norms)  # fake rows × real columns
+        block = _squared_distances(fake[start : start + chunk], real, real_norms)  # fake rows × real columns
         fake_inside += int(np.count_nonzero((block <= real_radii[None, :]).any(axis=1)))
-        real_inside |= (block <= fake_radii[start:start + chunk, None]).any(axis=0)
+        real_inside |= (block <= fake_radii[start : start + chunk, None]).any(axis=0)
     return fake_inside / len(fake), float(np.count_nonzero(real_inside)) / len(real)
 
 
@@ -218,8 +224,9 @@ def class_coverage(predictions, *, classes: int = 10, min_share: float = MIN_CLA
             raise ValueError(f"expected probabilities over {classes} classes, got shape {predictions.shape}")
         predictions = np.argmax(predictions, axis=1)
     if predictions.ndim != 1 or len(predictions) == 0:
-        raise ValueError(f"predictions must be class indices (n,) or probabilities (n, classes), "
-                         f"got shape {predictions.shape}")
+        raise ValueError(
+            f"predictions must be class indices (n,) or probabilities (n, classes), got shape {predictions.shape}"
+        )
     if not np.issubdtype(predictions.dtype, np.integer) or predictions.min() < 0 or predictions.max() >= classes:
         raise ValueError(f"class indices must be integers from 0 to {classes - 1}")
     counts = np.bincount(predictions, minlength=classes)

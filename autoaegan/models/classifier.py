@@ -39,8 +39,14 @@ EPOCHS_BY_PROFILE = {"test": 1, "classroom": 8, "full": 12}
 REQUIRED_TEST_ACCURACY = 0.92
 # Batches of 128 keep a 2-core epoch short; batch normalisation lets the peak rate be high.
 PRETRAINED_RECIPE = Recipe(
-    optimizer="nadam", learning_rate=2e-3, batch_size=128, schedule="cosine",
-    warmup_fraction=0.02, final_fraction=0.0, jit_compile=True, steps_per_execution=32,
+    optimizer="nadam",
+    learning_rate=2e-3,
+    batch_size=128,
+    schedule="cosine",
+    warmup_fraction=0.02,
+    final_fraction=0.0,
+    jit_compile=True,
+    steps_per_execution=32,
 )
 
 
@@ -65,7 +71,11 @@ def conv_bn_block(filters: int, *, convolutions: int = 1, kernel_size: int = 3) 
 
 
 def build_fashion_classifier(
-    *, filters=BLOCK_FILTERS, features: int = FEATURES, classes: int = CLASSES, dropout: float = DROPOUT,
+    *,
+    filters=BLOCK_FILTERS,
+    features: int = FEATURES,
+    classes: int = CLASSES,
+    dropout: float = DROPOUT,
     image_size: int = IMAGE_SIZE,
 ) -> keras.Sequential:
     """Images (N, side, side) in [0, 1] → class probabilities; the dense layer named "features" is the penultimate.
@@ -100,9 +110,9 @@ def accuracy(model: keras.Model, images, labels, *, batch_size: int = 1_000) -> 
         raise ValueError(f"expected as many labels as images (at least one), got {len(images)} and {len(labels)}")
     correct = 0
     for start in range(0, len(images), batch_size):
-        batch = images[start:start + batch_size].astype(np.float32) / 255
+        batch = images[start : start + batch_size].astype(np.float32) / 255
         predicted = np.argmax(model.predict(batch, batch_size=len(batch), verbose=0), axis=1)
-        correct += int(np.sum(predicted == labels[start:start + batch_size]))
+        correct += int(np.sum(predicted == labels[start : start + batch_size]))
     return correct / len(images)
 
 
@@ -121,14 +131,24 @@ def train_fashion_classifier(profile: Profile):
     set_seed(profile=profile)
     model = build_fashion_classifier()
     history = train(
-        model, x_train, y_train, loss="sparse_categorical_crossentropy", metrics=["accuracy"], epochs=epochs,
-        recipe=PRETRAINED_RECIPE, validation_data=(x_valid, y_valid), profile=profile, verbose=2,
+        model,
+        x_train,
+        y_train,
+        loss="sparse_categorical_crossentropy",
+        metrics=["accuracy"],
+        epochs=epochs,
+        recipe=PRETRAINED_RECIPE,
+        validation_data=(x_valid, y_valid),
+        profile=profile,
+        verbose=2,
     )
     shipped = build_fashion_classifier()  # a fresh, uncompiled copy: its weights file then holds no optimizer state
     shipped.set_weights(model.get_weights())
     settings = {
-        "data": (f"Fashion-MNIST: {len(x_train):,} training, {len(x_valid):,} validation and "
-                 f"{len(x_test):,} test images, scaled to [0, 1]"),
+        "data": (
+            f"Fashion-MNIST: {len(x_train):,} training, {len(x_valid):,} validation and "
+            f"{len(x_test):,} test images, scaled to [0, 1]"
+        ),
         "loss": "sparse_categorical_crossentropy",
         "epochs": epochs,
         "recipe": asdict(PRETRAINED_RECIPE),

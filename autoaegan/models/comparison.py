@@ -87,7 +87,7 @@ def reconstruction_mse(model: keras.Model, images, *, batch_size: int = 1_000) -
         raise TypeError(f"images must be uint8 (0-255), got dtype {images.dtype}")
     total = 0.0
     for start in range(0, len(images), batch_size):
-        batch = images[start:start + batch_size].astype(np.float32) / 255
+        batch = images[start : start + batch_size].astype(np.float32) / 255
         reconstructions = np.asarray(model.predict(batch, batch_size=len(batch), verbose=0))
         if reconstructions.shape != batch.shape:
             raise ValueError(f"the model's reconstructions have shape {reconstructions.shape}, expected {batch.shape}")
@@ -95,8 +95,9 @@ def reconstruction_mse(model: keras.Model, images, *, batch_size: int = 1_000) -
     return total / images.size
 
 
-def family_result(name: str, model: keras.Model, history: keras.callbacks.History, timer: EpochTimer,
-                  train_images: int) -> FamilyResult:
+def family_result(
+    name: str, model: keras.Model, history: keras.callbacks.History, timer: EpochTimer, train_images: int
+) -> FamilyResult:
     """The `FamilyResult` of a model a chapter trained itself with `fit(..., callbacks=[timer])` (MSE loss).
 
     The first epoch, which also traces the model, is left out of the time per epoch when there are others.
@@ -135,8 +136,15 @@ def train_family(
         raise ValueError(f"epochs must be a positive integer, got {epochs!r}")
     timer = EpochTimer()
     history = train(
-        model, x_train, loss="mse", epochs=int(epochs), recipe=recipe, validation_data=x_valid,
-        profile=profile, verbose=verbose, callbacks=[timer],
+        model,
+        x_train,
+        loss="mse",
+        epochs=int(epochs),
+        recipe=recipe,
+        validation_data=x_valid,
+        profile=profile,
+        verbose=verbose,
+        callbacks=[timer],
     )
     return family_result(name, model, history, timer, len(x_train)), history
 
@@ -179,8 +187,11 @@ def compare_families(
             model = build()
             if not isinstance(model, keras.Model):
                 raise TypeError(f"the builder of {name!r} must return a keras.Model, got {type(model).__name__}")
-            results.append(train_family(name, model, x_train, x_valid, epochs=epochs, recipe=recipe,
-                                        profile=profile, verbose=verbose)[0])
+            results.append(
+                train_family(
+                    name, model, x_train, x_valid, epochs=epochs, recipe=recipe, profile=profile, verbose=verbose
+                )[0]
+            )
     return results
 
 
@@ -224,14 +235,27 @@ def results_figure(results: list[FamilyResult], *, title: str = "Validation MSE 
         raise ValueError("results is empty: expected at least one FamilyResult")
     figure = go.Figure()
     for index, r in enumerate(results):
-        figure.add_trace(go.Scatter(
-            x=[r.seconds_per_epoch], y=[r.valid_mse], name=r.name, mode="markers+text", text=[r.name],
-            textposition="top center", marker={"size": 14, "color": OKABE_ITO[index % len(OKABE_ITO)]},
-            hovertemplate=(f"{r.name}<br>{r.parameters:,} parameters<br>%{{x:.1f}} s per epoch"
-                           "<br>validation MSE %{y:.4f}<extra></extra>"),
-        ))
-    figure.update_layout(title=title, showlegend=False, xaxis_title="seconds per epoch (training steps)",
-                         yaxis_title="validation MSE (lower is better)")
+        figure.add_trace(
+            go.Scatter(
+                x=[r.seconds_per_epoch],
+                y=[r.valid_mse],
+                name=r.name,
+                mode="markers+text",
+                text=[r.name],
+                textposition="top center",
+                marker={"size": 14, "color": OKABE_ITO[index % len(OKABE_ITO)]},
+                hovertemplate=(
+                    f"{r.name}<br>{r.parameters:,} parameters<br>%{{x:.1f}} s per epoch"
+                    "<br>validation MSE %{y:.4f}<extra></extra>"
+                ),
+            )
+        )
+    figure.update_layout(
+        title=title,
+        showlegend=False,
+        xaxis_title="seconds per epoch (training steps)",
+        yaxis_title="validation MSE (lower is better)",
+    )
     return figure
 
 
@@ -246,8 +270,9 @@ def train_pretrained_family(
     x_train, x_valid = profile.subset(data.train_images, "train"), profile.subset(data.valid_images, "valid")
     set_seed(profile=profile)
     model = build()
-    result, history = train_family(name, model, x_train, x_valid, epochs=epochs, recipe=recipe,
-                                   profile=profile, verbose=2)
+    result, history = train_family(
+        name, model, x_train, x_valid, epochs=epochs, recipe=recipe, profile=profile, verbose=2
+    )
     settings = {
         "data": f"Fashion-MNIST: {len(x_train):,} training and {len(x_valid):,} validation images, scaled to [0, 1]",
         "loss": "mse",

@@ -20,9 +20,9 @@ from __future__ import annotations
 
 import keras
 
+from autoaegan.models.arguments import positive_int, positive_int_tuple
 from autoaegan.profiles import Profile
 from autoaegan.training import SMALL_BATCH_RECIPE
-from autoaegan.models.arguments import positive_int, positive_int_tuple
 
 CODINGS = 30
 ENCODER_FILTERS = (16, 32, 64)
@@ -61,8 +61,11 @@ def upsampling_block(
     if padding not in ("same", "valid"):
         raise ValueError(f"padding must be 'same' or 'valid', got {padding!r}")
     return keras.layers.Conv2DTranspose(
-        positive_int(filters, "filters"), positive_int(kernel_size, "kernel_size"),
-        strides=2, padding=padding, activation=activation,
+        positive_int(filters, "filters"),
+        positive_int(kernel_size, "kernel_size"),
+        strides=2,
+        padding=padding,
+        activation=activation,
     )
 
 
@@ -165,6 +168,9 @@ def train_pretrained_convolutional(profile: Profile):
     from autoaegan.models.comparison import train_pretrained_family
 
     return train_pretrained_family(
-        "convolutional", build_pretrained_convolutional, profile, epochs=profile.pick(**EPOCHS_BY_PROFILE),
+        "convolutional",
+        build_pretrained_convolutional,
+        profile,
+        epochs=profile.pick(**EPOCHS_BY_PROFILE),
         recipe=PRETRAINED_RECIPE,
     )

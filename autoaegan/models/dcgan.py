@@ -91,8 +91,10 @@ class DCGANRecipe:
     def make_optimizers(self) -> tuple[keras.optimizers.Optimizer, keras.optimizers.Optimizer]:
         """Fresh `(d_optimizer, g_optimizer)`; the generator's keeps the average of its weights when asked."""
         ema = {} if self.g_ema_momentum is None else {"use_ema": True, "ema_momentum": self.g_ema_momentum}
-        return (keras.optimizers.Adam(self.d_learning_rate, beta_1=self.beta_1),
-                keras.optimizers.Adam(self.g_learning_rate, beta_1=self.beta_1, **ema))
+        return (
+            keras.optimizers.Adam(self.d_learning_rate, beta_1=self.beta_1),
+            keras.optimizers.Adam(self.g_learning_rate, beta_1=self.beta_1, **ema),
+        )
 
 
 # The course's recipe: Adam with β₁ = 0.5 (the paper's), the generator learning twice as fast as the discriminator
@@ -133,11 +135,13 @@ def build_geron_discriminator() -> keras.Sequential:
     return keras.Sequential(
         [
             keras.Input(shape=IMAGE_SHAPE),
-            keras.layers.Conv2D(64, KERNEL_SIZE, strides=2, padding="same",
-                                activation=keras.layers.LeakyReLU(LEAKY_SLOPE)),
+            keras.layers.Conv2D(
+                64, KERNEL_SIZE, strides=2, padding="same", activation=keras.layers.LeakyReLU(LEAKY_SLOPE)
+            ),
             keras.layers.Dropout(DROPOUT),
-            keras.layers.Conv2D(128, KERNEL_SIZE, strides=2, padding="same",
-                                activation=keras.layers.LeakyReLU(LEAKY_SLOPE)),
+            keras.layers.Conv2D(
+                128, KERNEL_SIZE, strides=2, padding="same", activation=keras.layers.LeakyReLU(LEAKY_SLOPE)
+            ),
             keras.layers.Dropout(DROPOUT),
             keras.layers.Flatten(),
             keras.layers.Dense(1, activation="sigmoid"),
@@ -164,8 +168,7 @@ def build_dcgan_generator(codings_size: int = CODINGS_SIZE) -> keras.Sequential:
             keras.layers.Conv2DTranspose(64, KERNEL_SIZE, strides=2, padding="same", use_bias=False),
             keras.layers.BatchNormalization(),
             keras.layers.ReLU(),
-            keras.layers.Conv2DTranspose(1, KERNEL_SIZE, strides=2, padding="same", activation="tanh",
-                                         name="images"),
+            keras.layers.Conv2DTranspose(1, KERNEL_SIZE, strides=2, padding="same", activation="tanh", name="images"),
         ],
         name="dcgan_generator",
     )
@@ -216,8 +219,9 @@ def to_tanh_range(images) -> np.ndarray:
     """uint8 images → float32 in [-1, 1] with a channel axis: `(n, 28, 28)` → `(n, 28, 28, 1)`."""
     images = np.asarray(images)
     if images.dtype != np.uint8 or images.ndim not in (3, 4):
-        raise ValueError(f"images must be uint8 shaped (n, 28, 28) or (n, 28, 28, 1), got {images.dtype} "
-                         f"of shape {images.shape}")
+        raise ValueError(
+            f"images must be uint8 shaped (n, 28, 28) or (n, 28, 28, 1), got {images.dtype} of shape {images.shape}"
+        )
     return (images.reshape(len(images), *IMAGE_SHAPE).astype(np.float32) / 127.5) - 1.0
 
 
@@ -233,8 +237,10 @@ def generate(generator: keras.Model, n: int, *, seed: int, batch_size: int = 1_0
 
     n = positive_int(n, "n")
     codings = sample_codings(n, int(generator.input_shape[-1]), seed=seed)
-    batches = [np.asarray(generator(codings[i:i + batch_size], training=False))
-               for i in range(0, n, positive_int(batch_size, "batch_size"))]
+    batches = [
+        np.asarray(generator(codings[i : i + batch_size], training=False))
+        for i in range(0, n, positive_int(batch_size, "batch_size"))
+    ]
     return to_unit_range(np.concatenate(batches))
 
 
@@ -247,8 +253,13 @@ def tanh_dataset(images, *, batch_size: int, seed: int | None, drop_remainder: b
     images = np.asarray(images)
     if images.dtype != np.uint8 or images.ndim != 3:
         raise ValueError(f"images must be uint8 shaped (n, 28, 28), got {images.dtype} of shape {images.shape}")
-    dataset = make_dataset(images, batch_size=positive_int(batch_size, "batch_size"), shuffle=True, seed=seed,
-                           drop_remainder=drop_remainder)
+    dataset = make_dataset(
+        images,
+        batch_size=positive_int(batch_size, "batch_size"),
+        shuffle=True,
+        seed=seed,
+        drop_remainder=drop_remainder,
+    )
     return dataset.map(lambda batch: tf.reshape(batch * 2.0 - 1.0, (-1, *IMAGE_SHAPE)))
 
 
@@ -285,8 +296,10 @@ def _restore_optimizer(optimizer, arrays, trainable_variables) -> None:
     if not optimizer.built:
         optimizer.build(trainable_variables)
     if len(optimizer.variables) != len(arrays):
-        raise ValueError(f"the checkpoint holds {len(arrays)} optimizer variables, the optimizer has "
-                         f"{len(optimizer.variables)}: it was saved by another architecture or optimizer")
+        raise ValueError(
+            f"the checkpoint holds {len(arrays)} optimizer variables, the optimizer has "
+            f"{len(optimizer.variables)}: it was saved by another architecture or optimizer"
+        )
     for variable, value in zip(optimizer.variables, arrays):
         variable.assign(value)
 
@@ -319,8 +332,9 @@ class Checkpoints:
             return TrainingState()
         return TrainingState(**json.loads((folder / "state.json").read_text()))
 
-    def save(self, state: TrainingState, generator, discriminator, d_optimizer, g_optimizer, *,
-             averaged_generator=None) -> Path:
+    def save(
+        self, state: TrainingState, generator, discriminator, d_optimizer, g_optimizer, *, averaged_generator=None
+    ) -> Path:
         """Write the checkpoint of epoch `state.epochs_done` (and `averaged_generator`'s weights); return its folder."""
         folder = self.directory / f"epoch_{state.epochs_done:03d}"
         folder.mkdir(parents=True, exist_ok=True)
@@ -329,8 +343,11 @@ class Checkpoints:
             averaged_generator.save_weights(folder / "generator_ema.weights.h5")
         discriminator.save_weights(folder / "discriminator.weights.h5")
         d_arrays, g_arrays = _optimizer_arrays(d_optimizer), _optimizer_arrays(g_optimizer)
-        np.savez(folder / "optimizers.npz", **{f"d_{i}": a for i, a in enumerate(d_arrays)},
-                 **{f"g_{i}": a for i, a in enumerate(g_arrays)})
+        np.savez(
+            folder / "optimizers.npz",
+            **{f"d_{i}": a for i, a in enumerate(d_arrays)},
+            **{f"g_{i}": a for i, a in enumerate(g_arrays)},
+        )
         (folder / "state.json").write_text(json.dumps(asdict(state), indent=1) + "\n")
         temporary = self.directory / "latest.tmp"
         temporary.write_text(folder.name + "\n")
@@ -348,8 +365,9 @@ class Checkpoints:
             for prefix, optimizer, network in (("d", d_optimizer, discriminator), ("g", g_optimizer, generator)):
                 if optimizer is not None:
                     count = sum(1 for key in saved.files if key.startswith(prefix + "_"))
-                    _restore_optimizer(optimizer, [saved[f"{prefix}_{i}"] for i in range(count)],
-                                       network.trainable_variables)
+                    _restore_optimizer(
+                        optimizer, [saved[f"{prefix}_{i}"] for i in range(count)], network.trainable_variables
+                    )
         return self.state()
 
     def generator_weights(self, epoch: int | None = None, *, averaged: bool = False) -> Path:
@@ -357,8 +375,9 @@ class Checkpoints:
         folder = self.latest() if epoch is None else self.directory / f"epoch_{epoch:03d}"
         name = "generator_ema.weights.h5" if averaged else "generator.weights.h5"
         if folder is None or not (folder / name).is_file():
-            raise FileNotFoundError(f"no {name} checkpoint{'' if epoch is None else f' for epoch {epoch}'} "
-                                    f"in {self.directory}")
+            raise FileNotFoundError(
+                f"no {name} checkpoint{'' if epoch is None else f' for epoch {epoch}'} in {self.directory}"
+            )
         return folder / name
 
 
@@ -399,8 +418,9 @@ class GeronReferenceTraining:
     def build_optimizers(self) -> None:
         """Create the optimizers' variables (for restoring a checkpoint before the first step)."""
         if not self.d_optimizer.built:
-            self.d_optimizer.build(self.discriminator.trainable_variables if self.discriminator.trainable
-                                   else self.discriminator.weights)
+            self.d_optimizer.build(
+                self.discriminator.trainable_variables if self.discriminator.trainable else self.discriminator.weights
+            )
         if not self.g_optimizer.built:
             self.g_optimizer.build(self.generator.trainable_variables)
 
@@ -449,8 +469,12 @@ def train_reference(images, *, epochs: int, directory=None, seed: int = 42, log_
     state.settings = {
         "architecture": "Géron's DCGAN (3rd edition, chapter 17)",
         "training": "Géron's loop: train_on_batch on D, then on Sequential([G, D]) with D.trainable toggled",
-        "optimizer": REFERENCE_OPTIMIZER, "batch_size": REFERENCE_BATCH_SIZE, "codings_size": CODINGS_SIZE,
-        "epochs": epochs, "seed": seed, "images": int(len(images)),
+        "optimizer": REFERENCE_OPTIMIZER,
+        "batch_size": REFERENCE_BATCH_SIZE,
+        "codings_size": CODINGS_SIZE,
+        "epochs": epochs,
+        "seed": seed,
+        "images": int(len(images)),
     }
     if state.epochs_done:
         _log(f"reference: resuming after epoch {state.epochs_done} ({state.train_seconds:.0f} s so far)")
@@ -465,9 +489,11 @@ def train_reference(images, *, epochs: int, directory=None, seed: int = 42, log_
             d_losses.append(d_loss)
             g_losses.append(g_loss)
             if log_every and (step + 1) % log_every == 0:
-                _log(f"reference epoch {epoch + 1} step {step + 1}: d_loss {np.mean(d_losses[-log_every:]):.4f} "
-                     f"g_loss {np.mean(g_losses[-log_every:]):.4f} "
-                     f"({(step + 1) * REFERENCE_BATCH_SIZE / (time.perf_counter() - started):.0f} img/s)")
+                _log(
+                    f"reference epoch {epoch + 1} step {step + 1}: d_loss {np.mean(d_losses[-log_every:]):.4f} "
+                    f"g_loss {np.mean(g_losses[-log_every:]):.4f} "
+                    f"({(step + 1) * REFERENCE_BATCH_SIZE / (time.perf_counter() - started):.0f} img/s)"
+                )
         if not (math.isfinite(np.mean(d_losses)) and math.isfinite(np.mean(g_losses))):
             raise RuntimeError(f"reference training diverged in epoch {epoch + 1}")
         state.seconds_by_epoch.append(round(time.perf_counter() - started, 1))
@@ -476,8 +502,10 @@ def train_reference(images, *, epochs: int, directory=None, seed: int = 42, log_
         state.history.setdefault("g_loss", []).append(round(float(np.mean(g_losses)), 5))
         state.epochs_done = epoch + 1
         checkpoints.save(state, generator, discriminator, loop.d_optimizer, loop.g_optimizer)
-        _log(f"reference epoch {epoch + 1}/{epochs} done in {state.seconds_by_epoch[-1]:.0f} s: "
-             f"d_loss {state.history['d_loss'][-1]} g_loss {state.history['g_loss'][-1]}")
+        _log(
+            f"reference epoch {epoch + 1}/{epochs} done in {state.seconds_by_epoch[-1]:.0f} s: "
+            f"d_loss {state.history['d_loss'][-1]} g_loss {state.history['g_loss'][-1]}"
+        )
     return state
 
 
@@ -540,15 +568,25 @@ class _CheckpointEachEpoch(keras.callbacks.Callback):
             value = float(value)
             if not math.isfinite(value):
                 self.model.stop_training = True
-                raise RuntimeError(f"the DCGAN's {name} became {value} in epoch {epoch + 1}: training stopped, "
-                                   f"the last checkpoint (epoch {state.epochs_done}) is kept")
+                raise RuntimeError(
+                    f"the DCGAN's {name} became {value} in epoch {epoch + 1}: training stopped, "
+                    f"the last checkpoint (epoch {state.epochs_done}) is kept"
+                )
             state.history.setdefault(name, []).append(round(value, 5))
         state.epochs_done = epoch + 1
         averaged = averaged_generator(self.gan) if self.gan.g_optimizer.use_ema else None
-        self.checkpoints.save(state, self.gan.generator, self.gan.discriminator,
-                              self.gan.d_optimizer, self.gan.g_optimizer, averaged_generator=averaged)
-        _log(f"course epoch {epoch + 1} done in {state.seconds_by_epoch[-1]:.0f} s: "
-             + ", ".join(f"{k} {v[-1]}" for k, v in state.history.items()))
+        self.checkpoints.save(
+            state,
+            self.gan.generator,
+            self.gan.discriminator,
+            self.gan.d_optimizer,
+            self.gan.g_optimizer,
+            averaged_generator=averaged,
+        )
+        _log(
+            f"course epoch {epoch + 1} done in {state.seconds_by_epoch[-1]:.0f} s: "
+            + ", ".join(f"{k} {v[-1]}" for k, v in state.history.items())
+        )
 
 
 def build_dcgan(kind: str = "course", *, seed: int | None = None):
@@ -556,16 +594,27 @@ def build_dcgan(kind: str = "course", *, seed: int | None = None):
     from autoaegan.models.gan import GAN
 
     build_generator, build_discriminator = _architecture(kind)
-    return GAN(build_generator(), build_discriminator(), codings_size=CODINGS_SIZE, seed=seed,
-               value_range=VALUE_RANGE, name=f"{kind}_dcgan")
+    return GAN(
+        build_generator(),
+        build_discriminator(),
+        codings_size=CODINGS_SIZE,
+        seed=seed,
+        value_range=VALUE_RANGE,
+        name=f"{kind}_dcgan",
+    )
 
 
 def compile_dcgan(gan, recipe: DCGANRecipe = COURSE_RECIPE, *, profile: Profile | None = None):
     """Compile `gan` with `recipe`'s optimizers and speed settings (no XLA under the deterministic test profile)."""
     profile = profile or get_profile()
     d_optimizer, g_optimizer = recipe.make_optimizers()
-    gan.compile(d_optimizer, g_optimizer, jit_compile=recipe.jit_compile and not profile.deterministic,
-                steps_per_execution=recipe.steps_per_execution, real_label=recipe.real_label)
+    gan.compile(
+        d_optimizer,
+        g_optimizer,
+        jit_compile=recipe.jit_compile and not profile.deterministic,
+        steps_per_execution=recipe.steps_per_execution,
+        real_label=recipe.real_label,
+    )
     return gan
 
 
@@ -583,12 +632,21 @@ def real_dataset(images, *, batch_size: int, seed: int | None):
     batch_size = positive_int(batch_size, "batch_size")
     if len(images) < batch_size:
         raise ValueError(f"need at least one batch of {batch_size} images, got {len(images)}")
-    return make_dataset(images.reshape(-1, *IMAGE_SHAPE), batch_size=batch_size, shuffle=True, seed=seed,
-                        drop_remainder=True)
+    return make_dataset(
+        images.reshape(-1, *IMAGE_SHAPE), batch_size=batch_size, shuffle=True, seed=seed, drop_remainder=True
+    )
 
 
-def train_course(images, *, epochs: int, directory=None, recipe: DCGANRecipe = COURSE_RECIPE, seed: int = 42,
-                 profile: Profile | None = None, verbose=2):
+def train_course(
+    images,
+    *,
+    epochs: int,
+    directory=None,
+    recipe: DCGANRecipe = COURSE_RECIPE,
+    seed: int = 42,
+    profile: Profile | None = None,
+    verbose=2,
+):
     """Train (or resume) the course's DCGAN on uint8 `images` for `epochs` epochs; checkpoint every epoch.
 
     Returns `(gan, history, state)`. Checkpoints go to `directory` (default
@@ -612,14 +670,18 @@ def train_course(images, *, epochs: int, directory=None, recipe: DCGANRecipe = C
     state.settings = {
         "architecture": "the course's DCGAN (every Radford et al. guideline; autoaegan.models.dcgan)",
         "training": "the shared two-phase GAN.train_step (autoaegan.models.gan)",
-        "recipe": asdict(recipe), "codings_size": CODINGS_SIZE, "epochs": epochs, "seed": seed,
+        "recipe": asdict(recipe),
+        "codings_size": CODINGS_SIZE,
+        "epochs": epochs,
+        "seed": seed,
         "images": int(len(images)),
     }
     history = None
     if state.epochs_done < epochs:
         dataset = real_dataset(images, batch_size=recipe.batch_size, seed=seed + state.epochs_done)
-        history = gan.fit(dataset, epochs=epochs, initial_epoch=state.epochs_done, verbose=verbose, shuffle=False,
-                          callbacks=callbacks)
+        history = gan.fit(
+            dataset, epochs=epochs, initial_epoch=state.epochs_done, verbose=verbose, shuffle=False, callbacks=callbacks
+        )
     return gan, history, state
 
 
@@ -642,8 +704,9 @@ def forward_macs(model: keras.Model) -> list[tuple[str, int]]:
         inner = layer.layer if isinstance(layer, keras.layers.Wrapper) else layer
         if isinstance(inner, keras.layers.Dense):
             costs.append((layer.name, int(inner.kernel.shape[0]) * int(inner.kernel.shape[1])))
-        elif isinstance(inner, (keras.layers.Conv1DTranspose, keras.layers.Conv2DTranspose,
-                                keras.layers.Conv3DTranspose)):
+        elif isinstance(
+            inner, (keras.layers.Conv1DTranspose, keras.layers.Conv2DTranspose, keras.layers.Conv3DTranspose)
+        ):
             spatial = math.prod(int(d) for d in tuple(layer.input.shape)[1:-1])
             costs.append((layer.name, spatial * math.prod(int(d) for d in inner.kernel.shape)))
         elif isinstance(inner, (keras.layers.Conv1D, keras.layers.Conv2D, keras.layers.Conv3D)):
@@ -695,8 +758,7 @@ SAMPLE_SEEDS = (1, 2, 3)
 METRIC_N_BY_PROFILE = {"test": 500, "classroom": 10_000, "full": 10_000}
 
 
-def quality_figures(generator: keras.Model, *, n: int = 10_000, seeds=SAMPLE_SEEDS,
-                    value_range=VALUE_RANGE) -> dict:
+def quality_figures(generator: keras.Model, *, n: int = 10_000, seeds=SAMPLE_SEEDS, value_range=VALUE_RANGE) -> dict:
     """FD, KID, precision, recall and classes covered for `n` samples per seed, and their means over the seeds.
 
     Measured by `autoaegan.metrics.evaluation.evaluate_generated` against the test
@@ -711,13 +773,32 @@ def quality_figures(generator: keras.Model, *, n: int = 10_000, seeds=SAMPLE_SEE
         codings = sample_codings(n, int(generator.input_shape[-1]), seed=seed)
         report = evaluate_generated(generate_from(generator, codings, value_range=value_range), n=n)
         s = report.scores
-        runs.append({"sample_seed": seed, "fd": s.fd, "kid": s.kid, "precision": s.precision, "recall": s.recall,
-                     "covered": s.coverage.covered, "entropy": s.coverage.normalised_entropy})
+        runs.append(
+            {
+                "sample_seed": seed,
+                "fd": s.fd,
+                "kid": s.kid,
+                "precision": s.precision,
+                "recall": s.recall,
+                "covered": s.coverage.covered,
+                "entropy": s.coverage.normalised_entropy,
+            }
+        )
         floor = report.floor
     means = {key: float(np.mean([run[key] for run in runs])) for key in runs[0] if key != "sample_seed"}
-    return {"n": n, "sample_seeds": list(seeds), "mean": means, "runs": runs,
-            "floor": {"fd": floor.fd, "kid": floor.kid, "precision": floor.precision, "recall": floor.recall,
-                      "covered": floor.coverage.covered}}
+    return {
+        "n": n,
+        "sample_seeds": list(seeds),
+        "mean": means,
+        "runs": runs,
+        "floor": {
+            "fd": floor.fd,
+            "kid": floor.kid,
+            "precision": floor.precision,
+            "recall": floor.recall,
+            "covered": floor.coverage.covered,
+        },
+    }
 
 
 def train_pretrained_dcgan(profile: Profile):
@@ -744,8 +825,11 @@ def train_pretrained_dcgan(profile: Profile):
     settings = {
         **state.settings,
         "data": f"Fashion-MNIST: {len(images):,} training images, scaled to [-1, 1]",
-        "shipped_weights": ("the moving average of the generator's weights, batch norm recalibrated"
-                            if gan.g_optimizer.use_ema else "the generator's weights"),
+        "shipped_weights": (
+            "the moving average of the generator's weights, batch norm recalibrated"
+            if gan.g_optimizer.use_ema
+            else "the generator's weights"
+        ),
         "train_seconds_total": round(state.train_seconds, 1) if directory else None,
         "cpu_seconds_total": round(sum(state.cpu_seconds_by_epoch), 1) if directory else None,
         "seconds_by_epoch": state.seconds_by_epoch,

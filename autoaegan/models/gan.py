@@ -59,8 +59,13 @@ def build_dense_generator(codings_size: int = CODINGS_SIZE, *, units=GENERATOR_U
     return keras.Model(codings, images, name="dense_generator")
 
 
-def build_dense_discriminator(*, units=DISCRIMINATOR_UNITS, spectral_norm: bool = False,
-                              minibatch_kernels: int | None = None, minibatch_kernel_dim: int = 5) -> keras.Model:
+def build_dense_discriminator(
+    *,
+    units=DISCRIMINATOR_UNITS,
+    spectral_norm: bool = False,
+    minibatch_kernels: int | None = None,
+    minibatch_kernel_dim: int = 5,
+) -> keras.Model:
     """Images `(28, 28)` → the probability that each one is real, shape `(1,)`: a binary classifier.
 
     Géron's discriminator: Flatten, relu Dense layers of `units` (150 and 100), then a
@@ -173,8 +178,16 @@ class GAN(keras.Model):
     the model on codings returns generated images.
     """
 
-    def __init__(self, generator: keras.Model, discriminator: keras.Model, *, codings_size: int | None = None,
-                 seed: int | None = None, value_range=None, **kwargs):
+    def __init__(
+        self,
+        generator: keras.Model,
+        discriminator: keras.Model,
+        *,
+        codings_size: int | None = None,
+        seed: int | None = None,
+        value_range=None,
+        **kwargs,
+    ):
         super().__init__(**kwargs)
         self.codings_size = _check_networks(generator, discriminator, codings_size)
         self.value_range = _value_range(value_range, generator)
@@ -361,14 +374,21 @@ def generate_from(generator: keras.Model, codings, *, value_range=(0.0, 1.0), ba
     low, high = _value_range(value_range, generator)
     codings = np.asarray(codings, dtype=np.float32)
     batch_size = positive_int(batch_size, "batch_size")
-    parts = [keras.ops.convert_to_numpy(generator(codings[i:i + batch_size], training=False))
-             for i in range(0, len(codings), batch_size)]
+    parts = [
+        keras.ops.convert_to_numpy(generator(codings[i : i + batch_size], training=False))
+        for i in range(0, len(codings), batch_size)
+    ]
     images = np.concatenate(parts) if parts else np.zeros((0, *generator.output_shape[1:]), np.float32)
     return np.clip((images - low) / (high - low), 0.0, 1.0).astype(np.float32)
 
 
-def build_dense_gan(codings_size: int = CODINGS_SIZE, *, generator_units=GENERATOR_UNITS,
-                    discriminator_units=DISCRIMINATOR_UNITS, seed: int | None = None) -> GAN:
+def build_dense_gan(
+    codings_size: int = CODINGS_SIZE,
+    *,
+    generator_units=GENERATOR_UNITS,
+    discriminator_units=DISCRIMINATOR_UNITS,
+    seed: int | None = None,
+) -> GAN:
     """Géron's dense GAN, not compiled: `build_dense_generator` against `build_dense_discriminator`."""
     generator = build_dense_generator(codings_size, units=generator_units)
     discriminator = build_dense_discriminator(units=discriminator_units)
@@ -400,7 +420,7 @@ class GANRecipe:
     jit_compile: bool = True
     steps_per_execution: int = 32
 
-    def with_changes(self, **changes) -> "GANRecipe":
+    def with_changes(self, **changes) -> GANRecipe:
         """A copy of this recipe with some fields changed."""
         return replace(self, **changes)
 
@@ -413,11 +433,14 @@ class GANRecipe:
         if total_steps is None:
             raise ValueError("a cosine schedule needs the training's total_steps")
         total_steps = positive_int(total_steps, "total_steps")
-        return tuple(keras.optimizers.schedules.CosineDecay(peak, total_steps, alpha=0.0)
-                     for peak in (self.d_learning_rate, self.g_learning_rate))
+        return tuple(
+            keras.optimizers.schedules.CosineDecay(peak, total_steps, alpha=0.0)
+            for peak in (self.d_learning_rate, self.g_learning_rate)
+        )
 
-    def make_optimizers(self, total_steps: int | None = None) -> tuple[keras.optimizers.Optimizer,
-                                                                        keras.optimizers.Optimizer]:
+    def make_optimizers(
+        self, total_steps: int | None = None
+    ) -> tuple[keras.optimizers.Optimizer, keras.optimizers.Optimizer]:
         """Fresh `(d_optimizer, g_optimizer)` for a training of `total_steps` steps (needed by a cosine schedule)."""
         d_rate, g_rate = self.learning_rates(total_steps)
         if self.optimizer == "adam":
@@ -429,9 +452,12 @@ class GANRecipe:
     def compile(self, gan: GAN, *, total_steps: int | None = None, profile: Profile | None = None) -> GAN:
         """Compile `gan` with this recipe (no XLA under a deterministic profile, where TensorFlow forbids it)."""
         profile = profile or get_profile()
-        gan.compile(*self.make_optimizers(total_steps), real_label=self.real_label,
-                    jit_compile=self.jit_compile and not profile.deterministic,
-                    steps_per_execution=self.steps_per_execution)
+        gan.compile(
+            *self.make_optimizers(total_steps),
+            real_label=self.real_label,
+            jit_compile=self.jit_compile and not profile.deterministic,
+            steps_per_execution=self.steps_per_execution,
+        )
         return gan
 
 
@@ -453,8 +479,9 @@ GERON_RECIPE = GANRecipe(optimizer="rmsprop", d_learning_rate=1e-3, g_learning_r
 #   Salimans et al. 2016) helps a little: without it FD 123, 8 classes at epoch 30 (class entropy 0.83 against 0.89).
 # - 100 epochs at those constant rates (N = 10,000): FD 93.2, 9 classes (pullovers 0.5%), precision 0.80, recall 0.004;
 #   the same rates decayed to 0 along a cosine: FD 78.3, 10 classes (pullovers 1.0%), precision 0.76, recall 0.003.
-PRETRAINED_RECIPE = GANRecipe(d_learning_rate=1e-4, g_learning_rate=4e-4, beta_1=0.5, batch_size=64, schedule="cosine",
-                              real_label=0.9)
+PRETRAINED_RECIPE = GANRecipe(
+    d_learning_rate=1e-4, g_learning_rate=4e-4, beta_1=0.5, batch_size=64, schedule="cosine", real_label=0.9
+)
 # Epochs of the shipped training; the test profile only checks that the path runs.
 EPOCHS_BY_PROFILE = {"test": 1, "classroom": 100, "full": 100}
 # What the metrics at export measure: N generated images drawn with this seed (evaluate_generated's defaults).
@@ -501,9 +528,11 @@ def save_checkpoint(directory: Path, gan: GAN, state: dict) -> None:
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
     gan.save_weights(directory / "gan.weights.h5")
-    np.savez(directory / "optimizers.npz",
-             **{f"d_{i}": np.asarray(v) for i, v in enumerate(gan.d_optimizer.variables)},
-             **{f"g_{i}": np.asarray(v) for i, v in enumerate(gan.g_optimizer.variables)})
+    np.savez(
+        directory / "optimizers.npz",
+        **{f"d_{i}": np.asarray(v) for i, v in enumerate(gan.d_optimizer.variables)},
+        **{f"g_{i}": np.asarray(v) for i, v in enumerate(gan.g_optimizer.variables)},
+    )
     temporary = directory / "state.json.tmp"
     temporary.write_text(json.dumps(state, indent=1) + "\n")
     temporary.replace(directory / "state.json")
@@ -519,8 +548,10 @@ def load_checkpoint(directory: Path, gan: GAN, settings: dict) -> dict | None:
         return None
     state = json.loads(path.read_text())
     if state.get("settings") != settings:
-        raise ValueError(f"the checkpoint in {directory} was made with other settings ({state.get('settings')}); "
-                         f"expected {settings}. Delete that folder to start afresh.")
+        raise ValueError(
+            f"the checkpoint in {directory} was made with other settings ({state.get('settings')}); "
+            f"expected {settings}. Delete that folder to start afresh."
+        )
     gan.load_weights(Path(directory) / "gan.weights.h5")
     with np.load(Path(directory) / "optimizers.npz") as saved:
         for prefix, optimizer in (("d", gan.d_optimizer), ("g", gan.g_optimizer)):
@@ -539,9 +570,18 @@ def training_images(images, batch_size: int) -> np.ndarray:
     return images
 
 
-def train_dense_gan(images, *, epochs: int, recipe: GANRecipe = PRETRAINED_RECIPE, codings_size: int = CODINGS_SIZE,
-                    seed: int = 42, profile: Profile | None = None, checkpoint_dir=None, callbacks=(),
-                    verbose="auto") -> tuple[GAN, dict]:
+def train_dense_gan(
+    images,
+    *,
+    epochs: int,
+    recipe: GANRecipe = PRETRAINED_RECIPE,
+    codings_size: int = CODINGS_SIZE,
+    seed: int = 42,
+    profile: Profile | None = None,
+    checkpoint_dir=None,
+    callbacks=(),
+    verbose="auto",
+) -> tuple[GAN, dict]:
     """Train a fresh dense GAN on uint8 `images` `(n, 28, 28)` for `epochs` epochs; return `(gan, state)`.
 
     `state` holds `epochs_done`, `history` (each logged figure per epoch),
@@ -560,19 +600,36 @@ def train_dense_gan(images, *, epochs: int, recipe: GANRecipe = PRETRAINED_RECIP
     set_seed(seed, profile=profile)
     total_steps = epochs * (len(images) // recipe.batch_size)
     gan = recipe.compile(build_dense_gan(codings_size, seed=seed), total_steps=total_steps, profile=profile)
-    settings = {"architecture": "dense GAN (autoaegan.models.gan.build_dense_gan)", "codings_size": codings_size,
-                "generator_units": list(GENERATOR_UNITS), "discriminator_units": list(DISCRIMINATOR_UNITS),
-                "recipe": asdict(recipe), "seed": seed, "images": int(len(images))}
+    settings = {
+        "architecture": "dense GAN (autoaegan.models.gan.build_dense_gan)",
+        "codings_size": codings_size,
+        "generator_units": list(GENERATOR_UNITS),
+        "discriminator_units": list(DISCRIMINATOR_UNITS),
+        "recipe": asdict(recipe),
+        "seed": seed,
+        "images": int(len(images)),
+    }
     state = None if checkpoint_dir is None else load_checkpoint(Path(checkpoint_dir), gan, settings)
-    state = state or {"epochs_done": 0, "history": {}, "seconds_by_epoch": [], "cpu_seconds_by_epoch": [],
-                      "settings": settings}
+    state = state or {
+        "epochs_done": 0,
+        "history": {},
+        "seconds_by_epoch": [],
+        "cpu_seconds_by_epoch": [],
+        "settings": settings,
+    }
     if state["epochs_done"] < epochs:
         # Whole batches only: every step has the same shape, so XLA compiles the step once.
-        dataset = make_dataset(images, batch_size=recipe.batch_size, shuffle=True, seed=seed + state["epochs_done"],
-                               drop_remainder=True)
-        gan.fit(dataset, epochs=epochs, initial_epoch=state["epochs_done"], shuffle=False, verbose=verbose,
-                callbacks=[NaNGuard(), _EpochCheckpoints(checkpoint_dir and Path(checkpoint_dir), state),
-                           *callbacks])
+        dataset = make_dataset(
+            images, batch_size=recipe.batch_size, shuffle=True, seed=seed + state["epochs_done"], drop_remainder=True
+        )
+        gan.fit(
+            dataset,
+            epochs=epochs,
+            initial_epoch=state["epochs_done"],
+            shuffle=False,
+            verbose=verbose,
+            callbacks=[NaNGuard(), _EpochCheckpoints(checkpoint_dir and Path(checkpoint_dir), state), *callbacks],
+        )
     return gan, state
 
 
@@ -596,17 +653,22 @@ def train_pretrained_dense_gan(profile: Profile):
     epochs = profile.pick(**EPOCHS_BY_PROFILE)
     # Checkpoints only for the long trainings; the test profile's run is seconds long.
     checkpoint_dir = None if profile.name == "test" else default_work_dir() / f"checkpoints_{profile.name}"
-    gan, state = train_dense_gan(x_train, epochs=epochs, seed=profile.seed, profile=profile,
-                                 checkpoint_dir=checkpoint_dir, verbose=2)
+    gan, state = train_dense_gan(
+        x_train, epochs=epochs, seed=profile.seed, profile=profile, checkpoint_dir=checkpoint_dir, verbose=2
+    )
     n = profile.pick(**EVALUATION_N_BY_PROFILE)
     report = evaluate_generated(gan.generate(n, seed=SAMPLE_SEED), name="dense GAN", n=n)
     print(report, flush=True)
     seconds, cpu = state["seconds_by_epoch"], state["cpu_seconds_by_epoch"]
-    settings = {**state["settings"], "epochs": epochs,
-                "data": f"Fashion-MNIST: {len(x_train):,} training images, scaled to [0, 1] in the step",
-                "generator_output": "sigmoid", "value_range": list(gan.value_range),
-                "training": "GAN.train_step: phase 1 trains the discriminator on real (label real_label) and fake "
-                            "(0) images, phase 2 the generator through the frozen discriminator (labels 1)"}
+    settings = {
+        **state["settings"],
+        "epochs": epochs,
+        "data": f"Fashion-MNIST: {len(x_train):,} training images, scaled to [0, 1] in the step",
+        "generator_output": "sigmoid",
+        "value_range": list(gan.value_range),
+        "training": "GAN.train_step: phase 1 trains the discriminator on real (label real_label) and fake "
+        "(0) images, phase 2 the generator through the frozen discriminator (labels 1)",
+    }
     metrics = {
         "generated": report.as_dict(),
         "report": str(report),
@@ -615,8 +677,10 @@ def train_pretrained_dense_gan(profile: Profile):
         "train_seconds_total": round(float(sum(seconds)), 1),
         "train_cpu_seconds_total": round(float(sum(cpu)), 1),
         "seconds_per_epoch": round(float(np.median(seconds)), 2),
-        "parameters": {"generator": int(gan.generator.count_params()),
-                       "discriminator": int(gan.discriminator.count_params())},
+        "parameters": {
+            "generator": int(gan.generator.count_params()),
+            "discriminator": int(gan.discriminator.count_params()),
+        },
     }
     shipped = build_pretrained_dense_gan()  # a fresh, uncompiled copy: no optimizer state in the file
     shipped.set_weights(gan.get_weights())

@@ -47,11 +47,15 @@ class GaussianMixture:
     def __post_init__(self):
         lengths = {len(self.means), len(self.stds), len(self.weights)}
         if len(lengths) != 1 or not self.means:
-            raise ValueError(f"means, stds and weights must have the same, non-zero length; got "
-                             f"{len(self.means)}, {len(self.stds)} and {len(self.weights)}")
+            raise ValueError(
+                f"means, stds and weights must have the same, non-zero length; got "
+                f"{len(self.means)}, {len(self.stds)} and {len(self.weights)}"
+            )
         if min(self.stds) <= 0 or min(self.weights) < 0 or not np.isclose(sum(self.weights), 1.0):
-            raise ValueError(f"stds must be positive and weights non-negative summing to 1; got stds {self.stds}, "
-                             f"weights {self.weights}")
+            raise ValueError(
+                f"stds must be positive and weights non-negative summing to 1; got stds {self.stds}, "
+                f"weights {self.weights}"
+            )
 
     def sample(self, n: int, *, seed) -> np.ndarray:
         """`n` draws as float32 `(n, 1)`, from `numpy.random.default_rng(seed)`."""
@@ -88,8 +92,9 @@ def build_1d_discriminator(*, units=UNITS) -> keras.Model:
 
 def build_1d_gan(*, noise_size: int = NOISE_SIZE, units=UNITS, seed: int | None = None) -> GAN:
     """The shared `GAN` with the 1-D generator and discriminator, not compiled."""
-    return GAN(build_1d_generator(noise_size, units=units), build_1d_discriminator(units=units), seed=seed,
-               name="gan_1d")
+    return GAN(
+        build_1d_generator(noise_size, units=units), build_1d_discriminator(units=units), seed=seed, name="gan_1d"
+    )
 
 
 @dataclass
@@ -150,9 +155,18 @@ class _Snapshots(keras.callbacks.Callback):
             metric.reset_state()
 
 
-def train_1d_gan(*, steps: int, every: int, mixture: GaussianMixture | None = None, seed: int = 0,
-                 d_learning_rate: float = LEARNING_RATE, g_learning_rate: float = LEARNING_RATE,
-                 batch_size: int = BATCH_SIZE, samples: int = 2_000, gan: GAN | None = None) -> tuple[GAN, Trace1D]:
+def train_1d_gan(
+    *,
+    steps: int,
+    every: int,
+    mixture: GaussianMixture | None = None,
+    seed: int = 0,
+    d_learning_rate: float = LEARNING_RATE,
+    g_learning_rate: float = LEARNING_RATE,
+    batch_size: int = BATCH_SIZE,
+    samples: int = 2_000,
+    gan: GAN | None = None,
+) -> tuple[GAN, Trace1D]:
     """Train a 1-D GAN on `mixture` for `steps` steps (a multiple of `every`), snapshotting every `every` steps.
 
     Both networks use Adam (β₁ = 0.5) at their learning rates. Each snapshot
@@ -168,8 +182,11 @@ def train_1d_gan(*, steps: int, every: int, mixture: GaussianMixture | None = No
     set_seed(seed)
     gan = gan or build_1d_gan(seed=seed)
     # A snapshot falls at the end of each execution of `every` steps: no per-step Python callback.
-    gan.compile(keras.optimizers.Adam(d_learning_rate, beta_1=BETA_1), keras.optimizers.Adam(g_learning_rate,
-                beta_1=BETA_1), steps_per_execution=every)
+    gan.compile(
+        keras.optimizers.Adam(d_learning_rate, beta_1=BETA_1),
+        keras.optimizers.Adam(g_learning_rate, beta_1=BETA_1),
+        steps_per_execution=every,
+    )
     grid = np.linspace(0.0, 1.0, GRID_POINTS, dtype=np.float32)[:, None]
     noise = np.random.default_rng([seed, 1]).normal(size=(positive_int(samples, "samples"), gan.codings_size))
     bins = np.linspace(0.0, 1.0, HISTOGRAM_BINS + 1)
@@ -181,9 +198,15 @@ def train_1d_gan(*, steps: int, every: int, mixture: GaussianMixture | None = No
     histograms = np.stack([np.histogram(x, bins=bins)[0] for x in rows["generated"]]).astype(np.float64)
     widths = np.diff(bins)
     trace = Trace1D(
-        steps=rows["steps"], grid=grid.ravel(), real_density=mixture.density(grid.ravel()),
-        discriminator=rows["discriminator"], bin_edges=bins,
+        steps=rows["steps"],
+        grid=grid.ravel(),
+        real_density=mixture.density(grid.ravel()),
+        discriminator=rows["discriminator"],
+        bin_edges=bins,
         generated_density=histograms / (histograms.sum(axis=1, keepdims=True) * widths),
-        generated=rows["generated"], d_loss=rows["d_loss"], g_loss=rows["g_loss"], mixture=mixture,
+        generated=rows["generated"],
+        d_loss=rows["d_loss"],
+        g_loss=rows["g_loss"],
+        mixture=mixture,
     )
     return gan, trace

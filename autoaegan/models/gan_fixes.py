@@ -37,9 +37,15 @@ MINIBATCH_KERNELS = 50
 MINIBATCH_KERNEL_DIM = 5
 
 
-def build_gan_with_fix(fix: str, *, codings_size: int = CODINGS_SIZE, seed: int | None = None,
-                       replay_capacity: int = DEFAULT_CAPACITY, replay_fraction: float = DEFAULT_FRACTION,
-                       minibatch_kernels: int = MINIBATCH_KERNELS) -> GAN:
+def build_gan_with_fix(
+    fix: str,
+    *,
+    codings_size: int = CODINGS_SIZE,
+    seed: int | None = None,
+    replay_capacity: int = DEFAULT_CAPACITY,
+    replay_fraction: float = DEFAULT_FRACTION,
+    minibatch_kernels: int = MINIBATCH_KERNELS,
+) -> GAN:
     """Géron's dense GAN with `fix` (one of `FIXES`), not compiled."""
     if fix not in FIXES:
         raise ValueError(f"fix must be one of {', '.join(repr(f) for f in FIXES)}; got {fix!r}")
@@ -52,13 +58,29 @@ def build_gan_with_fix(fix: str, *, codings_size: int = CODINGS_SIZE, seed: int 
     generator = build_dense_generator(codings_size)
     name = fix.replace(" ", "_") + "_gan"
     if every or fix == "experience replay":
-        return ReplayGAN(generator, discriminator, codings_size=codings_size, seed=seed,
-                         replay_capacity=replay_capacity, replay_fraction=replay_fraction, name=name)
+        return ReplayGAN(
+            generator,
+            discriminator,
+            codings_size=codings_size,
+            seed=seed,
+            replay_capacity=replay_capacity,
+            replay_fraction=replay_fraction,
+            name=name,
+        )
     return GAN(generator, discriminator, codings_size=codings_size, seed=seed, name=name)
 
 
-def train_gan(gan: GAN, images, *, epochs: int, recipe: GANRecipe = GERON_RECIPE, seed: int = 42,
-              profile: Profile | None = None, callbacks=(), verbose="auto") -> dict:
+def train_gan(
+    gan: GAN,
+    images,
+    *,
+    epochs: int,
+    recipe: GANRecipe = GERON_RECIPE,
+    seed: int = 42,
+    profile: Profile | None = None,
+    callbacks=(),
+    verbose="auto",
+) -> dict:
     """Compile `gan` with `recipe` and train it on uint8 `images` `(n, 28, 28)` for `epochs`; return the history.
 
     Batches are shuffled with `seed` and whole (so an XLA-compiled step is compiled

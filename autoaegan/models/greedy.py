@@ -18,8 +18,8 @@ float32, and they are small (55,000 × 100 floats are 22 MB).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Sequence
 
 import keras
 import numpy as np
@@ -91,7 +91,7 @@ def encode(layer: keras.layers.Layer, x: np.ndarray, *, batch_size: int = 1024) 
         encoded = keras.ops.convert_to_numpy(layer(keras.ops.reshape(batch, (len(batch), -1))))
         if codings is None:
             codings = np.empty((len(x), *encoded.shape[1:]), dtype=np.float32)
-        codings[start:start + len(encoded)] = encoded
+        codings[start : start + len(encoded)] = encoded
     return codings
 
 
@@ -135,13 +135,23 @@ def train_greedy_autoencoder(
         else:
             output_activation, settings = variant.hidden_activation, {"loss": "mse"}
         encoding, decoding, shallow = build_shallow_autoencoder(
-            stage_train.shape[1:], n_codings,
-            hidden_activation=variant.hidden_activation, output_activation=output_activation,
+            stage_train.shape[1:],
+            n_codings,
+            hidden_activation=variant.hidden_activation,
+            output_activation=output_activation,
         )
-        histories.append(train(
-            shallow, stage_train, validation_data=stage_valid, epochs=stage_epochs, recipe=recipe,
-            profile=profile, verbose=verbose, **settings,
-        ))
+        histories.append(
+            train(
+                shallow,
+                stage_train,
+                validation_data=stage_valid,
+                epochs=stage_epochs,
+                recipe=recipe,
+                profile=profile,
+                verbose=verbose,
+                **settings,
+            )
+        )
         encoding_layers.append(encoding)
         decoding_layers.append(decoding)
         if stage < len(sizes) - 1:  # the next stage trains on these codings
@@ -159,7 +169,13 @@ def train_greedy_autoencoder(
     fine_tune_history = None
     if fine_tune_epochs > 0:
         fine_tune_history = train(
-            autoencoder, train_images, validation_data=valid_images, epochs=fine_tune_epochs, recipe=recipe,
-            profile=profile, verbose=verbose, **compile_settings(variant),
+            autoencoder,
+            train_images,
+            validation_data=valid_images,
+            epochs=fine_tune_epochs,
+            recipe=recipe,
+            profile=profile,
+            verbose=verbose,
+            **compile_settings(variant),
         )
     return GreedyAutoencoder(encoder, decoder, autoencoder, histories, fine_tune_history)

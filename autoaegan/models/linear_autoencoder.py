@@ -18,10 +18,10 @@ from __future__ import annotations
 import keras
 import numpy as np
 
+from autoaegan.models.arguments import positive_int
 from autoaegan.profiles import Profile
 from autoaegan.seeding import set_seed
 from autoaegan.training import fit
-from autoaegan.models.arguments import positive_int
 
 LEARNING_RATE = 0.3
 MOMENTUM = 0.9

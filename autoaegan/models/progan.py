@@ -105,7 +105,7 @@ def _conv(filters: int, size: int, *, gain: float = HE_GAIN, techniques: ProGANT
 
 def _he_initializer(gain: float):
     # N(0, gain²/fan_in): the initial weights that an equalized layer applies at run time.
-    return keras.initializers.VarianceScaling(scale=gain ** 2, mode="fan_in", distribution="untruncated_normal")
+    return keras.initializers.VarianceScaling(scale=gain**2, mode="fan_in", distribution="untruncated_normal")
 
 
 def _pixel_norm(techniques: ProGANTechniques, name: str):
@@ -139,8 +139,9 @@ class _Growing:
         level = self.max_level if level is None else level
         resolution_of(level)  # checks the type
         if level > self.max_level:
-            raise ValueError(f"level must be between 0 and {self.max_level} ({self.resolution}×{self.resolution}), "
-                             f"got {level}")
+            raise ValueError(
+                f"level must be between 0 and {self.max_level} ({self.resolution}×{self.resolution}), got {level}"
+            )
         if not isinstance(fade_in, bool):
             raise TypeError(f"fade_in must be True or False, got {fade_in!r}")
         if fade_in and level == 0:
@@ -158,8 +159,9 @@ class ProgressiveGenerator(_Growing):
     gain 1); the image goes through tanh, so it lies in [-1, 1].
     """
 
-    def __init__(self, codings_size: int = CODINGS_SIZE, channels=CHANNELS, *,
-                 techniques: ProGANTechniques = ALL_TECHNIQUES):
+    def __init__(
+        self, codings_size: int = CODINGS_SIZE, channels=CHANNELS, *, techniques: ProGANTechniques = ALL_TECHNIQUES
+    ):
         super().__init__(channels)
         self.codings_size = positive_int(codings_size, "codings_size")
         self.techniques = t = techniques
@@ -170,18 +172,22 @@ class ProgressiveGenerator(_Growing):
             tag = f"{size}x{size}"
             if level == 0:
                 # The paper's first layer maps the codings to a 4×4 map (a dense layer), with gain √2/4.
-                layers = [_dense(16 * width, gain=HE_GAIN / 4, techniques=t, name="projection"),
-                          keras.layers.Reshape((4, 4, width), name="projection_4x4"),
-                          keras.layers.LeakyReLU(LEAKY_SLOPE, name="projection_activation"),
-                          _pixel_norm(t, "projection_pixel_norm")]
+                layers = [
+                    _dense(16 * width, gain=HE_GAIN / 4, techniques=t, name="projection"),
+                    keras.layers.Reshape((4, 4, width), name="projection_4x4"),
+                    keras.layers.LeakyReLU(LEAKY_SLOPE, name="projection_activation"),
+                    _pixel_norm(t, "projection_pixel_norm"),
+                ]
                 convolutions = 1
             else:
                 layers = [keras.layers.UpSampling2D(2, interpolation="nearest", name=f"upsample_to_{tag}")]
                 convolutions = 2
             for i in range(1, convolutions + 1):
-                layers += [_conv(width, 3, techniques=t, name=f"conv_{tag}_{i}"),
-                           keras.layers.LeakyReLU(LEAKY_SLOPE, name=f"activation_{tag}_{i}"),
-                           _pixel_norm(t, f"pixel_norm_{tag}_{i}")]
+                layers += [
+                    _conv(width, 3, techniques=t, name=f"conv_{tag}_{i}"),
+                    keras.layers.LeakyReLU(LEAKY_SLOPE, name=f"activation_{tag}_{i}"),
+                    _pixel_norm(t, f"pixel_norm_{tag}_{i}"),
+                ]
             self.blocks.append(layers)
             self.to_image.append(_conv(1, 1, gain=1.0, techniques=t, name=f"to_image_{tag}"))
             self.fades.append(None if level == 0 else FadeIn(name=f"fade_in_{tag}"))
@@ -199,7 +205,7 @@ class ProgressiveGenerator(_Growing):
         codings = keras.Input(shape=(self.codings_size,), name="codings")
         features = self.normalize_codings(codings)
         previous = None
-        for block in self.blocks[:level + 1]:
+        for block in self.blocks[: level + 1]:
             previous = features
             for layer in block:
                 features = layer(features)
@@ -226,8 +232,9 @@ class ProgressiveDiscriminator(_Growing):
     relu (0.2) after it, except the score.
     """
 
-    def __init__(self, channels=CHANNELS, *, group_size: int | None = None,
-                 techniques: ProGANTechniques = ALL_TECHNIQUES):
+    def __init__(
+        self, channels=CHANNELS, *, group_size: int | None = None, techniques: ProGANTechniques = ALL_TECHNIQUES
+    ):
         super().__init__(channels)
         self.group_size = group_size
         self.techniques = t = techniques
@@ -235,23 +242,34 @@ class ProgressiveDiscriminator(_Growing):
         for level, width in enumerate(self.channels):
             size = resolution_of(level)
             tag = f"{size}x{size}"
-            self.from_image.append([_conv(width, 1, techniques=t, name=f"from_image_{tag}"),
-                                    keras.layers.LeakyReLU(LEAKY_SLOPE, name=f"from_image_activation_{tag}")])
+            self.from_image.append(
+                [
+                    _conv(width, 1, techniques=t, name=f"from_image_{tag}"),
+                    keras.layers.LeakyReLU(LEAKY_SLOPE, name=f"from_image_activation_{tag}"),
+                ]
+            )
             if level == 0:
-                spread = (MinibatchStandardDeviation(group_size, name="minibatch_stddev") if t.minibatch_stddev
-                          else keras.layers.Identity(name="minibatch_stddev"))
-                layers = [spread,
-                          _conv(width, 3, techniques=t, name="conv_4x4"),
-                          keras.layers.LeakyReLU(LEAKY_SLOPE, name="activation_4x4"),
-                          keras.layers.Flatten(name="flatten"),
-                          _dense(width, techniques=t, name="dense"),
-                          keras.layers.LeakyReLU(LEAKY_SLOPE, name="dense_activation"),
-                          _dense(1, gain=1.0, techniques=t, name="score")]
+                spread = (
+                    MinibatchStandardDeviation(group_size, name="minibatch_stddev")
+                    if t.minibatch_stddev
+                    else keras.layers.Identity(name="minibatch_stddev")
+                )
+                layers = [
+                    spread,
+                    _conv(width, 3, techniques=t, name="conv_4x4"),
+                    keras.layers.LeakyReLU(LEAKY_SLOPE, name="activation_4x4"),
+                    keras.layers.Flatten(name="flatten"),
+                    _dense(width, techniques=t, name="dense"),
+                    keras.layers.LeakyReLU(LEAKY_SLOPE, name="dense_activation"),
+                    _dense(1, gain=1.0, techniques=t, name="score"),
+                ]
             else:
                 layers = []
                 for i, filters in enumerate((width, self.channels[level - 1]), start=1):
-                    layers += [_conv(filters, 3, techniques=t, name=f"conv_{tag}_{i}"),
-                               keras.layers.LeakyReLU(LEAKY_SLOPE, name=f"activation_{tag}_{i}")]
+                    layers += [
+                        _conv(filters, 3, techniques=t, name=f"conv_{tag}_{i}"),
+                        keras.layers.LeakyReLU(LEAKY_SLOPE, name=f"activation_{tag}_{i}"),
+                    ]
                 layers.append(keras.layers.AveragePooling2D(2, name=f"downsample_from_{tag}"))
             self.blocks.append(layers)
             self.fades.append(None if level == 0 else FadeIn(name=f"fade_in_{tag}"))
@@ -270,7 +288,7 @@ class ProgressiveDiscriminator(_Growing):
         features = images
         for layer in self.from_image[level]:
             features = layer(features)
-        for position, block in enumerate(reversed(self.blocks[:level + 1])):
+        for position, block in enumerate(reversed(self.blocks[: level + 1])):
             for layer in block:
                 features = layer(features)
             if fade_in and position == 0:
@@ -282,14 +300,17 @@ class ProgressiveDiscriminator(_Growing):
         return keras.Model(images, features, name=f"progan_discriminator_{size}x{size}{suffix}")
 
 
-def build_progressive_pair(channels=CHANNELS, *, codings_size: int = CODINGS_SIZE,
-                           techniques: ProGANTechniques | None = None):
+def build_progressive_pair(
+    channels=CHANNELS, *, codings_size: int = CODINGS_SIZE, techniques: ProGANTechniques | None = None
+):
     """`(ProgressiveGenerator, ProgressiveDiscriminator)` of `channels`, with the paper's `techniques` (default all)."""
     techniques = ALL_TECHNIQUES if techniques is None else techniques
     if not isinstance(techniques, ProGANTechniques):
         raise TypeError(f"techniques must be a ProGANTechniques, got {type(techniques).__name__}")
-    return (ProgressiveGenerator(codings_size, channels, techniques=techniques),
-            ProgressiveDiscriminator(channels, techniques=techniques))
+    return (
+        ProgressiveGenerator(codings_size, channels, techniques=techniques),
+        ProgressiveDiscriminator(channels, techniques=techniques),
+    )
 
 
 # ---------------------------------------------------------------------------------------------------- data
@@ -297,15 +318,17 @@ def pad_images(images, size: int = 32) -> np.ndarray:
     """uint8 images `(n, 28, 28)` → `(n, size, size, 1)`, centred on a black border (the background's value)."""
     images = np.asarray(images)
     if images.dtype != np.uint8 or images.ndim not in (3, 4) or (images.ndim == 4 and images.shape[-1] != 1):
-        raise ValueError(f"images must be uint8 shaped (n, height, width) or (n, height, width, 1), "
-                         f"got {images.dtype} of shape {images.shape}")
+        raise ValueError(
+            f"images must be uint8 shaped (n, height, width) or (n, height, width, 1), "
+            f"got {images.dtype} of shape {images.shape}"
+        )
     height, width = images.shape[1:3]
     size = positive_int(size, "size")
     if size < max(height, width):
         raise ValueError(f"size must be at least the images' {height}×{width}, got {size}")
     top, left = (size - height) // 2, (size - width) // 2
     padded = np.zeros((len(images), size, size, 1), np.uint8)
-    padded[:, top:top + height, left:left + width, 0] = images.reshape(len(images), height, width)
+    padded[:, top : top + height, left : left + width, 0] = images.reshape(len(images), height, width)
     return padded
 
 
@@ -365,24 +388,39 @@ class ProGAN(GAN):
     above (below) zero.
     """
 
-    def __init__(self, generator: keras.Model, discriminator: keras.Model, *, loss: str = "logistic",
-                 gradient_penalty_weight: float = 10.0, drift_weight: float = 1e-3, seed: int | None = None,
-                 value_range=VALUE_RANGE, codings_size: int | None = None, **kwargs):
-        super().__init__(generator, discriminator, codings_size=codings_size, seed=seed, value_range=value_range,
-                         **kwargs)
+    def __init__(
+        self,
+        generator: keras.Model,
+        discriminator: keras.Model,
+        *,
+        loss: str = "logistic",
+        gradient_penalty_weight: float = 10.0,
+        drift_weight: float = 1e-3,
+        seed: int | None = None,
+        value_range=VALUE_RANGE,
+        codings_size: int | None = None,
+        **kwargs,
+    ):
+        super().__init__(
+            generator, discriminator, codings_size=codings_size, seed=seed, value_range=value_range, **kwargs
+        )
         if loss not in LOSSES:
             raise ValueError(f"loss must be one of {LOSSES}, got {loss!r}")
         self.loss = loss
         self.gradient_penalty_weight = float(gradient_penalty_weight)
         self.drift_weight = float(drift_weight)
         if self.gradient_penalty_weight < 0 or self.drift_weight < 0:
-            raise ValueError(f"gradient_penalty_weight and drift_weight must be ≥ 0, got "
-                             f"{gradient_penalty_weight!r} and {drift_weight!r}")
+            raise ValueError(
+                f"gradient_penalty_weight and drift_weight must be ≥ 0, got "
+                f"{gradient_penalty_weight!r} and {drift_weight!r}"
+            )
         self.fade_layers = fade_in_layers(generator) + fade_in_layers(discriminator)
         if len(fade_in_layers(generator)) != len(fade_in_layers(discriminator)):
-            raise ValueError("the generator and the discriminator must both fade in or both not: got "
-                             f"{len(fade_in_layers(generator))} and {len(fade_in_layers(discriminator))} "
-                             "FadeIn layers")
+            raise ValueError(
+                "the generator and the discriminator must both fade in or both not: got "
+                f"{len(fade_in_layers(generator))} and {len(fade_in_layers(discriminator))} "
+                "FadeIn layers"
+            )
 
     @property
     def fading(self) -> bool:
@@ -412,8 +450,9 @@ class ProGAN(GAN):
         size = int(self.generator.output_shape[1])
         shape = tuple(images.shape)
         if len(shape) != 4 or shape[-1] != 1 or shape[1] is None or shape[1] != shape[2] or shape[1] % size:
-            raise ValueError(f"real images must be shaped (batch, R, R, 1) with R a multiple of the level's "
-                             f"{size}, got {shape}")
+            raise ValueError(
+                f"real images must be shaped (batch, R, R, 1) with R a multiple of the level's {size}, got {shape}"
+            )
         dtype = keras.backend.standardize_dtype(images.dtype)
         if dtype == "uint8":
             images = ops.cast(images, "float32") / 255.0
@@ -459,9 +498,12 @@ class ProGAN(GAN):
             if self.loss == "logistic":
                 loss = ops.mean(ops.softplus(fake_scores)) + ops.mean(ops.softplus(-real_scores))
             else:
-                loss = (ops.mean(fake_scores) - ops.mean(real_scores)
-                        + self.gradient_penalty_weight * self._gradient_penalty(real, fakes)
-                        + self.drift_weight * ops.mean(ops.square(real_scores)))
+                loss = (
+                    ops.mean(fake_scores)
+                    - ops.mean(real_scores)
+                    + self.gradient_penalty_weight * self._gradient_penalty(real, fakes)
+                    + self.drift_weight * ops.mean(ops.square(real_scores))
+                )
         self.d_optimizer.apply_gradients(zip(tape.gradient(loss, weights), weights))
         return loss, ops.sigmoid(real_scores), ops.sigmoid(fake_scores)
 
@@ -477,8 +519,12 @@ class ProGAN(GAN):
         return loss, ops.sigmoid(scores)
 
     def get_config(self):
-        return {**super().get_config(), "loss": self.loss, "gradient_penalty_weight": self.gradient_penalty_weight,
-                "drift_weight": self.drift_weight}
+        return {
+            **super().get_config(),
+            "loss": self.loss,
+            "gradient_penalty_weight": self.gradient_penalty_weight,
+            "drift_weight": self.drift_weight,
+        }
 
 
 class FadeInSchedule(keras.callbacks.Callback):

@@ -24,7 +24,8 @@ import keras
 import numpy as np
 
 from autoaegan.models.arguments import positive_int
-from autoaegan.models.dcgan import Checkpoints, TrainingState, default_work_dir as dcgan_work_dir
+from autoaegan.models.dcgan import Checkpoints, TrainingState
+from autoaegan.models.dcgan import default_work_dir as dcgan_work_dir
 from autoaegan.profiles import Profile, get_profile
 
 QUICK_FD_N = 2_000
@@ -46,9 +47,16 @@ class ProgressiveRecipe:
 
     def make_optimizers(self) -> tuple[keras.optimizers.Optimizer, keras.optimizers.Optimizer]:
         """Fresh `(d_optimizer, g_optimizer)`; the generator's keeps the moving average of its weights."""
-        return (keras.optimizers.Adam(self.learning_rate, beta_1=self.beta_1, beta_2=self.beta_2),
-                keras.optimizers.Adam(self.learning_rate, beta_1=self.beta_1, beta_2=self.beta_2,
-                                      use_ema=True, ema_momentum=self.g_ema_momentum))
+        return (
+            keras.optimizers.Adam(self.learning_rate, beta_1=self.beta_1, beta_2=self.beta_2),
+            keras.optimizers.Adam(
+                self.learning_rate,
+                beta_1=self.beta_1,
+                beta_2=self.beta_2,
+                use_ema=True,
+                ema_momentum=self.g_ema_momentum,
+            ),
+        )
 
 
 # Widths (64, 64, 32, 16) train at about 175 images/s (StyleGAN) on 2 cores with XLA, against 61 for (128, 128, 64,
@@ -117,8 +125,10 @@ def averaged_weights(gan) -> list[np.ndarray]:
     optimizer = gan.g_optimizer
     if not optimizer.use_ema:
         raise ValueError("the generator's optimizer keeps no moving average: make it with use_ema=True")
-    averages = {id(v): np.asarray(a) for v, a in zip(gan.generator.trainable_variables,
-                                                      optimizer._model_variables_moving_average)}
+    averages = {
+        id(v): np.asarray(a)
+        for v, a in zip(gan.generator.trainable_variables, optimizer._model_variables_moving_average)
+    }
     return [averages.get(id(v), np.asarray(v)) for v in gan.generator.weights]
 
 
@@ -156,8 +166,12 @@ class _Run:
 
     def compile(self, gan):
         d_optimizer, g_optimizer = self.recipe.make_optimizers()
-        gan.compile(d_optimizer, g_optimizer, steps_per_execution=self.recipe.steps_per_execution,
-                    jit_compile=self.recipe.jit_compile and not self.profile.deterministic)
+        gan.compile(
+            d_optimizer,
+            g_optimizer,
+            steps_per_execution=self.recipe.steps_per_execution,
+            jit_compile=self.recipe.jit_compile and not self.profile.deterministic,
+        )
         return gan
 
     def record(self, chunk: int, logs: dict, seconds: float, cpu_seconds: float, gan, fd_of) -> None:
@@ -173,11 +187,14 @@ class _Run:
             averaged = None
             if gan.g_optimizer.use_ema:
                 averaged = _WeightsFile(averaged_weights(gan), gan.generator)
-            Checkpoints(self.directory).save(state, gan.generator, gan.discriminator, gan.d_optimizer,
-                                             gan.g_optimizer, averaged_generator=averaged)
+            Checkpoints(self.directory).save(
+                state, gan.generator, gan.discriminator, gan.d_optimizer, gan.g_optimizer, averaged_generator=averaged
+            )
         shown = {**logs, **({f"fd_{QUICK_FD_N}": state.history[f"fd_{QUICK_FD_N}"][-1]} if self.monitor else {})}
-        _log(f"{self.kind} chunk {chunk + 1} done in {seconds:.0f} s: "
-             + ", ".join(f"{name} {value:.4g}" for name, value in shown.items()))
+        _log(
+            f"{self.kind} chunk {chunk + 1} done in {seconds:.0f} s: "
+            + ", ".join(f"{name} {value:.4g}" for name, value in shown.items())
+        )
 
 
 class _WeightsFile:
@@ -205,18 +222,30 @@ def _start(kind, images, *, recipe, profile, seed, directory, monitor, chunk_ste
     if len(images) < recipe.batch_size:  # before any model is built: a bad input fails at once
         raise ValueError(f"need at least one batch of {recipe.batch_size} images, got {len(images)}")
     set_seed(seed, profile=profile)
-    chunk_steps = profile.pick(**CHUNK_STEPS_BY_PROFILE) if chunk_steps is None else positive_int(chunk_steps,
-                                                                                                    "chunk_steps")
+    chunk_steps = (
+        profile.pick(**CHUNK_STEPS_BY_PROFILE) if chunk_steps is None else positive_int(chunk_steps, "chunk_steps")
+    )
     if chunk_steps % recipe.steps_per_execution:
-        raise ValueError(f"chunk_steps ({chunk_steps}) must be a multiple of steps_per_execution "
-                         f"({recipe.steps_per_execution})")
-    return _Run(kind, images, recipe, chunk_steps, seed, profile, None if directory is False else Path(directory),
-                monitor)
+        raise ValueError(
+            f"chunk_steps ({chunk_steps}) must be a multiple of steps_per_execution ({recipe.steps_per_execution})"
+        )
+    return _Run(
+        kind, images, recipe, chunk_steps, seed, profile, None if directory is False else Path(directory), monitor
+    )
 
 
-def train_progan(images, *, recipe: ProgressiveRecipe = RECIPE, profile: Profile | None = None, seed: int = 42,
-                 directory=None, monitor: bool = True, techniques=None, phases: tuple[int, int] | None = None,
-                 chunk_steps: int | None = None):
+def train_progan(
+    images,
+    *,
+    recipe: ProgressiveRecipe = RECIPE,
+    profile: Profile | None = None,
+    seed: int = 42,
+    directory=None,
+    monitor: bool = True,
+    techniques=None,
+    phases: tuple[int, int] | None = None,
+    chunk_steps: int | None = None,
+):
     """Train (or resume) a ProGAN on uint8 `images` `(n, 28, 28)` through its growth schedule.
 
     Returns `(gan, state)`: the `ProGAN` of the last phase (32×32, stable), whose
@@ -231,8 +260,16 @@ def train_progan(images, *, recipe: ProgressiveRecipe = RECIPE, profile: Profile
 
     profile = profile or get_profile()
     directory = work_dir("progan") if directory is None else directory
-    run = _start("progan", images, recipe=recipe, profile=profile, seed=seed, directory=directory, monitor=monitor,
-                 chunk_steps=chunk_steps)
+    run = _start(
+        "progan",
+        images,
+        recipe=recipe,
+        profile=profile,
+        seed=seed,
+        directory=directory,
+        monitor=monitor,
+        chunk_steps=chunk_steps,
+    )
     generator_layers, discriminator_layers = build_progressive_pair(recipe.channels, techniques=techniques)
     per_phase, final = profile.pick(**PROGAN_CHUNKS_BY_PROFILE) if phases is None else phases
     schedule = progan_schedule(generator_layers.max_level, chunks_per_phase=per_phase, final_chunks=final)
@@ -242,9 +279,12 @@ def train_progan(images, *, recipe: ProgressiveRecipe = RECIPE, profile: Profile
     total = sum(phase.chunks for phase in schedule)
 
     def pair(phase: Phase):
-        gan = ProGAN(generator_layers.model(phase.level, fade_in=phase.fade_in),
-                     discriminator_layers.model(phase.level, fade_in=phase.fade_in), seed=seed,
-                     name=f"progan_level_{phase.level}{'_fade_in' if phase.fade_in else ''}")
+        gan = ProGAN(
+            generator_layers.model(phase.level, fade_in=phase.fade_in),
+            discriminator_layers.model(phase.level, fade_in=phase.fade_in),
+            seed=seed,
+            name=f"progan_level_{phase.level}{'_fade_in' if phase.fade_in else ''}",
+        )
         return run.compile(gan)
 
     gan, current = None, None
@@ -252,23 +292,35 @@ def train_progan(images, *, recipe: ProgressiveRecipe = RECIPE, profile: Profile
         done = Checkpoints(run.directory).state().epochs_done
         current, saved_phase, _ = phase_of(schedule, min(done, total) - 1)
         gan = pair(saved_phase)
-        run.state = Checkpoints(run.directory).restore(gan.generator, gan.discriminator, gan.d_optimizer,
-                                                       gan.g_optimizer)
+        run.state = Checkpoints(run.directory).restore(
+            gan.generator, gan.discriminator, gan.d_optimizer, gan.g_optimizer
+        )
         _log(f"progan: resuming after chunk {done} of {total} ({run.state.train_seconds:.0f} s so far)")
-    run.state.settings = _settings(run, "progan", schedule=[asdict(p) for p in schedule],
-                                   techniques=asdict(techniques) if techniques is not None else "all")
+    run.state.settings = _settings(
+        run,
+        "progan",
+        schedule=[asdict(p) for p in schedule],
+        techniques=asdict(techniques) if techniques is not None else "all",
+    )
     for chunk in range(run.state.epochs_done, total):
         index, phase, inside = phase_of(schedule, chunk)
         if index != current:
             gan, current = pair(phase), index
-        callbacks = ([FadeInSchedule(phase.chunks * run.chunk_steps, start=inside * run.chunk_steps)]
-                     if phase.fade_in else [])
+        callbacks = (
+            [FadeInSchedule(phase.chunks * run.chunk_steps, start=inside * run.chunk_steps)] if phase.fade_in else []
+        )
         started, cpu_started = time.perf_counter(), time.process_time()
         logs = _chunk(gan, run.dataset(chunk), steps=run.chunk_steps, callbacks=callbacks)
         if phase.fade_in:
             logs["alpha"] = gan.alpha
-        run.record(chunk, logs, time.perf_counter() - started, time.process_time() - cpu_started, gan,
-                   lambda: _progan_quick_fd(gan, generator_layers, phase))
+        run.record(
+            chunk,
+            logs,
+            time.perf_counter() - started,
+            time.process_time() - cpu_started,
+            gan,
+            lambda: _progan_quick_fd(gan, generator_layers, phase),
+        )
     if gan is None:
         gan = pair(schedule[-1])
     gan.generator_layers = generator_layers
@@ -287,9 +339,18 @@ def _progan_quick_fd(gan, generator_layers, phase: Phase) -> float:
         averaged.set_weights(live)
 
 
-def train_stylegan(images, *, recipe: ProgressiveRecipe = RECIPE, profile: Profile | None = None, seed: int = 42,
-                   directory=None, monitor: bool = True, style_mixing_probability: float | None = None,
-                   chunks: int | None = None, chunk_steps: int | None = None):
+def train_stylegan(
+    images,
+    *,
+    recipe: ProgressiveRecipe = RECIPE,
+    profile: Profile | None = None,
+    seed: int = 42,
+    directory=None,
+    monitor: bool = True,
+    style_mixing_probability: float | None = None,
+    chunks: int | None = None,
+    chunk_steps: int | None = None,
+):
     """Train (or resume) a StyleGAN on uint8 `images` `(n, 28, 28)`; returns `(gan, state)`.
 
     Checkpoints go to `directory` (default `work_dir("stylegan")`); `directory=False`
@@ -300,22 +361,39 @@ def train_stylegan(images, *, recipe: ProgressiveRecipe = RECIPE, profile: Profi
 
     profile = profile or get_profile()
     directory = work_dir("stylegan") if directory is None else directory
-    run = _start("stylegan", images, recipe=recipe, profile=profile, seed=seed, directory=directory, monitor=monitor,
-                 chunk_steps=chunk_steps)
+    run = _start(
+        "stylegan",
+        images,
+        recipe=recipe,
+        profile=profile,
+        seed=seed,
+        directory=directory,
+        monitor=monitor,
+        chunk_steps=chunk_steps,
+    )
     mixing = STYLE_MIXING_PROBABILITY if style_mixing_probability is None else style_mixing_probability
     gan = run.compile(build_stylegan(channels=recipe.channels, seed=seed, style_mixing_probability=mixing))
     total = positive_int(chunks, "chunks") if chunks is not None else profile.pick(**STYLEGAN_CHUNKS_BY_PROFILE)
     if run.directory is not None and Checkpoints(run.directory).latest() is not None:
-        run.state = Checkpoints(run.directory).restore(gan.generator, gan.discriminator, gan.d_optimizer,
-                                                       gan.g_optimizer)
-        _log(f"stylegan: resuming after chunk {run.state.epochs_done} of {total} "
-             f"({run.state.train_seconds:.0f} s so far)")
+        run.state = Checkpoints(run.directory).restore(
+            gan.generator, gan.discriminator, gan.d_optimizer, gan.g_optimizer
+        )
+        _log(
+            f"stylegan: resuming after chunk {run.state.epochs_done} of {total} "
+            f"({run.state.train_seconds:.0f} s so far)"
+        )
     run.state.settings = _settings(run, "stylegan", chunks=total, style_mixing_probability=mixing)
     for chunk in range(run.state.epochs_done, total):
         started, cpu_started = time.perf_counter(), time.process_time()
         logs = _chunk(gan, run.dataset(chunk), steps=run.chunk_steps)
-        run.record(chunk, logs, time.perf_counter() - started, time.process_time() - cpu_started, gan,
-                   lambda: _stylegan_quick_fd(gan))
+        run.record(
+            chunk,
+            logs,
+            time.perf_counter() - started,
+            time.process_time() - cpu_started,
+            gan,
+            lambda: _stylegan_quick_fd(gan),
+        )
     return gan, run.state
 
 
@@ -324,9 +402,15 @@ def averaged_style_generator(gan):
     from autoaegan.models.stylegan import StyleGenerator
 
     source = gan.generator
-    copy = StyleGenerator(source.codings_size, source.w_size, source.synthesis.channels,
-                          mapping_depth=source.mapping_depth, w_average_beta=source.w_average_beta,
-                          seed=source.seed, name=source.name)
+    copy = StyleGenerator(
+        source.codings_size,
+        source.w_size,
+        source.synthesis.channels,
+        mapping_depth=source.mapping_depth,
+        w_average_beta=source.w_average_beta,
+        seed=source.seed,
+        name=source.name,
+    )
     copy.set_weights(averaged_weights(gan))
     return copy
 
@@ -336,9 +420,16 @@ def _stylegan_quick_fd(gan) -> float:
 
 
 def _settings(run: _Run, kind: str, **extra) -> dict:
-    return {"gan": kind, "recipe": asdict(run.recipe), "chunk_steps": run.chunk_steps, "seed": run.seed,
-            "images": int(len(run.images)), "profile": run.profile.name,
-            "data": "Fashion-MNIST training images padded to 32×32, scaled to [-1, 1]", **extra}
+    return {
+        "gan": kind,
+        "recipe": asdict(run.recipe),
+        "chunk_steps": run.chunk_steps,
+        "seed": run.seed,
+        "images": int(len(run.images)),
+        "profile": run.profile.name,
+        "data": "Fashion-MNIST training images padded to 32×32, scaled to [-1, 1]",
+        **extra,
+    }
 
 
 # ---------------------------------------------------------------------------------------------------- shipped weights
@@ -370,8 +461,7 @@ def _shipped_settings(state: TrainingState, checkpointed: bool, images) -> dict:
     return {
         **state.settings,
         "data": f"Fashion-MNIST: {len(images):,} training images padded to 32×32, scaled to [-1, 1]",
-        "shipped_weights": "the moving average of the generator's weights (momentum "
-                           f"{RECIPE.g_ema_momentum} per step)",
+        "shipped_weights": f"the moving average of the generator's weights (momentum {RECIPE.g_ema_momentum} per step)",
         "train_seconds_total": round(state.train_seconds, 1) if checkpointed else None,
         "cpu_seconds_total": round(sum(state.cpu_seconds_by_epoch), 1) if checkpointed else None,
         "images_seen": int(state.epochs_done * state.settings["chunk_steps"] * state.settings["recipe"]["batch_size"]),
@@ -382,8 +472,11 @@ def _shipped_settings(state: TrainingState, checkpointed: bool, images) -> dict:
 def _quality(generator, profile: Profile, state: TrainingState) -> dict:
     from autoaegan.models.dcgan import METRIC_N_BY_PROFILE, quality_figures
 
-    return {"quality": quality_figures(generator, n=profile.pick(**METRIC_N_BY_PROFILE), value_range=(-1.0, 1.0)),
-            "history": state.history, "parameters": int(generator.count_params())}
+    return {
+        "quality": quality_figures(generator, n=profile.pick(**METRIC_N_BY_PROFILE), value_range=(-1.0, 1.0)),
+        "history": state.history,
+        "parameters": int(generator.count_params()),
+    }
 
 
 def train_pretrained_progan(profile: Profile):
@@ -393,8 +486,9 @@ def train_pretrained_progan(profile: Profile):
 
     images = profile.subset(load_fashion_mnist().train_images, "train")
     checkpointed = profile.name == "full"
-    gan, state = train_progan(images, profile=profile, seed=profile.seed, directory=None if checkpointed else False,
-                              monitor=checkpointed)
+    gan, state = train_progan(
+        images, profile=profile, seed=profile.seed, directory=None if checkpointed else False, monitor=checkpointed
+    )
     layers = gan.generator_layers
     # The averaged weights go into the shared layers, so the fade-in model below reads them (and the live
     # 16×16 to-image layer, which the last phase no longer trained).
@@ -406,8 +500,11 @@ def train_pretrained_progan(profile: Profile):
     shipped.set_weights(fading.get_weights())
     if checkpointed:
         record_growth(work_dir("progan"), state)
-    return TrainedModel(model=shipped, settings=_shipped_settings(state, checkpointed, images),
-                        metrics=_quality(shipped, profile, state))
+    return TrainedModel(
+        model=shipped,
+        settings=_shipped_settings(state, checkpointed, images),
+        metrics=_quality(shipped, profile, state),
+    )
 
 
 GROWTH_SAMPLES = 10
@@ -449,12 +546,19 @@ def record_growth(directory, state: TrainingState, *, target: Path | None = None
     path = target / "progan_growth_samples.npz"
     np.savez_compressed(path, **arrays)
     images_per_chunk = state.settings["chunk_steps"] * state.settings["recipe"]["batch_size"]
-    (target / "progan_growth.json").write_text(json.dumps({
-        "what": "samples of the shipped ProGAN's training at the end of each level's stable phase "
+    (target / "progan_growth.json").write_text(
+        json.dumps(
+            {
+                "what": "samples of the shipped ProGAN's training at the end of each level's stable phase "
                 "(averaged weights, the same codings)",
-        "codings_seed": GROWTH_SEED, "samples": GROWTH_SAMPLES,
-        "images_seen": {key: chunk * images_per_chunk for key, chunk in chunks.items()},
-    }, indent=1) + "\n")
+                "codings_seed": GROWTH_SEED,
+                "samples": GROWTH_SAMPLES,
+                "images_seen": {key: chunk * images_per_chunk for key, chunk in chunks.items()},
+            },
+            indent=1,
+        )
+        + "\n"
+    )
     return path
 
 
@@ -465,9 +569,13 @@ def train_pretrained_stylegan(profile: Profile):
 
     images = profile.subset(load_fashion_mnist().train_images, "train")
     checkpointed = profile.name == "full"
-    gan, state = train_stylegan(images, profile=profile, seed=profile.seed,
-                                directory=None if checkpointed else False, monitor=checkpointed)
+    gan, state = train_stylegan(
+        images, profile=profile, seed=profile.seed, directory=None if checkpointed else False, monitor=checkpointed
+    )
     shipped = build_pretrained_stylegan()
     shipped.set_weights(averaged_weights(gan))
-    return TrainedModel(model=shipped, settings=_shipped_settings(state, checkpointed, images),
-                        metrics=_quality(shipped, profile, state))
+    return TrainedModel(
+        model=shipped,
+        settings=_shipped_settings(state, checkpointed, images),
+        metrics=_quality(shipped, profile, state),
+    )

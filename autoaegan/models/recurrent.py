@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import keras
 
+from autoaegan.models.arguments import positive_int, positive_int_tuple
 from autoaegan.profiles import Profile
 from autoaegan.training import SMALL_BATCH_RECIPE
-from autoaegan.models.arguments import positive_int, positive_int_tuple
 
 CODINGS = 30
 UNITS = (100,)
@@ -87,6 +87,9 @@ def train_pretrained_recurrent(profile: Profile):
     from autoaegan.models.comparison import train_pretrained_family
 
     return train_pretrained_family(
-        "recurrent", build_pretrained_recurrent, profile, epochs=profile.pick(**EPOCHS_BY_PROFILE),
+        "recurrent",
+        build_pretrained_recurrent,
+        profile,
+        epochs=profile.pick(**EPOCHS_BY_PROFILE),
         recipe=PRETRAINED_RECIPE,
     )

@@ -49,8 +49,9 @@ class ReplayBuffer(keras.layers.Layer):
         except TypeError:
             raise TypeError(f"item_shape must be a tuple of positive integers, got {item_shape!r}") from None
         self.seed = seed
-        self.items = self.add_weight(name="items", shape=(self.capacity, *self.item_shape), initializer="zeros",
-                                     trainable=False)
+        self.items = self.add_weight(
+            name="items", shape=(self.capacity, *self.item_shape), initializer="zeros", trainable=False
+        )
         # The count of items ever added: the next slot is added % capacity, the size min(added, capacity).
         self.added = self.add_weight(name="added", shape=(), dtype="int32", initializer="zeros", trainable=False)
         self.seed_generator = keras.random.SeedGenerator(seed)
@@ -69,8 +70,9 @@ class ReplayBuffer(keras.layers.Layer):
             raise ValueError(f"cannot add {shape[0]} items at once to a buffer of capacity {self.capacity}")
         n = ops.shape(items)[0]
         slots = ops.mod(self.added.value + ops.arange(n, dtype="int32"), self.capacity)
-        self.items.assign(ops.scatter_update(self.items.value, ops.expand_dims(slots, 1),
-                                             ops.cast(items, self.items.dtype)))
+        self.items.assign(
+            ops.scatter_update(self.items.value, ops.expand_dims(slots, 1), ops.cast(items, self.items.dtype))
+        )
         self.added.assign(self.added.value + ops.cast(n, "int32"))
 
     def sample(self, n):
@@ -80,8 +82,12 @@ class ReplayBuffer(keras.layers.Layer):
         return ops.take(self.items.value, slots, axis=0)
 
     def get_config(self):
-        return {**super().get_config(), "capacity": self.capacity, "item_shape": list(self.item_shape),
-                "seed": self.seed}
+        return {
+            **super().get_config(),
+            "capacity": self.capacity,
+            "item_shape": list(self.item_shape),
+            "seed": self.seed,
+        }
 
 
 @keras.saving.register_keras_serializable(package="autoaegan")
@@ -97,16 +103,30 @@ class ReplayGAN(GAN):
     `d_fake_accuracy` counts the replayed fakes with the fresh ones.
     """
 
-    def __init__(self, generator: keras.Model, discriminator: keras.Model, *,
-                 replay_capacity: int = DEFAULT_CAPACITY, replay_fraction: float = DEFAULT_FRACTION, **kwargs):
+    def __init__(
+        self,
+        generator: keras.Model,
+        discriminator: keras.Model,
+        *,
+        replay_capacity: int = DEFAULT_CAPACITY,
+        replay_fraction: float = DEFAULT_FRACTION,
+        **kwargs,
+    ):
         super().__init__(generator, discriminator, **kwargs)
-        if isinstance(replay_fraction, bool) or not isinstance(replay_fraction, (int, float, np.floating)) \
-                or not 0.0 <= float(replay_fraction) <= 1.0:
+        if (
+            isinstance(replay_fraction, bool)
+            or not isinstance(replay_fraction, (int, float, np.floating))
+            or not 0.0 <= float(replay_fraction) <= 1.0
+        ):
             raise ValueError(f"replay_fraction must be a number in [0, 1], got {replay_fraction!r}")
         self.replay_fraction = float(replay_fraction)
         # The buffer's own seed stream, distinct from the codings' but fixed by the same seed.
-        self.replay = ReplayBuffer(replay_capacity, tuple(generator.output_shape)[1:],
-                                   seed=None if self.seed is None else self.seed + 1, name="replay_buffer")
+        self.replay = ReplayBuffer(
+            replay_capacity,
+            tuple(generator.output_shape)[1:],
+            seed=None if self.seed is None else self.seed + 1,
+            name="replay_buffer",
+        )
 
     @property
     def replay_capacity(self) -> int:
@@ -127,5 +147,8 @@ class ReplayGAN(GAN):
         return fakes
 
     def get_config(self):
-        return {**super().get_config(), "replay_capacity": self.replay_capacity,
-                "replay_fraction": self.replay_fraction}
+        return {
+            **super().get_config(),
+            "replay_capacity": self.replay_capacity,
+            "replay_fraction": self.replay_fraction,
+        }

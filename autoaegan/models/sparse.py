@@ -18,8 +18,8 @@ from __future__ import annotations
 import keras
 import numpy as np
 
-from autoaegan.regularizers import KLDivergenceRegularizer
 from autoaegan.models.arguments import positive_int
+from autoaegan.regularizers import KLDivergenceRegularizer
 
 IMAGE_SHAPE = (28, 28)
 
@@ -77,4 +77,3 @@ def build_kl_sparse_autoencoder(codings: int = 300, target: float = 0.1, weight:
         )
     ]
     return _sigmoid_coding_autoencoder(codings, hidden, coding_layers=coding_layers, name="kl_sparse_autoencoder")
-

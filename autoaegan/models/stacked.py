@@ -17,8 +17,8 @@ the decoder's kernels tied to the encoder's (`DenseTranspose`).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Sequence
 
 import keras
 import numpy as np
@@ -63,11 +63,17 @@ class Variant:
 
 VARIANTS: dict[str, Variant] = {
     "slides": Variant(
-        "slides", "selu", "sigmoid", "binary_crossentropy",
+        "slides",
+        "selu",
+        "sigmoid",
+        "binary_crossentropy",
         "SELU hidden layers, sigmoid output, binary cross-entropy (the slides; Géron 2nd ed.)",
     ),
     "relu_mse": Variant(
-        "relu_mse", "relu", "linear", "mse",
+        "relu_mse",
+        "relu",
+        "linear",
+        "mse",
         "ReLU hidden layers, linear output, mean squared error (Géron 3rd ed.)",
     ),
 }
@@ -154,7 +160,7 @@ def predict_in_batches(model: keras.Model, images, *, batch_size: int = 1024) ->
         result = keras.ops.convert_to_numpy(model(batch, training=False))
         if outputs is None:
             outputs = np.empty((len(images), *result.shape[1:]), dtype=np.float32)
-        outputs[start:start + len(result)] = result
+        outputs[start : start + len(result)] = result
     return outputs
 
 

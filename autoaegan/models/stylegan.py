@@ -57,8 +57,13 @@ W_AVERAGE_BETA = 0.995
 STYLE_MIXING_PROBABILITY = 0.9
 
 
-def build_mapping_network(codings_size: int = CODINGS_SIZE, w_size: int = W_SIZE, *, depth: int = MAPPING_DEPTH,
-                          learning_rate_multiplier: float = MAPPING_LEARNING_RATE_MULTIPLIER) -> keras.Model:
+def build_mapping_network(
+    codings_size: int = CODINGS_SIZE,
+    w_size: int = W_SIZE,
+    *,
+    depth: int = MAPPING_DEPTH,
+    learning_rate_multiplier: float = MAPPING_LEARNING_RATE_MULTIPLIER,
+) -> keras.Model:
     """Codings z `(codings_size,)` → w `(w_size,)`: pixel normalisation, then `depth` equalized dense layers.
 
     Each dense layer has `w_size` units and a leaky relu (0.2); their learning
@@ -68,8 +73,9 @@ def build_mapping_network(codings_size: int = CODINGS_SIZE, w_size: int = W_SIZE
     codings = keras.Input(shape=(positive_int(codings_size, "codings_size"),), name="codings")
     w = PixelNormalization(name="normalize_codings")(codings)
     for i in range(1, positive_int(depth, "depth") + 1):
-        w = EqualizedDense(positive_int(w_size, "w_size"), learning_rate_multiplier=learning_rate_multiplier,
-                           name=f"mapping_{i}")(w)
+        w = EqualizedDense(
+            positive_int(w_size, "w_size"), learning_rate_multiplier=learning_rate_multiplier, name=f"mapping_{i}"
+        )(w)
         w = keras.layers.LeakyReLU(LEAKY_SLOPE, name=f"mapping_activation_{i}")(w)
     return keras.Model(codings, w, name="mapping_network")
 
@@ -91,9 +97,17 @@ class SynthesisNetwork(keras.Model):
     other classes is not serializable by its config.
     """
 
-    def __init__(self, channels=CHANNELS, w_size: int = W_SIZE, *, seed: int | None = None,
-                 constant_class=ConstantInput, noise_class=NoiseInjection, adain_class=AdaptiveInstanceNormalization,
-                 **kwargs):
+    def __init__(
+        self,
+        channels=CHANNELS,
+        w_size: int = W_SIZE,
+        *,
+        seed: int | None = None,
+        constant_class=ConstantInput,
+        noise_class=NoiseInjection,
+        adain_class=AdaptiveInstanceNormalization,
+        **kwargs,
+    ):
         super().__init__(**kwargs)
         self.channels = positive_int_tuple(channels, "channels")
         if not self.channels:
@@ -106,14 +120,16 @@ class SynthesisNetwork(keras.Model):
         self.upsamplers, self.convolutions, self.noises, self.activations, self.adains = [], [], [], [], []
         for level, width in enumerate(self.channels):
             size = resolution_of(level)
-            self.upsamplers.append(None if level == 0 else
-                                   keras.layers.UpSampling2D(2, interpolation="nearest", name=f"upsample_to_{size}x{size}"))
+            self.upsamplers.append(
+                None
+                if level == 0
+                else keras.layers.UpSampling2D(2, interpolation="nearest", name=f"upsample_to_{size}x{size}")
+            )
             for i in (1, 2):
                 index = len(self.noises)
                 first = level == 0 and i == 1
                 self.convolutions.append(None if first else EqualizedConv2D(width, 3, name=f"conv_{size}x{size}_{i}"))
-                self.noises.append(noise_class(None if seed is None else seed + index,
-                                               name=f"noise_{size}x{size}_{i}"))
+                self.noises.append(noise_class(None if seed is None else seed + index, name=f"noise_{size}x{size}_{i}"))
                 self.activations.append(keras.layers.LeakyReLU(LEAKY_SLOPE, name=f"activation_{size}x{size}_{i}"))
                 self.adains.append(adain_class(name=f"adain_{size}x{size}_{i}"))
         self.to_image = EqualizedConv2D(1, 1, gain=1.0, name="to_image")
@@ -135,22 +151,27 @@ class SynthesisNetwork(keras.Model):
     def make_noise(self, batch_size: int, *, seed: int) -> list[np.ndarray]:
         """Fixed noise for every noise input, drawn from N(0, 1) with NumPy's generator seeded by `seed`."""
         rng = np.random.default_rng(seed)
-        return [rng.standard_normal(shape).astype(np.float32)
-                for shape in self.noise_shapes(positive_int(batch_size, "batch_size"))]
+        return [
+            rng.standard_normal(shape).astype(np.float32)
+            for shape in self.noise_shapes(positive_int(batch_size, "batch_size"))
+        ]
 
     def _styles(self, styles):
         if len(styles.shape) == 2:
             return broadcast_styles(styles, self.num_styles)
         if len(styles.shape) != 3 or styles.shape[1] != self.num_styles or styles.shape[2] != self.w_size:
-            raise ValueError(f"styles must be shaped (batch, {self.w_size}) or (batch, {self.num_styles}, "
-                             f"{self.w_size}), got {tuple(styles.shape)}")
+            raise ValueError(
+                f"styles must be shaped (batch, {self.w_size}) or (batch, {self.num_styles}, "
+                f"{self.w_size}), got {tuple(styles.shape)}"
+            )
         return styles
 
     def call(self, styles, noise=None, training=None):
         styles = self._styles(styles)
         if noise is not None and len(noise) != self.num_styles:
-            raise ValueError(f"noise must be a list of {self.num_styles} arrays (one per noise layer), "
-                             f"got {len(noise)}")
+            raise ValueError(
+                f"noise must be a list of {self.num_styles} arrays (one per noise layer), got {len(noise)}"
+            )
         features = self.constant(styles)
         for index in range(self.num_styles):
             if index % 2 == 0 and self.upsamplers[index // 2] is not None:
@@ -184,31 +205,46 @@ class StyleGenerator(keras.Model):
     `synthesis` be a `SynthesisNetwork` of `w_size` (its channels replace `channels`).
     """
 
-    def __init__(self, codings_size: int = CODINGS_SIZE, w_size: int = W_SIZE, channels=CHANNELS, *,
-                 mapping_depth: int = MAPPING_DEPTH, w_average_beta: float = W_AVERAGE_BETA,
-                 seed: int | None = None, mapping: keras.Model | None = None,
-                 synthesis: SynthesisNetwork | None = None, **kwargs):
+    def __init__(
+        self,
+        codings_size: int = CODINGS_SIZE,
+        w_size: int = W_SIZE,
+        channels=CHANNELS,
+        *,
+        mapping_depth: int = MAPPING_DEPTH,
+        w_average_beta: float = W_AVERAGE_BETA,
+        seed: int | None = None,
+        mapping: keras.Model | None = None,
+        synthesis: SynthesisNetwork | None = None,
+        **kwargs,
+    ):
         super().__init__(**kwargs)
         self.codings_size = positive_int(codings_size, "codings_size")
         self.w_size = positive_int(w_size, "w_size")
         self.mapping_depth = positive_int(mapping_depth, "mapping_depth")
-        if isinstance(w_average_beta, bool) or not isinstance(w_average_beta, numbers.Real) or \
-                not 0 <= w_average_beta < 1:
+        if (
+            isinstance(w_average_beta, bool)
+            or not isinstance(w_average_beta, numbers.Real)
+            or not 0 <= w_average_beta < 1
+        ):
             raise ValueError(f"w_average_beta must be a number in [0, 1), got {w_average_beta!r}")
         self.w_average_beta = float(w_average_beta)
         if mapping is None:
             mapping = build_mapping_network(self.codings_size, self.w_size, depth=self.mapping_depth)
-        elif tuple(mapping.input_shape[1:]) != (self.codings_size,) or tuple(mapping.output_shape[1:]) != (self.w_size,):
-            raise ValueError(f"mapping must map ({self.codings_size},) codings to ({self.w_size},) styles, got "
-                             f"{tuple(mapping.input_shape[1:])} → {tuple(mapping.output_shape[1:])}")
+        elif tuple(mapping.input_shape[1:]) != (self.codings_size,) or tuple(mapping.output_shape[1:]) != (
+            self.w_size,
+        ):
+            raise ValueError(
+                f"mapping must map ({self.codings_size},) codings to ({self.w_size},) styles, got "
+                f"{tuple(mapping.input_shape[1:])} → {tuple(mapping.output_shape[1:])}"
+            )
         if synthesis is None:
             synthesis = SynthesisNetwork(channels, self.w_size, seed=seed, name="synthesis_network")
         elif not isinstance(synthesis, SynthesisNetwork) or synthesis.w_size != self.w_size:
             raise ValueError(f"synthesis must be a SynthesisNetwork of w_size {self.w_size}, got {synthesis!r}")
         self.mapping, self.synthesis = mapping, synthesis
         self.seed = self.synthesis.seed
-        self.w_average = self.add_weight(name="w_average", shape=(self.w_size,), initializer="zeros",
-                                         trainable=False)
+        self.w_average = self.add_weight(name="w_average", shape=(self.w_size,), initializer="zeros", trainable=False)
         # Built now, so that its weights exist (and load) before the first call.
         self.synthesis(ops.zeros((1, self.w_size)))
         self.built = True
@@ -247,9 +283,15 @@ class StyleGenerator(keras.Model):
         return (codings_shape[0], *self.output_shape[1:])
 
     def get_config(self):
-        return {**super().get_config(), "codings_size": self.codings_size, "w_size": self.w_size,
-                "channels": list(self.synthesis.channels), "mapping_depth": self.mapping_depth,
-                "w_average_beta": self.w_average_beta, "seed": self.seed}
+        return {
+            **super().get_config(),
+            "codings_size": self.codings_size,
+            "w_size": self.w_size,
+            "channels": list(self.synthesis.channels),
+            "mapping_depth": self.mapping_depth,
+            "w_average_beta": self.w_average_beta,
+            "seed": self.seed,
+        }
 
 
 @keras.saving.register_keras_serializable(package="autoaegan")
@@ -262,13 +304,22 @@ class StyleGAN(ProGAN):
     losses are `ProGAN`'s ("logistic" by default).
     """
 
-    def __init__(self, generator: StyleGenerator, discriminator: keras.Model, *,
-                 style_mixing_probability: float = STYLE_MIXING_PROBABILITY, **kwargs):
+    def __init__(
+        self,
+        generator: StyleGenerator,
+        discriminator: keras.Model,
+        *,
+        style_mixing_probability: float = STYLE_MIXING_PROBABILITY,
+        **kwargs,
+    ):
         if not isinstance(generator, StyleGenerator):
             raise TypeError(f"generator must be a StyleGenerator, got {type(generator).__name__}")
         super().__init__(generator, discriminator, **kwargs)
-        if isinstance(style_mixing_probability, bool) or not isinstance(style_mixing_probability, numbers.Real) or \
-                not 0 <= style_mixing_probability <= 1:
+        if (
+            isinstance(style_mixing_probability, bool)
+            or not isinstance(style_mixing_probability, numbers.Real)
+            or not 0 <= style_mixing_probability <= 1
+        ):
             raise ValueError(f"style_mixing_probability must be a number in [0, 1], got {style_mixing_probability!r}")
         self.style_mixing_probability = float(style_mixing_probability)
 
@@ -280,8 +331,9 @@ class StyleGAN(ProGAN):
         generator = self.generator
         w1 = generator.styles(self.sample_codings(batch_size), training=training)
         w2 = generator.styles(self.sample_codings(batch_size))
-        crossovers = random_crossovers(batch_size, generator.num_styles, probability=self.style_mixing_probability,
-                                       seed=self.seed_generator)
+        crossovers = random_crossovers(
+            batch_size, generator.num_styles, probability=self.style_mixing_probability, seed=self.seed_generator
+        )
         return mix_styles(w1, w2, crossovers, generator.num_styles)
 
     def mixed_fakes(self, batch_size, *, training: bool):
@@ -303,8 +355,9 @@ class StyleGAN(ProGAN):
         return {**super().get_config(), "style_mixing_probability": self.style_mixing_probability}
 
 
-def generate_images(generator: StyleGenerator, n: int, *, seed, truncation_psi: float = 1.0,
-                    batch_size: int = 200) -> np.ndarray:
+def generate_images(
+    generator: StyleGenerator, n: int, *, seed, truncation_psi: float = 1.0, batch_size: int = 200
+) -> np.ndarray:
     """`n` images of `generator` in [0, 1], `(n, r, r, 1)`, from codings and noise both drawn from `seed`.
 
     The styles are truncated by ψ = `truncation_psi`; the images are made
@@ -317,18 +370,41 @@ def generate_images(generator: StyleGenerator, n: int, *, seed, truncation_psi: 
     n, batch_size = positive_int(n, "n"), positive_int(batch_size, "batch_size")
     codings = sample_codings(n, generator.codings_size, seed=seed)
     noise = generator.synthesis.make_noise(n, seed=seed)
-    parts = [ops.convert_to_numpy(generator(codings[i:i + batch_size], truncation_psi=truncation_psi, training=False,
-                                            noise=[part[i:i + batch_size] for part in noise]))
-             for i in range(0, n, batch_size)]
+    parts = [
+        ops.convert_to_numpy(
+            generator(
+                codings[i : i + batch_size],
+                truncation_psi=truncation_psi,
+                training=False,
+                noise=[part[i : i + batch_size] for part in noise],
+            )
+        )
+        for i in range(0, n, batch_size)
+    ]
     return np.clip((np.concatenate(parts) + 1.0) / 2.0, 0.0, 1.0).astype(np.float32)
 
 
-def build_stylegan(codings_size: int = CODINGS_SIZE, w_size: int = W_SIZE, channels=CHANNELS, *,
-                   mapping_depth: int = MAPPING_DEPTH, loss: str = "logistic", group_size: int | None = None,
-                   style_mixing_probability: float = STYLE_MIXING_PROBABILITY, seed: int | None = None) -> StyleGAN:
+def build_stylegan(
+    codings_size: int = CODINGS_SIZE,
+    w_size: int = W_SIZE,
+    channels=CHANNELS,
+    *,
+    mapping_depth: int = MAPPING_DEPTH,
+    loss: str = "logistic",
+    group_size: int | None = None,
+    style_mixing_probability: float = STYLE_MIXING_PROBABILITY,
+    seed: int | None = None,
+) -> StyleGAN:
     """A StyleGAN at the resolution of `channels` (32×32 for 4), against ProGAN's discriminator; not compiled."""
-    generator = StyleGenerator(codings_size, w_size, channels, mapping_depth=mapping_depth, seed=seed,
-                               name="style_generator")
+    generator = StyleGenerator(
+        codings_size, w_size, channels, mapping_depth=mapping_depth, seed=seed, name="style_generator"
+    )
     discriminator = ProgressiveDiscriminator(channels, group_size=group_size).model()
-    return StyleGAN(generator, discriminator, loss=loss, seed=seed, style_mixing_probability=style_mixing_probability,
-                    name="stylegan")
+    return StyleGAN(
+        generator,
+        discriminator,
+        loss=loss,
+        seed=seed,
+        style_mixing_probability=style_mixing_probability,
+        name="stylegan",
+    )

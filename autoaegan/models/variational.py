@@ -335,8 +335,17 @@ def _train_pretrained(profile: Profile, latent_dim: int):
     _, _, vae = build_variational_autoencoder(latent_dim, seed=profile.seed)
     epochs = profile.pick(**EPOCHS_BY_PROFILE)
     timer = EpochTimer()
-    history = train(vae, x_train, loss=None, epochs=epochs, recipe=PRETRAINED_RECIPE, validation_data=x_valid,
-                    profile=profile, verbose=2, callbacks=[timer])
+    history = train(
+        vae,
+        x_train,
+        loss=None,
+        epochs=epochs,
+        recipe=PRETRAINED_RECIPE,
+        validation_data=x_valid,
+        profile=profile,
+        verbose=2,
+        callbacks=[timer],
+    )
     after_first = timer.seconds[1:] or timer.seconds  # the first epoch also traces and compiles the model
     by_epoch = {key: [round(float(v), 6) for v in values] for key, values in history.history.items()}
     settings = {
@@ -404,6 +413,14 @@ def load_or_finetune_vae(
         raise ValueError(f"epochs must be ≥ 0, got {epochs}")
     if epochs:
         data = load_fashion_mnist()
-        train(vae, profile.subset(data.train_images, "train"), loss=None, epochs=epochs, recipe=FINETUNE_RECIPE,
-              validation_data=profile.subset(data.valid_images, "valid"), profile=profile, verbose=verbose)
+        train(
+            vae,
+            profile.subset(data.train_images, "train"),
+            loss=None,
+            epochs=epochs,
+            recipe=FINETUNE_RECIPE,
+            validation_data=profile.subset(data.valid_images, "valid"),
+            profile=profile,
+            verbose=verbose,
+        )
     return vae

@@ -6,7 +6,14 @@
 Retrain one (and rewrite its manifest) with `python -m autoaegan.pretrained train NAME`.
 """
 
-from autoaegan.pretrained.catalog import CATALOG, PretrainedModel, TrainedModel, load_pretrained, load_shipped_weights, retrain
+from autoaegan.pretrained.catalog import (
+    CATALOG,
+    PretrainedModel,
+    TrainedModel,
+    load_pretrained,
+    load_shipped_weights,
+    retrain,
+)
 from autoaegan.pretrained.store import (
     Manifest,
     PretrainedError,

@@ -1,8 +1,8 @@
 """Command line for pretrained weights: list them, verify them, or retrain one.
 
-    python -m autoaegan.pretrained list
-    python -m autoaegan.pretrained verify
-    python -m autoaegan.pretrained train NAME [--profile full]
+python -m autoaegan.pretrained list
+python -m autoaegan.pretrained verify
+python -m autoaegan.pretrained train NAME [--profile full]
 """
 
 from __future__ import annotations

@@ -72,7 +72,7 @@ CATALOG: dict[str, PretrainedModel] = {
         PretrainedModel(
             name="dense_gan",
             description="chapter 07: Géron's dense GAN (codings 30, generator 100-150, discriminator 150-100) "
-                        "trained on Fashion-MNIST",
+            "trained on Fashion-MNIST",
             build="autoaegan.models.gan:build_pretrained_dense_gan",
             train="autoaegan.models.gan:train_pretrained_dense_gan",
         ),
@@ -85,21 +85,21 @@ CATALOG: dict[str, PretrainedModel] = {
         PretrainedModel(
             name="dcgan",
             description="chapter 09: the course's DCGAN generator (every DCGAN guideline; averaged weights), "
-                        "codings 100 → 28×28 images in [-1, 1]",
+            "codings 100 → 28×28 images in [-1, 1]",
             build="autoaegan.models.dcgan:build_pretrained_dcgan",
             train="autoaegan.models.dcgan:train_pretrained_dcgan",
         ),
         PretrainedModel(
             name="progan",
             description="chapter 10: the progressive GAN's generator grown 4×4 → 32×32 (equalized learning rate, "
-                        "pixel norm; averaged weights), codings 128 → 32×32 images in [-1, 1]",
+            "pixel norm; averaged weights), codings 128 → 32×32 images in [-1, 1]",
             build="autoaegan.models.progressive_training:build_pretrained_progan",
             train="autoaegan.models.progressive_training:train_pretrained_progan",
         ),
         PretrainedModel(
             name="stylegan",
             description="chapter 11: the StyleGAN generator (mapping network, AdaIN, noise, mixing "
-                        "regularization; averaged weights), codings 128 → 32×32 images in [-1, 1]",
+            "regularization; averaged weights), codings 128 → 32×32 images in [-1, 1]",
             build="autoaegan.models.progressive_training:build_pretrained_stylegan",
             train="autoaegan.models.progressive_training:train_pretrained_stylegan",
         ),
@@ -118,7 +118,9 @@ def catalog_entry(name: str, catalog: dict[str, PretrainedModel] | None = None) 
     try:
         return catalog[name]
     except KeyError:
-        raise KeyError(f"no pretrained model named {name!r}; known models: {', '.join(sorted(catalog)) or 'none'}") from None
+        raise KeyError(
+            f"no pretrained model named {name!r}; known models: {', '.join(sorted(catalog)) or 'none'}"
+        ) from None
 
 
 def load_pretrained(name: str, *, directory: Path | None = None, catalog: dict | None = None):
@@ -147,7 +149,9 @@ def _stored_shapes(path: Path) -> list[tuple[str, tuple[int, ...]]]:
 
     shapes: list[tuple[str, tuple[int, ...]]] = []
     with h5py.File(path, "r") as file:
-        file.visititems(lambda key, item: shapes.append((key, tuple(item.shape))) if isinstance(item, h5py.Dataset) else None)
+        file.visititems(
+            lambda key, item: shapes.append((key, tuple(item.shape))) if isinstance(item, h5py.Dataset) else None
+        )
     return shapes
 
 
@@ -169,14 +173,21 @@ def _load_checked(model, name: str, directory: Path | None, what: str) -> None:
         try:
             model.load_weights(path)
         except (ValueError, KeyError) as error:
-            raise ValueError(f"the shipped weights of '{name}' ({path.name}) do not fit {what} ({error}). {retrain}") from None
+            raise ValueError(
+                f"the shipped weights of '{name}' ({path.name}) do not fit {what} ({error}). {retrain}"
+            ) from None
     # Keras skips weights it cannot match with a warning; a shipped model must load whole.
     # A compiled model's optimizer has no state yet, and Keras says it skipped it: that is not a missing weight.
-    skipped = [str(warning.message) for warning in caught
-               if "load" in str(warning.message).lower() and "optimizer" not in str(warning.message).lower()]
+    skipped = [
+        str(warning.message)
+        for warning in caught
+        if "load" in str(warning.message).lower() and "optimizer" not in str(warning.message).lower()
+    ]
     if skipped:
-        raise ValueError(f"the shipped weights of '{name}' ({path.name}) did not all load into {what}: "
-                         f"{skipped[0].splitlines()[0]} {retrain}")
+        raise ValueError(
+            f"the shipped weights of '{name}' ({path.name}) did not all load into {what}: "
+            f"{skipped[0].splitlines()[0]} {retrain}"
+        )
 
 
 def _difference(shapes: list, others: list) -> list:

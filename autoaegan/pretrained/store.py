@@ -136,7 +136,7 @@ def save_pretrained(
         settings=settings,
         train_seconds=round(float(train_seconds), 1),
         metrics=metrics,
-        exported_at=dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+        exported_at=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         versions=_versions(),
     )
     manifest_path(name, directory).write_text(json.dumps(asdict(manifest), indent=2, sort_keys=True) + "\n")

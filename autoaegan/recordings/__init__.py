@@ -21,7 +21,8 @@ def _path(name: str, suffix: str) -> Path:
     if not path.is_file():
         known = sorted({p.stem.removesuffix("_samples") for p in RECORDINGS_DIR.glob("*.json")})
         raise FileNotFoundError(
-            f"no recording {path.name} in {RECORDINGS_DIR}; recordings: {', '.join(known) or 'none'}")
+            f"no recording {path.name} in {RECORDINGS_DIR}; recordings: {', '.join(known) or 'none'}"
+        )
     return path
 
 
@@ -36,8 +37,9 @@ def load_recorded_samples(name: str) -> dict[str, np.ndarray]:
         return {key: archive[key] for key in archive.files}
 
 
-def keep_recording(results_file: Path, default_file: Path, name: str | None = None, *,
-                   directory: Path = RECORDINGS_DIR) -> Path | None:
+def keep_recording(
+    results_file: Path, default_file: Path, name: str | None = None, *, directory: Path = RECORDINGS_DIR
+) -> Path | None:
     """Copy a benchmark's results file into the recordings, when it is the benchmark's default output.
 
     The benchmark scripts call this after writing `results_file`, so that the copy the

@@ -32,8 +32,17 @@ class DenoisingExplorer(StaticSnapshot, ipywidgets.VBox):
 
     snapshot_name = "The denoising explorer"
 
-    def __init__(self, autoencoders, images, *, noise: str = "gaussian", level: float = 0.3,
-                 max_level: float = 0.9, seed: int = 0, scale: int = 5):
+    def __init__(
+        self,
+        autoencoders,
+        images,
+        *,
+        noise: str = "gaussian",
+        level: float = 0.3,
+        max_level: float = 0.9,
+        seed: int = 0,
+        scale: int = 5,
+    ):
         if not isinstance(autoencoders, dict):
             autoencoders = {getattr(autoencoders, "name", "autoencoder"): autoencoders}
         if not autoencoders:
@@ -53,26 +62,43 @@ class DenoisingExplorer(StaticSnapshot, ipywidgets.VBox):
         wide = {"description_width": "initial"}
         self.model_picker = ipywidgets.Dropdown(options=list(self.autoencoders), description="Model:", style=wide)
         self.noise_picker = ipywidgets.ToggleButtons(
-            options=[("Gaussian noise (σ)", "gaussian"), ("Dropout (rate)", "dropout")], value=noise,
-            description="Noise:", style=wide, tooltips=["add N(0, σ²) to each pixel", "set a share of the pixels to 0"],
+            options=[("Gaussian noise (σ)", "gaussian"), ("Dropout (rate)", "dropout")],
+            value=noise,
+            description="Noise:",
+            style=wide,
+            tooltips=["add N(0, σ²) to each pixel", "set a share of the pixels to 0"],
         )
         self.level_slider = ipywidgets.FloatSlider(
-            value=level, min=0.0, max=max_level, step=0.05, description="Noise level:", readout_format=".2f",
-            continuous_update=False, style=wide, layout=ipywidgets.Layout(width="420px"),
+            value=level,
+            min=0.0,
+            max=max_level,
+            step=0.05,
+            description="Noise level:",
+            readout_format=".2f",
+            continuous_update=False,
+            style=wide,
+            layout=ipywidgets.Layout(width="420px"),
         )
         self.index_slider = ipywidgets.IntSlider(
-            value=0, min=0, max=len(images) - 1, description="Validation image:", continuous_update=False,
-            style=wide, layout=ipywidgets.Layout(width="420px"),
+            value=0,
+            min=0,
+            max=len(images) - 1,
+            description="Validation image:",
+            continuous_update=False,
+            style=wide,
+            layout=ipywidgets.Layout(width="420px"),
         )
         self.clean_image, self.noisy_image, self.reconstruction_image = (
             ipywidgets.Image(format="png") for _ in range(3)
         )
         self.readout = ipywidgets.HTML()
-        pictures = ipywidgets.HBox([
-            _captioned(self.clean_image, "clean original"),
-            _captioned(self.noisy_image, "noisy input"),
-            _captioned(self.reconstruction_image, "reconstruction"),
-        ])
+        pictures = ipywidgets.HBox(
+            [
+                _captioned(self.clean_image, "clean original"),
+                _captioned(self.noisy_image, "noisy input"),
+                _captioned(self.reconstruction_image, "reconstruction"),
+            ]
+        )
         controls = [self.model_picker, self.noise_picker, self.level_slider, self.index_slider]
         super().__init__(controls + [pictures, self.readout])
         for control in controls:
@@ -83,7 +109,10 @@ class DenoisingExplorer(StaticSnapshot, ipywidgets.VBox):
         """The current `(clean, noisy, reconstruction)` images, as float32 28×28 arrays."""
         clean = self.images[self.index_slider.value]
         noisy, reconstruction = noisy_and_reconstruction(
-            self.autoencoders[self.model_picker.value], clean, self.noise_picker.value, self.level_slider.value,
+            self.autoencoders[self.model_picker.value],
+            clean,
+            self.noise_picker.value,
+            self.level_slider.value,
             seed=self.seed,
         )
         return clean, noisy, reconstruction

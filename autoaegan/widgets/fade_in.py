@@ -80,9 +80,11 @@ GROWING_GENERATOR_ATTRIBUTES = ("model", "max_level", "codings_size", "fades")
 def _check_generator(generator_layers) -> ProgressiveGenerator:
     missing = [name for name in GROWING_GENERATOR_ATTRIBUTES if not hasattr(generator_layers, name)]
     if missing or not callable(generator_layers.model):
-        raise TypeError(f"generator_layers must be a growing generator (the layers of every level, such as a "
-                        f"ProgressiveGenerator or chapter 10's Generator), got {type(generator_layers).__name__} "
-                        f"without {', '.join(missing) or 'a callable model'}")
+        raise TypeError(
+            f"generator_layers must be a growing generator (the layers of every level, such as a "
+            f"ProgressiveGenerator or chapter 10's Generator), got {type(generator_layers).__name__} "
+            f"without {', '.join(missing) or 'a callable model'}"
+        )
     return generator_layers
 
 
@@ -107,8 +109,10 @@ def samples_by_resolution(generator_layers: ProgressiveGenerator, *, n: int = 8,
     """
     generator_layers = _check_generator(generator_layers)
     codings = sample_codings(positive_int(n, "n"), generator_layers.codings_size, seed=seed)
-    return [(resolution_of(level), unit_images(_numpy(generator_layers.model(level), codings)))
-            for level in range(generator_layers.max_level + 1)]
+    return [
+        (resolution_of(level), unit_images(_numpy(generator_layers.model(level), codings)))
+        for level in range(generator_layers.max_level + 1)
+    ]
 
 
 def resolution_figure(samples, *, title: str | None = "The same codings at each growth level"):
@@ -130,17 +134,26 @@ def resolution_figure(samples, *, title: str | None = "The same codings at each 
     for resolution, images in samples:
         images = np.asarray(images, dtype=np.float32)
         if images.ndim != 3 or images.shape[1] != images.shape[2] or largest % images.shape[1]:
-            raise ValueError(f"expected square images (n, r, r) whose side divides {largest}, got shape "
-                             f"{images.shape} at resolution {resolution}")
+            raise ValueError(
+                f"expected square images (n, r, r) whose side divides {largest}, got shape "
+                f"{images.shape} at resolution {resolution}"
+            )
         rows.append(upsample_nearest(images, largest // images.shape[1]))
     columns = counts.pop()
-    return image_grid(np.concatenate(rows), columns=columns, title=title,
-                      row_titles=[f"{resolution}×{resolution}" for resolution, _ in samples])
+    return image_grid(
+        np.concatenate(rows),
+        columns=columns,
+        title=title,
+        row_titles=[f"{resolution}×{resolution}" for resolution, _ in samples],
+    )
 
 
 def _alpha(alpha) -> float:
-    if isinstance(alpha, bool) or not isinstance(alpha, (int, float, np.integer, np.floating)) or \
-            not 0.0 <= float(alpha) <= 1.0:
+    if (
+        isinstance(alpha, bool)
+        or not isinstance(alpha, (int, float, np.integer, np.floating))
+        or not 0.0 <= float(alpha) <= 1.0
+    ):
         raise ValueError(f"alpha must be a number in [0, 1], got {alpha!r}")
     return float(alpha)
 
@@ -169,14 +182,23 @@ class FadeInScrubber(StaticSnapshot, ipywidgets.VBox):
 
     snapshot_name = "The fade-in scrubber"
 
-    def __init__(self, generator_layers: ProgressiveGenerator, level: int, *, n: int = 8, seed: int = 0,
-                 alpha: float = 0.5, scale: int | None = None):
+    def __init__(
+        self,
+        generator_layers: ProgressiveGenerator,
+        level: int,
+        *,
+        n: int = 8,
+        seed: int = 0,
+        alpha: float = 0.5,
+        scale: int | None = None,
+    ):
         self.generator_layers = _check_generator(generator_layers)
         max_level = generator_layers.max_level
         if isinstance(level, bool) or not isinstance(level, (int, np.integer)) or not 1 <= level <= max_level:
             span = f"between 1 and {max_level}" if max_level >= 1 else "≥ 1, but this generator has only level 0"
-            raise ValueError(f"level must be {span} (a level fades in over the one below it; level 0, 4×4, has "
-                             f"none), got {level!r}")
+            raise ValueError(
+                f"level must be {span} (a level fades in over the one below it; level 0, 4×4, has none), got {level!r}"
+            )
         self.level = int(level)
         self.n = positive_int(n, "n")
         self.seed = check_seed(seed)
@@ -195,8 +217,14 @@ class FadeInScrubber(StaticSnapshot, ipywidgets.VBox):
         previous = f"{resolution_of(self.level - 1)}×{resolution_of(self.level - 1)}"
         current = f"{self.resolution}×{self.resolution}"
         self.slider = ipywidgets.FloatSlider(
-            value=round(round(alpha / ALPHA_STEP) * ALPHA_STEP, 6), min=0.0, max=1.0, step=ALPHA_STEP,
-            description="α:", readout=True, readout_format=".2f", continuous_update=True,
+            value=round(round(alpha / ALPHA_STEP) * ALPHA_STEP, 6),
+            min=0.0,
+            max=1.0,
+            step=ALPHA_STEP,
+            description="α:",
+            readout=True,
+            readout_format=".2f",
+            continuous_update=True,
             layout=ipywidgets.Layout(width="420px"),
             tooltip="0: only the old path, 1: only the new one (focus and press the arrow keys)",
         )
@@ -210,13 +238,17 @@ class FadeInScrubber(StaticSnapshot, ipywidgets.VBox):
             "new": f"new path: the {current} block's own images",
             "blend": "what the fading generator outputs at α",
         }
-        super().__init__([
-            ipywidgets.HTML(f"<b>Fade-in of level {self.level} ({current})</b>: the output is "
-                            "tanh(α·new + (1 − α)·old), blended before the tanh."),
-            self.slider,
-            *(_captioned(ipywidgets.HBox(self.rows[name]), captions[name]) for name in ROWS),
-            self.status,
-        ])
+        super().__init__(
+            [
+                ipywidgets.HTML(
+                    f"<b>Fade-in of level {self.level} ({current})</b>: the output is "
+                    "tanh(α·new + (1 − α)·old), blended before the tanh."
+                ),
+                self.slider,
+                *(_captioned(ipywidgets.HBox(self.rows[name]), captions[name]) for name in ROWS),
+                self.status,
+            ]
+        )
         self.add_class(SCRUBBER_CLASS)
         for name in ("old", "new"):
             images = self.old_images if name == "old" else self.new_images
@@ -270,5 +302,7 @@ class FadeInScrubber(StaticSnapshot, ipywidgets.VBox):
         for widget, image in zip(self.rows["blend"], blend):
             widget.value = grey_png(image, scale=self.scale)
         error = float(np.max(np.abs(blend - self.expected_blend(alpha))))
-        self.status.value = (f"α = {alpha:.2f}: largest difference between the output and "
-                             f"tanh({alpha:.2f}·new + {1 - alpha:.2f}·old) is {error:.1e}.")
+        self.status.value = (
+            f"α = {alpha:.2f}: largest difference between the output and "
+            f"tanh({alpha:.2f}·new + {1 - alpha:.2f}·old) is {error:.1e}."
+        )

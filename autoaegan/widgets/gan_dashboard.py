@@ -44,8 +44,12 @@ NAMES = {
     "d_real_accuracy": "real images called real",
     "d_fake_accuracy": "fakes called fake",
 }
-COLOURS = {"d_loss": OKABE_ITO[0], "g_loss": OKABE_ITO[1], "d_real_accuracy": OKABE_ITO[2],
-           "d_fake_accuracy": OKABE_ITO[3]}
+COLOURS = {
+    "d_loss": OKABE_ITO[0],
+    "g_loss": OKABE_ITO[1],
+    "d_real_accuracy": OKABE_ITO[2],
+    "d_fake_accuracy": OKABE_ITO[3],
+}
 # CSS classes that browser tests (and custom styles) find the widgets by.
 DASHBOARD_CLASS = "gan-dashboard"
 SAMPLES_CLASS = "gan-dashboard-samples"
@@ -79,11 +83,20 @@ def sample_grid(images, columns: int) -> np.ndarray:
 def _line_figure(names, title: str, y_title: str, y_range=None) -> go.FigureWidget:
     use_theme()
     figure = go.FigureWidget(
-        [go.Scatter(x=[], y=[], mode="lines", name=NAMES[name], line={"color": COLOURS[name], "width": 1.5})
-         for name in names],
+        [
+            go.Scatter(x=[], y=[], mode="lines", name=NAMES[name], line={"color": COLOURS[name], "width": 1.5})
+            for name in names
+        ],
     )
-    figure.update_layout(title=title, width=400, height=300, xaxis_title="training step", yaxis_title=y_title,
-                         legend={"orientation": "h", "y": -0.3}, margin={"l": 50, "r": 10, "t": 40, "b": 40})
+    figure.update_layout(
+        title=title,
+        width=400,
+        height=300,
+        xaxis_title="training step",
+        yaxis_title=y_title,
+        legend={"orientation": "h", "y": -0.3},
+        margin={"l": 50, "r": 10, "t": 40, "b": 40},
+    )
     if y_range is not None:
         figure.update_yaxes(range=y_range)
     return figure
@@ -107,8 +120,16 @@ class GANDashboard(keras.callbacks.Callback):
     which the grid was drawn) hold what was recorded; `widget` is the ipywidgets box.
     """
 
-    def __init__(self, *, every: int = 100, samples: int = 16, columns: int = 8, seed: int = 0,
-                 plot_every: int = 1, scale: int = 3):
+    def __init__(
+        self,
+        *,
+        every: int = 100,
+        samples: int = 16,
+        columns: int = 8,
+        seed: int = 0,
+        plot_every: int = 1,
+        scale: int = 3,
+    ):
         super().__init__()
         self.every = positive_int(every, "every")
         self.samples = positive_int(samples, "samples")
@@ -130,16 +151,19 @@ class GANDashboard(keras.callbacks.Callback):
         self.accuracy_figure = _line_figure(ACCURACIES, "Discriminator accuracy", "share", y_range=[-0.02, 1.02])
         # Left-aligned and sized by `draw_samples` to the grid's own pixels: a flex box would otherwise stretch the
         # image to the notebook's full width.
-        self.samples_image = ipywidgets.Image(format="png", layout=ipywidgets.Layout(align_self="flex-start",
-                                                                                      object_fit="contain"))
+        self.samples_image = ipywidgets.Image(
+            format="png", layout=ipywidgets.Layout(align_self="flex-start", object_fit="contain")
+        )
         self.samples_image.add_class(SAMPLES_CLASS)
         self.samples_caption = ipywidgets.Label("samples: not drawn yet")
         self.status = ipywidgets.HTML("waiting for training to start")
-        self.widget = ipywidgets.VBox([
-            self.status,
-            ipywidgets.HBox([self.loss_figure, self.accuracy_figure]),
-            ipywidgets.VBox([self.samples_caption, self.samples_image]),
-        ])
+        self.widget = ipywidgets.VBox(
+            [
+                self.status,
+                ipywidgets.HBox([self.loss_figure, self.accuracy_figure]),
+                ipywidgets.VBox([self.samples_caption, self.samples_image]),
+            ]
+        )
         self.widget.add_class(DASHBOARD_CLASS)
 
     def _repr_mimebundle_(self, **kwargs):
@@ -208,8 +232,10 @@ class GANDashboard(keras.callbacks.Callback):
         logs = logs or {}
         missing = [name for name in self.values if name not in logs]
         if missing:
-            raise KeyError(f"GANDashboard expects the training step to log {', '.join(self.values)}; "
-                           f"missing {', '.join(missing)} (logged: {', '.join(logs) or 'nothing'})")
+            raise KeyError(
+                f"GANDashboard expects the training step to log {', '.join(self.values)}; "
+                f"missing {', '.join(missing)} (logged: {', '.join(logs) or 'nothing'})"
+            )
         into_epoch = batch + 1  # Keras numbers the steps of an epoch from 0; under steps_per_execution, the last one
         iterations = self._optimizer_steps()
         if iterations is not None and self._epoch_start_iterations is not None:

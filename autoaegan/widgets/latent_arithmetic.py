@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import contextlib
 import html
-from typing import Sequence
+from collections.abc import Sequence
 
 import ipywidgets
 import numpy as np
@@ -53,12 +53,15 @@ def _picked_rows(picked, count: int, name: str) -> np.ndarray:
     array = np.asarray(list(picked) if not isinstance(picked, np.ndarray) else picked)
     if array.dtype == bool:
         if array.shape != (count,):
-            raise ValueError(f"{name}: a boolean mask must have one entry per coding ({count}), got shape {array.shape}")
+            raise ValueError(
+                f"{name}: a boolean mask must have one entry per coding ({count}), got shape {array.shape}"
+            )
         rows = np.flatnonzero(array)
     else:
         if array.size and (array.ndim != 1 or not np.issubdtype(array.dtype, np.integer)):
-            raise TypeError(f"{name} must be row indices (integers) or a boolean mask, got {array.dtype} "
-                            f"of shape {array.shape}")
+            raise TypeError(
+                f"{name} must be row indices (integers) or a boolean mask, got {array.dtype} of shape {array.shape}"
+            )
         rows = array.astype(int).reshape(-1)
         if rows.size and (rows.min() < -count or rows.max() >= count):
             raise IndexError(f"{name}: indices must lie in 0..{count - 1}, got {rows.tolist()}")
@@ -112,8 +115,9 @@ def variations(coding, n: int, *, seed, noise: float = NOISE) -> np.ndarray:
     return coding[None] + offsets
 
 
-def codings_by_class(generator, classifier, class_index: int, n: int, *, seed: int,
-                     value_range=(-1.0, 1.0), pool: int = 2_000) -> np.ndarray:
+def codings_by_class(
+    generator, classifier, class_index: int, n: int, *, seed: int, value_range=(-1.0, 1.0), pool: int = 2_000
+) -> np.ndarray:
     """Up to `n` codings whose generated images `classifier` puts in class `class_index`, drawn from `pool` samples.
 
     A way to fill a concept's grid with, say, sneakers: `classifier` maps images in
@@ -123,14 +127,15 @@ def codings_by_class(generator, classifier, class_index: int, n: int, *, seed: i
     """
     codings = sample_codings(positive_int(pool, "pool"), int(generator.input_shape[-1]), seed=seed)
     images = np.clip(to_unit(decode(generator, codings), value_range), 0.0, 1.0)
-    probabilities = np.asarray(classifier(images, training=False) if hasattr(classifier, "layers")
-                               else classifier(images))
+    probabilities = np.asarray(
+        classifier(images, training=False) if hasattr(classifier, "layers") else classifier(images)
+    )
     rows = np.flatnonzero(np.argmax(probabilities, axis=1) == int(class_index))
     if rows.size == 0:
         raise ValueError(f"none of {pool} generated samples was classified as class {class_index}")
     # The most confident first: the clearest examples of the class.
     order = rows[np.argsort(-probabilities[rows, int(class_index)])]
-    return codings[order[:positive_int(n, "n")]]
+    return codings[order[: positive_int(n, "n")]]
 
 
 class LatentArithmetic(StaticSnapshot, ipywidgets.VBox):
@@ -150,10 +155,20 @@ class LatentArithmetic(StaticSnapshot, ipywidgets.VBox):
 
     snapshot_name = "The latent arithmetic explorer"
 
-    def __init__(self, generator, *, pools: Sequence | None = None, candidates: int = 12, seed: int = 0,
-                 value_range: tuple[float, float] = (-1.0, 1.0), names: Sequence[str] = ("A", "B", "C"),
-                 picks: Sequence[Sequence[int]] | None = None, columns: int = 6, scale: int = 3,
-                 n_variations: int = 4):
+    def __init__(
+        self,
+        generator,
+        *,
+        pools: Sequence | None = None,
+        candidates: int = 12,
+        seed: int = 0,
+        value_range: tuple[float, float] = (-1.0, 1.0),
+        names: Sequence[str] = ("A", "B", "C"),
+        picks: Sequence[Sequence[int]] | None = None,
+        columns: int = 6,
+        scale: int = 3,
+        n_variations: int = 4,
+    ):
         self.generator = generator
         self.value_range = (float(value_range[0]), float(value_range[1]))
         if not self.value_range[0] < self.value_range[1]:
@@ -178,16 +193,32 @@ class LatentArithmetic(StaticSnapshot, ipywidgets.VBox):
         self.pools = [self._check_pool(pool, concept) for pool, concept in zip(pools, CONCEPTS)]
         self._quiet = False
 
-        self.name_fields = [ipywidgets.Text(value=name, description=f"{concept}:", continuous_update=False,
-                                            layout=ipywidgets.Layout(width="260px"),
-                                            tooltip=f"what concept {concept} is")
-                            for name, concept in zip(names, CONCEPTS)]
-        self.new_buttons = [ipywidgets.Button(description="New samples", icon="random",
-                                              tooltip=f"draw new candidates for {concept} (clears its picks)")
-                            for concept in CONCEPTS]
-        self.grids = [ipywidgets.GridBox(layout=ipywidgets.Layout(
-            grid_template_columns=f"repeat({self.columns}, max-content)", grid_gap="2px 6px"))
-            for _ in CONCEPTS]
+        self.name_fields = [
+            ipywidgets.Text(
+                value=name,
+                description=f"{concept}:",
+                continuous_update=False,
+                layout=ipywidgets.Layout(width="260px"),
+                tooltip=f"what concept {concept} is",
+            )
+            for name, concept in zip(names, CONCEPTS)
+        ]
+        self.new_buttons = [
+            ipywidgets.Button(
+                description="New samples",
+                icon="random",
+                tooltip=f"draw new candidates for {concept} (clears its picks)",
+            )
+            for concept in CONCEPTS
+        ]
+        self.grids = [
+            ipywidgets.GridBox(
+                layout=ipywidgets.Layout(
+                    grid_template_columns=f"repeat({self.columns}, max-content)", grid_gap="2px 6px"
+                )
+            )
+            for _ in CONCEPTS
+        ]
         self.checkboxes: list[list[ipywidgets.Checkbox]] = [[] for _ in CONCEPTS]
         self.candidate_images: list[np.ndarray | None] = [None] * 3  # each pool decoded, in [0, 1]
         self.mean_images = [ipywidgets.Image(format="png") for _ in CONCEPTS]
@@ -202,28 +233,47 @@ class LatentArithmetic(StaticSnapshot, ipywidgets.VBox):
             self._fill_grid(index)
             self.new_buttons[index].on_click(lambda _button, i=index: self.new_samples(i))
             self.name_fields[index].observe(self._on_change, names="value")
-            sections.append(ipywidgets.VBox([ipywidgets.HBox([self.name_fields[index], self.new_buttons[index]]),
-                                             self.grids[index]]))
+            sections.append(
+                ipywidgets.VBox(
+                    [ipywidgets.HBox([self.name_fields[index], self.new_buttons[index]]), self.grids[index]]
+                )
+            )
 
         def captioned(image, caption):
             return ipywidgets.VBox([ipywidgets.Label(caption), image], layout=ipywidgets.Layout(align_items="center"))
 
         self._captions = [ipywidgets.Label() for _ in CONCEPTS]
-        means = [ipywidgets.VBox([caption, image], layout=ipywidgets.Layout(align_items="center"))
-                 for caption, image in zip(self._captions, self.mean_images)]
-        results = ipywidgets.HBox([
-            means[0], ipywidgets.HTML("<h3>−</h3>"), means[1], ipywidgets.HTML("<h3>+</h3>"), means[2],
-            ipywidgets.HTML("<h3>=</h3>"), captioned(self.result_image, "A − B + C, decoded"),
-            captioned(self.pixel_image, "A − B + C on pixels"),
-        ], layout=ipywidgets.Layout(align_items="center"))
+        means = [
+            ipywidgets.VBox([caption, image], layout=ipywidgets.Layout(align_items="center"))
+            for caption, image in zip(self._captions, self.mean_images)
+        ]
+        results = ipywidgets.HBox(
+            [
+                means[0],
+                ipywidgets.HTML("<h3>−</h3>"),
+                means[1],
+                ipywidgets.HTML("<h3>+</h3>"),
+                means[2],
+                ipywidgets.HTML("<h3>=</h3>"),
+                captioned(self.result_image, "A − B + C, decoded"),
+                captioned(self.pixel_image, "A − B + C on pixels"),
+            ],
+            layout=ipywidgets.Layout(align_items="center"),
+        )
         children = [
-            ipywidgets.HTML("<b>Latent arithmetic</b>: tick a few samples (three is the paper's choice) for each "
-                            "concept; their codings are averaged, and A − B + C is decoded."),
-            *sections, ipywidgets.HTML("<b>Means of the picked codings, and the result</b>"), results,
+            ipywidgets.HTML(
+                "<b>Latent arithmetic</b>: tick a few samples (three is the paper's choice) for each "
+                "concept; their codings are averaged, and A − B + C is decoded."
+            ),
+            *sections,
+            ipywidgets.HTML("<b>Means of the picked codings, and the result</b>"),
+            results,
         ]
         if self.variation_images:
-            children += [ipywidgets.HTML(f"Around the result (uniform noise ±{NOISE}):"),
-                         ipywidgets.HBox(self.variation_images)]
+            children += [
+                ipywidgets.HTML(f"Around the result (uniform noise ±{NOISE}):"),
+                ipywidgets.HBox(self.variation_images),
+            ]
         children.append(self.status)
         super().__init__(children)
         self.add_class(WIDGET_CLASS)
@@ -240,8 +290,10 @@ class LatentArithmetic(StaticSnapshot, ipywidgets.VBox):
     def _check_pool(self, pool, concept: str) -> np.ndarray:
         pool = _codings(pool, f"the codings of concept {concept}")
         if pool.shape[1] != self.latent_dim:
-            raise ValueError(f"the codings of concept {concept} have {pool.shape[1]} dimensions, the generator "
-                             f"takes {self.latent_dim}")
+            raise ValueError(
+                f"the codings of concept {concept} have {pool.shape[1]} dimensions, the generator "
+                f"takes {self.latent_dim}"
+            )
         return pool
 
     def decode_unit(self, codings) -> np.ndarray:
@@ -253,8 +305,12 @@ class LatentArithmetic(StaticSnapshot, ipywidgets.VBox):
         self.candidate_images[index] = images
         boxes, cells = [], []
         for number, image in enumerate(images):
-            box = ipywidgets.Checkbox(value=False, description=f"{CONCEPTS[index]}{number + 1}", indent=False,
-                                      layout=ipywidgets.Layout(width="max-content"))
+            box = ipywidgets.Checkbox(
+                value=False,
+                description=f"{CONCEPTS[index]}{number + 1}",
+                indent=False,
+                layout=ipywidgets.Layout(width="max-content"),
+            )
             box.observe(self._on_change, names="value")
             boxes.append(box)
             picture = ipywidgets.Image(value=grey_png(image, scale=self.scale), format="png")
@@ -305,13 +361,22 @@ class LatentArithmetic(StaticSnapshot, ipywidgets.VBox):
             return None
         means = [concept_mean(pool, chosen) for pool, chosen in zip(self.pools, picks)]
         coding = arithmetic(*means)
-        extra = variations(coding, self.n_variations, seed=self._variation_seed) if self.n_variations else np.zeros(
-            (0, self.latent_dim), np.float32)
+        extra = (
+            variations(coding, self.n_variations, seed=self._variation_seed)
+            if self.n_variations
+            else np.zeros((0, self.latent_dim), np.float32)
+        )
         decoded = self.decode_unit(np.concatenate([np.stack(means), coding[None], extra]))
         # The pixel-space contrast: the mean of the picked images themselves, then A − B + C on pixels.
         pixel_means = [self.candidate_images[index][chosen].mean(axis=0) for index, chosen in enumerate(picks)]
-        return {"picks": picks, "means": list(decoded[:3]), "coding": coding, "result": decoded[3],
-                "pixel": pixel_arithmetic(*pixel_means), "variations": list(decoded[4:])}
+        return {
+            "picks": picks,
+            "means": list(decoded[:3]),
+            "coding": coding,
+            "result": decoded[3],
+            "pixel": pixel_arithmetic(*pixel_means),
+            "variations": list(decoded[4:]),
+        }
 
     # -- rendering ------------------------------------------------------------------------------------------------
 
@@ -347,5 +412,6 @@ class LatentArithmetic(StaticSnapshot, ipywidgets.VBox):
         self.pixel_image.value = grey_png(result["pixel"], scale=self.scale)
         for image, variation in zip(self.variation_images, result["variations"]):
             image.value = grey_png(variation, scale=self.scale)
-        self.status.value = (f"{names[0]} − {names[1]} + {names[2]}: averages of {counts[0]}, {counts[1]} and "
-                             f"{counts[2]} codings.")
+        self.status.value = (
+            f"{names[0]} − {names[1]} + {names[2]}: averages of {counts[0]}, {counts[1]} and {counts[2]} codings."
+        )

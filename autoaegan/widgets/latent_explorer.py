@@ -24,7 +24,7 @@ given slider values, and `grey_png` encodes it for the `ipywidgets.Image`.
 from __future__ import annotations
 
 import contextlib
-from typing import Sequence
+from collections.abc import Sequence
 
 import ipywidgets
 import keras
@@ -92,8 +92,9 @@ def encode(encoder, images) -> np.ndarray:
         output = output[0]
     codings = np.asarray(keras.ops.convert_to_numpy(output), dtype=np.float32)
     if codings.ndim != 2 or codings.shape[0] != len(images):
-        raise ValueError(f"expected the encoder to return codings shaped ({len(images)}, latent_dim), "
-                         f"got shape {codings.shape}")
+        raise ValueError(
+            f"expected the encoder to return codings shaped ({len(images)}, latent_dim), got shape {codings.shape}"
+        )
     return codings
 
 
@@ -146,8 +147,9 @@ def _shown_dims(dims, latent_dim: int, active=None) -> tuple[int, ...]:
 def _activity(activity, latent_dim: int) -> np.ndarray:
     values = np.asarray(activity, dtype=np.float64)
     if values.shape != (latent_dim,) or not np.isfinite(values).all() or (values < 0).any():
-        raise ValueError(f"activity must hold one variance ≥ 0 per latent dimension, {latent_dim} values, "
-                         f"got {activity!r}")
+        raise ValueError(
+            f"activity must hold one variance ≥ 0 per latent dimension, {latent_dim} values, got {activity!r}"
+        )
     return values
 
 
@@ -189,10 +191,22 @@ class LatentExplorer(StaticSnapshot, ipywidgets.VBox):
 
     snapshot_name = "The latent explorer"
 
-    def __init__(self, decoder, *, encoder=None, images=None, labels=None, class_names: Sequence[str] | None = None,
-                 dims: int | Sequence[int] | None = None, value_range: tuple[float, float] = (0.0, 1.0),
-                 seed: int = 0, scale: int = 4, latent_dim: int | None = None, activity=None,
-                 threshold: float = ACTIVE_THRESHOLD):
+    def __init__(
+        self,
+        decoder,
+        *,
+        encoder=None,
+        images=None,
+        labels=None,
+        class_names: Sequence[str] | None = None,
+        dims: int | Sequence[int] | None = None,
+        value_range: tuple[float, float] = (0.0, 1.0),
+        seed: int = 0,
+        scale: int = 4,
+        latent_dim: int | None = None,
+        activity=None,
+        threshold: float = ACTIVE_THRESHOLD,
+    ):
         self.decoder = decoder
         self.latent_dim = _latent_size(decoder, latent_dim)
         self.value_range = _value_range(value_range)
@@ -212,7 +226,9 @@ class LatentExplorer(StaticSnapshot, ipywidgets.VBox):
         self.image_shape = first.shape[1:]
         self._check_output_range(first)
 
-        self.encoder, self.images, self.labels, self.class_names = self._check_data(encoder, images, labels, class_names)
+        self.encoder, self.images, self.labels, self.class_names = self._check_data(
+            encoder, images, labels, class_names
+        )
         if activity is None and self.encoder is not None:
             activity = dimension_use(encode(self.encoder, self.images[:ACTIVITY_IMAGES]))["activity"]
         self.activity = None if activity is None else _activity(activity, self.latent_dim)
@@ -224,8 +240,16 @@ class LatentExplorer(StaticSnapshot, ipywidgets.VBox):
         wide = {"description_width": "initial"}
         self.sliders = [
             ipywidgets.FloatSlider(
-                value=0.0, min=-LIMIT, max=LIMIT, step=STEP, description=f"z[{index}]", readout=True,
-                readout_format="+.1f", continuous_update=True, style=wide, layout=ipywidgets.Layout(width="300px"),
+                value=0.0,
+                min=-LIMIT,
+                max=LIMIT,
+                step=STEP,
+                description=f"z[{index}]",
+                readout=True,
+                readout_format="+.1f",
+                continuous_update=True,
+                style=wide,
+                layout=ipywidgets.Layout(width="300px"),
                 tooltip=f"latent dimension {index}{self._use_note(index)}: drag, or focus and press the arrow keys",
             )
             for index in self.dims
@@ -234,14 +258,24 @@ class LatentExplorer(StaticSnapshot, ipywidgets.VBox):
             if not self.in_use(index):
                 slider.add_class(UNUSED_CLASS)
         self.sample_button = ipywidgets.Button(
-            description="Sample again", icon="random", tooltip="draw a new coding from N(0, I) and set the sliders",
+            description="Sample again",
+            icon="random",
+            tooltip="draw a new coding from N(0, I) and set the sliders",
         )
         self.image = ipywidgets.Image(format="png")
         self.image.add_class(IMAGE_CLASS)
 
         self.t_slider = ipywidgets.FloatSlider(
-            value=0.5, min=0.0, max=1.0, step=0.05, description="Interpolation t:", readout=True, readout_format=".2f",
-            continuous_update=True, style=wide, layout=ipywidgets.Layout(width="420px"),
+            value=0.5,
+            min=0.0,
+            max=1.0,
+            step=0.05,
+            description="Interpolation t:",
+            readout=True,
+            readout_format=".2f",
+            continuous_update=True,
+            style=wide,
+            layout=ipywidgets.Layout(width="420px"),
             tooltip="0 is the start coding, 1 the end coding",
         )
         self.start_image, self.blend_image, self.end_image = (ipywidgets.Image(format="png") for _ in range(3))
@@ -250,16 +284,25 @@ class LatentExplorer(StaticSnapshot, ipywidgets.VBox):
 
         children = [
             ipywidgets.HTML("<b>Latent coding</b>: each slider moves one coordinate; the decoder draws the image."),
-            ipywidgets.HBox([ipywidgets.VBox(self._slider_groups() + [self.sample_button]),
-                             _captioned(self.image, "decoded coding")]),
+            ipywidgets.HBox(
+                [
+                    ipywidgets.VBox(self._slider_groups() + [self.sample_button]),
+                    _captioned(self.image, "decoded coding"),
+                ]
+            ),
             ipywidgets.HTML("<b>Interpolation</b>: the straight line between two codings, decoded at t."),
         ]
         if self.encoder is not None:
             children += self._endpoint_pickers(wide)
         children += [
             self.t_slider,
-            ipywidgets.HBox([_captioned(self.start_image, "start (t = 0)"), _captioned(self.blend_image, "blend at t"),
-                             _captioned(self.end_image, "end (t = 1)")]),
+            ipywidgets.HBox(
+                [
+                    _captioned(self.start_image, "start (t = 0)"),
+                    _captioned(self.blend_image, "blend at t"),
+                    _captioned(self.end_image, "end (t = 1)"),
+                ]
+            ),
         ]
         super().__init__(children)
         self.add_class(EXPLORER_CLASS)
@@ -319,21 +362,26 @@ class LatentExplorer(StaticSnapshot, ipywidgets.VBox):
             raise ValueError(f"expected images shaped (n, height, width) with n ≥ 1, got shape {images.shape}")
         codings = encode(encoder, images[:1])
         if codings.shape[1] != self.latent_dim:
-            raise ValueError(f"the encoder gives {codings.shape[1]}-D codings, but the decoder takes "
-                             f"{self.latent_dim}-D ones")
+            raise ValueError(
+                f"the encoder gives {codings.shape[1]}-D codings, but the decoder takes {self.latent_dim}-D ones"
+            )
         if labels is None:
             if class_names is not None:
                 raise ValueError("class_names name the labels' classes: give labels too")
             return encoder, images, None, None
         labels = np.asarray(labels)
         if labels.shape != (len(images),) or not np.issubdtype(labels.dtype, np.integer):
-            raise ValueError(f"labels must be integers, one per image, shape ({len(images)},), "
-                             f"got {labels.dtype} shaped {labels.shape}")
+            raise ValueError(
+                f"labels must be integers, one per image, shape ({len(images)},), "
+                f"got {labels.dtype} shaped {labels.shape}"
+            )
         if class_names is not None:
             class_names = [str(name) for name in class_names]
             if labels.min() < 0 or labels.max() >= len(class_names):
-                raise ValueError(f"labels must lie in 0..{len(class_names) - 1} (one per class name), "
-                                 f"got {labels.min()}..{labels.max()}")
+                raise ValueError(
+                    f"labels must lie in 0..{len(class_names) - 1} (one per class name), "
+                    f"got {labels.min()}..{labels.max()}"
+                )
         return encoder, images, labels, class_names
 
     # -- interpolation endpoints ----------------------------------------------------------------------------------
@@ -347,14 +395,25 @@ class LatentExplorer(StaticSnapshot, ipywidgets.VBox):
             present = np.unique(self.labels)
             options = [(self.class_names[label] if self.class_names else str(label), int(label)) for label in present]
             self.start_class, self.end_class = (
-                ipywidgets.Dropdown(options=options, value=options[min(k, len(options) - 1)][1],
-                                    description=f"{which} class:", style=wide)
+                ipywidgets.Dropdown(
+                    options=options,
+                    value=options[min(k, len(options) - 1)][1],
+                    description=f"{which} class:",
+                    style=wide,
+                )
                 for k, which in enumerate(("Start", "End"))
             )
         self.start_index, self.end_index = (
-            ipywidgets.IntSlider(value=0, min=0, max=0, description=f"{which} image #:", continuous_update=False,
-                                 style=wide, layout=ipywidgets.Layout(width="360px"),
-                                 tooltip="index within the chosen class" if self.labels is not None else "image index")
+            ipywidgets.IntSlider(
+                value=0,
+                min=0,
+                max=0,
+                description=f"{which} image #:",
+                continuous_update=False,
+                style=wide,
+                layout=ipywidgets.Layout(width="360px"),
+                tooltip="index within the chosen class" if self.labels is not None else "image index",
+            )
             for which in ("Start", "End")
         )
         for menu, slider, original, caption in (
@@ -389,8 +448,10 @@ class LatentExplorer(StaticSnapshot, ipywidgets.VBox):
         """The dataset indices of the start and end images (only with an encoder and images)."""
         if self.encoder is None:
             raise ValueError("the endpoints are sampled codings: this explorer has no encoder and images")
-        return (int(self._members(self.start_class)[self.start_index.value]),
-                int(self._members(self.end_class)[self.end_index.value]))
+        return (
+            int(self._members(self.start_class)[self.start_index.value]),
+            int(self._members(self.end_class)[self.end_index.value]),
+        )
 
     def _update_endpoints(self) -> None:
         if self.encoder is None:

@@ -38,8 +38,26 @@ STATIC_FIGURE_MIME = "application/vnd.autoaegan.static-figure+json"
 
 
 # Pillow's own font lacks these; DejaVu Sans (most Linux systems) has them.
-PLAIN_LETTERS = str.maketrans({"×": "x", "–": "-", "—": "-", "→": "->", "←": "<-", "↓": "v", "↑": "^", "μ": "mu",
-                               "σ": "sigma", "ψ": "psi", "·": ".", "“": '"', "”": '"', "’": "'", "≥": ">=", "≤": "<="})
+PLAIN_LETTERS = str.maketrans(
+    {
+        "×": "x",
+        "–": "-",
+        "—": "-",
+        "→": "->",
+        "←": "<-",
+        "↓": "v",
+        "↑": "^",
+        "μ": "mu",
+        "σ": "sigma",
+        "ψ": "psi",
+        "·": ".",
+        "“": '"',
+        "”": '"',
+        "’": "'",
+        "≥": ">=",
+        "≤": "<=",
+    }
+)
 
 
 @functools.lru_cache(maxsize=1)
@@ -160,16 +178,23 @@ def _grid(box, children: list) -> Image.Image | None:
     columns = _grid_columns(box)
     pictures = [widget_picture(child) for child in children]
     blank = Image.new("RGB", (1, 1), PAPER)
-    rows = [[picture or blank for picture in pictures[start:start + columns]]
-            for start in range(0, len(pictures), columns)]
+    rows = [
+        [picture or blank for picture in pictures[start : start + columns]]
+        for start in range(0, len(pictures), columns)
+    ]
     widths = [max(row[index].width for row in rows if index < len(row)) for index in range(columns)]
     lines = []
     for row in rows:
         height = max(picture.height for picture in row)
         line = Image.new("RGB", (sum(widths) + GAP * (columns - 1), height), PAPER)
         for index, picture in enumerate(row):
-            line.paste(picture, (sum(widths[:index]) + GAP * index + (widths[index] - picture.width) // 2,
-                                 (height - picture.height) // 2))
+            line.paste(
+                picture,
+                (
+                    sum(widths[:index]) + GAP * index + (widths[index] - picture.width) // 2,
+                    (height - picture.height) // 2,
+                ),
+            )
         lines.append(line)
     return _column(lines) if lines else None
 

@@ -26,7 +26,7 @@ keys, Space or Enter).
 from __future__ import annotations
 
 import contextlib
-from typing import Iterable
+from collections.abc import Iterable
 
 import ipywidgets
 import keras
@@ -96,8 +96,10 @@ def crossover_description(crossover: int, num_styles: int) -> str:
 def _crossover(crossover, num_styles: int, *, low: int = 0, high: int | None = None) -> int:
     high = num_styles if high is None else high
     if isinstance(crossover, bool) or not isinstance(crossover, (int, np.integer)) or not low <= crossover <= high:
-        raise ValueError(f"crossover must be an integer between {low} and {high} (the generator has {num_styles} "
-                         f"styles), got {crossover!r}")
+        raise ValueError(
+            f"crossover must be an integer between {low} and {high} (the generator has {num_styles} "
+            f"styles), got {crossover!r}"
+        )
     return int(crossover)
 
 
@@ -160,8 +162,16 @@ class StyleMixingGrid(StaticSnapshot, ipywidgets.VBox):
 
     snapshot_name = "The style-mixing grid"
 
-    def __init__(self, generator: StyleGenerator, *, rows: int = 3, columns: int = 4, seed: int = 0,
-                 crossover: int | None = None, scale: int | None = None):
+    def __init__(
+        self,
+        generator: StyleGenerator,
+        *,
+        rows: int = 3,
+        columns: int = 4,
+        seed: int = 0,
+        crossover: int | None = None,
+        scale: int | None = None,
+    ):
         self.generator = _check_generator(generator)
         self.num_styles = generator.num_styles
         if self.num_styles < 2:
@@ -176,13 +186,21 @@ class StyleMixingGrid(StaticSnapshot, ipywidgets.VBox):
         self.noise = generator.synthesis.make_noise(1, seed=self.seed)  # one image's maps, shared by all images
 
         self.slider = ipywidgets.IntSlider(
-            value=crossover, min=1, max=self.num_styles - 1, step=1, description="Crossover:", readout=True,
-            continuous_update=True, style={"description_width": "initial"}, layout=ipywidgets.Layout(width="420px"),
+            value=crossover,
+            min=1,
+            max=self.num_styles - 1,
+            step=1,
+            description="Crossover:",
+            readout=True,
+            continuous_update=True,
+            style={"description_width": "initial"},
+            layout=ipywidgets.Layout(width="420px"),
             tooltip="styles below the crossover come from the row sources (focus and press the arrow keys)",
         )
         self.description = ipywidgets.HTML()
-        self.new_button = ipywidgets.Button(description="New sources", icon="random",
-                                            tooltip="draw new codings for the row and column sources")
+        self.new_button = ipywidgets.Button(
+            description="New sources", icon="random", tooltip="draw new codings for the row and column sources"
+        )
         self.column_images = _png_row(self.n_columns, MIXING_SOURCE_CLASS)
         self.row_images = _png_row(self.n_rows, MIXING_SOURCE_CLASS)
         self.cell_images = [_png_row(self.n_columns, MIXING_CELL_CLASS) for _ in range(self.n_rows)]
@@ -190,13 +208,23 @@ class StyleMixingGrid(StaticSnapshot, ipywidgets.VBox):
         cells = [corner, *self.column_images]
         for row_image, row in zip(self.row_images, self.cell_images):
             cells += [row_image, *row]
-        self.grid_box = ipywidgets.GridBox(cells, layout=ipywidgets.Layout(
-            grid_template_columns=f"repeat({self.n_columns + 1}, max-content)", grid_gap="4px", align_items="center"))
-        super().__init__([
-            ipywidgets.HTML("<b>Style mixing</b>: cell (i, j) takes the styles below the crossover from row "
-                            "source i, the others from column source j; the noise is the same everywhere."),
-            ipywidgets.HBox([self.slider, self.new_button]), self.description, self.grid_box,
-        ])
+        self.grid_box = ipywidgets.GridBox(
+            cells,
+            layout=ipywidgets.Layout(
+                grid_template_columns=f"repeat({self.n_columns + 1}, max-content)", grid_gap="4px", align_items="center"
+            ),
+        )
+        super().__init__(
+            [
+                ipywidgets.HTML(
+                    "<b>Style mixing</b>: cell (i, j) takes the styles below the crossover from row "
+                    "source i, the others from column source j; the noise is the same everywhere."
+                ),
+                ipywidgets.HBox([self.slider, self.new_button]),
+                self.description,
+                self.grid_box,
+            ]
+        )
         self.add_class(MIXING_CLASS)
         self.slider.observe(self._on_crossover_change, names="value")
         self.new_button.on_click(self.new_sources)
@@ -207,11 +235,13 @@ class StyleMixingGrid(StaticSnapshot, ipywidgets.VBox):
     def _draw_sources(self) -> None:
         self.row_codings = sample_codings(self.n_rows, self.generator.codings_size, seed=self._rng)
         self.column_codings = sample_codings(self.n_columns, self.generator.codings_size, seed=self._rng)
-        self.row_w, self.column_w = _mapped(self.generator, self.row_codings), _mapped(self.generator,
-                                                                                       self.column_codings)
+        self.row_w, self.column_w = (
+            _mapped(self.generator, self.row_codings),
+            _mapped(self.generator, self.column_codings),
+        )
         both = np.concatenate([self.row_w, self.column_w])
         images = _synthesize(self.generator, both, _repeated(self.noise, len(both)))
-        self.row_source_images, self.column_source_images = images[:self.n_rows], images[self.n_rows:]
+        self.row_source_images, self.column_source_images = images[: self.n_rows], images[self.n_rows :]
 
     def mixed_images(self, crossover: int | None = None) -> np.ndarray:
         """The mixed cells at `crossover` (0 to `num_styles`; default the slider's): float32 `(rows, columns, r, r)`.
@@ -288,8 +318,16 @@ class NoiseResampler(StaticSnapshot, ipywidgets.VBox):
 
     snapshot_name = "The noise resampler"
 
-    def __init__(self, generator: StyleGenerator, *, n_noise: int = 8, seed: int = 0, candidates: int = 16,
-                 strength: float = 1.0, scale: int | None = None):
+    def __init__(
+        self,
+        generator: StyleGenerator,
+        *,
+        n_noise: int = 8,
+        seed: int = 0,
+        candidates: int = 16,
+        strength: float = 1.0,
+        scale: int | None = None,
+    ):
         self.generator = _check_generator(generator)
         self.n_noise = positive_int(n_noise, "n_noise")
         if self.n_noise < 2:
@@ -305,39 +343,59 @@ class NoiseResampler(StaticSnapshot, ipywidgets.VBox):
         self._quiet = False
 
         self.checkboxes = {
-            resolution: ipywidgets.Checkbox(value=True, description=f"{resolution}×{resolution}", indent=False,
-                                            layout=ipywidgets.Layout(width="max-content"),
-                                            tooltip=f"draw the {resolution}×{resolution} noise anew for every image")
+            resolution: ipywidgets.Checkbox(
+                value=True,
+                description=f"{resolution}×{resolution}",
+                indent=False,
+                layout=ipywidgets.Layout(width="max-content"),
+                tooltip=f"draw the {resolution}×{resolution} noise anew for every image",
+            )
             for resolution in self.resolutions
         }
         self.strength_slider = ipywidgets.FloatSlider(
-            value=strength, min=1.0, max=MAX_STRENGTH, step=1.0, description="Noise ×", readout=True,
-            readout_format=".0f", continuous_update=False, layout=ipywidgets.Layout(width="300px"),
+            value=strength,
+            min=1.0,
+            max=MAX_STRENGTH,
+            step=1.0,
+            description="Noise ×",
+            readout=True,
+            readout_format=".0f",
+            continuous_update=False,
+            layout=ipywidgets.Layout(width="300px"),
             tooltip="1: the noise as trained; more exaggerates it (focus and press the arrow keys)",
         )
-        self.coding_button = ipywidgets.Button(description="New coding", icon="random",
-                                               tooltip="draw other codings (w), keeping the noise draws")
-        self.noise_button = ipywidgets.Button(description="New noise", icon="refresh",
-                                              tooltip="draw the noise again, keeping the coding")
+        self.coding_button = ipywidgets.Button(
+            description="New coding", icon="random", tooltip="draw other codings (w), keeping the noise draws"
+        )
+        self.noise_button = ipywidgets.Button(
+            description="New noise", icon="refresh", tooltip="draw the noise again, keeping the coding"
+        )
         self.images_row = _png_row(self.n_noise, NOISE_IMAGE_CLASS)
         self.difference_row = _png_row(self.n_noise, DIFFERENCE_CLASS)
         self.spread_image = ipywidgets.Image(format="png")
         self.spread_image.add_class(SPREAD_CLASS)
         self.status = ipywidgets.HTML()
-        super().__init__([
-            ipywidgets.HTML("<b>Stochastic variation</b>: one coding, several noise draws. Tick the resolutions "
-                            "whose noise is drawn anew; the others keep one draw for every image."),
-            ipywidgets.HBox([ipywidgets.Label("Redraw:"), *self.checkboxes.values()]),
-            ipywidgets.HBox([self.strength_slider, self.coding_button, self.noise_button]),
-            ipywidgets.Label("the images"),
-            ipywidgets.HBox(self.images_row),
-            ipywidgets.Label("what each draw changed: the image minus the mean of the draws (grey: nothing)"),
-            ipywidgets.HBox(self.difference_row),
-            ipywidgets.HBox([
-                ipywidgets.VBox([ipywidgets.Label("spread per pixel (std)"), self.spread_image]),
-                self.status,
-            ], layout=ipywidgets.Layout(align_items="center")),
-        ])
+        super().__init__(
+            [
+                ipywidgets.HTML(
+                    "<b>Stochastic variation</b>: one coding, several noise draws. Tick the resolutions "
+                    "whose noise is drawn anew; the others keep one draw for every image."
+                ),
+                ipywidgets.HBox([ipywidgets.Label("Redraw:"), *self.checkboxes.values()]),
+                ipywidgets.HBox([self.strength_slider, self.coding_button, self.noise_button]),
+                ipywidgets.Label("the images"),
+                ipywidgets.HBox(self.images_row),
+                ipywidgets.Label("what each draw changed: the image minus the mean of the draws (grey: nothing)"),
+                ipywidgets.HBox(self.difference_row),
+                ipywidgets.HBox(
+                    [
+                        ipywidgets.VBox([ipywidgets.Label("spread per pixel (std)"), self.spread_image]),
+                        self.status,
+                    ],
+                    layout=ipywidgets.Layout(align_items="center"),
+                ),
+            ]
+        )
         self.add_class(NOISE_CLASS)
         for checkbox in self.checkboxes.values():
             checkbox.observe(self._on_change, names="value")
@@ -363,12 +421,15 @@ class NoiseResampler(StaticSnapshot, ipywidgets.VBox):
         levels = frozenset(resample_levels)
         unknown = sorted(level for level in levels if level not in self.resolutions)
         if unknown:
-            raise ValueError(f"resample_levels must name resolutions among {self.resolutions} (the side in "
-                             f"pixels, not a level index), got {unknown}")
+            raise ValueError(
+                f"resample_levels must name resolutions among {self.resolutions} (the side in "
+                f"pixels, not a level index), got {unknown}"
+            )
         return levels
 
-    def noise_for(self, resample_levels: Iterable[int] | None = None, *, strength: float | None = None
-                  ) -> list[np.ndarray]:
+    def noise_for(
+        self, resample_levels: Iterable[int] | None = None, *, strength: float | None = None
+    ) -> list[np.ndarray]:
         """The noise maps of the `n_noise` images: drawn anew at the resolutions in `resample_levels`, held elsewhere.
 
         `resample_levels` is a collection of resolutions (e.g. `{16, 32}`), default the ticked checkboxes;
@@ -376,16 +437,19 @@ class NoiseResampler(StaticSnapshot, ipywidgets.VBox):
         """
         levels = self._levels(resample_levels)
         factor = self.strength if strength is None else _strength(strength)
-        return [factor * (fresh if style_resolution(index) in levels else np.repeat(held, self.n_noise, axis=0))
-                for index, (fresh, held) in enumerate(zip(self.draws, self.held))]
+        return [
+            factor * (fresh if style_resolution(index) in levels else np.repeat(held, self.n_noise, axis=0))
+            for index, (fresh, held) in enumerate(zip(self.draws, self.held))
+        ]
 
     def images(self, resample_levels: Iterable[int] | None = None, *, strength: float | None = None) -> np.ndarray:
         """The `n_noise` images of the one w, float32 `(n_noise, r, r)` in [0, 1] (see `noise_for`)."""
         w = np.repeat(self.w, self.n_noise, axis=0)
         return _synthesize(self.generator, w, self.noise_for(resample_levels, strength=strength))
 
-    def spread(self, resample_levels: Iterable[int] | None = None, *, strength: float | None = None,
-               images=None) -> np.ndarray:
+    def spread(
+        self, resample_levels: Iterable[int] | None = None, *, strength: float | None = None, images=None
+    ) -> np.ndarray:
         """The per-pixel standard deviation across the draws, float32 `(r, r)`: 0 where the noise changes nothing.
 
         Pass `images` (from `images`) to reuse them instead of synthesizing again.
@@ -394,8 +458,9 @@ class NoiseResampler(StaticSnapshot, ipywidgets.VBox):
             images = self.images(resample_levels, strength=strength)
         return np.asarray(images, dtype=np.float32).std(axis=0).astype(np.float32)
 
-    def differences(self, resample_levels: Iterable[int] | None = None, *, strength: float | None = None,
-                    images=None) -> np.ndarray:
+    def differences(
+        self, resample_levels: Iterable[int] | None = None, *, strength: float | None = None, images=None
+    ) -> np.ndarray:
         """Each draw minus the mean of the draws, float32 `(n_noise, r, r)`: what the noise changed, pixel by pixel."""
         if images is None:
             images = self.images(resample_levels, strength=strength)
@@ -412,17 +477,18 @@ class NoiseResampler(StaticSnapshot, ipywidgets.VBox):
             every = np.repeat(w, self.n_noise, axis=0)
             noise = [np.tile(draw, (self.candidates, 1, 1, 1)) for draw in self.draws]
             images = _synthesize(self.generator, every, noise).reshape(
-                self.candidates, self.n_noise, self.resolution, self.resolution)
+                self.candidates, self.n_noise, self.resolution, self.resolution
+            )
             best = int(np.argmax(images.std(axis=1).mean(axis=(1, 2))))
         else:
             best = 0
-        self.coding, self.w = codings[best:best + 1], w[best:best + 1]
+        self.coding, self.w = codings[best : best + 1], w[best : best + 1]
         self._on_change()
 
     def new_noise(self, _button=None) -> None:
         """Draw the held noise and the `n_noise` fresh draws again, and redraw."""
         synthesis = self.generator.synthesis
-        held_seed, draws_seed = (int(seed) for seed in self._rng.integers(2 ** 31, size=2))
+        held_seed, draws_seed = (int(seed) for seed in self._rng.integers(2**31, size=2))
         self.held = synthesis.make_noise(1, seed=held_seed)
         self.draws = synthesis.make_noise(self.n_noise, seed=draws_seed)
         self._on_change()
@@ -440,14 +506,19 @@ class NoiseResampler(StaticSnapshot, ipywidgets.VBox):
         self.spread_image.value = grey_png(spread_picture(spread), scale=self.scale)
         levels = sorted(self._levels(None))
         which = ", ".join(f"{level}×{level}" for level in levels) or "none"
-        self.status.value = (f"Redrawn: {which}; noise ×{self.strength:g}.<br>"
-                             f"Differences: grey 0, white or black ±{np.abs(differences).max():.3f}.<br>"
-                             f"Spread: black {spread.max():.3f} (the largest), mean {spread.mean():.4f}.")
+        self.status.value = (
+            f"Redrawn: {which}; noise ×{self.strength:g}.<br>"
+            f"Differences: grey 0, white or black ±{np.abs(differences).max():.3f}.<br>"
+            f"Spread: black {spread.max():.3f} (the largest), mean {spread.mean():.4f}."
+        )
 
 
 def _strength(strength) -> float:
-    if isinstance(strength, bool) or not isinstance(strength, (int, float, np.integer, np.floating)) or \
-            not 1.0 <= strength <= MAX_STRENGTH:
+    if (
+        isinstance(strength, bool)
+        or not isinstance(strength, (int, float, np.integer, np.floating))
+        or not 1.0 <= strength <= MAX_STRENGTH
+    ):
         raise ValueError(f"strength must be a number from 1 to {MAX_STRENGTH:g}, got {strength!r}")
     return float(strength)
 
@@ -486,8 +557,9 @@ class TruncationExplorer(StaticSnapshot, ipywidgets.VBox):
 
     snapshot_name = "The truncation explorer"
 
-    def __init__(self, generator: StyleGenerator, *, n: int = 8, seed: int = 0, psi: float = 0.7,
-                 scale: int | None = None):
+    def __init__(
+        self, generator: StyleGenerator, *, n: int = 8, seed: int = 0, psi: float = 0.7, scale: int | None = None
+    ):
         self.generator = _check_generator(generator)
         self.n = positive_int(n, "n")
         self.seed = check_seed(seed)
@@ -500,23 +572,37 @@ class TruncationExplorer(StaticSnapshot, ipywidgets.VBox):
         self.noise = _repeated(generator.synthesis.make_noise(1, seed=self.seed), self.n)
 
         self.slider = ipywidgets.FloatSlider(
-            value=round(round(psi / PSI_STEP) * PSI_STEP, 6), min=0.0, max=1.0, step=PSI_STEP, description="ψ:",
-            readout=True, readout_format=".2f", continuous_update=True, layout=ipywidgets.Layout(width="420px"),
+            value=round(round(psi / PSI_STEP) * PSI_STEP, 6),
+            min=0.0,
+            max=1.0,
+            step=PSI_STEP,
+            description="ψ:",
+            readout=True,
+            readout_format=".2f",
+            continuous_update=True,
+            layout=ipywidgets.Layout(width="420px"),
             tooltip="0: every sample is the average style w̄; 1: no truncation (focus and press the arrow keys)",
         )
-        self.new_button = ipywidgets.Button(description="New codings", icon="random",
-                                            tooltip="draw new codings for the samples")
+        self.new_button = ipywidgets.Button(
+            description="New codings", icon="random", tooltip="draw new codings for the samples"
+        )
         self.images_row = _png_row(self.n, TRUNCATION_IMAGE_CLASS)
         self.average_image = ipywidgets.Image(format="png")
         self.average_image.add_class(AVERAGE_CLASS)
-        super().__init__([
-            ipywidgets.HTML("<b>Truncation trick</b>: w' = w̄ + ψ(w − w̄). Lower ψ trades variety for typical, "
-                            "cleaner samples; at ψ = 0 every sample is the average style's image."),
-            ipywidgets.HBox([self.slider, self.new_button]),
-            ipywidgets.HBox(self.images_row),
-            ipywidgets.HBox([ipywidgets.Label("the average style w̄:"), self.average_image],
-                            layout=ipywidgets.Layout(align_items="center")),
-        ])
+        super().__init__(
+            [
+                ipywidgets.HTML(
+                    "<b>Truncation trick</b>: w' = w̄ + ψ(w − w̄). Lower ψ trades variety for typical, "
+                    "cleaner samples; at ψ = 0 every sample is the average style's image."
+                ),
+                ipywidgets.HBox([self.slider, self.new_button]),
+                ipywidgets.HBox(self.images_row),
+                ipywidgets.HBox(
+                    [ipywidgets.Label("the average style w̄:"), self.average_image],
+                    layout=ipywidgets.Layout(align_items="center"),
+                ),
+            ]
+        )
         self.add_class(TRUNCATION_CLASS)
         self.slider.observe(self._on_psi_change, names="value")
         self.new_button.on_click(self.new_codings)
@@ -524,8 +610,12 @@ class TruncationExplorer(StaticSnapshot, ipywidgets.VBox):
 
     @staticmethod
     def _psi(psi) -> float:
-        if isinstance(psi, bool) or not isinstance(psi, (int, float, np.integer, np.floating)) or \
-                not np.isfinite(psi) or psi < 0:
+        if (
+            isinstance(psi, bool)
+            or not isinstance(psi, (int, float, np.integer, np.floating))
+            or not np.isfinite(psi)
+            or psi < 0
+        ):
             raise ValueError(f"psi must be a finite number ≥ 0, got {psi!r}")
         return float(psi)
 

@@ -69,7 +69,9 @@ def exercise_paths(root: Path = ROOT) -> list[Path]:
     return sorted(path.relative_to(root) for pattern in EXERCISE_GLOBS for path in root.glob(pattern))
 
 
-def execute_chapters(destination: Path = EXECUTED, *, profile: str = "classroom", root: Path = ROOT) -> dict[str, float]:
+def execute_chapters(
+    destination: Path = EXECUTED, *, profile: str = "classroom", root: Path = ROOT
+) -> dict[str, float]:
     """Run every chapter and app in a fresh kernel in `profile`; write the copies under `destination`.
 
     Returns each notebook's wall time in seconds. A chapter that fails stops the build with its error.
@@ -83,8 +85,13 @@ def execute_chapters(destination: Path = EXECUTED, *, profile: str = "classroom"
         notebook = nbformat.read(root / relative, as_version=4)
         started = time.perf_counter()
         print(f"site: executing {relative} ({profile} profile)", flush=True)
-        client = NotebookClient(notebook, timeout=CELL_TIMEOUT, kernel_name="python3", store_widget_state=False,
-                                resources={"metadata": {"path": str((root / relative).parent)}})
+        client = NotebookClient(
+            notebook,
+            timeout=CELL_TIMEOUT,
+            kernel_name="python3",
+            store_widget_state=False,
+            resources={"metadata": {"path": str((root / relative).parent)}},
+        )
         client.execute(env=environment)
         timings[str(relative)] = time.perf_counter() - started
         target = destination / relative
@@ -106,14 +113,16 @@ def plotly_html(figure: dict) -> str:
         f'<script type="text/javascript">(function () {{ var figure = {payload}; '
         f'Plotly.newPlot("{div_id}", figure.data, figure.layout, {{"responsive": true, "displaylogo": false}})'
         f'.then(function () {{ if (figure.frames.length) {{ Plotly.addFrames("{div_id}", figure.frames); }} }}); '
-        f'}})();</script></div>'
+        f"}})();</script></div>"
     )
 
 
 def snapshot_html(png_base64: str, alt: str) -> str:
     """An <img> of a widget's picture, with its alt text."""
-    return (f'<img class="{SNAPSHOT_CLASS}" src="data:image/png;base64,{png_base64}" '
-            f'alt="{html.escape(alt, quote=True)}" title="{html.escape(alt, quote=True)}">')
+    return (
+        f'<img class="{SNAPSHOT_CLASS}" src="data:image/png;base64,{png_base64}" '
+        f'alt="{html.escape(alt, quote=True)}" title="{html.escape(alt, quote=True)}">'
+    )
 
 
 def static_output(output: dict) -> dict:
@@ -164,8 +173,10 @@ def stage(executed: Path, source: Path = SOURCE, *, root: Path = ROOT) -> list[P
     chapters = chapter_paths(root)
     missing = [str(relative) for relative in chapters if not (executed / relative).is_file()]
     if missing:
-        raise FileNotFoundError(f"no executed copy in {executed} of: {', '.join(missing)} "
-                                "(run make site to execute them, or make test with AUTOAEGAN_EXECUTED_DIR set)")
+        raise FileNotFoundError(
+            f"no executed copy in {executed} of: {', '.join(missing)} "
+            "(run make site to execute them, or make test with AUTOAEGAN_EXECUTED_DIR set)"
+        )
     if source.exists():
         shutil.rmtree(source)
     staged = []
@@ -198,10 +209,14 @@ def _unlink_outside(page: Path, source: Path) -> None:
 
     Such files stay with the repository; a link to them would be a dead link on the site.
     """
+
     def keep_or_unlink(match):
         text, target = match.groups()
-        if re.match(r"[a-z]+:|#", target) or (page.parent / target.split("#")[0]).resolve().is_relative_to(
-                source.resolve()) and (page.parent / target.split("#")[0]).exists():
+        if (
+            re.match(r"[a-z]+:|#", target)
+            or (page.parent / target.split("#")[0]).resolve().is_relative_to(source.resolve())
+            and (page.parent / target.split("#")[0]).exists()
+        ):
             return match.group(0)
         return text
 
@@ -218,8 +233,20 @@ def render(source: Path = SOURCE, output: Path = OUTPUT) -> None:
     """Render the staged sources into HTML with Sphinx (classroom/site/conf.py)."""
     if output.exists():
         shutil.rmtree(output)
-    command = [sys.executable, "-m", "sphinx", "-b", "html", "-q", "-c", str(CONFIG), str(source), str(output),
-               "-d", str(BUILD / "site-doctrees")]
+    command = [
+        sys.executable,
+        "-m",
+        "sphinx",
+        "-b",
+        "html",
+        "-q",
+        "-c",
+        str(CONFIG),
+        str(source),
+        str(output),
+        "-d",
+        str(BUILD / "site-doctrees"),
+    ]
     subprocess.run(command, check=True)
 
 
@@ -231,15 +258,19 @@ def publish_wheel(output: Path = OUTPUT, *, root: Path = ROOT) -> Path:
     subprocess.run(command, check=True)
     wheel = output / wheel_name(package_version(root))
     if not wheel.is_file():
-        raise FileNotFoundError(f"pip wheel made no {wheel.name} in {output}: found "
-                                f"{sorted(path.name for path in output.glob('*.whl'))}")
+        raise FileNotFoundError(
+            f"pip wheel made no {wheel.name} in {output}: found {sorted(path.name for path in output.glob('*.whl'))}"
+        )
     return wheel
 
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--executed", type=Path, help="a folder of executed chapters (DIR/course/...); "
-                                                      "without it, every chapter runs first (classroom profile)")
+    parser.add_argument(
+        "--executed",
+        type=Path,
+        help="a folder of executed chapters (DIR/course/...); without it, every chapter runs first (classroom profile)",
+    )
     parser.add_argument("--output", type=Path, default=OUTPUT, help=f"where the site goes (default {OUTPUT})")
     args = parser.parse_args(argv)
     started = time.perf_counter()

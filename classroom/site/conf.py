@@ -45,8 +45,10 @@ mathjax_path = "mathjax/MathJax.js?config=TeX-AMS-MML_HTMLorMML-full"
 myst_update_mathjax = False
 # The package carries the STIX web fonts only (as Jupyter's own MathJax setup uses them).
 mathjax2_config = {
-    "tex2jax": {"processClass": "tex2jax_process|mathjax_process|math|output_area",
-                "ignoreClass": "tex2jax_ignore|mathjax_ignore"},
+    "tex2jax": {
+        "processClass": "tex2jax_process|mathjax_process|math|output_area",
+        "ignoreClass": "tex2jax_ignore|mathjax_ignore",
+    },
     "HTML-CSS": {"availableFonts": [], "preferredFont": None, "webFont": "STIX-Web", "imageFont": None},
 }
 html_css_files = ["autoaegan.css"]
@@ -63,10 +65,12 @@ def _copy_scripts(app, exception):
         import plotly
 
         static = Path(app.outdir) / "_static"
-        shutil.copyfile(Path(plotly.__file__).resolve().parent / "package_data" / "plotly.min.js",
-                        static / "plotly.min.js")
-        shutil.copytree(Path(jupyter_server_mathjax.__file__).resolve().parent / "static", static / "mathjax",
-                        dirs_exist_ok=True)
+        shutil.copyfile(
+            Path(plotly.__file__).resolve().parent / "package_data" / "plotly.min.js", static / "plotly.min.js"
+        )
+        shutil.copytree(
+            Path(jupyter_server_mathjax.__file__).resolve().parent / "static", static / "mathjax", dirs_exist_ok=True
+        )
 
 
 def setup(app):

@@ -35,7 +35,9 @@ TIED_AUTOENCODER = {"test_tied_conv_autoencoder": 0, "test_tied_conv_autoencoder
 K_SPARSE = {"test_k_sparse": 0, "test_k_sparse_hidden": 0}
 K_SPARSE_GRADIENTS = {"test_k_sparse_gradients": 0, "test_k_sparse_model_hidden": 0}
 TRAINING = {
-    "test_compact_autoencoder": 0, "test_compact_autoencoder_beats_pca": 0, "test_compact_autoencoder_margin": 0,
+    "test_compact_autoencoder": 0,
+    "test_compact_autoencoder_beats_pca": 0,
+    "test_compact_autoencoder_margin": 0,
 }
 BASELINE = {"test_compact_autoencoder_beats_pca": 0, "test_compact_autoencoder_margin": 0}
 
@@ -63,7 +65,7 @@ class KSparse(keras.layers.Layer):
         """Keep `k` as `self.k`; raise a ValueError when it is less than 1."""
         super().__init__(**kwargs)
 '''
-_K_CHECKS = '''        if k < 1:
+_K_CHECKS = """        if k < 1:
             raise ValueError(f"k must be at least 1, got {k}")
         self.k = k
 
@@ -71,7 +73,7 @@ _K_CHECKS = '''        if k < 1:
         if self.k > input_shape[-1]:
             raise ValueError(f"k = {self.k} is more than the {input_shape[-1]} units")
 
-'''
+"""
 _TRAIN_SIGNATURE = '''import math
 
 import keras
@@ -115,10 +117,10 @@ def _dense_training(hidden: int) -> str:
     )
 
 
-_SOLUTION_BUILD = '''    def build(self, input_shape):
+_SOLUTION_BUILD = """    def build(self, input_shape):
         self.bias = self.add_weight(name="bias", shape=(self.conv.kernel.shape[2],), initializer="zeros")
 
-'''
+"""
 
 SUBMISSIONS = {
     "other_styles": Submission(
@@ -156,7 +158,8 @@ SUBMISSIONS = {
                 ),
             ),
             # A wider model, the functional API and a training loop of its own: exactly `steps` steps of Adam.
-            "compact_autoencoder": _TRAIN_SIGNATURE + (
+            "compact_autoencoder": _TRAIN_SIGNATURE
+            + (
                 "    import numpy as np\n"
                 "    import tensorflow as tf\n\n"
                 "    keras.utils.set_random_seed(seed)\n"
@@ -189,8 +192,7 @@ SUBMISSIONS = {
         answers={
             # "A transposed convolution is a convolution with the kernel flipped": the flip is wrong here.
             "tied_conv": _tied(
-                _SOLUTION_BUILD
-                + "    def call(self, inputs):\n"
+                _SOLUTION_BUILD + "    def call(self, inputs):\n"
                 "        kernel = ops.flip(self.conv.kernel, axis=(0, 1))\n"
                 "        conv = self.conv\n"
                 "        outputs = ops.conv_transpose(inputs, kernel, strides=conv.strides, padding=conv.padding)\n"
@@ -266,7 +268,8 @@ SUBMISSIONS = {
                 checks="        self.k = k\n\n",
             ),
             # Copies: the decoder returns the last images the encoder saw, whatever the codings.
-            "compact_autoencoder": _TRAIN_SIGNATURE + (
+            "compact_autoencoder": _TRAIN_SIGNATURE
+            + (
                 "    import numpy as np\n\n"
                 "    seen = {}\n\n"
                 "    def encoder(batch):\n"
@@ -289,8 +292,7 @@ SUBMISSIONS = {
         answers={
             # The conv's strides forgotten: stride 1 everywhere, so the maps do not grow back.
             "tied_conv": _tied(
-                _SOLUTION_BUILD
-                + "    def call(self, inputs):\n"
+                _SOLUTION_BUILD + "    def call(self, inputs):\n"
                 "        outputs = ops.conv_transpose(inputs, self.conv.kernel, padding=self.conv.padding)\n"
                 "        return self.activation(outputs + self.bias)\n"
             ),

@@ -399,58 +399,91 @@ def train_conditional_gan(images, labels, *, steps, seed):
 
 SUBMISSIONS = {
     "other_styles": Submission(
-        answers={"r1_penalty": _OTHER_R1, "conditional_generator": _OTHER_GENERATOR,
-                 "conditional_discriminator": _OTHER_DISCRIMINATOR, "train_conditional_gan": _OTHER_TRAINING},
+        answers={
+            "r1_penalty": _OTHER_R1,
+            "conditional_generator": _OTHER_GENERATOR,
+            "conditional_discriminator": _OTHER_DISCRIMINATOR,
+            "train_conditional_gan": _OTHER_TRAINING,
+        },
         why="right answers in other styles: the penalty with tf.norm and tf.identity, int64 labels and 5 × 5 kernels "
-            "in the generator, keras.ops for the projection, and a training loop over a tf.data pipeline with one "
-            "forward pass for both phases and BinaryCrossentropy(from_logits=True) (label accuracy 0.59 and Fréchet "
-            "distance 111 with grading's seed; 0.49 to 0.61 and 117 to 145 with seeds 0 to 2)",
+        "in the generator, keras.ops for the projection, and a training loop over a tf.data pipeline with one "
+        "forward pass for both phases and BinaryCrossentropy(from_logits=True) (label accuracy 0.59 and Fréchet "
+        "distance 111 with grading's seed; 0.49 to 0.61 and 117 to 145 with seeds 0 to 2)",
     ),
     "sum_penalty_label_ignored_sigmoid_discriminator": Submission(
-        answers={"r1_penalty": _R1_SUM, "conditional_generator": _GENERATOR_LABEL_IGNORED,
-                 "conditional_discriminator": _DISCRIMINATOR_SIGMOID,
-                 "train_conditional_gan": UNDONE_TRAINING},
-        deserved={"test_r1_penalty": 0, "test_r1_penalty_hidden": 0, "test_conditional_generator": 0,
-                  "test_conditional_generator_hidden": 0, "test_conditional_discriminator": 0, **TRAINING},
+        answers={
+            "r1_penalty": _R1_SUM,
+            "conditional_generator": _GENERATOR_LABEL_IGNORED,
+            "conditional_discriminator": _DISCRIMINATOR_SIGMOID,
+            "train_conditional_gan": UNDONE_TRAINING,
+        },
+        deserved={
+            "test_r1_penalty": 0,
+            "test_r1_penalty_hidden": 0,
+            "test_conditional_generator": 0,
+            "test_conditional_generator_hidden": 0,
+            "test_conditional_discriminator": 0,
+            **TRAINING,
+        },
         why="the squared norms summed over the batch; a generator that never uses its labels; a discriminator that "
-            "ends in a sigmoid (its hidden tests, which only check that the label matters, pass); no training",
-        messages={"test_r1_penalty": "summed over the batch, not averaged",
-                  "test_conditional_generator": "join the label's embedding to the codings",
-                  "test_conditional_discriminator": "should return logits, with no sigmoid"},
+        "ends in a sigmoid (its hidden tests, which only check that the label matters, pass); no training",
+        messages={
+            "test_r1_penalty": "summed over the batch, not averaged",
+            "test_conditional_generator": "join the label's embedding to the codings",
+            "test_conditional_discriminator": "should return logits, with no sigmoid",
+        },
     ),
     "float32_penalty_ten_classes": Submission(
-        answers={"r1_penalty": _R1_FLOAT32, "conditional_generator": _GENERATOR_TEN_CLASSES,
-                 "conditional_discriminator": _DISCRIMINATOR_TEN_CLASSES,
-                 "train_conditional_gan": UNDONE_TRAINING},
-        deserved={"test_r1_penalty_hidden": 0, "test_conditional_generator_hidden": 0,
-                  "test_conditional_discriminator_hidden": 0, **TRAINING},
+        answers={
+            "r1_penalty": _R1_FLOAT32,
+            "conditional_generator": _GENERATOR_TEN_CLASSES,
+            "conditional_discriminator": _DISCRIMINATOR_TEN_CLASSES,
+            "train_conditional_gan": UNDONE_TRAINING,
+        },
+        deserved={
+            "test_r1_penalty_hidden": 0,
+            "test_conditional_generator_hidden": 0,
+            "test_conditional_discriminator_hidden": 0,
+            **TRAINING,
+        },
         why="right for the visible cases, but the images cast to float32 (float64 penalties lose their precision) and "
-            "Embedding(10, ...) hard-coded in both networks (20 classes fail); no training",
+        "Embedding(10, ...) hard-coded in both networks (20 classes fail); no training",
     ),
     "numpy_penalty_sigmoid_generator_batch_discriminator": Submission(
-        answers={"r1_penalty": _R1_NUMPY, "conditional_generator": _GENERATOR_SIGMOID,
-                 "conditional_discriminator": _DISCRIMINATOR_BATCH_CENTRED,
-                 "train_conditional_gan": UNDONE_TRAINING},
-        deserved={"test_r1_penalty": 0, "test_r1_penalty_hidden": 0, "test_conditional_generator": 0,
-                  "test_conditional_discriminator": 0, "test_conditional_discriminator_hidden": 0, **TRAINING},
+        answers={
+            "r1_penalty": _R1_NUMPY,
+            "conditional_generator": _GENERATOR_SIGMOID,
+            "conditional_discriminator": _DISCRIMINATOR_BATCH_CENTRED,
+            "train_conditional_gan": UNDONE_TRAINING,
+        },
+        deserved={
+            "test_r1_penalty": 0,
+            "test_r1_penalty_hidden": 0,
+            "test_conditional_generator": 0,
+            "test_conditional_discriminator": 0,
+            "test_conditional_discriminator_hidden": 0,
+            **TRAINING,
+        },
         why="the penalty computed with NumPy (no gradient reaches the discriminator's weights); a generator ending in "
-            "a sigmoid (its images in [0, 1]: the hidden tests, which check [-1, 1], pass); a discriminator that "
-            "centres each batch on its mean image (a logit depends on the other images); no training",
-        messages={"test_r1_penalty": "got none (r1_penalty returned a",
-                  "test_conditional_generator": "use all of it (a tanh output)",
-                  "test_conditional_discriminator": "each logit should depend on its own image and label only"},
+        "a sigmoid (its images in [0, 1]: the hidden tests, which check [-1, 1], pass); a discriminator that "
+        "centres each batch on its mean image (a logit depends on the other images); no training",
+        messages={
+            "test_r1_penalty": "got none (r1_penalty returned a",
+            "test_conditional_generator": "use all of it (a tanh output)",
+            "test_conditional_discriminator": "each logit should depend on its own image and label only",
+        },
     ),
     "too_small": Submission(
         answers={"train_conditional_gan": _TOO_SMALL},
         deserved={"test_conditional_gan_labels": 0, "test_conditional_gan_quality": 0},
         why="the solution's Parts 1 and 2, but a dense generator of 8 hidden units trained with the solution's loop: "
-            "blurred class averages at best",
+        "blurred class averages at best",
     ),
     "copying": Submission(
         answers={"train_conditional_gan": _COPYING},
         deserved={"test_conditional_gan_quality": 0},
-        why="a \"generator\" that looks up a stored training image of the class asked for, picked by the codings: "
-            "right labels and a low Fréchet distance, but every sample a copy",
+        why='a "generator" that looks up a stored training image of the class asked for, picked by the codings: '
+        "right labels and a low Fréchet distance, but every sample a copy",
         messages={"test_conditional_gan_quality": "copies of training images"},
     ),
 }

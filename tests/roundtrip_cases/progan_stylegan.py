@@ -35,48 +35,62 @@ def grouped_minibatch_stddev(x, group_size=4):
     is in group n mod (batch / G). Raise ValueError if the batch size is not a multiple of G.
     """
 '''
-_GROUP_SIZE = '''    batch, height, width, channels = ops.shape(x)
+_GROUP_SIZE = """    batch, height, width, channels = ops.shape(x)
     if isinstance(batch, int):
         group_size = min(group_size, batch)
         if batch % group_size:
             raise ValueError(f"the batch size must be a multiple of the group size {group_size}, got a batch of {batch}")
     else:
         group_size = ops.minimum(group_size, batch)
-'''
+"""
 
 
 def _stddev(spread: str) -> str:
     """The solution's function with `spread` (from `groups`, (G, M, H, W, C), to `spread`, (M, 1, 1, 1)) swapped in."""
-    return _STDDEV_SIGNATURE + _GROUP_SIZE + '''    groups = ops.reshape(x, (group_size, -1, height, width, channels))
-''' + spread + '''    extra = ops.ones_like(groups[..., :1]) * spread[None]
+    return (
+        _STDDEV_SIGNATURE
+        + _GROUP_SIZE
+        + """    groups = ops.reshape(x, (group_size, -1, height, width, channels))
+"""
+        + spread
+        + """    extra = ops.ones_like(groups[..., :1]) * spread[None]
     return ops.reshape(ops.concatenate([groups, extra], axis=-1), (-1, height, width, channels + 1))
-'''
+"""
+    )
 
 
-STDDEV_SOLUTION = _stddev('''    spread = ops.mean(ops.sqrt(ops.var(groups, axis=0) + 1e-8), axis=(1, 2, 3), keepdims=True)
-''')
+STDDEV_SOLUTION = _stddev("""    spread = ops.mean(ops.sqrt(ops.var(groups, axis=0) + 1e-8), axis=(1, 2, 3), keepdims=True)
+""")
 # The moments by hand, the spreads tiled over the batch (image n = g·M + m takes s[m]) and broadcast.
-STDDEV_OTHER_STYLE = _STDDEV_SIGNATURE + _GROUP_SIZE + '''    flat = ops.reshape(x, (group_size, -1, height * width * channels))  # (G, M, HWC)
+STDDEV_OTHER_STYLE = (
+    _STDDEV_SIGNATURE
+    + _GROUP_SIZE
+    + """    flat = ops.reshape(x, (group_size, -1, height * width * channels))  # (G, M, HWC)
     centred = flat - ops.mean(flat, axis=0, keepdims=True)
     sigma = ops.sqrt(ops.mean(centred * centred, axis=0) + 1e-8)  # (M, HWC)
     per_image = ops.tile(ops.mean(sigma, axis=1), (group_size,))  # (N,)
     extra = ops.ones_like(x[..., :1]) * ops.reshape(per_image, (-1, 1, 1, 1))
     return ops.concatenate([x, extra], axis=-1)
-'''
+"""
+)
 # Groups of consecutive images (0-3, 4-7): the values, hence the visible value test and the hidden tests, fail;
 # the test of the groups' properties does not depend on which images share a group.
-STDDEV_CONSECUTIVE = _STDDEV_SIGNATURE + _GROUP_SIZE + '''    groups = ops.reshape(x, (-1, group_size, height, width, channels))  # (M, G, ...): consecutive images
+STDDEV_CONSECUTIVE = (
+    _STDDEV_SIGNATURE
+    + _GROUP_SIZE
+    + """    groups = ops.reshape(x, (-1, group_size, height, width, channels))  # (M, G, ...): consecutive images
     spread = ops.mean(ops.sqrt(ops.var(groups, axis=1) + 1e-8), axis=(1, 2, 3), keepdims=True)  # (M, 1, 1, 1)
     extra = ops.ones_like(groups[..., :1]) * spread[:, None]
     return ops.reshape(ops.concatenate([groups, extra], axis=-1), (-1, height, width, channels + 1))
-'''
+"""
+)
 # The slides' pooling of the channels: identical images of 5 channels still have a spread, so every cell fails.
-STDDEV_POOLED = _stddev('''    spread = ops.mean(ops.sqrt(ops.var(groups, axis=(0, 4)) + 1e-8), axis=(1, 2))[:, None, None, None]
-''')
+STDDEV_POOLED = _stddev("""    spread = ops.mean(ops.sqrt(ops.var(groups, axis=(0, 4)) + 1e-8), axis=(1, 2))[:, None, None, None]
+""")
 # ops.std, no 1e-8: the values pass, the gradient for a group without spread is NaN (groups cell), and a group of
 # one image gives 0 instead of 1e-4 (hidden).
-STDDEV_NO_EPSILON = _stddev('''    spread = ops.mean(ops.std(groups, axis=0), axis=(1, 2, 3), keepdims=True)
-''')
+STDDEV_NO_EPSILON = _stddev("""    spread = ops.mean(ops.std(groups, axis=0), axis=(1, 2, 3), keepdims=True)
+""")
 
 _LAYER_HEAD = '''import keras
 from keras import ops
@@ -90,32 +104,32 @@ class ModulatedConv2D(keras.layers.Layer):
     """
 
 '''
-_INIT = '''    def __init__(self, filters, kernel_size, demodulate=True, **kwargs):
+_INIT = """    def __init__(self, filters, kernel_size, demodulate=True, **kwargs):
         super().__init__(**kwargs)
         self.filters, self.kernel_size, self.demodulate = filters, kernel_size, demodulate
 
-'''
-_BUILD = '''    def build(self, input_shape):
+"""
+_BUILD = """    def build(self, input_shape):
         x_shape, _ = input_shape
         self.kernel = self.add_weight(shape=(self.kernel_size, self.kernel_size, x_shape[-1], self.filters),
                                       initializer="random_normal", name="kernel")
 
-'''
-_FUSED_CALL = '''    def call(self, inputs):
+"""
+_FUSED_CALL = """    def call(self, inputs):
         x, style = inputs
         y = ops.conv(x * style[:, None, None, :], self.kernel, padding="same")
         if {condition}:
             energy = ops.matmul(ops.square(style), ops.sum(ops.square(self.kernel), axis=(0, 1)))
             y = y * ops.rsqrt(energy + 1e-8)[:, None, None, :]
         return y
-'''
-_PER_IMAGE_CALL = '''    def call(self, inputs):
+"""
+_PER_IMAGE_CALL = """    def call(self, inputs):
         x, style = inputs
         kernels = self.kernel[None] * style[:, None, None, :, None]  # (batch, k, k, in, out)
         if self.demodulate:
             kernels = kernels * ops.rsqrt(ops.sum(ops.square(kernels), axis={axes}, keepdims=True) + 1e-8)
         return ops.vectorized_map(lambda pair: ops.conv(pair[0][None], pair[1], padding="same")[0], (x, kernels))
-'''
+"""
 LAYER_SOLUTION = _LAYER_HEAD + _INIT + _BUILD + _FUSED_CALL.format(condition="self.demodulate")
 # Each image convolved with its own modulated, demodulated kernel (the formula as written), over the batch.
 LAYER_PER_IMAGE = _LAYER_HEAD + _INIT + _BUILD + _PER_IMAGE_CALL.format(axes="(1, 2, 3)")
@@ -124,11 +138,16 @@ LAYER_ALWAYS_DEMODULATES = _LAYER_HEAD + _INIT + _BUILD + _FUSED_CALL.format(con
 # The squares summed over the kernel's positions only: the outputs' variance is the number of input channels.
 LAYER_POSITIONS_ONLY = _LAYER_HEAD + _INIT + _BUILD + _PER_IMAGE_CALL.format(axes="(1, 2)")
 # No **kwargs: ModulatedConv2D(..., dtype="float64") raises TypeError in the hidden tests; the rest passes.
-LAYER_NO_KWARGS = _LAYER_HEAD + '''    def __init__(self, filters, kernel_size, demodulate=True):
+LAYER_NO_KWARGS = (
+    _LAYER_HEAD
+    + """    def __init__(self, filters, kernel_size, demodulate=True):
         super().__init__()
         self.filters, self.kernel_size, self.demodulate = filters, kernel_size, demodulate
 
-''' + _BUILD + _FUSED_CALL.format(condition="self.demodulate")
+"""
+    + _BUILD
+    + _FUSED_CALL.format(condition="self.demodulate")
+)
 
 _TRAIN_SIGNATURE = '''import keras
 import numpy as np
@@ -147,7 +166,7 @@ def train_small_gan(images, *, steps, seed):
 # The released cell, as nbgrader makes it: the training part is left undone.
 UNDONE_TRAINING = _TRAIN_SIGNATURE + "    # YOUR CODE HERE\n    raise NotImplementedError()\n"
 
-_TRAINING_LOOP = '''    d_optimizer = keras.optimizers.Adam(1e-3, beta_1=0.5)
+_TRAINING_LOOP = """    d_optimizer = keras.optimizers.Adam(1e-3, beta_1=0.5)
     g_optimizer = keras.optimizers.Adam(1e-3, beta_1=0.5)
     real_images = tf.constant(images.reshape(-1, 28, 28, 1) * 2 - 1, tf.float32)
     averages = [tf.Variable(variable) for variable in generator.weights]
@@ -174,16 +193,16 @@ _TRAINING_LOOP = '''    d_optimizer = keras.optimizers.Adam(1e-3, beta_1=0.5)
     for average, variable in zip(averages, generator.weights):
         variable.assign(average)
     return generator
-'''
-_DISCRIMINATOR = '''    discriminator = keras.Sequential([
+"""
+_DISCRIMINATOR = """    discriminator = keras.Sequential([
         keras.Input(shape=(28, 28, 1)),
         layers.Conv2D(16, 4, strides=2, padding="same"), layers.LeakyReLU(0.2),
         layers.Conv2D(32, 4, strides=2, padding="same"), layers.LeakyReLU(0.2),
         layers.Lambda(grouped_minibatch_stddev),
         layers.Flatten(), layers.Dense(1),
     ])
-'''
-_GENERATOR = '''    keras.utils.set_random_seed(seed)
+"""
+_GENERATOR = """    keras.utils.set_random_seed(seed)
     codings = keras.Input(shape=(64,))
     w = layers.Dense(64, activation="leaky_relu")(codings)
     w = layers.Dense(64, activation="leaky_relu")(w)
@@ -193,79 +212,133 @@ _GENERATOR = '''    keras.utils.set_random_seed(seed)
         style = layers.Dense(x.shape[-1], bias_initializer="ones")(w)
         x = layers.LeakyReLU(0.2)(ModulatedConv2D(filters, 3)([x, style]))
     generator = keras.Model(codings, layers.Conv2D(1, 3, padding="same", activation="tanh")(x))
-'''
+"""
 # The solution's GAN with an Identity layer in place of the grouped minibatch standard deviation: it collapses.
-NO_STDDEV_TRAINING = _TRAIN_SIGNATURE + _GENERATOR + _DISCRIMINATOR.replace(
-    "layers.Lambda(grouped_minibatch_stddev)", "layers.Identity()") + _TRAINING_LOOP
-TOO_SMALL_TRAINING = _TRAIN_SIGNATURE + '''    keras.utils.set_random_seed(seed)
+NO_STDDEV_TRAINING = (
+    _TRAIN_SIGNATURE
+    + _GENERATOR
+    + _DISCRIMINATOR.replace("layers.Lambda(grouped_minibatch_stddev)", "layers.Identity()")
+    + _TRAINING_LOOP
+)
+TOO_SMALL_TRAINING = (
+    _TRAIN_SIGNATURE
+    + """    keras.utils.set_random_seed(seed)
     generator = keras.Sequential([  # one layer: every image a fixed mix of 64 patterns
         keras.Input(shape=(64,)), layers.Dense(28 * 28, activation="tanh"), layers.Reshape((28, 28, 1)),
     ])
-''' + _DISCRIMINATOR + _TRAINING_LOOP
+"""
+    + _DISCRIMINATOR
+    + _TRAINING_LOOP
+)
 # A "generator" that hands back training images: each coding picks one of the first 2,000.
-COPYING_TRAINING = _TRAIN_SIGNATURE + '''    keras.utils.set_random_seed(seed)
+COPYING_TRAINING = (
+    _TRAIN_SIGNATURE
+    + """    keras.utils.set_random_seed(seed)
     bank = tf.constant(images[:2000].reshape(-1, 28, 28, 1) * 2 - 1, tf.float32)
     projection = tf.constant(np.random.default_rng(seed).normal(size=(64, 2000)), tf.float32)
     codings = keras.Input(shape=(64,))
     picked = layers.Lambda(lambda z: tf.gather(bank, tf.argmax(tf.matmul(z, projection), axis=1)))(codings)
     return keras.Model(codings, picked)
-'''
+"""
+)
 
 _FULL_TRAINING_LOST = dict(TRAINING)
 SUBMISSIONS = {
     "other_styles": Submission(
-        answers={"grouped_minibatch_stddev": STDDEV_OTHER_STYLE, "ModulatedConv2D": LAYER_PER_IMAGE,
-                 "train_small_gan": UNDONE_TRAINING},
+        answers={
+            "grouped_minibatch_stddev": STDDEV_OTHER_STYLE,
+            "ModulatedConv2D": LAYER_PER_IMAGE,
+            "train_small_gan": UNDONE_TRAINING,
+        },
         deserved=_FULL_TRAINING_LOST,
         why="the moments by hand and the spreads tiled over the batch; each image convolved with its own kernel "
-            "(ops.vectorized_map); the training left undone",
+        "(ops.vectorized_map); the training left undone",
     ),
     "consecutive_groups_always_demodulates": Submission(
-        answers={"grouped_minibatch_stddev": STDDEV_CONSECUTIVE, "ModulatedConv2D": LAYER_ALWAYS_DEMODULATES,
-                 "train_small_gan": UNDONE_TRAINING},
-        deserved={"test_grouped_minibatch_stddev": 0, "test_grouped_minibatch_stddev_hidden": 0,
-                  "test_modulated_conv2d_demodulation": 0, "test_modulated_conv2d_hidden": 0, **TRAINING},
+        answers={
+            "grouped_minibatch_stddev": STDDEV_CONSECUTIVE,
+            "ModulatedConv2D": LAYER_ALWAYS_DEMODULATES,
+            "train_small_gan": UNDONE_TRAINING,
+        },
+        deserved={
+            "test_grouped_minibatch_stddev": 0,
+            "test_grouped_minibatch_stddev_hidden": 0,
+            "test_modulated_conv2d_demodulation": 0,
+            "test_modulated_conv2d_hidden": 0,
+            **TRAINING,
+        },
         why="groups of consecutive images instead of image n in group n mod M; demodulation even with demodulate=False",
-        messages={"test_grouped_minibatch_stddev": "groups of consecutive images",
-                  "test_modulated_conv2d_demodulation": "demodulate=False"},
+        messages={
+            "test_grouped_minibatch_stddev": "groups of consecutive images",
+            "test_modulated_conv2d_demodulation": "demodulate=False",
+        },
     ),
     "pooled_no_kwargs": Submission(
-        answers={"grouped_minibatch_stddev": STDDEV_POOLED, "ModulatedConv2D": LAYER_NO_KWARGS,
-                 "train_small_gan": UNDONE_TRAINING},
-        deserved={"test_grouped_minibatch_stddev": 0, "test_grouped_minibatch_stddev_groups": 0,
-                  "test_grouped_minibatch_stddev_hidden": 0, "test_modulated_conv2d_hidden": 0, **TRAINING},
+        answers={
+            "grouped_minibatch_stddev": STDDEV_POOLED,
+            "ModulatedConv2D": LAYER_NO_KWARGS,
+            "train_small_gan": UNDONE_TRAINING,
+        },
+        deserved={
+            "test_grouped_minibatch_stddev": 0,
+            "test_grouped_minibatch_stddev_groups": 0,
+            "test_grouped_minibatch_stddev_hidden": 0,
+            "test_modulated_conv2d_hidden": 0,
+            **TRAINING,
+        },
         why="the group's spread pooled over the channels (the slides' formula); a layer without **kwargs (no dtype)",
-        messages={"test_grouped_minibatch_stddev": "the slides' formula",
-                  "test_grouped_minibatch_stddev_groups": "no group has any spread"},
+        messages={
+            "test_grouped_minibatch_stddev": "the slides' formula",
+            "test_grouped_minibatch_stddev_groups": "no group has any spread",
+        },
     ),
     "no_epsilon_positions_only": Submission(
-        answers={"grouped_minibatch_stddev": STDDEV_NO_EPSILON, "ModulatedConv2D": LAYER_POSITIONS_ONLY,
-                 "train_small_gan": UNDONE_TRAINING},
-        deserved={"test_grouped_minibatch_stddev_groups": 0, "test_grouped_minibatch_stddev_hidden": 0,
-                  "test_modulated_conv2d": 0, "test_modulated_conv2d_demodulation": 0,
-                  "test_modulated_conv2d_hidden": 0, **TRAINING},
+        answers={
+            "grouped_minibatch_stddev": STDDEV_NO_EPSILON,
+            "ModulatedConv2D": LAYER_POSITIONS_ONLY,
+            "train_small_gan": UNDONE_TRAINING,
+        },
+        deserved={
+            "test_grouped_minibatch_stddev_groups": 0,
+            "test_grouped_minibatch_stddev_hidden": 0,
+            "test_modulated_conv2d": 0,
+            "test_modulated_conv2d_demodulation": 0,
+            "test_modulated_conv2d_hidden": 0,
+            **TRAINING,
+        },
         why="ops.std without 1e-8 (a NaN gradient for a group without spread); the demodulation's squares summed over "
-            "the kernel's positions only",
-        messages={"test_grouped_minibatch_stddev_groups": "not finite",
-                  "test_modulated_conv2d": "the kernel's positions only"},
+        "the kernel's positions only",
+        messages={
+            "test_grouped_minibatch_stddev_groups": "not finite",
+            "test_modulated_conv2d": "the kernel's positions only",
+        },
     ),
     "too_small": Submission(
-        answers={"grouped_minibatch_stddev": STDDEV_SOLUTION, "ModulatedConv2D": LAYER_SOLUTION,
-                 "train_small_gan": TOO_SMALL_TRAINING},
+        answers={
+            "grouped_minibatch_stddev": STDDEV_SOLUTION,
+            "ModulatedConv2D": LAYER_SOLUTION,
+            "train_small_gan": TOO_SMALL_TRAINING,
+        },
         deserved={"test_small_gan_classes": 0, "test_small_gan_quality": 0},
         why="a generator of one Dense layer (codings to pixels), trained as the solution's",
     ),
     "no_minibatch_stddev": Submission(
-        answers={"grouped_minibatch_stddev": STDDEV_SOLUTION, "ModulatedConv2D": LAYER_SOLUTION,
-                 "train_small_gan": NO_STDDEV_TRAINING},
+        answers={
+            "grouped_minibatch_stddev": STDDEV_SOLUTION,
+            "ModulatedConv2D": LAYER_SOLUTION,
+            "train_small_gan": NO_STDDEV_TRAINING,
+        },
         deserved={"test_small_gan_classes": 0, "test_small_gan_quality": 0},
         why="the solution's GAN without the grouped minibatch standard deviation in its discriminator: it collapses "
-            "onto 3 to 6 classes (Fréchet distance about 300) in every seed measured",
+        "onto 3 to 6 classes (Fréchet distance about 300) in every seed measured",
         messages={"test_small_gan_classes": "collapsed"},
     ),
     "copying": Submission(
-        answers={"grouped_minibatch_stddev": STDDEV_SOLUTION, "ModulatedConv2D": LAYER_SOLUTION,
-                 "train_small_gan": COPYING_TRAINING},
+        answers={
+            "grouped_minibatch_stddev": STDDEV_SOLUTION,
+            "ModulatedConv2D": LAYER_SOLUTION,
+            "train_small_gan": COPYING_TRAINING,
+        },
         deserved={"test_small_gan_quality": 0},
         why="a generator that returns training images, one picked by each coding: varied and realistic, but copies",
         messages={"test_small_gan_quality": "near-copies"},

@@ -56,12 +56,12 @@ def principal_axes_from_decoder(decoder_kernel, points):
     largest first. Raise ValueError if either array is not 2-D, if k < 1 or k > d, or if `points` has not d columns.
     """
 '''
-_AXES_CHECKS = '''    kernel, points = np.asarray(decoder_kernel, dtype=float), np.asarray(points, dtype=float)
+_AXES_CHECKS = """    kernel, points = np.asarray(decoder_kernel, dtype=float), np.asarray(points, dtype=float)
     if kernel.ndim != 2 or points.ndim != 2 or points.shape[1] != kernel.shape[1]:
         raise ValueError(f"shapes {kernel.shape} and {points.shape} do not fit")
     if not 1 <= kernel.shape[0] <= kernel.shape[1]:
         raise ValueError(f"a kernel of shape {kernel.shape} does not span a subspace")
-'''
+"""
 
 
 def _axes(body: str, checks: str = _AXES_CHECKS) -> str:

@@ -41,8 +41,9 @@ import numpy as np
 def beta_vae_loss(images, reconstructions, mean, log_var, beta):
     """The β-VAE loss of a batch."""
 '''
-KL_TERMS = ("log_var_p - log_var_q + ops.exp(log_var_q - log_var_p) + ops.square(mean_q - mean_p) * ops.exp(-log_var_p)"
-            " - 1")
+KL_TERMS = (
+    "log_var_p - log_var_q + ops.exp(log_var_q - log_var_p) + ops.square(mean_q - mean_p) * ops.exp(-log_var_p) - 1"
+)
 KL_TO_PRIOR = "    kl = -0.5 * ops.sum(1 + log_var - ops.exp(log_var) - ops.square(mean), axis=-1)\n"
 
 # ----- correct answers in other styles -------------------------------------------------------------------------------
@@ -151,7 +152,7 @@ def train_vae(images, *, steps, seed):
 
 def _dense_vae(*, bottleneck: int) -> str:
     """The solution's VAE (256 units on each side), whose decoder squeezes the codings through `bottleneck` units."""
-    return f'''import keras
+    return f"""import keras
 import numpy as np
 import tensorflow as tf
 from keras import layers, ops
@@ -192,14 +193,14 @@ def train_vae(images, *, steps, seed):
     for _ in range(steps):
         train_step(images[rng.choice(len(images), size=128, replace=False)])
     return encoder, decoder
-'''
+"""
 
 
 # A decoder that squeezes the 16 codings through one unit, a 1-D coding in effect: it draws a few kinds of garments.
 TRAIN_TOO_SMALL = _dense_vae(bottleneck=1)
 # Not a VAE: the decoder picks one of 2,000 training images for each coding (a sharp softmax over random keys), and
 # nothing is trained. Its samples are real images, of every class: only the copy check stops it.
-TRAIN_COPYING = '''import keras
+TRAIN_COPYING = """import keras
 import numpy as np
 from keras import layers
 
@@ -217,9 +218,9 @@ def train_vae(images, *, steps, seed):
     pixels = lookup(choice)
     lookup.set_weights([kept])
     return encoder, keras.Model(codings, layers.Reshape((28, 28))(pixels))
-'''
+"""
 # Untrained models whose decoder takes codings of size 8, not 16: the checks cannot call it on theirs.
-TRAIN_WRONG_CODING_SIZE = '''import keras
+TRAIN_WRONG_CODING_SIZE = """import keras
 from keras import layers
 
 
@@ -231,9 +232,9 @@ def train_vae(images, *, steps, seed):
     codings = keras.Input(shape=(8,))
     decoder = keras.Model(codings, layers.Reshape((28, 28))(layers.Dense(784, activation="sigmoid")(codings)))
     return encoder, decoder
-'''
+"""
 # Untrained models whose decoder draws its own noise at every call, in inference too: not a function of its input.
-TRAIN_NOISY_DECODER = '''import keras
+TRAIN_NOISY_DECODER = """import keras
 from keras import layers, ops
 
 
@@ -254,16 +255,16 @@ def train_vae(images, *, steps, seed):
     codings = keras.Input(shape=(16,))
     pixels = layers.Dense(784, activation="sigmoid")(Jitter()(codings))
     return encoder, keras.Model(codings, layers.Reshape((28, 28))(pixels))
-'''
+"""
 # Returns the decoder alone.
-TRAIN_DECODER_ONLY = '''import keras
+TRAIN_DECODER_ONLY = """import keras
 from keras import layers
 
 
 def train_vae(images, *, steps, seed):
     codings = keras.Input(shape=(16,))
     return keras.Model(codings, layers.Reshape((28, 28))(layers.Dense(784, activation="sigmoid")(codings)))
-'''
+"""
 
 PART_1 = ("test_gaussian_kl", "test_gaussian_kl_gradients", "test_gaussian_kl_hidden")
 PART_2 = ("test_beta_vae_loss", "test_beta_vae_loss_gradients", "test_beta_vae_loss_hidden")
@@ -274,59 +275,62 @@ SUBMISSIONS = {
     "other_style": Submission(
         answers={"gaussian_kl": KL_OTHER_STYLE, "beta_vae_loss": LOSS_OTHER_STYLE, "train_vae": TRAIN_CHAPTER_STYLE},
         why="correct answers written differently: the KL as a variance ratio and a scaled gap of the means, the loss "
-            "through gaussian_kl with a zero prior, and chapter 06's own VAE (its Sampling, encoder, decoder and "
-            "train_step, per-pixel MSE + KL / 784, Nadam, fit) with a coding of 16",
+        "through gaussian_kl with a zero prior, and chapter 06's own VAE (its Sampling, encoder, decoder and "
+        "train_step, per-pixel MSE + KL / 784, Nadam, fit) with a coding of 16",
     ),
     "too_small": Submission(
         answers={
             # Right values, computed with NumPy: no gradient.
             "gaussian_kl": KL_HEAD + "    mean_q, log_var_q, mean_p, log_var_p = (np.asarray(v) for v in (mean_q, "
-                           "log_var_q, mean_p, log_var_p))\n"
-                           "    return 0.5 * np.sum(log_var_p - log_var_q + np.exp(log_var_q - log_var_p) + "
-                           "(mean_q - mean_p) ** 2 * np.exp(-log_var_p) - 1, axis=-1)\n",
+            "log_var_q, mean_p, log_var_p))\n"
+            "    return 0.5 * np.sum(log_var_p - log_var_q + np.exp(log_var_q - log_var_p) + "
+            "(mean_q - mean_p) ** 2 * np.exp(-log_var_p) - 1, axis=-1)\n",
             # Everything cast to float32: float64 inputs lose their precision (the training's float32 images do not).
             "beta_vae_loss": LOSS_HEAD + "    images, reconstructions, mean, log_var = (ops.cast(v, 'float32') "
-                             "for v in (images, reconstructions, mean, log_var))\n"
-                             "    errors = ops.sum(ops.reshape(ops.square(images - reconstructions), "
-                             "(ops.shape(images)[0], -1)), axis=1)\n" + KL_TO_PRIOR
-                             + "    return ops.mean(errors + beta * kl)\n",
+            "for v in (images, reconstructions, mean, log_var))\n"
+            "    errors = ops.sum(ops.reshape(ops.square(images - reconstructions), "
+            "(ops.shape(images)[0], -1)), axis=1)\n" + KL_TO_PRIOR + "    return ops.mean(errors + beta * kl)\n",
             "train_vae": TRAIN_TOO_SMALL,
         },
-        deserved={"test_gaussian_kl_gradients": 0, "test_gaussian_kl_hidden": 0, "test_beta_vae_loss_hidden": 0,
-                  "test_train_vae_coverage": 0, "test_train_vae_quality": 0},
+        deserved={
+            "test_gaussian_kl_gradients": 0,
+            "test_gaussian_kl_hidden": 0,
+            "test_beta_vae_loss_hidden": 0,
+            "test_train_vae_coverage": 0,
+            "test_train_vae_quality": 0,
+        },
         messages={
             "test_gaussian_kl_gradients": "no gradient reaches mean_q, log_var_q, mean_p, log_var_p",
             "test_train_vae_coverage": "at least 8 of the 10 classes",
             "test_train_vae_quality": "should be below 200",
         },
         why="gaussian_kl in NumPy (right values, no gradient), the loss cast to float32, and a decoder that squeezes "
-            "the codings through one unit (trained on that loss, which is right for float32 images)",
+        "the codings through one unit (trained on that loss, which is right for float32 images)",
     ),
     "copying": Submission(
         answers={
             # exp(γq) / exp(γp): NaN once both variances overflow float32.
             "gaussian_kl": KL_HEAD + "    terms = log_var_p - log_var_q + (ops.exp(log_var_q) + ops.square(mean_q - "
-                           "mean_p)) / ops.exp(log_var_p) - 1\n    return 0.5 * ops.sum(terms, axis=-1)\n",
+            "mean_p)) / ops.exp(log_var_p) - 1\n    return 0.5 * ops.sum(terms, axis=-1)\n",
             # The images flattened to 784 pixels: wrong for any other image size.
             "beta_vae_loss": LOSS_HEAD + "    errors = ops.sum(ops.reshape(ops.square(images - reconstructions), "
-                             "(-1, 784)), axis=1)\n" + KL_TO_PRIOR + "    return ops.mean(errors + beta * kl)\n",
+            "(-1, 784)), axis=1)\n" + KL_TO_PRIOR + "    return ops.mean(errors + beta * kl)\n",
             "train_vae": TRAIN_COPYING,
         },
         deserved={"test_gaussian_kl_hidden": 0, "test_beta_vae_loss_hidden": 0, "test_train_vae_quality": 0},
         messages={"test_train_vae_quality": "not copies of training images"},
         why="the variance ratio as exp(γq) / exp(γp) (NaN for huge variances), the loss hard-coded to 784 pixels, "
-            "and a decoder that returns training images",
+        "and a decoder that returns training images",
     ),
     "wrong_coding_size": Submission(
         answers={
             # KL(p ‖ q): q and p swapped.
             "gaussian_kl": KL_HEAD + "    terms = log_var_q - log_var_p + ops.exp(log_var_p - log_var_q) + "
-                           "ops.square(mean_p - mean_q) * ops.exp(-log_var_q) - 1\n"
-                           "    return 0.5 * ops.sum(terms, axis=-1)\n",
+            "ops.square(mean_p - mean_q) * ops.exp(-log_var_q) - 1\n"
+            "    return 0.5 * ops.sum(terms, axis=-1)\n",
             # Chapter 06's per-pixel MSE, 784 times smaller than the sum the exercise asks for.
             "beta_vae_loss": LOSS_HEAD + "    errors = ops.mean(ops.reshape(ops.square(images - reconstructions), "
-                             "(ops.shape(images)[0], -1)), axis=1)\n" + KL_TO_PRIOR
-                             + "    return ops.mean(errors + beta * kl)\n",
+            "(ops.shape(images)[0], -1)), axis=1)\n" + KL_TO_PRIOR + "    return ops.mean(errors + beta * kl)\n",
             "train_vae": TRAIN_WRONG_CODING_SIZE,
         },
         deserved={**dict.fromkeys(PART_1, 0), **dict.fromkeys(PART_2, 0), **ZERO_PART_3},
@@ -336,19 +340,19 @@ SUBMISSIONS = {
             "test_train_vae_models": "the decoder",
         },
         why="KL(p ‖ q) instead of KL(q ‖ p), the loss with chapter 06's per-pixel MSE, and models for codings of "
-            "size 8",
+        "size 8",
     ),
     "float32_noisy_decoder": Submission(
         answers={
             # Everything cast to float32: float64 inputs lose their precision.
             "gaussian_kl": KL_HEAD + "    mean_q, log_var_q, mean_p, log_var_p = (ops.cast(v, 'float32') for v in "
-                           f"(mean_q, log_var_q, mean_p, log_var_p))\n    terms = {KL_TERMS}\n"
-                           "    return 0.5 * ops.sum(terms, axis=-1)\n",
+            f"(mean_q, log_var_q, mean_p, log_var_p))\n    terms = {KL_TERMS}\n"
+            "    return 0.5 * ops.sum(terms, axis=-1)\n",
             # The KL averaged over the coding dimensions.
             "beta_vae_loss": LOSS_HEAD + "    errors = ops.sum(ops.reshape(ops.square(images - reconstructions), "
-                             "(ops.shape(images)[0], -1)), axis=1)\n"
-                             "    kl = -0.5 * ops.mean(1 + log_var - ops.exp(log_var) - ops.square(mean), axis=-1)\n"
-                             "    return ops.mean(errors + beta * kl)\n",
+            "(ops.shape(images)[0], -1)), axis=1)\n"
+            "    kl = -0.5 * ops.mean(1 + log_var - ops.exp(log_var) - ops.square(mean), axis=-1)\n"
+            "    return ops.mean(errors + beta * kl)\n",
             "train_vae": TRAIN_NOISY_DECODER,
         },
         deserved={"test_gaussian_kl_hidden": 0, **dict.fromkeys(PART_2, 0), **ZERO_PART_3},
@@ -357,15 +361,14 @@ SUBMISSIONS = {
             "test_train_vae_models": "function of its input",
         },
         why="gaussian_kl cast to float32, the KL averaged over the coding dimensions, and a decoder that adds noise "
-            "at every call",
+        "at every call",
     ),
     "no_half_decoder_only": Submission(
         answers={
             "gaussian_kl": KL_HEAD + f"    return ops.sum({KL_TERMS}, axis=-1)\n",
             # β on the reconstruction term instead of the KL.
             "beta_vae_loss": LOSS_HEAD + "    errors = ops.sum(ops.reshape(ops.square(images - reconstructions), "
-                             "(ops.shape(images)[0], -1)), axis=1)\n" + KL_TO_PRIOR
-                             + "    return ops.mean(beta * errors + kl)\n",
+            "(ops.shape(images)[0], -1)), axis=1)\n" + KL_TO_PRIOR + "    return ops.mean(beta * errors + kl)\n",
             "train_vae": TRAIN_DECODER_ONLY,
         },
         deserved={**dict.fromkeys(PART_1, 0), **dict.fromkeys(PART_2, 0), **ZERO_PART_3},
