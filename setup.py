@@ -1,4 +1,4 @@
-"""Build hook: the wheel carries the learner's tree and JupyterLab settings (see autoaegan/student_tree.py).
+"""Build hook: the wheel carries the learner's tree and JupyterLab settings (see autoaegan/course/student_tree.py).
 
 Everything else about the package is in pyproject.toml. `python -m autoaegan.course DIR`
 copies the tree from the installed wheel; an editable install (`pip install -e .`) reads
@@ -16,7 +16,7 @@ HERE = Path(__file__).resolve().parent
 
 
 def load_student_tree():
-    """autoaegan/student_tree.py, loaded alone: the package's dependencies are not there at build time."""
+    """autoaegan/course/student_tree.py, loaded alone: the package's dependencies are not there at build time."""
     spec = importlib.util.spec_from_file_location("autoaegan_student_tree", HERE / "autoaegan" / "student_tree.py")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)

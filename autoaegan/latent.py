@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from autoaegan.models.arguments import positive_int
+from autoaegan.arguments import positive_int
 
 # Burda, Grosse & Salakhutdinov ("Importance weighted autoencoders", ICLR 2016) call a latent
 # dimension active when the variance over the data of its mean coding exceeds 0.01 (a spread of 0.1).

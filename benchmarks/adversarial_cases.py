@@ -533,16 +533,16 @@ def patching(by_name: bool) -> str:
         return """import builtins
 import numpy as np
 import keras
-import autoaegan.grading
-import autoaegan.grading_wire
+import autoaegan.grading.checks
+import autoaegan.grading.wire
 
 np.testing.assert_allclose = lambda *args, **kwargs: None
 np.allclose = lambda *args, **kwargs: True
 np.array_equal = lambda *args, **kwargs: True
 keras.ops.convert_to_numpy = lambda value: np.zeros(1)
-autoaegan.grading.assert_own_implementation = lambda *args, **kwargs: None
-autoaegan.grading.expect_close = lambda *args, **kwargs: None
-autoaegan.grading_wire.serve = lambda text: '{"ok": {"v": true}}'
+autoaegan.grading.checks.assert_own_implementation = lambda *args, **kwargs: None
+autoaegan.grading.checks.expect_close = lambda *args, **kwargs: None
+autoaegan.grading.wire.serve = lambda text: '{"ok": {"v": true}}'
 builtins.isinstance = lambda *args: True
 
 

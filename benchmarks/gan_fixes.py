@@ -83,7 +83,7 @@ def run_one(fix: str, seed: int, *, images, epochs: int, n: int, every: int, wor
     from autoaegan.models.gan_fixes import build_gan_with_fix, train_gan
     from autoaegan.profiles import get_profile
     from autoaegan.seeding import set_seed
-    from autoaegan.training import TrainingDivergedError
+    from autoaegan.training.fitting import TrainingDivergedError
 
     result_path, samples_path = work / f"{slug(fix)}_{seed}.json", work / f"{slug(fix)}_{seed}_samples.npz"
     settings = {"fix": fix, "seed": seed, "epochs": epochs, "n": n, "every": every, "images": int(len(images))}

@@ -52,7 +52,7 @@ def run_cell(d_rate: float, g_rate: float, *, images, epochs: int, n: int, every
     from autoaegan.models.gan_fixes import build_gan_with_fix, train_gan
     from autoaegan.profiles import get_profile
     from autoaegan.seeding import set_seed
-    from autoaegan.training import TrainingDivergedError
+    from autoaegan.training.fitting import TrainingDivergedError
 
     settings = {
         "d_learning_rate": d_rate,

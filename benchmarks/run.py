@@ -284,7 +284,7 @@ def _now() -> str:
 def resolve_notebooks(names: list[str] | None) -> list[Path]:
     """Notebook paths from chapter numbers ("01"), file names in `course/`, or paths; every available chapter and
     appendix by default."""
-    from autoaegan.chapters import APPENDICES, available_chapters, get_chapter
+    from autoaegan.course.chapters import APPENDICES, available_chapters, get_chapter
 
     names = names or [chapter.notebook for chapter in available_chapters() + APPENDICES if chapter.available]
     paths = []

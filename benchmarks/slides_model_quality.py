@@ -32,7 +32,7 @@ def train_slides_model(data, seed: int) -> dict:
 
     from autoaegan.models.stacked import EPOCHS_BY_PROFILE, build_stacked_autoencoder, compile_settings, training_recipe
     from autoaegan.profiles import get_profile
-    from autoaegan.training import train
+    from autoaegan.training.fitting import train
 
     profile = get_profile("full")
     keras.utils.set_random_seed(seed)

@@ -5,7 +5,7 @@ For each model, in one run on this machine:
 1. **baseline**: the same architecture in plain Keras, trained the way the reference
    notebook does (float32 NumPy arrays, default `fit`, batch 32, Nadam 1e-3) for the
    reference's epoch count. Its final validation loss is the target.
-2. **package**: `autoaegan.training.train` with the model's recipe, for the same number
+2. **package**: `autoaegan.training.fitting.train` with the model's recipe, for the same number
    of epochs. It records when its validation loss first reaches the target (time to
    quality) and where it ends (quality, compared with Géron's published figure).
 
@@ -77,7 +77,7 @@ class ModelSpec:
     epochs: int
     reference_val_loss: float
     kwargs: dict = field(default_factory=dict)
-    recipe: str = "autoaegan.training:FAST_RECIPE"
+    recipe: str = "autoaegan.training.fitting:FAST_RECIPE"
     recipe_changes: dict = field(default_factory=dict)
     baseline_kwargs: dict = field(default_factory=dict)  # builder arguments that make the model Géron's plain one
 
@@ -90,7 +90,7 @@ MODELS = {
         "autoaegan.models.convolutional:build_convolutional_autoencoder",
         10,
         0.0121,
-        recipe="autoaegan.training:SMALL_BATCH_RECIPE",
+        recipe="autoaegan.training.fitting:SMALL_BATCH_RECIPE",
         recipe_changes={"jit_compile": False},
     ),
     # The package's path unrolls the LSTMs (see autoaegan.models.recurrent.UNROLL), where XLA only slows them
@@ -100,7 +100,7 @@ MODELS = {
         10,
         0.0104,
         {"unroll": True},
-        recipe="autoaegan.training:SMALL_BATCH_RECIPE",
+        recipe="autoaegan.training.fitting:SMALL_BATCH_RECIPE",
         recipe_changes={"jit_compile": False},
         baseline_kwargs={"unroll": False},
     ),
@@ -111,7 +111,7 @@ MODELS = {
         0.0099,
         # 128 steps per call instead of 32: each epoch's 1,719 steps make 14 calls instead of 54 (2.2 s an epoch
         # against 2.4 s); the steps themselves are the same.
-        recipe="autoaegan.training:SMALL_BATCH_RECIPE",
+        recipe="autoaegan.training.fitting:SMALL_BATCH_RECIPE",
         recipe_changes={"steps_per_execution": 128},
     ),
 }
@@ -184,7 +184,7 @@ def run_baseline(spec: ModelSpec, data, seed: int) -> dict:
 def run_package(spec: ModelSpec, data, seed: int, target: float) -> dict:
     """Train with the package's path and recipe; note when it reaches `target` and where it ends."""
     from autoaegan.profiles import get_profile
-    from autoaegan.training import train
+    from autoaegan.training.fitting import train
 
     recipe = _resolve(spec.recipe).with_changes(**spec.recipe_changes)
     model = build_model(spec, seed)

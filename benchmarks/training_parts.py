@@ -1,6 +1,6 @@
 """How often the training parts pass, over 20 seeds: the solutions, and the wrong designs of the round-trip cases.
 
-Each assignment ends with a training part (`autoaegan/grading_training.py`): the
+Each assignment ends with a training part (`autoaegan/grading/training.py`): the
 student's `train_...` function is trained with a fixed seed and scored on test images
 it never saw. Grading uses one seed; this benchmark asks whether that seed is luck.
 For each assignment, in a process of its own, the solution notebook's code cells run
@@ -51,7 +51,7 @@ def is_test_cell(cell) -> bool:
 
 
 def training_cells(nb) -> list:
-    """The test cells of the notebook's training part (they call `autoaegan.grading_training`)."""
+    """The test cells of the notebook's training part (they call `autoaegan.grading.training`)."""
     return [cell for cell in nb.cells if is_test_cell(cell) and "grading_training" in cell.source]
 
 
@@ -62,8 +62,9 @@ def run_assignment(notebook: Path, answers: dict[str, str], seeds: list[int]) ->
     """
     import nbformat
 
-    from autoaegan import grading_training, grading_wire
-    from autoaegan.grading_bridge import student
+    from autoaegan.grading import training as grading_training
+    from autoaegan.grading import wire as grading_wire
+    from autoaegan.grading.bridge import student
 
     nb = nbformat.read(ROOT / "solutions" / notebook, as_version=4)
     namespace: dict = {"__name__": "__main__"}

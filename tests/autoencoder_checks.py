@@ -9,7 +9,7 @@ import pytest
 
 from autoaegan.pretrained import PretrainedModel, load_pretrained, retrain
 from autoaegan.profiles import PROFILES
-from autoaegan.training import FAST_RECIPE, train
+from autoaegan.training.fitting import FAST_RECIPE, train
 
 QUICK = FAST_RECIPE.with_changes(batch_size=32, jit_compile=False, steps_per_execution=1)
 

@@ -32,7 +32,7 @@ def _chromium() -> str | None:
 def _grading_sandbox() -> str | None:
     if shutil.which("bwrap") is None:
         return "bubblewrap is missing (the grading sandbox): sudo apt-get install bubblewrap"
-    from autoaegan import grading_sandbox
+    from autoaegan.grading import sandbox as grading_sandbox
 
     reason = grading_sandbox.unavailable_reason()
     return None if reason is None else f"the grading sandbox cannot start here: {reason}"

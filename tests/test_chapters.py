@@ -8,7 +8,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from autoaegan.chapters import (
+from autoaegan.course.chapters import (
     APPENDICES,
     CHAPTERS,
     available_chapters,
@@ -80,7 +80,7 @@ def test_every_available_chapter_has_its_notebook():
 
 def test_every_notebook_in_the_course_is_an_available_chapter():
     for path in COURSE_NOTEBOOKS:
-        assert path.name in CATALOGUE, f"{path.name} is not in autoaegan.chapters.CHAPTERS or APPENDICES"
+        assert path.name in CATALOGUE, f"{path.name} is not in autoaegan.course.chapters.CHAPTERS or APPENDICES"
         assert CATALOGUE[path.name].available, f"{path.name} exists but its chapter is marked available=False"
     missing = [appendix.notebook for appendix in APPENDICES if not (COURSE / appendix.notebook).is_file()]
     assert not missing, f"appendices without a notebook in course/: {missing}"
@@ -103,7 +103,7 @@ def test_a_notebook_opens_with_title_goals_and_setup(path):
     assert goals.cell_type == "markdown" and heading(goals).startswith("What you will learn")
     assert any(line.startswith("- ") for line in goals.source.splitlines()), "the goals should be a bullet list"
     assert setup.cell_type == "code"
-    assert "from autoaegan.chapter_setup import setup_chapter" in setup.source
+    assert "from autoaegan.course.chapter_setup import setup_chapter" in setup.source
     assert "setup_chapter(" in setup.source
 
 
@@ -160,7 +160,7 @@ STUDENT_NOTEBOOKS = COURSE_NOTEBOOKS + sorted((ROOT / "exercises").glob("*/*.ipy
 def test_a_notebook_opens_unmodified_in_jupyterlab(path):
     """JupyterLab replaces a notebook's language_info with the kernel's, and marks any other one as modified."""
     assert read(path).metadata == notebook_metadata(), (
-        f"{path.name}'s metadata should be exactly autoaegan.chapters.notebook_metadata() "
+        f"{path.name}'s metadata should be exactly autoaegan.course.chapters.notebook_metadata() "
         "(the exercises take theirs from solutions/)"
     )
 

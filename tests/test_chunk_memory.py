@@ -1,9 +1,10 @@
-"""Tests of the short-term memory experiment (autoaegan.chunk_memory) and its figures."""
+"""Tests of the short-term memory experiment (autoaegan.experiments.chunk_memory) and its figures."""
 
 import numpy as np
 import pytest
 
-from autoaegan.chunk_memory import (
+from autoaegan.data.hailstone import SLIDES_HAILSTONE_RUN, SLIDES_RANDOM_SEQUENCE
+from autoaegan.experiments.chunk_memory import (
     MEMORY_SLOTS,
     Chunk,
     ChunkMemory,
@@ -13,9 +14,8 @@ from autoaegan.chunk_memory import (
     random_sequence,
     structured_sequence,
 )
-from autoaegan.data.hailstone import SLIDES_HAILSTONE_RUN, SLIDES_RANDOM_SEQUENCE
+from autoaegan.experiments.representations import COUNTING, DOUBLING, HAILSTONE, REPEATING, find_rule
 from autoaegan.figures.memory import memory_contents_figure, recall_curves_figure
-from autoaegan.representations import COUNTING, DOUBLING, HAILSTONE, REPEATING, find_rule
 
 LENGTHS = range(1, 61)
 

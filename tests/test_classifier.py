@@ -20,7 +20,7 @@ from autoaegan.models.classifier import (
 )
 from autoaegan.pretrained import CATALOG, PretrainedModel, load_pretrained, read_manifest, retrain
 from autoaegan.profiles import PROFILES
-from autoaegan.training import FAST_RECIPE, train
+from autoaegan.training.fitting import FAST_RECIPE, train
 
 SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "fashion-mnist"
 QUICK = FAST_RECIPE.with_changes(batch_size=32, jit_compile=False, steps_per_execution=1)

@@ -11,7 +11,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-from autoaegan.autograding import (  # noqa: E402
+from autoaegan.grading.autograding import (  # noqa: E402
     HideHiddenTestOutputs,
     LimitedKernelManager,
     LimitOutputSize,
@@ -28,7 +28,7 @@ def test_the_kernel_limit_turns_an_oversized_allocation_into_a_memory_error(size
         [
             sys.executable,
             "-m",
-            "autoaegan.kernel_limits",
+            "autoaegan.grading.kernel_limits",
             "--data",
             str(2 * 1024**3),
             "--",
@@ -47,7 +47,7 @@ def test_the_kernel_limit_turns_an_oversized_allocation_into_a_memory_error(size
 def test_the_kernel_command_goes_through_the_limits():
     manager = LimitedKernelManager(kernel_name="python3")
     command = manager.format_kernel_cmd()
-    assert command[:3] == [sys.executable, "-m", "autoaegan.kernel_limits"]
+    assert command[:3] == [sys.executable, "-m", "autoaegan.grading.kernel_limits"]
     assert command[command.index("--data") + 1] == str(manager.memory_limit)
     assert "ipykernel_launcher" in " ".join(command[command.index("--") + 1 :])
 
@@ -57,7 +57,7 @@ def test_the_kernel_command_goes_through_the_limits():
     [
         "import numpy as np\nnp.testing.assert_allclose = lambda *a, **k: None\n",
         "from numpy import testing\ntesting.assert_allclose = print\n",
-        "import autoaegan.grading as g\ng.expect_equal = lambda *a: None\n",
+        "import autoaegan.grading.checks as g\ng.expect_equal = lambda *a: None\n",
         "import numpy\nsetattr(numpy, 'allclose', lambda *a, **k: True)\n",
         "import sys\nsys.modules['numpy'] = None\n",
         "def f():\n    pass\nf.__code__ = (lambda: 1).__code__\n",

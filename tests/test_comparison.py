@@ -20,7 +20,7 @@ from autoaegan.models.comparison import (
     train_pretrained_family,
 )
 from autoaegan.profiles import PROFILES
-from autoaegan.training import FAST_RECIPE
+from autoaegan.training.fitting import FAST_RECIPE
 from tests.autoencoder_checks import tiny_images
 
 QUICK = FAST_RECIPE.with_changes(batch_size=32, jit_compile=False, steps_per_execution=1)

@@ -3,7 +3,7 @@
 import keras
 import pytest
 
-from autoaegan.dcgan_guidelines import RULES, Violation, check_dcgan_guidelines, describe_violations
+from autoaegan.experiments.dcgan_guidelines import RULES, Violation, check_dcgan_guidelines, describe_violations
 from autoaegan.models import dcgan
 from autoaegan.models.gan import build_dense_discriminator, build_dense_generator
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from autoaegan import environment_check as ec
+from autoaegan.course import environment_check as ec
 from autoaegan.data import fashion_mnist
 
 OFFICIAL_NAMES = [official.name for official in fashion_mnist.OFFICIAL_FILES.values()]

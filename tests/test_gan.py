@@ -15,7 +15,7 @@ from autoaegan.models.gan import (
 )
 from autoaegan.profiles import PROFILES
 from autoaegan.seeding import set_seed
-from autoaegan.training import TrainingDivergedError, fit
+from autoaegan.training.fitting import TrainingDivergedError, fit
 from tests.autoencoder_checks import tiny_images
 
 TEST = PROFILES["test"]

@@ -1,4 +1,4 @@
-"""Tests of the checks that the exercises' test cells use (autoaegan.grading)."""
+"""Tests of the checks that the exercises' test cells use (autoaegan.grading.checks)."""
 
 import functools
 import sys
@@ -7,7 +7,8 @@ import textwrap
 import numpy as np
 import pytest
 
-from autoaegan.grading import (
+from autoaegan.experiments.representations import encode_hailstone_run
+from autoaegan.grading.checks import (
     HiddenTestFailure,
     assert_own_implementation,
     expect_close,
@@ -16,7 +17,6 @@ from autoaegan.grading import (
     expect_scalar,
     hidden_tests,
 )
-from autoaegan.representations import encode_hailstone_run
 
 
 class AlwaysEqual:
@@ -193,7 +193,9 @@ def test_a_recursive_function_passes():
 def test_a_function_imported_from_the_package_fails():
     # The package's function gives the right answers: only the origin check stops it.
     assert encode_hailstone_run([6, 3, 10]) == (6, 3)
-    with pytest.raises(AssertionError, match="comes from module 'autoaegan.representations', not from this notebook"):
+    with pytest.raises(
+        AssertionError, match="comes from module 'autoaegan.experiments.representations', not from this notebook"
+    ):
         assert_own_implementation(encode_hailstone_run)
 
 
@@ -202,41 +204,41 @@ def test_a_function_imported_from_the_package_fails():
     [
         (
             """
-            from autoaegan.representations import encode_hailstone_run
+            from autoaegan.experiments.representations import encode_hailstone_run
 
             def encode(run):
                 return encode_hailstone_run(run)
             """,
-            "`encode_hailstone_run` (from autoaegan.representations)",
+            "`encode_hailstone_run` (from autoaegan.experiments.representations)",
         ),
         (
             """
-            import autoaegan.representations as reps
+            import autoaegan.experiments.representations as reps
 
             def encode(run):
                 return reps.encode_hailstone_run(run)
             """,
-            "`reps` (from autoaegan.representations)",
+            "`reps` (from autoaegan.experiments.representations)",
         ),
         (
             """
             def encode(run):
-                from autoaegan.representations import encode_hailstone_run
+                from autoaegan.experiments.representations import encode_hailstone_run
                 return encode_hailstone_run(run)
             """,
-            "`import autoaegan.representations`",
+            "`import autoaegan.experiments.representations`",
         ),
         (
             """
             def encode(run):
-                module = __import__("autoaegan.representations", fromlist=["x"])
+                module = __import__("autoaegan.experiments.representations", fromlist=["x"])
                 return module.encode_hailstone_run(run)
             """,
-            "`'autoaegan.representations'`",
+            "`'autoaegan.experiments.representations'`",
         ),
         (
             """
-            from autoaegan import representations
+            from autoaegan.experiments import representations
 
             def helper(run):
                 return representations.encode_hailstone_run(run)
@@ -244,11 +246,11 @@ def test_a_function_imported_from_the_package_fails():
             def encode(run):
                 return helper(run)
             """,
-            "`representations` (from autoaegan.representations)",
+            "`representations` (from autoaegan.experiments.representations)",
         ),
         (
             """
-            from autoaegan.representations import encode_hailstone_run
+            from autoaegan.experiments.representations import encode_hailstone_run
 
             def make():
                 reference = encode_hailstone_run
@@ -258,32 +260,32 @@ def test_a_function_imported_from_the_package_fails():
 
             encode = make()
             """,
-            "`reference` (from autoaegan.representations)",
+            "`reference` (from autoaegan.experiments.representations)",
         ),
         (
             """
-            from autoaegan.representations import encode_hailstone_run
+            from autoaegan.experiments.representations import encode_hailstone_run
 
             def encode(run, reference=encode_hailstone_run):
                 return reference(run)
             """,
-            "`default argument 1` (from autoaegan.representations)",
+            "`default argument 1` (from autoaegan.experiments.representations)",
         ),
         (
             """
-            from autoaegan.representations import encode_hailstone_run
+            from autoaegan.experiments.representations import encode_hailstone_run
             encode = lambda run: [encode_hailstone_run(run)][0]
             """,
             "`encode_hailstone_run`",
         ),
         (
             """
-            from autoaegan.representations import HAILSTONE
+            from autoaegan.experiments.representations import HAILSTONE
 
             def encode(run):
                 return run[0], len(HAILSTONE.run(run[0], len(run)))
             """,
-            "`HAILSTONE` (from autoaegan.representations)",
+            "`HAILSTONE` (from autoaegan.experiments.representations)",
         ),
     ],
     ids=[
@@ -432,7 +434,9 @@ def test_own_notebook_class_passes():
 
 
 def test_a_class_imported_from_the_package_fails():
-    message = "comes from module 'autoaegan.grading', not from this notebook: write the class yourself with `class`"
+    message = (
+        "comes from module 'autoaegan.grading.checks', not from this notebook: write the class yourself with `class`"
+    )
     with pytest.raises(AssertionError, match=message):
         assert_own_implementation(HiddenTestFailure)
 
@@ -442,16 +446,16 @@ def test_a_class_imported_from_the_package_fails():
     [
         (
             """
-            from autoaegan.grading import HiddenTestFailure
+            from autoaegan.grading.checks import HiddenTestFailure
 
             class Failure(HiddenTestFailure):
                 \"\"\"The package's class under another name.\"\"\"
             """,
-            "`base class HiddenTestFailure` (from autoaegan.grading)",
+            "`base class HiddenTestFailure` (from autoaegan.grading.checks)",
         ),
         (
             """
-            from autoaegan.grading import HiddenTestFailure
+            from autoaegan.grading.checks import HiddenTestFailure
 
             class Middle(HiddenTestFailure):
                 pass
@@ -459,41 +463,41 @@ def test_a_class_imported_from_the_package_fails():
             class Failure(Middle):
                 pass
             """,
-            "`base class HiddenTestFailure` (from autoaegan.grading)",
+            "`base class HiddenTestFailure` (from autoaegan.grading.checks)",
         ),
         (
             """
-            from autoaegan.grading import describe
+            from autoaegan.grading.checks import describe
 
             class Failure(AssertionError):
                 def __str__(self):
                     return describe(self.args[0])
             """,
-            "`describe` (from autoaegan.grading)",
+            "`describe` (from autoaegan.grading.checks)",
         ),
         (
             """
-            from autoaegan import grading
+            from autoaegan.grading import checks as grading
 
             class Failure(AssertionError):
                 __str__ = grading.HiddenTestFailure.__str__
                 describe = staticmethod(grading.describe)
             """,
-            "`Failure.describe` (from autoaegan.grading)",
+            "`Failure.describe` (from autoaegan.grading.checks)",
         ),
         (
             """
             class Failure(AssertionError):
                 @property
                 def text(self):
-                    from autoaegan.grading import describe
+                    from autoaegan.grading.checks import describe
                     return describe(self.args[0])
             """,
-            "`import autoaegan.grading`",
+            "`import autoaegan.grading.checks`",
         ),
         (
             """
-            from autoaegan.grading import describe
+            from autoaegan.grading.checks import describe
 
             class Describer:
                 def run(self, value):
@@ -503,16 +507,16 @@ def test_a_class_imported_from_the_package_fails():
                 def __str__(self):
                     return Describer().run(self.args[0])
             """,
-            "`describe` (from autoaegan.grading)",
+            "`describe` (from autoaegan.grading.checks)",
         ),
         (
             """
-            from autoaegan.grading import HiddenTestFailure
+            from autoaegan.grading.checks import HiddenTestFailure
 
             class Failure(AssertionError):
                 implementation = HiddenTestFailure
             """,
-            "`Failure.implementation` (from autoaegan.grading)",
+            "`Failure.implementation` (from autoaegan.grading.checks)",
         ),
     ],
     ids=[
@@ -596,7 +600,7 @@ def test_hidden_tests_let_keyboard_interrupts_through():
 
 
 CELL = """\
-from autoaegan.grading import hidden_tests
+from autoaegan.grading.checks import hidden_tests
 with hidden_tests("the secret case"):
     answer_line_one = 41
     assert answer_line_one == 42, "the expected value is 42"

@@ -1,4 +1,4 @@
-"""The bridge between the checks and the student's code (autoaegan/grading_bridge.py), and the checker that uses it.
+"""The bridge between the checks and the student's code (autoaegan/grading/bridge.py), and the checker that uses it.
 
 The encoding takes plain data only; a hostile answer (pickles, object arrays,
 forged handles, huge or malformed text) is refused as "not data"; exceptions come
@@ -23,8 +23,9 @@ from nbformat.v4 import new_code_cell, new_notebook
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-from autoaegan import grading_bridge, grading_wire  # noqa: E402
-from autoaegan.grading_bridge import Remote, StudentError, StudentKernel, StudentKernelError  # noqa: E402
+from autoaegan.grading import bridge as grading_bridge  # noqa: E402
+from autoaegan.grading import wire as grading_wire  # noqa: E402
+from autoaegan.grading.bridge import Remote, StudentError, StudentKernel, StudentKernelError  # noqa: E402
 
 
 @pytest.fixture
@@ -195,7 +196,7 @@ def peek():
 
 
 def _test_cell(grade_id: str, body: str):
-    source = f"# tests: {grade_id}\nfrom autoaegan.grading_bridge import student\n{body}\n"
+    source = f"# tests: {grade_id}\nfrom autoaegan.grading.bridge import student\n{body}\n"
     return new_code_cell(
         source,
         metadata={"nbgrader": {"grade": True, "solution": False, "locked": True, "grade_id": grade_id, "points": 1}},
@@ -203,7 +204,7 @@ def _test_cell(grade_id: str, body: str):
 
 
 def test_only_the_test_cell_that_met_a_crash_or_a_hang_fails(monkeypatch):
-    from autoaegan.autograding import GradingExecute
+    from autoaegan.grading.autograding import GradingExecute
 
     monkeypatch.setenv("AUTOAEGAN_GRADING_SANDBOX", "off")  # the sandbox has tests of its own
     double = 'out = student.own("double")([1.0, 2.0])\nassert list(out) == [2.0, 4.0], out\nprint("checked", out)'
@@ -239,7 +240,7 @@ def test_only_the_test_cell_that_met_a_crash_or_a_hang_fails(monkeypatch):
 
 
 def test_a_test_cell_of_many_calls_leaves_the_next_student_cell_working(monkeypatch):
-    from autoaegan.autograding import GradingExecute
+    from autoaegan.grading.autograding import GradingExecute
 
     monkeypatch.setenv("AUTOAEGAN_GRADING_SANDBOX", "off")
     many = 'f = student.own("double")\nfor _ in range(1500):\n    f([1.0])\nprint("done")'

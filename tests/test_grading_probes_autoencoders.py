@@ -11,8 +11,8 @@ import keras
 import numpy as np
 import pytest
 
-from autoaegan.grading_bridge import Remote, StudentKernel
-from autoaegan.grading_probes import autoencoders as probes
+from autoaegan.grading.bridge import Remote, StudentKernel
+from autoaegan.grading.probes import autoencoders as probes
 
 
 @pytest.fixture
@@ -108,7 +108,7 @@ def test_the_probes_answers_cross_the_bridge_as_data():
     student = StudentKernel(None)  # served in this process, through the same encoding as in grading
     try:
         keras_there = student.module("keras")
-        remote_probes = student.module("autoaegan.grading_probes.autoencoders")
+        remote_probes = student.module("autoaegan.grading.probes.autoencoders")
         layer = keras_there.layers.Dense(2)
         layer.build((None, 3))
         assert isinstance(layer, Remote)

@@ -1,5 +1,5 @@
 """The probes that the tests of assignment 07-09 call in the student's kernel: discriminators whose gradient is known,
-and a penalty's gradient with respect to a discriminator's weights (`autoaegan.grading_probes.gans`)."""
+and a penalty's gradient with respect to a discriminator's weights (`autoaegan.grading.probes.gans`)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from autoaegan.grading_probes import gans as probes
+from autoaegan.grading.probes import gans as probes
 
 
 def input_gradients(discriminator, images) -> np.ndarray:

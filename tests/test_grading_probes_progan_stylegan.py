@@ -6,8 +6,8 @@ import pytest
 import tensorflow as tf
 from keras import ops
 
-from autoaegan.grading_bridge import StudentKernel
-from autoaegan.grading_probes.progan_stylegan import (
+from autoaegan.grading.bridge import StudentKernel
+from autoaegan.grading.probes.progan_stylegan import (
     call_with_tensors,
     gradients_of_sum,
     layer_gradients,
@@ -85,7 +85,7 @@ def test_gradients_of_sum_gives_one_gradient_per_variable_and_none_where_none_fl
 
 def test_the_probes_answer_through_the_bridge_with_plain_data():
     student = StudentKernel()  # served in this process, through the same encoding as in grading
-    probes = student.module("autoaegan.grading_probes.progan_stylegan")
+    probes = student.module("autoaegan.grading.probes.progan_stylegan")
     keras = student.module("keras")
     relu = keras.ops.relu  # a handle to a function of the student's side
     x = np.array([[-1.0, 2.0]], "float32")

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from autoaegan.grading_probes.representations import results_of_calls
-from autoaegan.representations import decode_hailstone_run, encode_hailstone_run
+from autoaegan.experiments.representations import decode_hailstone_run, encode_hailstone_run
+from autoaegan.grading.probes.representations import results_of_calls
 
 
 def test_each_call_gives_its_own_result_in_order():

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 from keras import ops
 
-from autoaegan.grading_probes.variational import sum_and_gradients
+from autoaegan.grading.probes.variational import sum_and_gradients
 
 
 def keras_kl(mean_q, log_var_q, mean_p, log_var_p):

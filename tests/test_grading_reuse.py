@@ -1,6 +1,6 @@
 """A graded part that takes the package's code gets 0 and is flagged; correct work in any style gets no finding.
 
-The package's code can reach a part by every route `autoaegan.grading_reuse` reads: imported (also under an alias,
+The package's code can reach a part by every route `autoaegan.grading.reuse` reads: imported (also under an alias,
 through a module, with `getattr`, with `*`), subclassed, wrapped (also through a helper), exec'd from its source
 (at the top level: every part; inside a part: that part), imported by a name built at run time, read from its file,
 and copied with its names changed or its layout redone. Each route is checked on the source, without a kernel, in
@@ -9,7 +9,7 @@ sampling layer, the KL regularizer, the replay buffer...) the package defines to
 chapters, no longer do. No solution of today's assignments, no noisy solution and no correct answer in another
 style (Géron's book's among them) gets a finding. One `nbgrader autograde` batch of assignment 01_02 (the solution,
 and the package's hailstone encoder imported) checks that FlagForReview gives the part's test cells 0 and flags the
-notebook, and that the instructor gets one progress line per submission with its points (autoaegan.grading_progress).
+notebook, and that the instructor gets one progress line per submission with its points (autoaegan.grading.progress).
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ from test_nbgrader_roundtrip import SOLUTION_NOTEBOOKS, nbgrader_cells, points_o
 import autoaegan.layers.minibatch_discrimination as package_minibatch  # noqa: E402
 import autoaegan.models.replay as package_replay  # noqa: E402
 import autoaegan.models.variational as package_variational  # noqa: E402
-from autoaegan.grading_reuse import find_reuse  # noqa: E402
+from autoaegan.grading.reuse import find_reuse  # noqa: E402
 from benchmarks.adversarial_cases import noisy  # noqa: E402
 from benchmarks.autograding import OTHER_STYLE, stealing  # noqa: E402
 
@@ -48,7 +48,7 @@ GANS = Path("07_09_gans/gans.ipynb")
 PACKAGE_SAMPLING = {"sampling": "from autoaegan.models.variational import Sampling\n"}
 PACKAGE_REGULARIZER = {
     "kl_regularizer": (
-        "from autoaegan.regularizers import KLDivergenceRegularizer as PackageRegularizer\n\n\n"
+        "from autoaegan.layers.regularizers import KLDivergenceRegularizer as PackageRegularizer\n\n\n"
         "class KLDivergenceRegularizer(PackageRegularizer):\n"
         '    """The package\'s regularizer under the exercise\'s name."""\n'
     ),
@@ -56,14 +56,14 @@ PACKAGE_REGULARIZER = {
 WRAPPED_ANGLES = {
     "principal_angles": (
         "import numpy as np\n"
-        "import autoaegan.subspace\n\n\n"
+        "import autoaegan.metrics.subspace\n\n\n"
         "def principal_angles(a, b):\n"
-        "    return autoaegan.subspace.principal_angles(a, b)\n"
+        "    return autoaegan.metrics.subspace.principal_angles(a, b)\n"
     ),
 }
 # Today's assignment 01_02 with the package's hailstone encoder for its part 1a.
 IMPORTED_ENCODER = {
-    "encode_hailstone": "from autoaegan.representations import encode_hailstone_run as encode_hailstone\n"
+    "encode_hailstone": "from autoaegan.experiments.representations import encode_hailstone_run as encode_hailstone\n"
 }
 
 SAMPLING_TESTS = ["test_sampling", "test_sampling_hidden", "test_vae_training"]
@@ -128,14 +128,18 @@ def test_the_packages_class_under_an_alias_is_found(answer):
 
 def test_a_subclass_of_the_packages_class_is_found():
     reuse = reuse_in(AUTOENCODERS, PACKAGE_REGULARIZER)
-    only(reuse, "KLDivergenceRegularizer", "subclasses the package's autoaegan.regularizers.KLDivergenceRegularizer")
+    only(
+        reuse,
+        "KLDivergenceRegularizer",
+        "subclasses the package's autoaegan.layers.regularizers.KLDivergenceRegularizer",
+    )
     assert "test_kl_response_hidden" in reuse.test_cells()
 
 
 def test_thin_wrappers_are_found_also_through_a_helper():
     reuse = reuse_in(REPRESENTATIONS, WRAPPED_ANGLES)
     assert reuse.findings["principal_angles"] == [
-        "a thin wrapper around the package's autoaegan.subspace.principal_angles"
+        "a thin wrapper around the package's autoaegan.metrics.subspace.principal_angles"
     ]
     # plane_angles, the answer that calls principal_angles, gets it too (test_plane_angles grades both).
     assert sorted(reuse.findings) == ["plane_angles", "principal_angles"]
@@ -330,7 +334,7 @@ GERON_STYLE = {
             "    ])\n"
         ),
         "dcgan_discriminator": (
-            "import keras\nfrom autoaegan.dcgan_guidelines import check_dcgan_guidelines\n\n\n"
+            "import keras\nfrom autoaegan.experiments.dcgan_guidelines import check_dcgan_guidelines\n\n\n"
             "def build_dcgan_discriminator():\n"
             "    model = keras.Sequential([\n"
             "        keras.layers.Conv2D(64, kernel_size=5, strides=2, padding='SAME', input_shape=[28, 28, 1]),\n"

@@ -43,8 +43,8 @@ from test_nbgrader_roundtrip import (  # noqa: E402
     read,
 )
 
-from autoaegan.grading_layout import REVIEW_METADATA, SourceCell, restore_layout  # noqa: E402
-from autoaegan.grading_outputs import DropTestStderr  # noqa: E402
+from autoaegan.grading.layout import REVIEW_METADATA, SourceCell, restore_layout  # noqa: E402
+from autoaegan.grading.outputs import DropTestStderr  # noqa: E402
 from benchmarks.autograding import SIGN_ERROR_DECODER  # noqa: E402
 
 pytestmark = pytest.mark.timeout(1800)
@@ -339,7 +339,7 @@ def test_forged_and_broken_metadata_never_raise_and_earn_nothing():
 
 
 def test_a_file_that_is_no_notebook_is_set_aside_and_replaced_by_an_empty_one(tmp_path):
-    from autoaegan.grading_layout import UNREADABLE_METADATA, set_aside_unreadable_notebooks
+    from autoaegan.grading.layout import UNREADABLE_METADATA, set_aside_unreadable_notebooks
 
     broken, fine = tmp_path / "broken.ipynb", tmp_path / "fine.ipynb"
     broken.write_text("{not json")

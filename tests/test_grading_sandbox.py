@@ -1,4 +1,4 @@
-"""The grading kernel's sandbox (autoaegan/grading_sandbox.py): what it binds, and that a student's code finds nothing.
+"""The grading kernel's sandbox (autoaegan/grading/sandbox.py): what it binds, and that a student's code finds nothing.
 
 Three levels: the bwrap command built from paths (no bwrap needed); a grading kernel
 started by `LimitedKernelManager` in a mock course, which hunts for the instructor's
@@ -26,9 +26,9 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-from autoaegan import grading_sandbox  # noqa: E402
-from autoaegan.autograding import LimitedKernelManager, sandbox_wanted  # noqa: E402
-from autoaegan.grading_sandbox import SandboxLayout, bwrap_command, layout_for  # noqa: E402
+from autoaegan.grading import sandbox as grading_sandbox  # noqa: E402
+from autoaegan.grading.autograding import LimitedKernelManager, sandbox_wanted  # noqa: E402
+from autoaegan.grading.sandbox import SandboxLayout, bwrap_command, layout_for  # noqa: E402
 
 ASSIGNMENT = "01_02_representations"
 NOTEBOOK = "representations.ipynb"
@@ -156,7 +156,7 @@ def test_without_user_namespaces_the_refusal_says_what_bwrap_said(tmp_path):
 
 @pytest.mark.parametrize("how", ["trait", "environment"])
 def test_grading_without_the_sandbox_needs_an_explicit_option_and_warns(monkeypatch, caplog, how):
-    import autoaegan.grading_kernels as grading_kernels
+    import autoaegan.grading.kernels as grading_kernels
 
     monkeypatch.setattr(grading_sandbox, "unavailable_reason", lambda: "bubblewrap (bwrap) is not installed")
     monkeypatch.setattr(grading_kernels, "_warned_unsandboxed", False)

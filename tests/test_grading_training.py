@@ -1,4 +1,4 @@
-"""The training parts' scoring (autoaegan/grading_training.py) and its probe, served in this process (local mode).
+"""The training parts' scoring (autoaegan/grading/training.py) and its probe, served in this process (local mode).
 
 Each test writes a student's training function into a namespace of its own that
 stands for the notebook, and reads the report: good models pass the structural checks;
@@ -12,10 +12,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from autoaegan import grading_training, grading_wire
-from autoaegan.grading_bridge import student
-from autoaegan.grading_checker import cell_timeout, is_training_cell
-from autoaegan.grading_probes.training import training_data
+from autoaegan.grading import training as grading_training
+from autoaegan.grading import wire as grading_wire
+from autoaegan.grading.bridge import student
+from autoaegan.grading.checker import cell_timeout, is_training_cell
+from autoaegan.grading.probes.training import training_data
 
 PRELUDE = "import keras\nimport numpy as np\n"
 
@@ -239,8 +240,8 @@ def test_training_cells_get_a_longer_time_limit():
     def cell(source, **nbgrader):
         return {"cell_type": "code", "source": source, "metadata": {"nbgrader": nbgrader}}
 
-    training = cell("from autoaegan.grading_training import generator_report", grade=True, points=2)
-    ordinary = cell("from autoaegan.grading import expect_close", grade=True, points=2)
+    training = cell("from autoaegan.grading.training import generator_report", grade=True, points=2)
+    ordinary = cell("from autoaegan.grading.checks import expect_close", grade=True, points=2)
     answer = cell("# uses grading_training in a comment", grade=False, solution=True)
     assert is_training_cell(training) and not is_training_cell(ordinary) and not is_training_cell(answer)
     timeout = cell_timeout(120)

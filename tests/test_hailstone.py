@@ -10,8 +10,8 @@ from autoaegan.data.hailstone import (
     hailstone_step,
     hailstone_until_one,
 )
+from autoaegan.experiments.representations import compare_representations
 from autoaegan.figures.hailstone import hailstone_runs_figure, representation_bits_figure, run_lengths_figure
-from autoaegan.representations import compare_representations
 
 
 def test_the_slides_sequences_are_the_slides_numbers():

@@ -13,7 +13,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 from test_chapters import slides_called_seed  # noqa: E402  (the course's one detector of "the seed" for the slides)
 
-from autoaegan.chapters import APPENDICES, CHAPTERS  # noqa: E402
+from autoaegan.course.chapters import APPENDICES, CHAPTERS  # noqa: E402
 from classroom.deliver import HUB_FILES, student_files  # noqa: E402
 
 GUIDE = ROOT / "solutions" / "INSTRUCTOR_GUIDE.md"
@@ -61,7 +61,7 @@ def test_the_guide_has_one_section_per_chapter_in_course_order_titled_as_the_not
     expected = [notebook_heading(chapter) for chapter in WRITTEN]
     assert [chapter.label for chapter in WRITTEN] == expected, "the catalogue's titles differ from the notebooks'"
     assert headings == expected, (
-        "the guide's '## ' sections should be the chapters and appendices of autoaegan/chapters.py, in course order, "
+        "the guide's '## ' sections should be the chapters and appendices of autoaegan/course/chapters.py, in course order, "
         f"each headed as its notebook's first line:\nexpected {expected}\ngot      {headings}"
     )
 

@@ -5,6 +5,7 @@ import numpy as np
 import pytest
 
 from autoaegan.data.three_d import make_3d_dataset
+from autoaegan.metrics.subspace import compare_with_pca
 from autoaegan.models.linear_autoencoder import (
     build_linear_autoencoder,
     build_pretrained_architecture,
@@ -12,7 +13,6 @@ from autoaegan.models.linear_autoencoder import (
     train_pretrained,
 )
 from autoaegan.profiles import PROFILES
-from autoaegan.subspace import compare_with_pca
 
 
 def dense_layers(model):

@@ -3,9 +3,7 @@
 import numpy as np
 import pytest
 
-from autoaegan.figures.pretraining import pretraining_figure
-from autoaegan.models.stacked import build_stacked_autoencoder
-from autoaegan.pretraining import (
+from autoaegan.experiments.unsupervised_pretraining import (
     METHODS,
     PretrainingResult,
     PretrainingRun,
@@ -15,9 +13,11 @@ from autoaegan.pretraining import (
     labelled_subset,
     valid_accuracy,
 )
+from autoaegan.figures.pretraining import pretraining_figure
+from autoaegan.models.stacked import build_stacked_autoencoder
 from autoaegan.profiles import PROFILES
 from autoaegan.seeding import set_seed
-from autoaegan.training import FAST_RECIPE, train
+from autoaegan.training.fitting import FAST_RECIPE, train
 
 TEST = PROFILES["test"]
 QUICK = FAST_RECIPE.with_changes(jit_compile=False, steps_per_execution=1, batch_size=32)

@@ -3,7 +3,7 @@
 import re
 from pathlib import Path
 
-from autoaegan.chapters import render_chapter_list
+from autoaegan.course.chapters import render_chapter_list
 from benchmarks.update_readme import BLOCKS, END, START, assignment_list, readme_with_results
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 from scipy.special import rel_entr
 
-from autoaegan.regularizers import KLDivergenceRegularizer
+from autoaegan.layers.regularizers import KLDivergenceRegularizer
 
 
 def reference_penalty(activations, target, weight):

@@ -1,4 +1,4 @@
-"""Tests of rule-based representations and their bit counts (autoaegan.representations)."""
+"""Tests of rule-based representations and their bit counts (autoaegan.experiments.representations)."""
 
 import subprocess
 import sys
@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from autoaegan.data.hailstone import SLIDES_HAILSTONE_RUN, SLIDES_RANDOM_SEQUENCE, hailstone_until_one
-from autoaegan.representations import (
+from autoaegan.experiments.representations import (
     COUNTING,
     DOUBLING,
     HAILSTONE,
@@ -160,8 +160,8 @@ def test_the_chapter_modules_do_not_import_tensorflow():
     # Chapter 01 trains no network: its imports and setup must stay light.
     script = (
         "import sys\n"
-        "from autoaegan.chapter_setup import setup_chapter\n"
-        "import autoaegan.chunk_memory, autoaegan.figures.hailstone, autoaegan.figures.memory\n"
+        "from autoaegan.course.chapter_setup import setup_chapter\n"
+        "import autoaegan.experiments.chunk_memory, autoaegan.figures.hailstone, autoaegan.figures.memory\n"
         "setup_chapter(tensorflow=False)\n"
         "assert 'tensorflow' not in sys.modules and 'keras' not in sys.modules, 'TensorFlow was imported'\n"
     )

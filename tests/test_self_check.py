@@ -1,4 +1,4 @@
-"""`python -m autoaegan.self_check NOTEBOOK`: the self-learner's Validate, from a terminal."""
+"""`python -m autoaegan.grading.self_check NOTEBOOK`: the self-learner's Validate, from a terminal."""
 
 from __future__ import annotations
 
@@ -53,7 +53,7 @@ def exercise(tmp_path: Path, answer: str) -> Path:
 
 def self_check(path: Path) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, "-m", "autoaegan.self_check", str(path)],
+        [sys.executable, "-m", "autoaegan.grading.self_check", str(path)],
         cwd=path.parent,
         capture_output=True,
         text=True,

@@ -25,7 +25,7 @@ from pathlib import Path
 
 import pytest
 
-from autoaegan.site_install_line import package_version, wheel_name
+from autoaegan.course.site_install_line import package_version, wheel_name
 from classroom.localhub import free_port
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -1,5 +1,5 @@
 """Each chapter's first code cell opens with the one commented line that installs the wheel from the course website,
-made from `classroom/site/site.toml`'s address and pyproject's version (`python -m autoaegan.site_install_line`)."""
+made from `classroom/site/site.toml`'s address and pyproject's version (`python -m autoaegan.course.site_install_line`)."""
 
 import shutil
 import subprocess
@@ -10,7 +10,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from autoaegan.site_install_line import (
+from autoaegan.course.site_install_line import (
     README_END,
     README_START,
     chapter_paths,
@@ -42,7 +42,7 @@ def test_every_chapters_first_cell_has_the_current_install_line(path):
     expected = install_line(site_url(ROOT), package_version(ROOT))
     notebook = nbformat.read(path, as_version=4)
     assert first_code_cell(notebook).source.splitlines()[0] == expected, (
-        f"{path.name}: stale or missing install line; run python -m autoaegan.site_install_line"
+        f"{path.name}: stale or missing install line; run python -m autoaegan.course.site_install_line"
     )
     lines = [line for cell in notebook.cells for line in cell.source.splitlines() if line.startswith("# %pip install")]
     assert lines == [expected], f"{path.name} should hold the install line once"
@@ -52,7 +52,7 @@ def test_the_readme_gives_a_learner_with_only_pip_the_same_wheel():
     readme = (ROOT / "README.md").read_text()
     block = readme.split(README_START)[1].split(README_END)[0].strip()
     assert block == readme_commands(site_url(ROOT), package_version(ROOT)), (
-        "the README's pip-install block is stale; run python -m autoaegan.site_install_line"
+        "the README's pip-install block is stale; run python -m autoaegan.course.site_install_line"
     )
     wheel = install_line(site_url(ROOT), package_version(ROOT)).removeprefix("# %pip install ")
     assert f"pip install {wheel}" in block and "python -m autoaegan.course " in block
@@ -87,7 +87,7 @@ def test_the_command_rewrites_the_chapters_keeping_ids_and_empty_outputs(tmp_pat
     root = copy_of_the_repository_files(tmp_path)
     before = {path.name: nbformat.read(path, as_version=4) for path in chapter_paths(root)}
     check = subprocess.run(
-        [sys.executable, "-m", "autoaegan.site_install_line", "--root", str(root), "--check"],
+        [sys.executable, "-m", "autoaegan.course.site_install_line", "--root", str(root), "--check"],
         capture_output=True,
         text=True,
         timeout=60,
@@ -107,7 +107,7 @@ def test_the_command_rewrites_the_chapters_keeping_ids_and_empty_outputs(tmp_pat
         assert cell.source.splitlines()[0] == expected
         assert cell.source.split("\n", 1)[1] == first_code_cell(before[path.name]).source.split("\n", 1)[1]
     check = subprocess.run(
-        [sys.executable, "-m", "autoaegan.site_install_line", "--root", str(root), "--check"],
+        [sys.executable, "-m", "autoaegan.course.site_install_line", "--root", str(root), "--check"],
         capture_output=True,
         text=True,
         timeout=60,
@@ -126,7 +126,7 @@ def test_a_bad_setting_gets_a_clear_error(tmp_path):
     with pytest.raises(ValueError, match="has no pip-install block"):
         rewrite_readme(root)
     done = subprocess.run(
-        [sys.executable, "-m", "autoaegan.site_install_line", "--root", str(tmp_path / "nowhere")],
+        [sys.executable, "-m", "autoaegan.course.site_install_line", "--root", str(tmp_path / "nowhere")],
         capture_output=True,
         text=True,
         timeout=60,

@@ -7,13 +7,13 @@ import pytest
 from scipy.special import rel_entr
 
 from autoaegan.figures.sparsity import activation_histogram_figure, mean_activation_figure, sparsity_loss_figure
+from autoaegan.layers.regularizers import KLDivergenceRegularizer
 from autoaegan.models.sparse import (
     build_kl_sparse_autoencoder,
     build_l1_sparse_autoencoder,
     build_plain_sigmoid_autoencoder,
 )
 from autoaegan.profiles import PROFILES
-from autoaegan.regularizers import KLDivergenceRegularizer
 from autoaegan.seeding import set_seed
 
 # Géron's model: 784 → 100 → 300 → 100 → 784, weights and biases.

@@ -17,7 +17,7 @@ from autoaegan.models.stacked import (
 )
 from autoaegan.profiles import PROFILES
 from autoaegan.seeding import set_seed
-from autoaegan.training import FAST_RECIPE, train
+from autoaegan.training.fitting import FAST_RECIPE, train
 
 TEST = PROFILES["test"]
 QUICK = FAST_RECIPE.with_changes(jit_compile=False, steps_per_execution=1, batch_size=32)

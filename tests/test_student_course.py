@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from autoaegan import course
-from autoaegan.student_tree import (
+from autoaegan.course import start as course
+from autoaegan.course.student_tree import (
     CHECKOUT_SETTINGS,
     FIRST_CHAPTER,
     learner_settings_dir,
@@ -97,7 +97,7 @@ def test_a_file_in_place_of_the_folder_is_refused(tmp_path):
 
 def test_the_command_line_copies_refuses_and_says_how_to_go_on(tmp_path):
     target = tmp_path / "learner"
-    run = [sys.executable, "-m", "autoaegan.course", str(target), "--no-lab"]
+    run = [sys.executable, "-m", "autoaegan.course.start", str(target), "--no-lab"]
     done = subprocess.run(run, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     assert f"{len(student_files(ROOT))} file(s) copied" in done.stdout

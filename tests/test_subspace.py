@@ -6,7 +6,7 @@ import pytest
 from sklearn.decomposition import PCA
 
 from autoaegan.data.three_d import make_3d_dataset
-from autoaegan.subspace import (
+from autoaegan.metrics.subspace import (
     PCAComparison,
     compare_with_pca,
     components_from_decoder,

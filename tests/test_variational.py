@@ -31,7 +31,7 @@ from autoaegan.models.variational import (
 from autoaegan.pretrained import PretrainedModel, load_pretrained, read_manifest, retrain
 from autoaegan.profiles import PROFILES
 from autoaegan.seeding import set_seed
-from autoaegan.training import FAST_RECIPE, TrainingDivergedError, train
+from autoaegan.training.fitting import FAST_RECIPE, TrainingDivergedError, train
 from tests.autoencoder_checks import tiny_images
 
 TEST = PROFILES["test"]

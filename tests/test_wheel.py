@@ -16,7 +16,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from autoaegan.student_tree import CHECKOUT_SETTINGS, FIRST_CHAPTER, student_files
+from autoaegan.course.student_tree import CHECKOUT_SETTINGS, FIRST_CHAPTER, student_files
 from classroom.localhub import free_port
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -162,7 +162,7 @@ def fresh_venv(wheel, tmp_path_factory):
 def learner_copy(fresh_venv) -> Path:
     folder = fresh_venv.parent / "my course"  # a space, as in many learners' folders
     done = subprocess.run(
-        [str(fresh_venv / "bin" / "python"), "-m", "autoaegan.course", str(folder), "--no-lab"],
+        [str(fresh_venv / "bin" / "python"), "-m", "autoaegan.course.start", str(folder), "--no-lab"],
         capture_output=True,
         text=True,
         cwd=fresh_venv.parent,
@@ -266,7 +266,7 @@ def test_the_course_command_opens_a_learners_jupyterlab_on_chapter_00(fresh_venv
         [
             str(fresh_venv / "bin" / "python"),
             "-m",
-            "autoaegan.course",
+            "autoaegan.course.start",
             str(learner_copy),
             "--no-browser",
             f"--port={port}",

@@ -7,8 +7,8 @@ from collections.abc import Iterable, Sequence
 import plotly.graph_objects as go
 
 from autoaegan.data.hailstone import SLIDES_HAILSTONE_RUN, hailstone_until_one, require_positive_int
+from autoaegan.experiments.representations import RepresentationCost
 from autoaegan.figures.theme import OKABE_ITO
-from autoaegan.representations import RepresentationCost
 
 SLIDER_COLOUR = OKABE_ITO[0]  # blue
 HIGHLIGHT_COLOUR = OKABE_ITO[3]  # vermillion

@@ -7,9 +7,9 @@ from itertools import cycle
 
 import plotly.graph_objects as go
 
-from autoaegan.chunk_memory import MEMORY_KINDS, SEQUENCE_KINDS, ChunkMemory, RecallCurves
+from autoaegan.experiments.chunk_memory import MEMORY_KINDS, SEQUENCE_KINDS, ChunkMemory, RecallCurves
+from autoaegan.experiments.representations import as_positive_ints
 from autoaegan.figures.theme import OKABE_ITO
-from autoaegan.representations import as_positive_ints
 
 SEQUENCE_COLOURS = {"structured": OKABE_ITO[0], "random": OKABE_ITO[1]}
 MEMORY_DASHES = {"expert": "solid", "novice": "dot"}

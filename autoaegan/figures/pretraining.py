@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import plotly.graph_objects as go
 
+from autoaegan.experiments.unsupervised_pretraining import PretrainingResult
 from autoaegan.figures.theme import OKABE_ITO
-from autoaegan.pretraining import PretrainingResult
 
 _DASHES = ("solid", "dash", "dot")
 

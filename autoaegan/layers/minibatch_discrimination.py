@@ -20,7 +20,7 @@ from __future__ import annotations
 import keras
 from keras import ops
 
-from autoaegan.models.arguments import positive_int
+from autoaegan.arguments import positive_int
 
 
 @keras.saving.register_keras_serializable(package="autoaegan")

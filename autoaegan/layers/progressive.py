@@ -25,7 +25,7 @@ import numbers
 import keras
 from keras import ops
 
-from autoaegan.models.arguments import positive_int
+from autoaegan.arguments import positive_int
 
 HE_GAIN = math.sqrt(2.0)
 

@@ -22,8 +22,8 @@ import numbers
 import keras
 from keras import ops
 
+from autoaegan.arguments import positive_int, positive_int_tuple
 from autoaegan.layers.progressive import EqualizedDense
-from autoaegan.models.arguments import positive_int, positive_int_tuple
 
 
 @keras.saving.register_keras_serializable(package="autoaegan")

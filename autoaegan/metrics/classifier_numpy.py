@@ -1,7 +1,7 @@
 """The shipped Fashion-MNIST classifier run with NumPy alone, for the autograder's trusted checker.
 
 The checker that scores a student's trained model never imports Keras or TensorFlow
-(`autoaegan.grading_checker`): it is the process the student's code must not reach,
+(`autoaegan.grading.checker`): it is the process the student's code must not reach,
 and a second TensorFlow would not fit a 2 GiB hub beside the student's kernel. So it
 looks at generated images through this forward pass of `fashion_classifier`, read
 from the verified weights file with h5py: the same layers as

@@ -15,8 +15,8 @@ import time
 import keras
 import numpy as np
 
+from autoaegan.arguments import positive_int
 from autoaegan.metrics.generative import MIN_CLASS_SHARE, ClassCoverage, class_coverage
-from autoaegan.models.arguments import positive_int
 
 
 class CoverageTracker(keras.callbacks.Callback):

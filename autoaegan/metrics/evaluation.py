@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 
+from autoaegan.arguments import positive_int
 from autoaegan.metrics.features import Extractor, Features, extract_features, metric_images
 from autoaegan.metrics.generative import (
     MIN_CLASS_SHARE,
@@ -28,7 +29,6 @@ from autoaegan.metrics.generative import (
     kernel_distance,
     precision_recall,
 )
-from autoaegan.models.arguments import positive_int
 
 DEFAULT_N = 10_000
 DEFAULT_SEED = 42

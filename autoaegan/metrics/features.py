@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from autoaegan.models.arguments import positive_int
+from autoaegan.arguments import positive_int
 
 IMAGE_SIDE = 28
 PADDED_SIDE = 32  # the ProGAN and StyleGAN chapters pad 28×28 images to 32×32

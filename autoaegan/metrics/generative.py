@@ -23,7 +23,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from autoaegan.models.arguments import positive_int
+from autoaegan.arguments import positive_int
 
 # Rows of a pairwise block: 250 × 10,000 float64 distances are 20 MB; blocks of 1,000 rows (and the copies
 # `np.partition` makes of them) raised a chapter's peak memory by about 200 MB, for no gain in speed.

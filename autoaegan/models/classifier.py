@@ -22,9 +22,9 @@ from dataclasses import asdict
 import keras
 import numpy as np
 
-from autoaegan.models.arguments import positive_int, positive_int_tuple
+from autoaegan.arguments import positive_int, positive_int_tuple
 from autoaegan.profiles import Profile
-from autoaegan.training import Recipe
+from autoaegan.training.fitting import Recipe
 
 FEATURES_LAYER = "features"
 FEATURES = 128
@@ -121,7 +121,7 @@ def train_fashion_classifier(profile: Profile):
     from autoaegan.data.fashion_mnist import load_fashion_mnist
     from autoaegan.pretrained.catalog import TrainedModel
     from autoaegan.seeding import set_seed
-    from autoaegan.training import train
+    from autoaegan.training.fitting import train
 
     data = load_fashion_mnist()
     x_train, y_train = profile.subset(data.train_images, "train"), profile.subset(data.train_labels, "train")

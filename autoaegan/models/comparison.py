@@ -22,7 +22,7 @@ import plotly.graph_objects as go
 from autoaegan.figures.theme import OKABE_ITO
 from autoaegan.profiles import Profile, get_profile
 from autoaegan.seeding import set_seed
-from autoaegan.training import FAST_RECIPE, Recipe, train
+from autoaegan.training.fitting import FAST_RECIPE, Recipe, train
 
 
 @dataclass(frozen=True)

@@ -20,9 +20,9 @@ from __future__ import annotations
 
 import keras
 
-from autoaegan.models.arguments import positive_int, positive_int_tuple
+from autoaegan.arguments import positive_int, positive_int_tuple
 from autoaegan.profiles import Profile
-from autoaegan.training import SMALL_BATCH_RECIPE
+from autoaegan.training.fitting import SMALL_BATCH_RECIPE
 
 CODINGS = 30
 ENCODER_FILTERS = (16, 32, 64)

@@ -13,7 +13,7 @@ Two DCGANs for 28×28 Fashion-MNIST, both generating images in [-1, 1] (tanh):
   guideline checker names both deviations.
 - **The course's** (`build_dcgan_generator`, `build_dcgan_discriminator`): the same
   shapes and nearly the same cost, made to follow every guideline of the paper
-  (`autoaegan.dcgan_guidelines`): batch normalisation and relu after the
+  (`autoaegan.experiments.dcgan_guidelines`): batch normalisation and relu after the
   projection, batch normalisation before the discriminator's second LeakyReLU,
   no biases in front of a batch normalisation (its shift replaces them). It trains
   with the shared two-phase `GAN.train_step` under the paper's optimizer (Adam,
@@ -46,7 +46,7 @@ from pathlib import Path
 import keras
 import numpy as np
 
-from autoaegan.models.arguments import positive_int
+from autoaegan.arguments import positive_int
 from autoaegan.profiles import Profile, get_profile
 
 CODINGS_SIZE = 100

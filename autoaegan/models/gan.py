@@ -31,7 +31,7 @@ import keras
 import numpy as np
 from keras import ops
 
-from autoaegan.models.arguments import positive_int, positive_int_tuple
+from autoaegan.arguments import positive_int, positive_int_tuple
 from autoaegan.profiles import Profile, get_profile
 
 IMAGE_SHAPE = (28, 28)
@@ -172,7 +172,7 @@ class GAN(keras.Model):
 
     Compile with `compile(d_optimizer, g_optimizer, loss_fn=BinaryCrossentropy())`
     (plus `compile`'s usual `jit_compile`, `steps_per_execution`), then `fit` a
-    dataset of real images, or call `autoaegan.training.fit(gan, images)`. Each step
+    dataset of real images, or call `autoaegan.training.fitting.fit(gan, images)`. Each step
     reports `d_loss`, `g_loss`, `d_real_accuracy` and `d_fake_accuracy` (the share of
     real images the discriminator calls real, and of fakes it calls fake). Calling
     the model on codings returns generated images.
@@ -592,7 +592,7 @@ def train_dense_gan(
     """
     from autoaegan.data.pipeline import make_dataset
     from autoaegan.seeding import set_seed
-    from autoaegan.training import NaNGuard
+    from autoaegan.training.fitting import NaNGuard
 
     epochs = positive_int(epochs, "epochs")
     images = training_images(images, recipe.batch_size)

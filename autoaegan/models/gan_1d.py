@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 import keras
 import numpy as np
 
-from autoaegan.models.arguments import positive_int, positive_int_tuple
+from autoaegan.arguments import positive_int, positive_int_tuple
 from autoaegan.models.gan import GAN
 from autoaegan.seeding import set_seed
 

@@ -19,7 +19,7 @@ each, so that their figures compare.
 
 from __future__ import annotations
 
-from autoaegan.models.arguments import positive_int
+from autoaegan.arguments import positive_int
 from autoaegan.models.gan import (
     CODINGS_SIZE,
     GAN,
@@ -87,7 +87,7 @@ def train_gan(
     once). Training stops with a `TrainingDivergedError` if a loss becomes NaN.
     """
     from autoaegan.data.pipeline import make_dataset
-    from autoaegan.training import NaNGuard
+    from autoaegan.training.fitting import NaNGuard
 
     epochs = positive_int(epochs, "epochs")
     images = training_images(images, recipe.batch_size)

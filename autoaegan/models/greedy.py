@@ -27,7 +27,7 @@ import numpy as np
 from autoaegan.data.pipeline import make_dataset
 from autoaegan.models.stacked import IMAGE_SHAPE, Variant, compile_settings, get_variant
 from autoaegan.profiles import Profile, get_profile
-from autoaegan.training import FAST_RECIPE, Recipe, train
+from autoaegan.training.fitting import FAST_RECIPE, Recipe, train
 
 # Epochs per stage and for the fine-tuning, per run profile (Géron: 10 per stage, then 5 end to end).
 STAGE_EPOCHS_BY_PROFILE = {"test": 1, "classroom": 2, "full": 10}
@@ -110,7 +110,7 @@ def train_greedy_autoencoder(
     """Train one shallow autoencoder per entry of `sizes` (any depth), stack them, and fine-tune the stack.
 
     `train_images` (and `valid_images`) are 28 × 28 images, uint8 or floats in
-    [0, 1]. Every training goes through `autoaegan.training.train` with `recipe`;
+    [0, 1]. Every training goes through `autoaegan.training.fitting.train` with `recipe`;
     `stage_epochs` and `fine_tune_epochs` default to this module's per-profile
     counts, and `fine_tune_epochs=0` skips the fine-tuning. Returns the stacked
     encoder, decoder and autoencoder (the encoder ends with `sizes[-1]` codings),

@@ -18,10 +18,10 @@ from __future__ import annotations
 import keras
 import numpy as np
 
-from autoaegan.models.arguments import positive_int
+from autoaegan.arguments import positive_int
 from autoaegan.profiles import Profile
 from autoaegan.seeding import set_seed
-from autoaegan.training import fit
+from autoaegan.training.fitting import fit
 
 LEARNING_RATE = 0.3
 MOMENTUM = 0.9
@@ -100,8 +100,8 @@ def build_pretrained_architecture() -> keras.Sequential:
 def train_pretrained(profile: Profile):
     """Train the shipped model on the 3-D data set with this module's recipe; return a `TrainedModel`."""
     from autoaegan.data.three_d import make_3d_dataset
+    from autoaegan.metrics.subspace import compare_with_pca
     from autoaegan.pretrained.catalog import TrainedModel
-    from autoaegan.subspace import compare_with_pca
 
     x = make_3d_dataset()
     epochs = profile.pick(**EPOCHS_BY_PROFILE)

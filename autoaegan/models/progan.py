@@ -41,6 +41,7 @@ import keras
 import numpy as np
 from keras import ops
 
+from autoaegan.arguments import positive_int, positive_int_tuple
 from autoaegan.layers.progressive import (
     HE_GAIN,
     EqualizedConv2D,
@@ -50,7 +51,6 @@ from autoaegan.layers.progressive import (
     PixelNormalization,
     fade_in_layers,
 )
-from autoaegan.models.arguments import positive_int, positive_int_tuple
 from autoaegan.models.gan import GAN
 
 CODINGS_SIZE = 128

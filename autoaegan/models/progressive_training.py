@@ -23,7 +23,7 @@ from pathlib import Path
 import keras
 import numpy as np
 
-from autoaegan.models.arguments import positive_int
+from autoaegan.arguments import positive_int
 from autoaegan.models.dcgan import Checkpoints, TrainingState
 from autoaegan.models.dcgan import default_work_dir as dcgan_work_dir
 from autoaegan.profiles import Profile, get_profile

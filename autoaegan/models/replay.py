@@ -22,7 +22,7 @@ import keras
 import numpy as np
 from keras import ops
 
-from autoaegan.models.arguments import positive_int
+from autoaegan.arguments import positive_int
 from autoaegan.models.gan import GAN
 
 DEFAULT_CAPACITY = 4_096

@@ -18,8 +18,8 @@ from __future__ import annotations
 import keras
 import numpy as np
 
-from autoaegan.models.arguments import positive_int
-from autoaegan.regularizers import KLDivergenceRegularizer
+from autoaegan.arguments import positive_int
+from autoaegan.layers.regularizers import KLDivergenceRegularizer
 
 IMAGE_SHAPE = (28, 28)
 

@@ -11,7 +11,7 @@ Two variants share one architecture, 784 → 100 → 30 → 100 → 784:
 `build_stacked_autoencoder` returns `(encoder, decoder, autoencoder)`, where the
 autoencoder chains the two others (they share their layers), and
 `compile_settings(variant)` the loss and metrics to pass to
-`autoaegan.training.train`. `build_tied_autoencoder` builds the same model with
+`autoaegan.training.fitting.train`. `build_tied_autoencoder` builds the same model with
 the decoder's kernels tied to the encoder's (`DenseTranspose`).
 """
 
@@ -27,7 +27,7 @@ from autoaegan.data.pipeline import make_dataset
 from autoaegan.layers.dense_transpose import DenseTranspose
 from autoaegan.metrics.reconstruction import RoundedAccuracy
 from autoaegan.profiles import Profile
-from autoaegan.training import FAST_RECIPE, Recipe
+from autoaegan.training.fitting import FAST_RECIPE, Recipe
 
 IMAGE_SHAPE = (28, 28)
 N_PIXELS = IMAGE_SHAPE[0] * IMAGE_SHAPE[1]
@@ -96,7 +96,7 @@ def get_variant(variant: str | Variant) -> Variant:
 
 
 def compile_settings(variant: str | Variant = "slides") -> dict:
-    """The `loss` and `metrics` for `autoaegan.training.train`, e.g. `train(model, x, **compile_settings("slides"))`.
+    """The `loss` and `metrics` for `autoaegan.training.fitting.train`, e.g. `train(model, x, **compile_settings("slides"))`.
 
     Both variants report the rounded accuracy; the slides' model also reports the MSE,
     so that every model of the chapter can be compared with PCA on the same scale.

@@ -35,6 +35,7 @@ import keras
 import numpy as np
 from keras import ops
 
+from autoaegan.arguments import positive_int, positive_int_tuple
 from autoaegan.layers.progressive import EqualizedConv2D, EqualizedDense, PixelNormalization
 from autoaegan.layers.style import (
     AdaptiveInstanceNormalization,
@@ -45,7 +46,6 @@ from autoaegan.layers.style import (
     random_crossovers,
     truncate_styles,
 )
-from autoaegan.models.arguments import positive_int, positive_int_tuple
 from autoaegan.models.progan import CHANNELS, LEAKY_SLOPE, ProGAN, ProgressiveDiscriminator, resolution_of
 
 CODINGS_SIZE = 128

@@ -26,9 +26,9 @@ import keras
 import numpy as np
 from keras import ops
 
-from autoaegan.models.arguments import positive_int, positive_int_tuple
+from autoaegan.arguments import positive_int, positive_int_tuple
 from autoaegan.profiles import Profile, get_profile
-from autoaegan.training import FAST_RECIPE
+from autoaegan.training.fitting import FAST_RECIPE
 
 IMAGE_SHAPE = (28, 28)
 N_PIXELS = IMAGE_SHAPE[0] * IMAGE_SHAPE[1]
@@ -196,7 +196,7 @@ class VariationalAutoencoder(keras.Model):
         reconstruction MSE per pixel + kl_weight · mean over the batch of `latent_loss`,
 
     whose default `kl_weight` of 1/784 is Géron's scaling. It fits through
-    `autoaegan.training.train` (pass `loss=None`: the loss is built in) with batches
+    `autoaegan.training.fitting.train` (pass `loss=None`: the loss is built in) with batches
     `(x, x)`, or `(x, y)` to reconstruct targets `y`. It reports `loss` (the total),
     `reconstruction_loss` (the MSE) and `kl_loss`, the latent loss per sample
     *unscaled* (in nats), so the KL reads the same whatever `kl_weight` is.
@@ -327,7 +327,7 @@ def _train_pretrained(profile: Profile, latent_dim: int):
     from autoaegan.models.comparison import EpochTimer
     from autoaegan.pretrained.catalog import TrainedModel
     from autoaegan.seeding import set_seed
-    from autoaegan.training import train
+    from autoaegan.training.fitting import train
 
     data = load_fashion_mnist()
     x_train, x_valid = profile.subset(data.train_images, "train"), profile.subset(data.valid_images, "valid")
@@ -401,7 +401,7 @@ def load_or_finetune_vae(
     """
     from autoaegan.data.fashion_mnist import load_fashion_mnist
     from autoaegan.pretrained import load_pretrained
-    from autoaegan.training import train
+    from autoaegan.training.fitting import train
 
     profile = profile or get_profile()
     latent_dim = positive_int(latent_dim, "latent_dim")

@@ -27,8 +27,8 @@ import ipywidgets
 import keras
 import numpy as np
 
+from autoaegan.arguments import positive_int
 from autoaegan.latent import sample_codings
-from autoaegan.models.arguments import positive_int
 from autoaegan.models.progan import VALUE_RANGE, ProgressiveGenerator, resolution_of, upsample
 from autoaegan.widgets.latent_explorer import to_unit
 from autoaegan.widgets.png import grey_png

@@ -30,9 +30,9 @@ import keras
 import numpy as np
 import plotly.graph_objects as go
 
+from autoaegan.arguments import positive_int
 from autoaegan.figures.latent import mosaic
 from autoaegan.figures.theme import OKABE_ITO, use_theme
-from autoaegan.models.arguments import positive_int
 from autoaegan.widgets.png import grey_png
 from autoaegan.widgets.snapshot import with_snapshot
 

@@ -24,8 +24,8 @@ from collections.abc import Sequence
 import ipywidgets
 import numpy as np
 
+from autoaegan.arguments import positive_int
 from autoaegan.latent import sample_codings
-from autoaegan.models.arguments import positive_int
 from autoaegan.widgets.latent_explorer import decode, to_unit
 from autoaegan.widgets.png import grey_png
 from autoaegan.widgets.snapshot import StaticSnapshot

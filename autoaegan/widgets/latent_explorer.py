@@ -30,8 +30,8 @@ import ipywidgets
 import keras
 import numpy as np
 
+from autoaegan.arguments import positive_int
 from autoaegan.latent import ACTIVE_THRESHOLD, active_dimensions, dimension_use, sample_codings
-from autoaegan.models.arguments import positive_int
 from autoaegan.models.denoising import as_unit_floats
 from autoaegan.widgets.png import grey_png
 from autoaegan.widgets.snapshot import StaticSnapshot

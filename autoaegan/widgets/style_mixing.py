@@ -32,9 +32,9 @@ import ipywidgets
 import keras
 import numpy as np
 
+from autoaegan.arguments import positive_int
 from autoaegan.latent import sample_codings
 from autoaegan.layers.style import mix_styles, truncate_styles
-from autoaegan.models.arguments import positive_int
 from autoaegan.models.stylegan import StyleGenerator
 from autoaegan.widgets.fade_in import check_seed, display_scale, unit_images
 from autoaegan.widgets.png import grey_png

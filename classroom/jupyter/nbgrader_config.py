@@ -14,9 +14,9 @@ c.CourseDirectory.course_id = "autoaegan"
 c.Exchange.root = os.environ.get("AUTOAEGAN_EXCHANGE", "/srv/nbgrader/exchange")
 
 # Validate runs the visible tests in the student's own kernel. A training part's test cell trains the student's
-# model first (autoaegan/grading_training.py): it gets 660 s, every other cell 120 s (nbgrader's default is 30 s).
+# model first (autoaegan/grading/training.py): it gets 660 s, every other cell 120 s (nbgrader's default is 30 s).
 try:
-    from autoaegan.grading_checker import cell_timeout
+    from autoaegan.grading.checker import cell_timeout
 except ImportError:  # a server without the course's package: nbgrader's defaults
     pass
 else:

@@ -17,7 +17,7 @@ Three steps:
    picture of its first state that the package's widgets display beside their view, with its alt text.
 3. **Render** with Sphinx, MyST-NB and sphinx-book-theme (`classroom/site/conf.py`) into `build/site/`,
    which any static host serves as it is, and put the package's wheel at its root (the address the
-   chapters' install line and the README give, `autoaegan.site_install_line`).
+   chapters' install line and the README give, `autoaegan.course.site_install_line`).
 """
 
 from __future__ import annotations
@@ -252,7 +252,7 @@ def render(source: Path = SOURCE, output: Path = OUTPUT) -> None:
 
 def publish_wheel(output: Path = OUTPUT, *, root: Path = ROOT) -> Path:
     """Build the package's wheel into the site's root, where the chapters' install line and the README point."""
-    from autoaegan.site_install_line import package_version, wheel_name
+    from autoaegan.course.site_install_line import package_version, wheel_name
 
     command = [sys.executable, "-m", "pip", "wheel", "--no-deps", "--quiet", "--wheel-dir", str(output), str(root)]
     subprocess.run(command, check=True)

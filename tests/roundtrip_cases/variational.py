@@ -4,7 +4,7 @@ Each submission replaces some of the solution's answer cells (the others stay th
 solution's) and deserves exactly the points listed. Only three of them train a VAE
 (`other_style`, `too_small`, `copying`); the others return models without training, so
 that the round trip stays short. The training scores hold for grading's seed
-(`autoaegan.grading_training.DEFAULT_TRAINING_SEED`); their margins over 20 seeds are in
+(`autoaegan.grading.training.DEFAULT_TRAINING_SEED`); their margins over 20 seeds are in
 the instructor's guide.
 """
 

@@ -1,6 +1,6 @@
 """Start a program under resource limits: how the kernels that grade students' notebooks are launched.
 
-    python -m autoaegan.kernel_limits --data BYTES --file-size BYTES -- COMMAND [ARGS...]
+    python -m autoaegan.grading.kernel_limits --data BYTES --file-size BYTES -- COMMAND [ARGS...]
 
 sets the limits with `setrlimit`, then replaces itself with COMMAND (`os.execvp`),
 so the kernel keeps this process's id and the signals that interrupt or stop it
@@ -38,7 +38,9 @@ def set_limits(data: int | None, file_size: int | None) -> None:
 
 def main(argv: list[str] | None = None) -> None:
     """Parse the limits and the command, set the limits, and exec the command."""
-    parser = argparse.ArgumentParser(prog="python -m autoaegan.kernel_limits", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m autoaegan.grading.kernel_limits", description=__doc__.split("\n\n")[0]
+    )
     parser.add_argument("--data", type=int, default=None, help="data-segment limit in bytes (RLIMIT_DATA)")
     parser.add_argument("--file-size", type=int, default=None, help="largest file the program may write, in bytes")
     parser.add_argument("command", nargs=argparse.REMAINDER, help="the program to run, after --")

@@ -9,7 +9,7 @@ submission's notebook paths, from which the student and the assignment are read 
 nbgrader reads them. The count is the number of submissions this batch will grade
 (those nbgrader skips, already autograded without `--force` or excluded, are left
 out); the points come from the gradebook once the submission's grades are saved; the
-reasons a notebook was flagged come from `autoaegan.autograding.FlagForReview`. A
+reasons a notebook was flagged come from `autoaegan.grading.autograding.FlagForReview`. A
 submission on which nbgrader itself gives up (its post hook never runs) gets its
 line, "not graded", when the next one starts or when the batch ends.
 """
@@ -137,7 +137,7 @@ def report_submission(notebooks=(), **_) -> None:
     from the gradebook and, when flagged, why."""
     from nbgrader.api import Gradebook
 
-    from autoaegan.autograding import flagged_in_this_batch
+    from autoaegan.grading.autograding import flagged_in_this_batch
 
     if _BATCH.current is None:
         return

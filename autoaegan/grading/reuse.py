@@ -3,7 +3,7 @@
 The package holds code that a graded part could take: a hailstone codec, principal angles,
 layers and models close to what a part asks for. A submission that imports, wraps,
 execs or rebuilds the package's code for a part gets 0 on that part and is flagged for
-review (`autoaegan.autograding.FlagForReview`). This module finds those parts by
+review (`autoaegan.grading.autograding.FlagForReview`). This module finds those parts by
 reading the submitted notebook's cells with `ast`, in the grading process, without
 running any of them: nothing the student's code does at run time can change what it
 finds.
@@ -27,7 +27,7 @@ finds.
 
 This reads code as written. What it cannot see: code that reaches the package through a
 route it does not know (a library that imports it, a file copied under another name); the
-checks in the student's kernel (`autoaegan.grading.assert_own_implementation`) and the
+checks in the student's kernel (`autoaegan.grading.checks.assert_own_implementation`) and the
 instructor's review remain for those.
 """
 
@@ -46,8 +46,8 @@ from dataclasses import dataclass, field
 PACKAGE = "autoaegan"
 # The package's modules a submission may use anywhere: loading the data, the figures, the setup and the checks.
 ALLOWED_MODULES = (
-    "autoaegan.grading",
-    "autoaegan.chapter_setup",
+    "autoaegan.grading.checks",
+    "autoaegan.course.chapter_setup",
     "autoaegan.data",
     "autoaegan.figures",
     "autoaegan.profiles",
@@ -62,7 +62,7 @@ SAME_MIN_TOKENS = 100
 SIMILAR_MIN_STATEMENTS = 6
 SIMILARITY = 0.9
 # The package's modules whose code is not a graded part's (the checks themselves, the allowed modules).
-NOT_INDEXED = ("autoaegan.grading", "autoaegan.autograding", *ALLOWED_MODULES)
+NOT_INDEXED = ("autoaegan.grading.checks", "autoaegan.grading.autograding", *ALLOWED_MODULES)
 
 # Where code comes from at run time, by the dotted path a name resolves to: the start of the path → what it does.
 DYNAMIC = {
@@ -119,7 +119,7 @@ DYNAMIC_ATTRIBUTES = (
 PACKAGE_STRING = re.compile(rf"\b{PACKAGE}\b|\.pyc?\b")
 TEST_HEADER = re.compile(r"#\s*(?:hidden\s+)?tests?\s*:\s*(.*)")
 IDENTIFIER = re.compile(r"[A-Za-z_]\w*")
-# The methods of `autoaegan.grading_bridge.student` that fetch a name the student's answers define.
+# The methods of `autoaegan.grading.bridge.student` that fetch a name the student's answers define.
 BRIDGE_LOOKUPS = ("own", "value")
 # Names IPython puts in a notebook's namespace.
 IPYTHON_NAMES = {"display", "get_ipython", "In", "Out", "exit", "quit", "_", "__", "___"}
@@ -234,7 +234,7 @@ def _walk_outside_definitions(node: ast.AST) -> Iterator[ast.AST]:
 
 
 def _bridge_names(tree: ast.AST) -> list[str]:
-    """The names a test cell asks of the student's kernel through `autoaegan.grading_bridge.student`
+    """The names a test cell asks of the student's kernel through `autoaegan.grading.bridge.student`
     (`student.own("Sampling")`, `student.value("plane_angles")`; modules, `student.module("keras")`, are none)."""
     names = []
     for node in ast.walk(tree):

@@ -1,10 +1,10 @@
 """The student's kernel, seen from the checks: calls by name in, plain data out.
 
 While autograding, a test cell runs in a trusted process of its own (the checker,
-see `autoaegan.grading_checker`), never in the student's kernel. Its code reaches
+see `autoaegan.grading.checker`), never in the student's kernel. Its code reaches
 the student's functions and classes through `student`:
 
-    from autoaegan.grading_bridge import student
+    from autoaegan.grading.bridge import student
 
     Sampling = student.own("Sampling")          # a class written in the notebook
     keras = student.module("keras")             # a module, imported in the student's kernel
@@ -44,7 +44,7 @@ import time
 
 import numpy as np
 
-from autoaegan.grading_wire import (  # noqa: F401 (StudentError and serve are part of this module's interface)
+from autoaegan.grading.wire import (  # noqa: F401 (StudentError and serve are part of this module's interface)
     NotData,
     StudentError,
     StudentKernelError,
@@ -156,7 +156,7 @@ class StudentKernel:
     def own(self, name: str, **checks) -> Remote:
         """The function or class `name` that the notebook defines; an AssertionError that says why otherwise.
 
-        Also runs `autoaegan.grading.assert_own_implementation` on it in the student's kernel, with `checks`
+        Also runs `autoaegan.grading.checks.assert_own_implementation` on it in the student's kernel, with `checks`
         (`allowed=`, `forbidden=`): the package's code, imported, wrapped or rebuilt, is refused.
         """
         try:
@@ -172,12 +172,12 @@ class StudentKernel:
             called = facts.get("qualname") or name  # the name the object has where it was written
             raise AssertionError(f"{called} comes from module {facts.get('module')!r}, not from this notebook")
         try:
-            self.module("autoaegan.grading").assert_own_implementation(value, **checks)
+            self.module("autoaegan.grading.checks").assert_own_implementation(value, **checks)
         except StudentError as error:
             if (
                 error.kind == "GradingTampered"
             ):  # NumPy, a builtin or the checks replaced there: the notebook is flagged
-                from autoaegan.grading import GradingTampered
+                from autoaegan.grading.checks import GradingTampered
 
                 raise GradingTampered(str(error).removeprefix("GradingTampered: ")) from None
             raise AssertionError(str(error).removeprefix("AssertionError: ")) from None
@@ -268,7 +268,7 @@ class StudentKernel:
 
     def _send(self, text: str) -> str:
         client = self._connect()
-        expression = f"__import__('autoaegan.grading_wire', fromlist=['serve']).serve({text!r})"
+        expression = f"__import__('autoaegan.grading.wire', fromlist=['serve']).serve({text!r})"
         msg_id = client.execute(
             "", silent=True, store_history=False, user_expressions={"answer": expression}, allow_stdin=False
         )

@@ -5,8 +5,8 @@ from __future__ import annotations
 import autoaegan
 
 # Imported here, in every notebook's locked setup cell, so that the grading helpers note NumPy's and the
-# builtins' functions before any cell a student wrote can replace them (see autoaegan.grading).
-import autoaegan.grading  # noqa: F401
+# builtins' functions before any cell a student wrote can replace them (see autoaegan.grading.checks).
+import autoaegan.grading.checks  # noqa: F401
 from autoaegan.figures.theme import use_theme
 from autoaegan.profiles import Profile, get_profile
 from autoaegan.seeding import set_seed

@@ -8,11 +8,11 @@ the whole submission, a memory hog takes the grading machine down, a flood of
 output makes a feedback page of hundreds of megabytes. Here:
 
 - `GradingExecute` runs the student's cells in the student's kernel, started by
-  `LimitedKernelManager` (`autoaegan.grading_kernels`: a memory limit and a bubblewrap
+  `LimitedKernelManager` (`autoaegan.grading.kernels`: a memory limit and a bubblewrap
   sandbox that shows it its own folder, not the instructor's files, and no network),
   and each test cell in the checker, a trusted kernel of its own
-  (`autoaegan.grading_checker`) that calls the student's code by name and gets plain
-  data back (`autoaegan.grading_bridge`). A student kernel that dies or hangs during
+  (`autoaegan.grading.checker`) that calls the student's code by name and gets plain
+  data back (`autoaegan.grading.bridge`). A student kernel that dies or hangs during
   a test fails that cell only: it is restarted and its cells run again. One that dies
   or hangs in the student's own cell stops there: the cells not run get an error
   (zero points) and the notebook is flagged for review;
@@ -22,9 +22,9 @@ output makes a feedback page of hundreds of megabytes. Here:
   tests rely on (NumPy, SciPy, builtins, this package, `sys.modules`, `__code__`);
 - `HideHiddenTestOutputs` leaves, in the feedback, one line per error of a hidden
   test cell and none of its other output.
-- `DropTestStderr` (`autoaegan.grading_outputs`) drops the stderr of graded test cells
+- `DropTestStderr` (`autoaegan.grading.outputs`) drops the stderr of graded test cells
   before grading, so that warnings and log lines never cost points, only errors;
-- `RestoreCells` (`autoaegan.grading_layout`, in the sanitizing step) rebuilds each
+- `RestoreCells` (`autoaegan.grading.layout`, in the sanitizing step) rebuilds each
   notebook on the assignment's layout: deleted, moved and edited locked and test
   cells are put back in their places and graded, and the notebook is flagged.
 
@@ -43,7 +43,7 @@ from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from nbgrader.preprocessors import Execute, LimitOutput, NbGraderPreprocessor
 from traitlets import Integer, Unicode
 
-from autoaegan.grading_checker import (
+from autoaegan.grading.checker import (
     TestCellRunner,
     discard_test_messages,
     error_output,
@@ -51,13 +51,13 @@ from autoaegan.grading_checker import (
     recover_student_kernel,
     student_kernel_problem,
 )
-from autoaegan.grading_kernels import (  # noqa: F401 (nbgrader_config and the tests import them from here)
+from autoaegan.grading.kernels import (  # noqa: F401 (nbgrader_config and the tests import them from here)
     LimitedKernelManager,
     require_grading_sandbox,
     sandbox_wanted,
 )
-from autoaegan.grading_layout import REVIEW_METADATA, sanitize_preprocessors  # noqa: F401 (nbgrader_config)
-from autoaegan.grading_outputs import DropTestStderr
+from autoaegan.grading.layout import REVIEW_METADATA, sanitize_preprocessors  # noqa: F401 (nbgrader_config)
+from autoaegan.grading.outputs import DropTestStderr
 
 REVIEW_KEY = "autoaegan_review"  # where GradingExecute leaves its findings in the resources, for FlagForReview
 KERNEL_STOPPED = "KernelStopped"  # the error name of the cells that did not run after the kernel died or hung
@@ -73,7 +73,7 @@ class GradingExecute(Execute):
     """nbgrader's Execute with the test cells run by the checker, limited kernels, and grading that goes on.
 
     The student's cells run in the student's kernel (limited, sandboxed); each test cell
-    runs in the checker (`autoaegan.grading_checker`), which calls the student's code by
+    runs in the checker (`autoaegan.grading.checker`), which calls the student's code by
     name and gets plain data back. After a test cell, a student kernel that died or
     stopped answering is interrupted or restarted, and the student's cells run so far
     are run again, so only that test cell failed.
@@ -231,7 +231,7 @@ def tampering(sources: list[str]) -> list[str]:
     guarded module (`np.testing.assert_allclose = ...`), `setattr`/`delattr` on one,
     writing to `sys.modules` or `__builtins__`, and replacing a function's `__code__`.
     Returns one description per finding. This reads the code as written; code built at
-    run time (`exec`, computed names) gets past it, which is why `autoaegan.grading`
+    run time (`exec`, computed names) gets past it, which is why `autoaegan.grading.checks`
     also checks, in the kernel, that NumPy and the builtins are the ones it imported.
     """
     findings = []
@@ -301,11 +301,11 @@ class FlagForReview(NbGraderPreprocessor):
             tampered.append("a test cell found NumPy, a builtin or the grading helpers replaced (GradingTampered)")
         reasons = list(resources.get(REVIEW_KEY, []))
         reasons += [f"the code changes the tools the tests rely on: {finding}" for finding in tampered]
-        # What RestoreCells put back or moved while sanitizing (autoaegan.grading_layout).
+        # What RestoreCells put back or moved while sanitizing (autoaegan.grading.layout).
         layout = nb.get("metadata", {}).get(REVIEW_METADATA) or {}
         reasons += [f"the notebook's layout was changed: {finding}" for finding in layout.get("findings", [])]
         restored = set(layout.get("cells", []))
-        # Graded parts that take the package's code instead of the student's own (autoaegan.grading_reuse), read
+        # Graded parts that take the package's code instead of the student's own (autoaegan.grading.reuse), read
         # from the notebook's source here, out of the student's reach: their test cells get zero.
         reuse_findings, reused = _package_reuse(nb, resources["nbgrader"], self.log)
         reasons += reuse_findings
@@ -349,7 +349,7 @@ def _package_reuse(nb, info: dict, log) -> tuple[list[str], set[str]]:
     """
     from nbgrader.api import Gradebook, MissingEntry
 
-    from autoaegan.grading_reuse import find_reuse
+    from autoaegan.grading.reuse import find_reuse
 
     try:
         given = []

@@ -2,7 +2,7 @@
 
 A training part asks the student for a function `train_...(images, *, steps, seed)`
 (or `(images, labels, *, steps, seed)` for a conditional model) that builds and
-trains a model and returns it. The checker (`autoaegan.grading_training`) calls it
+trains a model and returns it. The checker (`autoaegan.grading.training`) calls it
 through these probes: `run_training` draws the grading's training images here, from
 Fashion-MNIST's training files (the test files read as empty in the grading sandbox),
 seeds Keras and switches TensorFlow to deterministic ops, and times the call;

@@ -29,7 +29,7 @@ import numpy as np
 
 from autoaegan.data.pipeline import make_dataset
 from autoaegan.profiles import Profile, get_profile
-from autoaegan.training import FAST_RECIPE, Recipe, train
+from autoaegan.training.fitting import FAST_RECIPE, Recipe, train
 
 METHODS = ("from scratch", "pretrained, frozen", "pretrained, fine-tuned")
 LABEL_COUNTS = (100, 500, 1_000, 5_000)
@@ -194,7 +194,7 @@ def compare_pretraining(
     `encoder` is the trained encoder (it is never modified) and `build_encoder` a
     function that builds a new, untrained encoder of the same architecture. Each
     training lasts about `steps` optimizer steps (default: per run profile) and
-    goes through `autoaegan.training.train` with `recipe`.
+    goes through `autoaegan.training.fitting.train` with `recipe`.
 
     `make_classifier(encoder)` puts the classification layers on top of an encoder and
     returns the classifier (a chapter passes its own); by default `build_classifier`,

@@ -1,8 +1,8 @@
 """Checks for the test cells of the nbgrader exercises.
 
 While autograding, test cells run in the checker, a trusted kernel apart from the
-student's (`autoaegan.grading_checker`), on plain data the student's code returned
-(`autoaegan.grading_bridge`); when a student runs the tests in their own notebook,
+student's (`autoaegan.grading.checker`), on plain data the student's code returned
+(`autoaegan.grading.bridge`); when a student runs the tests in their own notebook,
 they run in that kernel. Either way the helpers here compare types as well as
 values (an object whose `==` always answers True fails), say what was expected and
 what came, check that an exercise function or class was written in the notebook
@@ -33,7 +33,7 @@ from contextlib import contextmanager
 
 import numpy as np
 
-from autoaegan.grading_wire import StudentKernelError
+from autoaegan.grading.wire import StudentKernelError
 
 PACKAGE = "autoaegan"
 
@@ -370,7 +370,7 @@ def hidden_tests(description: str) -> Iterator[None]:
 _ASARRAY = np.asarray
 _NDARRAY = np.ndarray
 _UNRAVEL = np.unravel_index
-_PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
+_PACKAGE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))  # autoaegan/
 # The builtins the checks and the test cells call; IPython rebinds others (display, exit), never these.
 _BUILTINS = (
     "abs",

@@ -30,7 +30,7 @@ layout:
 
 It never raises on a layout: a notebook whose cells cannot be read as nbgrader's
 keeps what can be kept and is rebuilt as above. What it changed is written into the
-notebook's metadata (`REVIEW_METADATA`), which `autoaegan.autograding.FlagForReview`
+notebook's metadata (`REVIEW_METADATA`), which `autoaegan.grading.autograding.FlagForReview`
 reads after the grades are saved: a notebook whose layout was changed is flagged for
 the instructor's review, the restored test cells marked `needs_manual_grade`.
 """

@@ -7,8 +7,8 @@ with only pip (its `pip-install` block) name the same wheel. The address is the 
 setting of `classroom/site/site.toml` (`[site] url`); the version is pyproject.toml's.
 Run from the repository's root after changing either:
 
-    python -m autoaegan.site_install_line            # rewrite the chapters' line and the README's block
-    python -m autoaegan.site_install_line --check    # exit 1 if one is out of date
+    python -m autoaegan.course.site_install_line            # rewrite the chapters' line and the README's block
+    python -m autoaegan.course.site_install_line --check    # exit 1 if one is out of date
 """
 
 from __future__ import annotations
@@ -131,7 +131,7 @@ def rewrite_readme(root: Path, *, check: bool = False) -> bool:
 def main(argv: list[str] | None = None) -> int:
     """Command-line entry: rewrite the chapters' install line, or with `--check` only report the stale ones."""
     parser = argparse.ArgumentParser(
-        prog="python -m autoaegan.site_install_line",
+        prog="python -m autoaegan.course.site_install_line",
         description="Write the site's wheel address into each chapter's first code cell.",
     )
     parser.add_argument("--root", type=Path, default=Path.cwd(), help="the repository's root (default: here)")
@@ -148,7 +148,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.check:
         if changed:
             print(
-                f"stale install line in {len(changed)} file(s): {names}; run python -m autoaegan.site_install_line",
+                f"stale install line in {len(changed)} file(s): {names}; run python -m autoaegan.course.site_install_line",
                 file=sys.stderr,
             )
         return 1 if changed else 0

@@ -6,7 +6,7 @@ tape, variables) is done here. Each probe takes the student's function and the t
 inputs, and returns plain data: NumPy arrays, numbers, lists and dicts. None of them
 knows what the right answer is: the checks compare what they return with their own.
 (The training part, `train_vae`, is scored by the course's shared training checks,
-`autoaegan.grading_training`.)
+`autoaegan.grading.training`.)
 """
 
 from __future__ import annotations

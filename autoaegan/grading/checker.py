@@ -1,12 +1,12 @@
 """The checker: the trusted kernel in which autograding runs a notebook's test cells.
 
-The student's notebook runs in its own kernel, sandboxed (`autoaegan.grading_kernels`),
+The student's notebook runs in its own kernel, sandboxed (`autoaegan.grading.kernels`),
 and never runs a test cell. Each test cell (an nbgrader cell with points and no
 solution, as RestoreCells put it back: hidden tests included) runs instead in a
 second kernel, the checker, started for the notebook with
 `AUTOAEGAN_STUDENT_KERNEL` naming the student kernel's connection file. The test's
 code reaches the student's functions and classes through
-`autoaegan.grading_bridge.student`, with its inputs as plain data, gets plain data
+`autoaegan.grading.bridge.student`, with its inputs as plain data, gets plain data
 back, and compares it here, against expected values that never leave this process.
 
 The cell's outputs, as the checker printed them, are the cell's outputs in the
@@ -25,13 +25,13 @@ from nbclient import NotebookClient
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from nbformat.notebooknode import NotebookNode
 
-from autoaegan.grading_bridge import STUDENT_KERNEL_VARIABLE, TIMEOUT_VARIABLE
-from autoaegan.grading_kernels import CheckerKernelManager
+from autoaegan.grading.bridge import STUDENT_KERNEL_VARIABLE, TIMEOUT_VARIABLE
+from autoaegan.grading.kernels import CheckerKernelManager
 
 CHECKER_STOPPED = "CheckerStopped"  # the error name of a test cell whose checker died or hung
 # Imported when the checker starts: the bridge then empties its handles before each cell (pre_run_cell).
-STARTUP = "import autoaegan.grading_bridge"
-# A test cell that trains the student's model (it calls `autoaegan.grading_training`) may take this long: the
+STARTUP = "import autoaegan.grading.bridge"
+# A test cell that trains the student's model (it calls `autoaegan.grading.training`) may take this long: the
 # training's own limit (`grading_training.TRAINING_TIMEOUT`, 600 s) and a minute for the scoring.
 TRAINING_CELL_TIMEOUT = 660
 
@@ -48,7 +48,7 @@ def error_output(ename: str, evalue: str) -> NotebookNode:
 
 
 def is_training_cell(cell) -> bool:
-    """Whether `cell` is a test cell that trains the student's model (its code uses `autoaegan.grading_training`)."""
+    """Whether `cell` is a test cell that trains the student's model (its code uses `autoaegan.grading.training`)."""
     return is_test_cell(cell) and "grading_training" in "".join(cell.get("source", ""))
 
 

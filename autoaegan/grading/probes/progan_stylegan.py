@@ -7,7 +7,7 @@ TensorFlow's machinery around such a call lives here: tensors as inputs, a funct
 Keras model around the function or the layer, and a gradient tape. Each probe takes
 the student's function or layer and the test's inputs, and returns plain data (NumPy
 arrays, lists and dicts of them); none of them knows what the right answer is. The
-training part is scored through `autoaegan.grading_probes.training`.
+training part is scored through `autoaegan.grading.probes.training`.
 """
 
 from __future__ import annotations

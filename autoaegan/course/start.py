@@ -1,7 +1,7 @@
 """`python -m autoaegan.course DIR`: copy the learner's tree into DIR and open JupyterLab on chapter 00.
 
 For a learner who installed the wheel with pip and has no checkout of the course. The
-tree is the chapters, their apps, the exercises and the README (`autoaegan.student_tree`);
+tree is the chapters, their apps, the exercises and the README (`autoaegan.course.student_tree`);
 JupyterLab gets the learner's settings, which hide nbgrader's instructor tools, as
 `make course` does. A file already in DIR that differs from the course's is never
 overwritten: the command says which and stops, unless told to keep them (`--keep`).
@@ -19,7 +19,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from autoaegan.student_tree import FIRST_CHAPTER, learner_settings_dir, student_files, student_tree_root
+from autoaegan.course.student_tree import FIRST_CHAPTER, learner_settings_dir, student_files, student_tree_root
 
 SHOWN_CONFLICTS = 10
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-PACKAGE_DIR = Path(__file__).resolve().parent
+PACKAGE_DIR = Path(__file__).resolve().parents[1]  # autoaegan/
 # Where a built wheel keeps the tree and the learner's JupyterLab settings.
 PACKAGED_TREE = PACKAGE_DIR / "student"
 PACKAGED_SETTINGS = PACKAGE_DIR / "learner_settings"

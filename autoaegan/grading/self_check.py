@@ -1,4 +1,4 @@
-"""Check your own exercise notebook, as JupyterLab's Validate button does: `python -m autoaegan.self_check NOTEBOOK`.
+"""Check your own exercise notebook, as JupyterLab's Validate button does: `python -m autoaegan.grading.self_check NOTEBOOK`.
 
 For self-learners without the Assignments tab, and for anyone who prefers a terminal.
 It runs the notebook from the top in a fresh kernel with nbgrader's Validator and the
@@ -25,7 +25,7 @@ def validate(notebook: str | Path) -> dict:
     from nbgrader.validator import Validator
     from traitlets.config import Config
 
-    from autoaegan.grading_checker import cell_timeout
+    from autoaegan.grading.checker import cell_timeout
 
     config = Config()
     config.ExecutePreprocessor.timeout = CELL_TIMEOUT

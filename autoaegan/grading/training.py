@@ -5,7 +5,7 @@ seed)` (or `(images, labels, *, steps, seed)`), which builds a small model, trai
 for at most `steps` optimizer steps, and returns it. Grading is the same everywhere:
 
 - **Training.** The checker calls the function in the student's kernel through the
-  probe `autoaegan.grading_probes.training.run_training`: on `TRAIN_IMAGES` images
+  probe `autoaegan.grading.probes.training.run_training`: on `TRAIN_IMAGES` images
   (10,000) drawn with a fixed seed from Fashion-MNIST's training split, with Keras
   seeded by `training_seed()` and TensorFlow's deterministic ops. The budget is in steps,
   never in seconds, so a busy hub costs no points; the call may take up to
@@ -63,7 +63,7 @@ def training_seed() -> int:
 
 def training_images() -> tuple[np.ndarray, np.ndarray]:
     """The grading's training images and labels, drawn here exactly as the student's kernel draws them."""
-    from autoaegan.grading_probes.training import training_data
+    from autoaegan.grading.probes.training import training_data
 
     return training_data(TRAIN_IMAGES, seed=DATA_SEED)
 
@@ -92,10 +92,10 @@ def _long_calls(student):
 
 def _train(function: str, *, steps: int, labels: bool, report: dict):
     """Train in the student's kernel; return its result (handles), or None with `report["error"]` set."""
-    from autoaegan.grading_bridge import student
+    from autoaegan.grading.bridge import student
 
     train = student.own(function)
-    probes = student.module("autoaegan.grading_probes.training")
+    probes = student.module("autoaegan.grading.probes.training")
     seed = training_seed()
     report.update(function=function, steps=steps, seed=seed, train_images=TRAIN_IMAGES, test_images=TEST_IMAGES)
     try:
@@ -104,7 +104,7 @@ def _train(function: str, *, steps: int, labels: bool, report: dict):
                 train, n_images=TRAIN_IMAGES, data_seed=DATA_SEED, steps=steps, seed=seed, labels=labels
             )
     except Exception as error:  # the student's training failed: the report says how, the cells fail with it
-        from autoaegan.grading_bridge import StudentError
+        from autoaegan.grading.bridge import StudentError
 
         # A StudentError's text starts with the student's exception's name already.
         what = str(error) if isinstance(error, StudentError) else f"{type(error).__name__}: {error}"
@@ -116,7 +116,7 @@ def _train(function: str, *, steps: int, labels: bool, report: dict):
 
 def _models(result, count: int, what: str, report: dict) -> list | None:
     """The `count` models the training returned, or None with the problem in `report`."""
-    from autoaegan.grading_bridge import Remote
+    from autoaegan.grading.bridge import Remote
 
     models = [result] if count == 1 else result
     if count > 1 and (not isinstance(result, (list, tuple)) or len(result) != count):
@@ -135,7 +135,7 @@ def _models(result, count: int, what: str, report: dict) -> list | None:
 def _describe(value) -> str:
     if isinstance(value, (list, tuple)):
         return f"a {type(value).__name__} of {len(value)}: " + ", ".join(_describe(v) for v in value[:4])
-    from autoaegan.grading_bridge import Remote
+    from autoaegan.grading.bridge import Remote
 
     if isinstance(value, Remote):
         return f"a {value.type_name.rsplit('.', 1)[-1]}"

@@ -20,7 +20,7 @@ runs in its own mount namespace, where the only files are:
 
 `bwrap_command` builds the command from a `SandboxLayout` and nothing else (pure, tested
 without bwrap); `layout_for` reads the machine to make the layout; `unavailable_reason`
-says why no sandbox can start here. `autoaegan.grading_kernels.LimitedKernelManager` wires it in.
+says why no sandbox can start here. `autoaegan.grading.kernels.LimitedKernelManager` wires it in.
 """
 
 from __future__ import annotations

@@ -1,11 +1,11 @@
 """The kernels autograding starts: the student's, limited and sandboxed, and the checker's, limited.
 
 `LimitedKernelManager` starts each grading kernel under a data-segment limit
-(`autoaegan.kernel_limits`), so a memory hog gets a MemoryError, not the machine,
-and in a bubblewrap sandbox (`autoaegan.grading_sandbox`) that shows it its own
+(`autoaegan.grading.kernel_limits`), so a memory hog gets a MemoryError, not the machine,
+and in a bubblewrap sandbox (`autoaegan.grading.sandbox`) that shows it its own
 folder and not the instructor's files, and gives it no network.
 `CheckerKernelManager` starts the trusted kernel that runs the test cells
-(`autoaegan.grading_checker`): under the same limits, outside the sandbox, since it
+(`autoaegan.grading.checker`): under the same limits, outside the sandbox, since it
 holds no code of the student's.
 """
 
@@ -20,14 +20,14 @@ import tempfile
 from jupyter_client.manager import AsyncKernelManager
 from traitlets import Bool, Integer
 
-from autoaegan import grading_sandbox
+from autoaegan.grading import sandbox as grading_sandbox
 
 GIB = 1024**3
 
 
 class LimitedKernelManager(AsyncKernelManager):
-    """A kernel manager whose kernels run under resource limits (see `autoaegan.kernel_limits`),
-    each in a bubblewrap sandbox (see `autoaegan.grading_sandbox`)."""
+    """A kernel manager whose kernels run under resource limits (see `autoaegan.grading.kernel_limits`),
+    each in a bubblewrap sandbox (see `autoaegan.grading.sandbox`)."""
 
     memory_limit = Integer(
         2 * GIB, help="Data-segment limit of a grading kernel, in bytes (RLIMIT_DATA); 0 for none."
@@ -63,9 +63,9 @@ class LimitedKernelManager(AsyncKernelManager):
         return await super()._async_pre_start_kernel(**kw)
 
     def format_kernel_cmd(self, extra_arguments=None):
-        """The kernel's command, run through `python -m autoaegan.kernel_limits` with the limits set, then bwrap."""
+        """The kernel's command, run through `python -m autoaegan.grading.kernel_limits` with the limits set, then bwrap."""
         cmd = super().format_kernel_cmd(extra_arguments)
-        wrapper = [sys.executable, "-m", "autoaegan.kernel_limits"]
+        wrapper = [sys.executable, "-m", "autoaegan.grading.kernel_limits"]
         if self.memory_limit:
             wrapper += ["--data", str(self.memory_limit)]
         if self.file_size_limit:

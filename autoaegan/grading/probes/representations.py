@@ -5,8 +5,8 @@ per call. The hidden tests call the codec thousands of times; a request costs a 
 milliseconds, so those calls go in one request here. The probe only calls: the checks
 compare what it returns with their own answers. Part 2's checks (principal angles,
 PCA's axes from a decoder) make one request per case and need no probe; Part 3, the
-training part, is scored by `autoaegan.grading_training` with the shared probes of
-`autoaegan.grading_probes.training`.
+training part, is scored by `autoaegan.grading.training` with the shared probes of
+`autoaegan.grading.probes.training`.
 """
 
 from __future__ import annotations

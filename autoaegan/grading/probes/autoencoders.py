@@ -65,7 +65,7 @@ def value_and_gradient(function, inputs) -> dict:
     import keras
     import tensorflow as tf
 
-    from autoaegan.grading import describe
+    from autoaegan.grading.checks import describe
 
     inputs = tf.convert_to_tensor(np.asarray(inputs))
     with tf.GradientTape() as tape:

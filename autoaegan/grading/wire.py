@@ -1,7 +1,7 @@
 """The wire between the checks and the student's kernel: plain data by value, other objects by handle.
 
 `serve(request)` runs in the student's kernel (or in the same process, when the tests
-run in the student's own notebook): it performs one request of `autoaegan.grading_bridge`
+run in the student's own notebook): it performs one request of `autoaegan.grading.bridge`
 on the student's objects and answers in JSON. Values are encoded as plain data (None,
 bools, numbers, strings, lists, tuples, dicts with string keys, NumPy arrays as `.npy`
 bytes written without pickle, TensorFlow's eager tensors as arrays) or as handles,

@@ -38,7 +38,7 @@ def is_stderr(output) -> bool:
 class DropTestStderr(NbGraderPreprocessor):
     """Remove the stderr streams of graded test cells, so that only an error output costs their points.
 
-    Place it after the execution and before SaveAutoGrades (`autoaegan.autograding.autograde_preprocessors`).
+    Place it after the execution and before SaveAutoGrades (`autoaegan.grading.autograding.autograde_preprocessors`).
     """
 
     def preprocess_cell(self, cell, resources, cell_index):

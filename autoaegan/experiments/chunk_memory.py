@@ -7,7 +7,7 @@ familiar patterns as single chunks. Miller (1956) put short-term memory at
 about 7 ± 2 chunks.
 
 Here a memory reads a sequence of numbers from left to right and keeps at most
-`slots` chunks. An expert memory knows a few rules (`autoaegan.representations.RULES`):
+`slots` chunks. An expert memory knows a few rules (`autoaegan.experiments.representations.RULES`):
 a stretch of at least `min_chunk_length` numbers that a rule generates takes
 one slot as (rule, first, count); any other number takes a slot of its own.
 What does not fit is forgotten. A novice memory knows no rules.
@@ -23,7 +23,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from autoaegan.data.hailstone import require_positive_int
-from autoaegan.representations import RULES, Rule, as_positive_ints, rule_prefix_length
+from autoaegan.experiments.representations import RULES, Rule, as_positive_ints, rule_prefix_length
 
 MEMORY_SLOTS = 7  # Miller's magical number
 MIN_CHUNK_LENGTH = 3  # a pair that happens to fit a rule is too weak a pattern to be worth a rule

@@ -1,0 +1,4 @@
+"""Grading, apart from the course's library: the checks the hidden tests call (`checks`), the probes that test
+a student's objects (`probes`), the isolated grading kernel (`sandbox`, `kernels`, `wire`, `bridge`,
+`checker`), nbgrader's preprocessors (`autograding`, `layout`, `outputs`, `progress`), the reuse rules
+(`reuse`), training-graded parts (`training`) and the student's self check (`self_check`)."""
