@@ -17,7 +17,7 @@ VOILA_ARGS ?=
 # Containers often run as root, which JupyterLab refuses without this flag.
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root)
 
-.PHONY: course test app executed exercises benchmark constraints help site site-from-executed site-check
+.PHONY: course test app executed exercises benchmark constraints help site site-from-executed site-check lint format
 
 help:
 	@echo "make course      install into .venv and open JupyterLab on the start-here notebook"
@@ -30,6 +30,8 @@ help:
 	@echo "make exercises   regenerate exercises/ from solutions/ with nbgrader"
 	@echo "make benchmark   measure load time, chapter wall time and peak memory; write benchmarks/results.*"
 	@echo "make test-subset PYTHON=python3.12 VENV=.venv-3.12   the fast subset CI runs on 3.12 and 3.13 (see SUBSET_TESTS)"
+	@echo "make lint        ruff (lint and format check) and import-linter (the package's layers), as the tests do"
+	@echo "make format      let ruff format and fix what it can"
 	@echo "make constraints re-pin the constraints file of the venv's Python (constraints.txt for 3.11) from the venv"
 
 $(BIN)/python:
@@ -63,6 +65,17 @@ $(HUB_PROXY):
 
 test: $(STAMP) $(HUB_PROXY)
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python -m pytest
+
+# The code's form: ruff's lint and format (pyproject.toml's [tool.ruff]) and the package's layers ([tool.importlinter]).
+# tests/test_code_style.py runs the same checks within make test.
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
+
+format: $(STAMP)
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
 
 # The app's Voila settings (course/apps/voila.json) leave out the JupyterLab-only extensions.
 app: $(STAMP)
