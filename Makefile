@@ -28,7 +28,7 @@ help:
 	@echo "make site-from-executed EXECUTED=DIR   the website from chapters already executed into DIR (as CI does)"
 	@echo "make site-check  check build/site in Chromium: figures drawn, kernel-free explorers move, no solutions"
 	@echo "make exercises   regenerate exercises/ from solutions/ with nbgrader"
-	@echo "make benchmark   measure load time, chapter wall time and peak memory; write benchmarks/results.*"
+	@echo "make benchmark   measure load time, chapter wall time and peak memory; write benchmarks/results/chapters.*"
 	@echo "make test-subset PYTHON=python3.12 VENV=.venv-3.12   the fast subset CI runs on 3.12 and 3.13 (see SUBSET_TESTS)"
 	@echo "make lint        ruff (lint and format check) and import-linter (the package's layers), as the tests do"
 	@echo "make format      let ruff format and fix what it can"
@@ -103,8 +103,8 @@ exercises: $(STAMP)
 	done
 
 benchmark: $(STAMP)
-	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python benchmarks/run.py
-	$(BIN)/python benchmarks/update_readme.py
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python -m benchmarks.run
+	$(BIN)/python -m benchmarks.update_readme
 
 # The fast subset that CI runs on each newer Python (make test-subset PYTHON=python3.12 VENV=.venv-3.12): the
 # import, the unit tests of the package's plain parts, chapter 00 under nbval, and one nbgrader round trip

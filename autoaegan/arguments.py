@@ -56,3 +56,9 @@ def optional_seed(seed, name: str = "seed") -> int | None:
     if not is_whole_number(seed):
         raise TypeError(f"{name} must be an integer or None, got {seed!r}")
     return int(seed)
+
+
+def non_negative_int(value, name: str) -> int:
+    """Return `value` as an int, or raise ValueError naming `name` unless it is a whole number ≥ 0 (not a bool),
+    e.g. a seed."""
+    return whole_number(value, name, at_least=0, expected="a non-negative integer")

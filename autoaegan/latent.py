@@ -17,7 +17,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from autoaegan.arguments import positive_int
+from autoaegan.arguments import positive_int, real_number, whole_number
+from autoaegan.pixels import uint8_to_unit
 
 # Burda, Grosse & Salakhutdinov ("Importance weighted autoencoders", ICLR 2016) call a latent
 # dimension active when the variance over the data of its mean coding exceeds 0.01 (a spread of 0.1).
@@ -29,9 +30,8 @@ def _generator(seed) -> np.random.Generator:
         return seed
     if seed is None:
         return np.random.default_rng()
-    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
-        raise ValueError(f"seed must be a non-negative integer, a numpy Generator or None, got {seed!r}")
-    return np.random.default_rng(int(seed))
+    seed = whole_number(seed, "seed", at_least=0, expected="a non-negative integer, a numpy Generator or None")
+    return np.random.default_rng(seed)
 
 
 def sample_codings(n: int, latent_dim: int, *, seed) -> np.ndarray:
@@ -77,12 +77,17 @@ def interpolate_codings(start, end, steps: int) -> np.ndarray:
     return (1 - t) * start + t * end
 
 
+def blend(start, end, t: float) -> np.ndarray:
+    """The point `(1 - t)·start + t·end` of the segment between two codings (exact at t = 0 and t = 1)."""
+    return ((1.0 - t) * np.asarray(start, dtype=np.float32) + t * np.asarray(end, dtype=np.float32)).astype(np.float32)
+
+
 def _unit_image(image, name: str) -> np.ndarray:
     array = np.asarray(image)
     if array.ndim != 2 or array.size == 0:
         raise ValueError(f"{name} must be one grey image, a 2-D array (height, width), got shape {array.shape}")
     if array.dtype == np.uint8:
-        return array.astype(np.float32) / 255
+        return uint8_to_unit(array)
     if not np.issubdtype(array.dtype, np.floating):
         raise TypeError(f"{name} must be uint8 (0-255) or floats in [0, 1], got dtype {array.dtype}")
     if not np.isfinite(array).all() or array.min() < 0 or array.max() > 1:
@@ -145,6 +150,5 @@ def active_dimensions(activity, *, threshold: float = ACTIVE_THRESHOLD) -> np.nd
     activity = np.asarray(activity, dtype=np.float64)
     if activity.ndim != 1 or activity.size == 0 or not np.isfinite(activity).all() or (activity < 0).any():
         raise ValueError(f"activity must be a 1-D array of variances ≥ 0, one per dimension, got {activity!r}")
-    if isinstance(threshold, bool) or not isinstance(threshold, (int, float)) or not threshold >= 0:
-        raise ValueError(f"threshold must be a number ≥ 0, got {threshold!r}")
+    threshold = real_number(threshold, "threshold", expected="a number ≥ 0", accept=lambda value: value >= 0)
     return np.flatnonzero(activity > threshold)

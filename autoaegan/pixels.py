@@ -9,35 +9,41 @@ tensors (Keras ops), so the scale is written once.
 from __future__ import annotations
 
 import numpy as np
-from keras import ops
 
 UINT8_MAX = 255.0
 # A generator's output range: tanh's.
 SIGNED_RANGE = (-1.0, 1.0)
 
 
+def _keras_ops():
+    """Keras's ops, for tensors only: the grading checker and the NumPy metrics convert pixels without TensorFlow."""
+    from keras import ops
+
+    return ops
+
+
 def _array(images, name: str) -> np.ndarray:
-    """`images` as a NumPy array (tensors converted), or a TypeError naming what came."""
+    """`images` as a NumPy array (a tensor converted), or a TypeError naming what came."""
+    if isinstance(images, (np.ndarray, list, tuple)):
+        return np.asarray(images)
     try:
-        return np.asarray(ops.convert_to_numpy(images))
+        return np.asarray(_keras_ops().convert_to_numpy(images))
     except (TypeError, ValueError) as error:
         raise TypeError(f"{name} must be an array or a tensor of pixels, got {type(images).__name__}") from error
 
 
 def uint8_to_unit(images):
-    """uint8 pixels in [0, 255] → float32 in [0, 1] (a tensor stays a tensor)."""
-    return (
-        ops.cast(images, "float32") / UINT8_MAX
-        if not isinstance(images, np.ndarray)
-        else (images.astype(np.float32) / np.float32(UINT8_MAX))
-    )
+    """uint8 pixels in [0, 255] → float32 in [0, 1] (an array stays an array, a tensor a tensor)."""
+    if isinstance(images, np.ndarray):
+        return images.astype(np.float32) / np.float32(UINT8_MAX)
+    return _keras_ops().cast(images, "float32") / UINT8_MAX
 
 
 def uint8_to_signed(images):
     """uint8 pixels in [0, 255] → float32 in [-1, 1], a tanh generator's range (a tensor stays a tensor)."""
     if isinstance(images, np.ndarray):
         return images.astype(np.float32) / np.float32(UINT8_MAX / 2) - np.float32(1.0)
-    return ops.cast(images, "float32") / (UINT8_MAX / 2) - 1.0
+    return _keras_ops().cast(images, "float32") / (UINT8_MAX / 2) - 1.0
 
 
 def unit_to_signed(images):
@@ -48,11 +54,11 @@ def unit_to_signed(images):
 def signed_to_unit(images, *, clip: bool = True):
     """[-1, 1] → [0, 1]; clipped unless `clip=False` (a tanh output never leaves the range, a linear one may)."""
     unit = (images + 1.0) / 2.0
-    return (
-        ops.clip(unit, 0.0, 1.0)
-        if clip and not isinstance(unit, np.ndarray)
-        else (np.clip(unit, 0.0, 1.0) if clip else unit)
-    )
+    if not clip:
+        return unit
+    if isinstance(unit, (np.ndarray, np.generic, float)):
+        return np.clip(unit, 0.0, 1.0)
+    return _keras_ops().clip(unit, 0.0, 1.0)
 
 
 def rescale_to_unit(images, value_range: tuple[float, float]) -> np.ndarray:

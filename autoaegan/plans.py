@@ -9,8 +9,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import Generic, TypeVar
 
-import keras
-
 from autoaegan.arguments import positive_int
 from autoaegan.profiles import Profile
 
@@ -53,6 +51,10 @@ class Recipe:
         return replace(self, **changes)
 
     def _schedule(self, peak: float, total_steps: int | None):
+        # Keras is imported when an optimizer is made, not with the plans: the grading checker and
+        # `python -m autoaegan.pretrained list` read the catalogue without TensorFlow.
+        import keras
+
         if self.schedule not in SCHEDULES:
             raise ValueError(f"schedule must be 'constant' or 'cosine', got {self.schedule!r}")
         if self.schedule == "constant":
@@ -80,7 +82,9 @@ class Recipe:
             self._schedule(self.learning_rate if self.g_learning_rate is None else self.g_learning_rate, total_steps),
         )
 
-    def _optimizer(self, learning_rate, *, averaged: bool) -> keras.optimizers.Optimizer:
+    def _optimizer(self, learning_rate, *, averaged: bool):
+        import keras  # see _schedule
+
         config = {"learning_rate": learning_rate}
         if self.beta_1 is not None:
             config["beta_1"] = self.beta_1
@@ -95,7 +99,7 @@ class Recipe:
                 f"optimizer must name a Keras optimizer that takes {sorted(config)}, got {self.optimizer!r}: {error}"
             ) from None
 
-    def make_optimizer(self, total_steps: int | None = None) -> keras.optimizers.Optimizer:
+    def make_optimizer(self, total_steps: int | None = None):
         """A fresh optimizer following this recipe for `total_steps` steps (needed by a cosine schedule)."""
         return self._optimizer(self.learning_rate_schedule(total_steps), averaged=False)
 

@@ -20,8 +20,8 @@ import threading
 import time
 from pathlib import Path
 
-# An absl/glog line: severity letter, date, time (TensorFlow 2.21 writes 00:00:<epoch seconds>), thread id, source file:line, "] ". Fatal (F) lines are kept:
-# they explain a crash.
+# An absl/glog line: severity letter, date, time (TensorFlow 2.21 writes 00:00:<epoch seconds>), thread id,
+# source file:line, "] ". Fatal (F) lines are kept: they explain a crash.
 _ABSL_LINE = re.compile(rb"^[IWE]\d{4} [\d:.]+\s+\d+ [\w./-]+:\d+\] ")
 _NOISE_LINES = (
     re.compile(rb"^WARNING: All log messages before absl::InitializeLog\(\) is called are written to STDERR"),

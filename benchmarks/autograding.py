@@ -14,9 +14,9 @@ In the same run, the solution and a few cases of each assignment are graded agai
 plain nbgrader (a configuration with the course id and the folders only, nothing of
 autoaegan's), so that the seconds per submission of both stand side by side.
 
-    python -m benchmarks.autograding                 # every assignment; writes autograding.json and .md
-    python -m benchmarks.autograding --only 01_02    # the assignments whose name starts so (not written)
-    python benchmarks/update_readme.py               # copies autograding.md into the README
+    python -m benchmarks.autograding                 # every assignment; writes results/autograding.json and .md
+    python -m benchmarks.autograding --only 01_02    # re-grade those assignments, keep the others' entries
+    python -m benchmarks.update_readme               # copies autograding.md into the README
 
 `tests/test_classroom_autograding.py` checks the recorded results against the notebooks
 and the README; `tests/test_adversarial_grading.py` grades the classes, folded into three
@@ -25,32 +25,19 @@ submissions per assignment, in the test suite.
 
 from __future__ import annotations
 
-import argparse
-import datetime as dt
-import json
 import os
-import platform
 import sys
 import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-from benchmarks.adversarial_cases import (  # noqa: E402
-    CLASSES,
-    cases,
-    feedback_text,  # noqa: E402,F401 (other tests import it from here)
-    grade,
-    instructor_paths,
-    read_assignment,
-    read_results,
-    solution_notebooks,
-)
-from benchmarks.adversarial_cases import prepare_course as prepare_assignment_course  # noqa: E402
+from benchmarks import harness
+from benchmarks.adversarial_cases import CLASSES, cases
+from benchmarks.adversarial_grading import grade, instructor_paths, read_results
+from benchmarks.adversarial_grading import prepare_course as prepare_assignment_course
+from benchmarks.adversarial_notebook import read_assignment, solution_notebooks
 
-BENCHMARKS = ROOT / "benchmarks"
 # The per-cell time limit: the hang costs one per test cell that calls it. The slowest cell of the solutions, in
 # the test profile on 2 busy CPUs, takes well under it.
 TIME_LIMIT = 30
@@ -115,16 +102,15 @@ def cell(row: dict) -> str:
 def render_markdown(record: dict) -> str:
     """The README block: the matrix (a row per class, a column per assignment), then the seconds."""
     assignments = record["assignments"]
-    lines = [
-        "| case | " + " | ".join(f"`{entry['assignment']}` ({entry['total']:g})" for entry in assignments) + " |",
-        "| --- | " + " | ".join("---:" for _ in assignments) + " |",
-    ]
+    rows = []
     for kind, what in CLASSES.items():
         row_cells = []
         for entry in assignments:
             row = next((row for row in entry["rows"] if row["case"] == kind), None)
             row_cells.append(cell(row) if row else "—")
-        lines.append(f"| `{kind}`: {what} | " + " | ".join(row_cells) + " |")
+        rows.append((f"`{kind}`: {what}", *row_cells))
+    header = ("case", *(f"`{entry['assignment']}` ({entry['total']:g})" for entry in assignments))
+    lines = [harness.table(header, rows, align="l" + "r" * len(assignments))]
     held = sum(
         row["as_deserved"] and row["flagged"] == row["flag_deserved"] and row["outputs_as_planned"]
         for entry in assignments
@@ -140,29 +126,33 @@ def render_markdown(record: dict) -> str:
         "Seconds to autograde one submission, the project's configuration against plain nbgrader, measured in the "
         "same run:",
         "",
-        "| assignment | " + " | ".join(f"`{name}`" for name in TIMED_WITH_PLAIN) + " |",
-        "| --- | " + " | ".join("---:" for _ in TIMED_WITH_PLAIN) + " |",
     ]
+    rows = []
     for entry in assignments:
         parts = []
         for name in TIMED_WITH_PLAIN:
             ours, plain = entry["project_seconds"].get(name), entry["plain_seconds"].get(name)
             ratio = f" (×{ours / plain:.1f})" if ours and plain else ""
             parts.append(f"{ours:g} s vs {plain:g} s{ratio}" if ours is not None and plain is not None else "—")
-        lines.append(f"| `{entry['assignment']}` | " + " | ".join(parts) + " |")
+        rows.append((f"`{entry['assignment']}`", *parts))
+    header = ("assignment", *(f"`{name}`" for name in TIMED_WITH_PLAIN))
+    lines.append(harness.table(header, rows, align="l" + "r" * len(TIMED_WITH_PLAIN)))
     batches = ", ".join(f"`{entry['assignment']}` {entry['batch_seconds']:g} s" for entry in assignments)
     lines += [
         "",
         f"Each assignment's {len(CLASSES)} submissions in one autograde call, with a {record['time_limit']} s "
-        f"limit per cell: {batches} (two assignments side by side). Measured {record['measured']} on "
-        f"{record['cpus']} CPUs, Python {record['python']}, test profile.",
+        f"limit per cell: {batches} (two assignments side by side). Measured {record['measured_at'][:10]} on "
+        f"{record['machine']['cpus']} CPUs, Python {record['machine']['python']}, test profile.",
     ]
     return "\n".join(lines) + "\n"
 
 
-def main() -> int:
-    """Grade the matrix of every assignment (or those given), print it, and write autograding.json and .md."""
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+BENCHMARK = harness.Benchmark("autograding", render_markdown)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Grade the matrix of every assignment (or those given), print it, and write the results."""
+    parser = harness.command_line(__doc__.split("\n\n")[0])
     parser.add_argument(
         "--only",
         nargs="*",
@@ -170,36 +160,37 @@ def main() -> int:
         help="grade only the assignments whose name starts with these; their entries replace the "
         "record's, the others stay",
     )
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
+    harness.run(BENCHMARK, args, lambda: measure(args.only, args.output))
+    return 0
+
+
+def measure(only: list[str] | None, folder: Path) -> dict:
+    """Grade every assignment (or those whose name starts with one of `only`, keeping the others' saved entries)."""
     os.environ.setdefault("AUTOAEGAN_PROFILE", "test")
     notebooks = [
         notebook
         for notebook in solution_notebooks()
-        if not args.only or any(notebook.parts[0].startswith(prefix) for prefix in args.only)
+        if not only or any(notebook.parts[0].startswith(prefix) for prefix in only)
     ]
     started = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="autoaegan-adversarial-") as tmp:
         with ThreadPoolExecutor(max_workers=2) as pool:
             entries = list(pool.map(lambda notebook: grade_assignment(notebook, Path(tmp)), notebooks))
     record = {
-        "measured": dt.date.today().isoformat(),
-        "cpus": os.cpu_count(),
-        "python": platform.python_version(),
+        "measured_at": harness.now(),
+        "machine": harness.machine(),
         "time_limit": TIME_LIMIT,
         "wall_seconds": round(time.perf_counter() - started, 1),
         "assignments": entries,
     }
-    if args.only:  # a partial run replaces those assignments' entries in the record, the others stay
-        earlier = json.loads((BENCHMARKS / "autograding.json").read_text())
+    if only:  # a partial run replaces those assignments' entries in the record, the others stay
+        earlier = BENCHMARK.read(folder)
         graded = {entry["assignment"]: entry for entry in entries}
         kept = {entry["assignment"]: entry for entry in earlier.get("assignments", [])}
         names = [notebook.parts[0] for notebook in solution_notebooks()]
         record["assignments"] = [graded.get(name, kept.get(name)) for name in names if name in graded or name in kept]
-    text = render_markdown(record)
-    print(text)
-    (BENCHMARKS / "autograding.json").write_text(json.dumps(record, indent=1, ensure_ascii=False) + "\n")
-    (BENCHMARKS / "autograding.md").write_text(text)
-    return 0
+    return record
 
 
 # ----- for other tests: hand-written answers of assignment 01_02_representations, and its course copy ----------------

@@ -13,31 +13,29 @@ the real-vs-real floor). The goals of issue 6 it checks:
 
 The rows: the reference's generator, the course's live generator and its averaged
 generator (the one it ships), and the VAE. Generators come from the training
-checkpoints (`benchmarks/work/dcgan/<kind>/`, see `benchmarks.dcgan_train`) at one
+checkpoints (the work folder's `dcgan/<kind>/`, see `benchmarks.dcgan_train`) at one
 epoch, by default the last epoch both runs have finished; `--shipped` takes the
 course's generator from the shipped `dcgan` weights instead.
 
-    python -m benchmarks.dcgan_quality                 # writes benchmarks/dcgan_quality.json and .md
-    python -m benchmarks.dcgan_quality --n 2000        # a quick look (figures compare only at one N)
+    python -m benchmarks.dcgan_quality                 # writes benchmarks/results/dcgan_quality.json and .md
+    python -m benchmarks.dcgan_quality --n 2000 --output /tmp/quality  # a quick look (figures compare only at one N)
 """
 
 from __future__ import annotations
 
-import argparse
-import datetime as dt
-import json
-import os
 import sys
 import time
 from pathlib import Path
 
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+from autoaegan.latent import sample_codings
+from autoaegan.metrics.evaluation import evaluate_generated, format_figure
+from autoaegan.models import dcgan
+from autoaegan.pretrained import load_pretrained
+from autoaegan.training.checkpoints import Checkpoints
+from autoaegan.training.sampling import generate_from
+from autoaegan.training.work_dir import work_dir
+from benchmarks import harness
 
-from autoaegan.recordings import keep_recording  # noqa: E402
-
-HERE = Path(__file__).resolve().parent
-RESULTS = HERE / "dcgan_quality.json"
-TABLE = HERE / "dcgan_quality.md"
 SAMPLE_SEEDS = (1, 2, 3)
 FD_GOAL = 0.8  # the course's FD at most 80% of the reference's: at least 20% lower
 FIGURES = ("fd", "kid", "precision", "recall", "covered", "entropy")
@@ -60,8 +58,6 @@ def score_generator(name: str, make_images, *, seeds=SAMPLE_SEEDS, n: int = 10_0
 
     The metric's own draw (`metric_seed`) stays fixed, so the seeds change only the generated samples.
     """
-    from autoaegan.metrics.evaluation import evaluate_generated
-
     runs, floor = [], None
     for seed in seeds:
         report = evaluate_generated(make_images(seed, n), name=name, n=n, seed=metric_seed)
@@ -87,8 +83,6 @@ def score_generator(name: str, make_images, *, seeds=SAMPLE_SEEDS, n: int = 10_0
 
 def generator_images(generator, *, value_range=(-1.0, 1.0)):
     """`make_images(seed, n)` for a generator of codings drawn from N(0, I) with `seed`."""
-    from autoaegan.latent import sample_codings
-    from autoaegan.models.gan import generate_from
 
     def make_images(seed, n):
         codings = sample_codings(n, int(generator.input_shape[-1]), seed=seed)
@@ -99,18 +93,14 @@ def generator_images(generator, *, value_range=(-1.0, 1.0)):
 
 def checkpoint_generator(kind: str, directory: Path, epoch: int, *, averaged: bool = False):
     """The generator of `kind` ("course" or "reference") loaded from its checkpoint of `epoch`."""
-    from autoaegan.models import dcgan
-
     generator = dcgan.ARCHITECTURES[kind][0]()
-    generator.load_weights(dcgan.Checkpoints(directory).generator_weights(epoch, averaged=averaged))
+    Checkpoints(directory).restore(epoch, **{"averaged_generator" if averaged else "generator": generator})
     return generator
 
 
 def common_epoch(*directories: Path) -> int:
     """The last epoch that every checkpoint folder has finished."""
-    from autoaegan.models import dcgan
-
-    done = [dcgan.Checkpoints(d).state().epochs_done for d in directories]
+    done = [Checkpoints(d).state().epochs_done for d in directories]
     if min(done) < 1:
         missing = [str(d) for d, e in zip(directories, done) if e < 1]
         raise FileNotFoundError(f"no complete checkpoint in {', '.join(missing)}: train with benchmarks.dcgan_train")
@@ -118,9 +108,7 @@ def common_epoch(*directories: Path) -> int:
 
 
 def _state(directory: Path) -> dict:
-    from autoaegan.models import dcgan
-
-    state = dcgan.Checkpoints(directory).state()
+    state = Checkpoints(directory).state()
     return {
         "epochs_done": state.epochs_done,
         "train_seconds": state.train_seconds,
@@ -150,8 +138,6 @@ def measure(
         )
     ]
     if shipped:
-        from autoaegan.pretrained import load_pretrained
-
         course = score_generator("course DCGAN (shipped)", generator_images(load_pretrained("dcgan")), seeds=seeds, n=n)
         rows.append(course)
     else:
@@ -165,7 +151,7 @@ def measure(
         )
         try:
             averaged = checkpoint_generator("course", course_dir, epoch, averaged=True)
-        except FileNotFoundError:
+        except ValueError:  # a training without weight averaging saves no averaged generator
             averaged = None
         if averaged is not None:
             rows.append(
@@ -175,8 +161,6 @@ def measure(
             )
         course = rows[-1]
     if with_vae:
-        from autoaegan.pretrained import load_pretrained
-
         vae = load_pretrained("variational_autoencoder")
         rows.append(
             score_generator(
@@ -193,7 +177,7 @@ def measure(
     if with_vae:
         goals["beats_the_vae"] = course["mean"]["fd"] < rows[-1]["mean"]["fd"]
     return {
-        "measured_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "measured_at": harness.now(),
         "epoch": epoch,
         "n": n,
         "sample_seeds": list(seeds),
@@ -205,35 +189,53 @@ def measure(
     }
 
 
-def _figure(value: float) -> str:
-    from autoaegan.metrics.evaluation import format_figure
+def quality_rows(rows: list[tuple[str, dict, dict]], floor: dict | None) -> list[tuple]:
+    """Table rows of (label, means, ranges) of the figures (FD ± half its range), the floor last when given."""
+    cells = [
+        (
+            label,
+            f"{format_figure(m['fd'])} ± {format_figure(r['fd'] / 2)}",
+            format_figure(1000 * m["kid"]),
+            f"{m['precision']:.3f}",
+            f"{m['recall']:.3f}",
+            f"{m['covered']:.1f}/10",
+            f"{m['entropy']:.3f}",
+        )
+        for label, m, r in rows
+    ]
+    if floor is not None:
+        f = floor
+        cells.append(
+            (
+                "real vs real (floor)",
+                format_figure(f["fd"]),
+                format_figure(1000 * f["kid"]),
+                f"{f['precision']:.3f}",
+                f"{f['recall']:.3f}",
+                f"{f['covered']}/10",
+                f"{f['entropy']:.3f}",
+            )
+        )
+    return cells
 
-    return format_figure(value)
+
+QUALITY_COLUMNS = ("FD", "KID ×1000", "precision", "recall", "classes covered", "class entropy")
 
 
 def to_markdown(results: dict) -> str:
     """The table in Markdown: means over the sample seeds (± half their range for FD), and the goals."""
     seeds = ", ".join(map(str, results["sample_seeds"]))
+    rows = quality_rows(
+        [(row["name"], row["mean"], row["range"]) for row in results["rows"]], results["rows"][0]["floor"]
+    )
     lines = [
         f"# DCGAN quality after {results['epoch']} epochs",
         "",
         f"N = {results['n']:,} generated images per sample seed ({seeds}) against the test set, in the shipped "
         "classifier's features (`autoaegan.metrics.evaluation`); means over the seeds.",
         "",
-        "| model | FD | KID ×1000 | precision | recall | classes covered | class entropy |",
-        "|---|---:|---:|---:|---:|---:|---:|",
+        harness.table(("model", *QUALITY_COLUMNS), rows, align="lrrrrrr"),
     ]
-    for row in results["rows"]:
-        m, r = row["mean"], row["range"]
-        lines.append(
-            f"| {row['name']} | {_figure(m['fd'])} ± {_figure(r['fd'] / 2)} | {_figure(1000 * m['kid'])} "
-            f"| {m['precision']:.3f} | {m['recall']:.3f} | {m['covered']:.1f}/10 | {m['entropy']:.3f} |"
-        )
-    f = results["rows"][0]["floor"]
-    lines.append(
-        f"| real vs real (floor) | {_figure(f['fd'])} | {_figure(1000 * f['kid'])} | {f['precision']:.3f} "
-        f"| {f['recall']:.3f} | {f['covered']}/10 | {f['entropy']:.3f} |"
-    )
     goals = results["goals"]
     lines += [
         "",
@@ -254,33 +256,33 @@ def to_markdown(results: dict) -> str:
     return "\n".join(lines) + "\n"
 
 
+BENCHMARK = harness.Benchmark("dcgan_quality", to_markdown, recording="dcgan_quality")
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the command line; return the exit status."""
-    from autoaegan.models.dcgan import default_work_dir
-
-    parser = argparse.ArgumentParser(prog="python -m benchmarks.dcgan_quality", description=__doc__.splitlines()[0])
-    parser.add_argument("--course-dir", type=Path, default=default_work_dir() / "course")
-    parser.add_argument("--reference-dir", type=Path, default=default_work_dir() / "reference")
+    parser = harness.command_line(__doc__)
+    parser.add_argument("--course-dir", type=Path, default=work_dir("dcgan", "course"))
+    parser.add_argument("--reference-dir", type=Path, default=work_dir("dcgan", "reference"))
     parser.add_argument("--epoch", type=int, default=None, help="checkpoint epoch (default: the last common one)")
     parser.add_argument("--shipped", action="store_true", help="the course's generator from the shipped weights")
     parser.add_argument("--n", type=int, default=10_000)
     parser.add_argument("--no-vae", action="store_true")
-    parser.add_argument("--output", type=Path, default=RESULTS, help="JSON file (the .md is written beside it)")
     args = parser.parse_args(argv)
-    started = time.perf_counter()
-    results = measure(
-        course_dir=args.course_dir,
-        reference_dir=args.reference_dir,
-        epoch=args.epoch,
-        shipped=args.shipped,
-        n=args.n,
-        with_vae=not args.no_vae,
-    )
-    results["seconds"] = round(time.perf_counter() - started, 1)
-    args.output.write_text(json.dumps(results, indent=1) + "\n")
-    args.output.with_suffix(".md").write_text(to_markdown(results))
-    keep_recording(args.output, RESULTS)  # the copy the chapters read, when this is the default output
-    print(to_markdown(results))
+
+    def measured() -> dict:
+        started = time.perf_counter()
+        results = measure(
+            course_dir=args.course_dir,
+            reference_dir=args.reference_dir,
+            epoch=args.epoch,
+            shipped=args.shipped,
+            n=args.n,
+            with_vae=not args.no_vae,
+        )
+        return {**results, "seconds": round(time.perf_counter() - started, 1)}
+
+    harness.run(BENCHMARK, args, measured)
     return 0
 
 

@@ -5,7 +5,7 @@ In one run, so that the ratios hold however busy the machine is:
 - the **compute limit**: the best of several float32 matrix products (NumPy,
   2048 × 2048) gives the machine's GFLOP/s; divided by the FLOPs of one training
   step per image, computed from the layer shapes
-  (`autoaegan.models.dcgan.training_flops_per_image`, about 0.25 GFLOP), it gives
+  (`autoaegan.metrics.flops.training_flops_per_image`, about 0.25 GFLOP), it gives
   the images per second that no implementation can beat;
 - the **reference**: Géron's loop (`train_on_batch` on the discriminator, then on
   the stacked GAN with the discriminator's `trainable` flag toggled), batch 32;
@@ -19,7 +19,7 @@ about `--seconds` seconds of training; its figure is the best repeat (the least
 disturbed by other work). Real images come through the training pipeline (uint8,
 shuffled, scaled in the graph), as in training.
 
-    python -m benchmarks.dcgan_throughput          # writes benchmarks/dcgan_throughput.json and .md
+    python -m benchmarks.dcgan_throughput          # writes benchmarks/results/dcgan_throughput.json and .md
     python -m benchmarks.dcgan_throughput --quick  # fewer configurations, shorter timings
 
 Goal (issue 6): at least 390 images/s at a batch size that trains well, within 1.5× of the limit.
@@ -44,29 +44,28 @@ all within the runs' spread.
 
 from __future__ import annotations
 
-import argparse
-import datetime as dt
-import json
 import os
 import platform
 import sys
 import time
-from pathlib import Path
 
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+import keras
+import numpy as np
+import tensorflow as tf
 
-from autoaegan.recordings import keep_recording  # noqa: E402
+from autoaegan.data.fashion_mnist import load_fashion_mnist
+from autoaegan.metrics import flops as flop_counts
+from autoaegan.models import dcgan
+from autoaegan.profiles import get_profile
+from autoaegan.training.gan_recipe import compile_gan
+from benchmarks import harness
 
-HERE = Path(__file__).resolve().parent
-RESULTS = HERE / "dcgan_throughput.json"
 GOAL_IMAGES_PER_SECOND = 390
 GOAL_RATIO_TO_LIMIT = 1.5
 
 
 def matmul_gflops(*, size: int = 2048, repeats: int = 7) -> float:
     """The best GFLOP/s of `repeats` float32 NumPy matrix products of two `size` × `size` matrices."""
-    import numpy as np
-
     rng = np.random.default_rng(0)
     a = rng.standard_normal((size, size), dtype=np.float32)
     b = rng.standard_normal((size, size), dtype=np.float32)
@@ -77,12 +76,6 @@ def matmul_gflops(*, size: int = 2048, repeats: int = 7) -> float:
         a @ b
         best = min(best, time.perf_counter() - started)
     return 2 * size**3 / best / 1e9
-
-
-def _images():
-    from autoaegan.data.fashion_mnist import load_fashion_mnist
-
-    return load_fashion_mnist().train_images
 
 
 def _best_rate(run_steps, images_per_run: int, repeats: int) -> tuple[float, list[float]]:
@@ -96,8 +89,6 @@ def _best_rate(run_steps, images_per_run: int, repeats: int) -> tuple[float, lis
 
 def reference_rate(images, *, seconds: float, repeats: int) -> dict:
     """Géron's loop, batch 32: images per second (best repeat)."""
-    from autoaegan.models import dcgan
-
     loop = dcgan.GeronReferenceTraining(dcgan.build_geron_generator(), dcgan.build_geron_discriminator(), seed=0)
     batches = iter(dcgan.tanh_dataset(images, batch_size=dcgan.REFERENCE_BATCH_SIZE, seed=0).repeat())
     for _ in range(20):  # traces both training functions
@@ -136,21 +127,11 @@ def gan_rate(
     repeats: int,
 ) -> dict:
     """The shared `GAN.train_step` on `kind`'s DCGAN, driven by `fit` or a bare `tf.function` loop."""
-    import tensorflow as tf
-
-    from autoaegan.models import dcgan
-
-    recipe = dcgan.COURSE_RECIPE.__class__(
-        **{
-            **dcgan.COURSE_RECIPE.__dict__,
-            "batch_size": batch_size,
-            "jit_compile": jit_compile,
-            "steps_per_execution": steps_per_execution,
-        }
+    recipe = dcgan.COURSE_RECIPE.with_changes(
+        batch_size=batch_size, jit_compile=jit_compile, steps_per_execution=steps_per_execution
     )
-    from autoaegan.profiles import get_profile
-
-    gan = dcgan.compile_dcgan(dcgan.build_dcgan(kind, seed=0), recipe, profile=get_profile("full"))
+    # The full profile: the one the shipped DCGAN trains under.
+    gan = compile_gan(dcgan.build_dcgan(kind, seed=0), recipe, profile=get_profile("full"))
     dataset = dcgan.real_dataset(images, batch_size=batch_size, seed=0).repeat()
     if driver == "fit":
 
@@ -173,10 +154,8 @@ def gan_rate(
     per_step = (time.perf_counter() - started) / (2 * chunk)
     steps = max(2 * chunk, int(seconds / per_step) // chunk * chunk)
     best, rates = _best_rate(lambda: run_steps(steps), steps * batch_size, repeats)
-    label = (
-        f"{kind} DCGAN, GAN.train_step via {driver}, batch {batch_size}"
-        f"{', XLA' if jit_compile else ''}{f', {steps_per_execution} steps per call' if steps_per_execution > 1 else ''}"
-    )
+    calls = f", {steps_per_execution} steps per call" if steps_per_execution > 1 else ""
+    label = f"{kind} DCGAN, GAN.train_step via {driver}, batch {batch_size}{', XLA' if jit_compile else ''}{calls}"
     return {
         "name": label,
         "architecture": kind,
@@ -197,12 +176,8 @@ def layer_speeds(model, *, batch_size: int, repeats: int = 3, steps: int = 50) -
     passes away (it can when the loss is a plain mean). The figure is the best of
     `repeats` timings of `steps` steps.
     """
-    import keras
-    import tensorflow as tf
 
-    from autoaegan.models import dcgan
-
-    macs = dict(dcgan.forward_macs(model))
+    macs = dict(flop_counts.forward_macs(model))
     speeds = []
     for layer in model.layers:
         if layer.name not in macs:
@@ -241,14 +216,12 @@ def layer_speeds(model, *, batch_size: int, repeats: int = 3, steps: int = 50) -
 def kernel_ceiling(generator_speeds: list[dict], discriminator_speeds: list[dict]) -> float:
     """Images/s of a training step that did nothing but its layers' arithmetic, each at its measured speed.
 
-    Each layer does the passes that `training_flops_per_image` counts (`dcgan.layer_passes`);
+    Each layer does the passes that `training_flops_per_image` counts (`flops.layer_passes`);
     here each pass costs what that layer's own kernels take.
     """
-    from autoaegan.models import dcgan
-
     seconds = 0.0
     for network, speeds in (("generator", generator_speeds), ("discriminator", discriminator_speeds)):
-        for speed, passes in zip(speeds, dcgan.layer_passes(network, len(speeds))):
+        for speed, passes in zip(speeds, flop_counts.layer_passes(network, len(speeds))):
             seconds += passes * 2 * speed["macs_per_image"] / (speed["gflops"] * 1e9)
     return 1.0 / seconds
 
@@ -316,10 +289,8 @@ def summarise(rows: list[dict], *, gflops: list[float], flops: int, chapter_batc
 
 def run(*, quick: bool = False, seconds: float = 20.0, repeats: int = 3, configurations=None) -> dict:
     """Measure the limit, the reference and every configuration; return the results."""
-    from autoaegan.models import dcgan
-
-    images = _images()
-    flops = dcgan.training_flops_per_image(dcgan.build_dcgan_generator(), dcgan.build_dcgan_discriminator())
+    images = load_fashion_mnist().train_images
+    flops = flop_counts.training_flops_per_image(dcgan.build_dcgan_generator(), dcgan.build_dcgan_discriminator())
     load_before = _load()
     gflops = [matmul_gflops()]
     rows = [reference_rate(images, seconds=seconds, repeats=repeats)]
@@ -345,19 +316,17 @@ def run(*, quick: bool = False, seconds: float = 20.0, repeats: int = 3, configu
         "discriminator": layer_speeds(dcgan.build_dcgan_discriminator(), batch_size=batch),
     }
     gflops.append(matmul_gflops())
-    machine = {
-        "python": platform.python_version(),
-        "processor": platform.processor() or platform.machine(),
-        "cpus": os.cpu_count(),
-        "load_average_before": round(load_before, 2),
-        "load_average_after": round(_load(), 2),
-    }
+    machine = harness.machine(
+        processor=platform.processor() or platform.machine(),
+        load_average_before=round(load_before, 2),
+        load_average_after=round(_load(), 2),
+    )
     results = summarise(
         rows,
         gflops=gflops,
         flops=flops,
         chapter_batch=batch,
-        date=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        measured_at=harness.now(),
         machine=machine,
         seconds_per_timing=seconds,
         repeats=repeats,
@@ -374,20 +343,26 @@ def to_markdown(results: dict) -> str:
     lines = [
         "# DCGAN training throughput",
         "",
-        f"Measured {results['date']} in one process on {results['machine']['cpus']} CPUs (load average "
+        f"Measured {results['measured_at']} in one process on {results['machine']['cpus']} CPUs (load average "
         f"{results['machine']['load_average_before']} before, {results['machine']['load_average_after']} after). "
         f"Compute limit: float32 matrix product {results['limit_gflops']} GFLOP/s (best of "
         f"{', '.join(map(str, results['matmul_gflops']))}) ÷ {results['flops_per_image'] / 1e9:.3f} GFLOP per image "
         f"per training step (from the layer shapes) = **{results['limit_images_per_second']:.0f} images/s**.",
         "",
-        "| configuration | images/s | × reference | limit ÷ rate |",
-        "|---|---:|---:|---:|",
+        harness.table(
+            ("configuration", "images/s", "× reference", "limit ÷ rate"),
+            [
+                (
+                    row["name"],
+                    f"{row['images_per_second']:.0f}",
+                    f"{row['ratio_to_reference']:.2f}",
+                    f"{row['limit_over_rate']:.2f}",
+                )
+                for row in results["rows"]
+            ],
+            align="lrrr",
+        ),
     ]
-    for row in results["rows"]:
-        lines.append(
-            f"| {row['name']} | {row['images_per_second']:.0f} | {row['ratio_to_reference']:.2f} "
-            f"| {row['limit_over_rate']:.2f} |"
-        )
     g = results["goals"]
     lines += [
         "",
@@ -423,19 +398,17 @@ def kernel_lines(results: dict) -> list[str]:
     ]
 
 
+BENCHMARK = harness.Benchmark("dcgan_throughput", to_markdown, recording="dcgan_throughput")
+
+
 def main(argv: list[str] | None = None) -> int:
     """Measure, write the JSON and Markdown files, print the table."""
-    parser = argparse.ArgumentParser(prog="python -m benchmarks.dcgan_throughput", description=__doc__.splitlines()[0])
+    parser = harness.command_line(__doc__)
     parser.add_argument("--quick", action="store_true", help="three configurations only")
     parser.add_argument("--seconds", type=float, default=20.0, help="length of one timing")
     parser.add_argument("--repeats", type=int, default=3)
-    parser.add_argument("--output", type=Path, default=RESULTS, help="JSON file (the .md is written beside it)")
     args = parser.parse_args(argv)
-    results = run(quick=args.quick, seconds=args.seconds, repeats=args.repeats)
-    args.output.write_text(json.dumps(results, indent=1, ensure_ascii=False) + "\n")
-    args.output.with_suffix(".md").write_text(to_markdown(results))
-    keep_recording(args.output, RESULTS)  # the copy the appendix reads, when this is the default output
-    print(to_markdown(results))
+    harness.run(BENCHMARK, args, lambda: run(quick=args.quick, seconds=args.seconds, repeats=args.repeats))
     return 0
 
 

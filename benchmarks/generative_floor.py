@@ -11,8 +11,8 @@ with the draw), and the time and peak memory of both measurements:
 - one generated set, warm (test features and floor cached, as in a notebook): features of
   10,000 images and the distances.
 
-    python -m benchmarks.generative_floor            # writes benchmarks/generative_floor.json
-    python -m benchmarks.generative_floor --n 2000   # a quick look (figures compare only at one N)
+    python -m benchmarks.generative_floor            # writes benchmarks/results/generative_floor.json and .md
+    python -m benchmarks.generative_floor --n 2000 --output /tmp/floor  # a quick look (compare only at one N)
 
 Peak memory is the process's resident high-water mark (Linux `VmHWM`, reset before
 each step where the kernel allows it), TensorFlow and the data included.
@@ -20,18 +20,18 @@ each step where the kernel allows it), TensorFlow and the data included.
 
 from __future__ import annotations
 
-import argparse
-import datetime as dt
-import json
-import os
 import platform
 import sys
 import time
 from pathlib import Path
 
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+from autoaegan.data.fashion_mnist import load_fashion_mnist
+from autoaegan.metrics.evaluation import DEFAULT_N, DEFAULT_SEED, evaluate_generated, real_floor
+from autoaegan.metrics.features import draw_sample
+from autoaegan.models.classifier import accuracy
+from autoaegan.pretrained import load_pretrained, read_manifest
+from benchmarks import harness
 
-RESULTS = Path(__file__).resolve().parent / "generative_floor.json"
 STAND_IN_SEED = 7  # draws the second set of real training images, scored as if generated
 
 
@@ -56,7 +56,7 @@ def _reset_peak() -> bool:
 
 
 def measured(step):
-    """Run `step()`; return its result, wall seconds, peak RSS in bytes and RSS before, and whether the peak was reset."""
+    """Run `step()`; return its result and its cost: wall seconds, peak RSS and RSS before (MiB), peak reset or not."""
     before = _rss_status("VmRSS")
     reset = _reset_peak()
     started = time.perf_counter()
@@ -72,11 +72,6 @@ def measured(step):
 
 def run(n: int, seed: int) -> dict:
     """Measure the floor and a stand-in generated set at `n`, `seed`; return every figure."""
-    from autoaegan.data.fashion_mnist import load_fashion_mnist
-    from autoaegan.metrics.evaluation import evaluate_generated, real_floor
-    from autoaegan.metrics.features import draw_sample
-    from autoaegan.pretrained import read_manifest
-
     manifest = read_manifest("fashion_classifier")
     floor, floor_cost = measured(lambda: real_floor(n=n, seed=seed))
     data = load_fashion_mnist()
@@ -84,12 +79,7 @@ def run(n: int, seed: int) -> dict:
     report, report_cost = measured(lambda: evaluate_generated(stand_in, name="other real images", n=n, seed=seed))
     measured_accuracy = _test_accuracy(data)
     return {
-        "date": dt.date.today().isoformat(),
-        "machine": {
-            "python": platform.python_version(),
-            "processor": platform.processor() or platform.machine(),
-            "cpus": os.cpu_count(),
-        },
+        "machine": harness.machine(processor=platform.processor() or platform.machine()),
         "n": n,
         "seed": seed,
         "classifier": {
@@ -107,9 +97,6 @@ def run(n: int, seed: int) -> dict:
 
 
 def _test_accuracy(data) -> float:
-    from autoaegan.models.classifier import accuracy
-    from autoaegan.pretrained import load_pretrained
-
     return accuracy(load_pretrained("fashion_classifier"), data.test_images, data.test_labels)
 
 
@@ -131,18 +118,16 @@ def summary(results: dict) -> str:
     return "\n".join(lines)
 
 
-def main(argv: list[str] | None = None) -> int:
-    """Measure, write the JSON file, print the summary."""
-    from autoaegan.metrics.evaluation import DEFAULT_N, DEFAULT_SEED
+BENCHMARK = harness.Benchmark("generative_floor", summary)
 
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+
+def main(argv: list[str] | None = None) -> int:
+    """Measure, write the results files, print the summary."""
+    parser = harness.command_line(__doc__)
     parser.add_argument("--n", type=int, default=DEFAULT_N)
     parser.add_argument("--seed", type=int, default=DEFAULT_SEED)
-    parser.add_argument("--output", type=Path, default=RESULTS)
     args = parser.parse_args(argv)
-    results = run(args.n, args.seed)
-    args.output.write_text(json.dumps(results, indent=1, ensure_ascii=False) + "\n")
-    print(summary(results))
+    harness.run(BENCHMARK, args, lambda: run(args.n, args.seed))
     return 0
 
 

@@ -13,38 +13,34 @@ same to run), and times many slider moves:
 - **decode**: the decoder call alone.
 
 It prints the median and 95th percentile of each in milliseconds, writes
-`benchmarks/latent_explorer_latency.json` (every figure, with the machine) and
-`benchmarks/latent_explorer_latency.md` (the README's block), and exits with 1
+`benchmarks/results/latent_explorer_latency.json` (every figure, with the machine) and
+`latent_explorer_latency.md` (the README's block), and exits with 1
 when the median or p95 slider move misses the 100 ms target.
 
-    python benchmarks/latent_explorer_latency.py
-    python benchmarks/latent_explorer_latency.py --repetitions 200 --output /tmp/bench
+    python -m benchmarks.latent_explorer_latency
+    python -m benchmarks.latent_explorer_latency --repetitions 200 --output /tmp/bench
 """
 
 from __future__ import annotations
 
-import argparse
-import json
 import os
 import sys
 import time
-from datetime import UTC, datetime
-from pathlib import Path
 
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+import numpy as np
 
-if __package__ in (None, ""):  # run as `python benchmarks/latent_explorer_latency.py`
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from benchmarks import harness
+from benchmarks.process_memory import pick_cores
 
-from benchmarks.process_memory import pick_cores  # noqa: E402
-
-BENCHMARKS = Path(__file__).resolve().parent
 TARGET_MS = 100.0
 MODEL_NAME = "variational_autoencoder"
 
 
 def load_decoder():
     """The latent-10 VAE decoder, and a sentence saying where it came from (shipped weights or freshly built)."""
+    # TensorFlow is imported only here and in `measure`, after `main` pinned the process to its cores: it sizes its
+    # thread pools from the CPUs the process may use.
+    from autoaegan.models.variational import build_variational_autoencoder
     from autoaegan.pretrained import CATALOG, PretrainedError, load_pretrained
 
     if MODEL_NAME in CATALOG:
@@ -55,8 +51,6 @@ def load_decoder():
             reason = f"its weights could not be loaded ({type(error).__name__})"
     else:
         reason = f"`{MODEL_NAME}` is not in the pretrained catalogue yet"
-    from autoaegan.models.variational import build_variational_autoencoder
-
     _, decoder, _ = build_variational_autoencoder(latent_dim=10)
     return (
         decoder,
@@ -66,8 +60,6 @@ def load_decoder():
 
 def percentiles(milliseconds: list[float]) -> dict[str, float]:
     """Median, 95th percentile, mean and maximum of a list of timings, in ms."""
-    import numpy as np
-
     values = np.asarray(milliseconds)
     return {
         "median_ms": float(np.median(values)),
@@ -79,9 +71,8 @@ def percentiles(milliseconds: list[float]) -> dict[str, float]:
 
 def measure(repetitions: int, warmup: int, scale: int) -> dict:
     """Time `repetitions` slider moves (after `warmup` untimed ones), and the pure path, on the VAE decoder."""
-    import numpy as np
-
-    from autoaegan.widgets.latent_explorer import LatentExplorer, decode
+    from autoaegan.widgets.decoding import decode  # after the pinning, as in load_decoder
+    from autoaegan.widgets.latent_explorer import LatentExplorer
     from autoaegan.widgets.png import grey_png
 
     decoder, source = load_decoder()
@@ -119,17 +110,16 @@ def measure(repetitions: int, warmup: int, scale: int) -> dict:
 
 def markdown(document: dict) -> str:
     """The README block: one row per timed path, then the model and the machine."""
-    lines = [
-        "| one slider move, latent-10 VAE decoder | median (ms) | p95 (ms) | target | result |",
-        "| --- | ---: | ---: | --- | --- |",
-    ]
+    rows = []
     for name, figures in document["results"].items():
         if name == "slider move":
             verdict = "pass" if figures["p95_ms"] < TARGET_MS else "over"
             target = f"< {TARGET_MS:.0f} ms"
         else:
             verdict = target = "—"
-        lines.append(f"| {name} | {figures['median_ms']:.1f} | {figures['p95_ms']:.1f} | {target} | {verdict} |")
+        rows.append((name, f"{figures['median_ms']:.1f}", f"{figures['p95_ms']:.1f}", target, verdict))
+    header = ("one slider move, latent-10 VAE decoder", "median (ms)", "p95 (ms)", "target", "result")
+    lines = [harness.table(header, rows, align="lrrll")]
     machine = document["machine"]
     lines += [
         "",
@@ -141,41 +131,41 @@ def markdown(document: dict) -> str:
     return "\n".join(lines)
 
 
-def parse_arguments(argv: list[str] | None = None) -> argparse.Namespace:
-    """The command line: --repetitions, --warmup, --scale, --cores, --output."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+BENCHMARK = harness.Benchmark("latent_explorer_latency", markdown)
+
+
+def parse_arguments(argv: list[str] | None = None):
+    """The command line: the harness's (--output, --markdown), --repetitions, --warmup, --scale, --cores."""
+    parser = harness.command_line(__doc__)
     parser.add_argument("--repetitions", type=int, default=500, help="timed slider moves (default 500)")
     parser.add_argument("--warmup", type=int, default=20, help="untimed moves first (default 20)")
     parser.add_argument("--scale", type=int, default=5, help="pixel block size of the PNG, as in the app (default 5)")
     parser.add_argument("--cores", type=int, default=2, help="CPUs this process may use (default 2)")
-    parser.add_argument("--output", type=Path, default=BENCHMARKS, help="folder for the .json and .md files")
     return parser.parse_args(argv)
 
 
 def main(argv: list[str] | None = None) -> int:
     """Measure, print, write the results; return 1 when the slider move misses the target."""
-    from benchmarks.run import machine_description
-
     arguments = parse_arguments(argv)
     if arguments.repetitions < 1 or arguments.warmup < 0:
-        raise SystemExit("--repetitions must be at least 1 and --warmup at least 0")
+        raise SystemExit(
+            f"--repetitions must be at least 1 and --warmup at least 0, got {arguments.repetitions} and "
+            f"{arguments.warmup}"
+        )
     cores = pick_cores(arguments.cores)
-    if cores:
+    if cores and not arguments.markdown:
         os.sched_setaffinity(0, cores)  # before TensorFlow starts its thread pools
-    document = {
-        "measured_at": datetime.now(UTC).isoformat(timespec="seconds"),
-        "target_ms": TARGET_MS,
-        **measure(arguments.repetitions, arguments.warmup, arguments.scale),
-        "machine": machine_description(cores),
-    }
-    output = Path(arguments.output)
-    output.mkdir(parents=True, exist_ok=True)
-    (output / "latent_explorer_latency.json").write_text(json.dumps(document, indent=2, ensure_ascii=False) + "\n")
-    table = markdown(document)
-    (output / "latent_explorer_latency.md").write_text(table + "\n")
-    print(table)
-    move = document["results"]["slider move"]
-    return 0 if move["p95_ms"] < TARGET_MS else 1
+
+    def measured() -> dict:
+        return {
+            "measured_at": harness.now(),
+            "target_ms": TARGET_MS,
+            **measure(arguments.repetitions, arguments.warmup, arguments.scale),
+            "machine": harness.machine(cores or range(os.cpu_count() or 1)),
+        }
+
+    document = harness.run(BENCHMARK, arguments, measured)
+    return 0 if document["results"]["slider move"]["p95_ms"] < TARGET_MS else 1
 
 
 if __name__ == "__main__":

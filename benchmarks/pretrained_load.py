@@ -3,27 +3,24 @@
 For every entry of the pretrained catalogue: the first `load_pretrained(name)` in a
 fresh process (after `import tensorflow`, which alone takes about 5 s and is paid
 once per kernel), and the median of a few more loads. The target is under 2 s.
-Writes `benchmarks/pretrained_load.json` and `benchmarks/pretrained_load.md`
+Writes `benchmarks/results/pretrained_load.json` and `pretrained_load.md`
 (the README's block).
 
-    python benchmarks/pretrained_load.py
+    python -m benchmarks.pretrained_load
 """
 
 from __future__ import annotations
 
-import argparse
-import datetime as dt
 import json
 import os
 import statistics
 import subprocess
 import sys
 import time
-from pathlib import Path
 
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+from autoaegan.pretrained import CATALOG
+from benchmarks import harness
 
-BENCHMARKS = Path(__file__).resolve().parent
 TARGET_SECONDS = 2.0
 
 # Run in a child process per model, so that each first load is really a first one.
@@ -55,41 +52,43 @@ def time_loads(name: str, repeats: int = 3) -> dict:
 
 def markdown(results: dict) -> str:
     """The README block: one row per shipped model."""
-    lines = [
-        "| pretrained model | first load (s) | next loads, median (s) | target | result |",
-        "| --- | ---: | ---: | --- | --- |",
-    ]
-    for name, figures in results["models"].items():
-        verdict = "pass" if figures["first_seconds"] < TARGET_SECONDS else "FAIL"
-        lines.append(
-            f"| `{name}` | {figures['first_seconds']:.2f} | {figures['again_seconds']:.2f} "
-            f"| < {TARGET_SECONDS:.0f} s | {verdict} |"
+    rows = [
+        (
+            f"`{name}`",
+            f"{figures['first_seconds']:.2f}",
+            f"{figures['again_seconds']:.2f}",
+            f"< {TARGET_SECONDS:.0f} s",
+            "pass" if figures["first_seconds"] < TARGET_SECONDS else "FAIL",
         )
-    lines.append(
-        f"\nEach first load in a fresh process after `import tensorflow`, SHA-256 check included. "
-        f"Measured {results['date']} on {results['cpus']} CPUs."
+        for name, figures in results["models"].items()
+    ]
+    header = ("pretrained model", "first load (s)", "next loads, median (s)", "target", "result")
+    return (
+        harness.table(header, rows, align="lrrll")
+        + f"\n\nEach first load in a fresh process after `import tensorflow`, SHA-256 check included. "
+        f"Measured {results['measured_at'][:10]} on {results['machine']['cpus']} CPUs."
     )
-    return "\n".join(lines)
+
+
+BENCHMARK = harness.Benchmark("pretrained_load", markdown)
+
+
+def measure(repeats: int) -> dict:
+    """Time every catalogue entry's loads."""
+    results = {"machine": harness.machine(cpus=len(os.sched_getaffinity(0))), "models": {}}
+    for name in CATALOG:
+        started = time.perf_counter()
+        results["models"][name] = time_loads(name, repeats)
+        print(f"{name}: {results['models'][name]} ({time.perf_counter() - started:.0f} s with the import)", flush=True)
+    return results
 
 
 def main(argv: list[str] | None = None) -> int:
     """Time every catalogue entry, write the results files, print the table; exit 1 if one misses the target."""
-    from autoaegan.pretrained import CATALOG
-
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--output", type=Path, default=BENCHMARKS)
+    parser = harness.command_line(__doc__)
     parser.add_argument("--repeats", type=int, default=3)
     args = parser.parse_args(argv)
-    results = {"date": dt.date.today().isoformat(), "cpus": len(os.sched_getaffinity(0)), "models": {}}
-    for name in CATALOG:
-        started = time.perf_counter()
-        results["models"][name] = time_loads(name, args.repeats)
-        print(f"{name}: {results['models'][name]} ({time.perf_counter() - started:.0f} s with the import)", flush=True)
-    args.output.mkdir(parents=True, exist_ok=True)
-    (args.output / "pretrained_load.json").write_text(json.dumps(results, indent=1) + "\n")
-    table = markdown(results)
-    (args.output / "pretrained_load.md").write_text(table + "\n")
-    print(table)
+    results = harness.run(BENCHMARK, args, lambda: measure(args.repeats))
     return 0 if all(figures["first_seconds"] < TARGET_SECONDS for figures in results["models"].values()) else 1
 
 

@@ -4,7 +4,7 @@ Usage, from the repository root, with the course's environment:
 
     python -m benchmarks.run                       # every available chapter, classroom profile
     python -m benchmarks.run --profile test --notebooks 01 02
-    python -m benchmarks.run --output /tmp/bench   # results.json and results.md go there
+    python -m benchmarks.run --output /tmp/bench   # chapters.json and chapters.md go there
     python -m benchmarks.run --notebooks 07 --update  # re-measure chapter 07, keep the other rows
 
 Each measurement runs in a fresh process pinned to two cores (`--cores`), with
@@ -12,7 +12,7 @@ Each measurement runs in a fresh process pinned to two cores (`--cores`), with
 and the peak RSS reported is that of the notebook's *kernel* (with any process it
 starts), the process a learner's server runs. The chapters are compared with the
 classroom targets: at most 300 s and 1.5 GiB. The runner prints one Markdown table
-and writes `results.json` and `results.md`; executed copies of the notebooks go to
+and writes `results/chapters.json` and `results/chapters.md`; executed copies of the notebooks go to
 `benchmarks/work/` (git-ignored). It exits with 1 when a measurement failed or
 went over a target.
 """
@@ -22,26 +22,17 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import sys
 from dataclasses import asdict, dataclass
-from datetime import UTC, datetime
-from importlib import metadata
 from pathlib import Path
 
-if __package__ in (None, ""):  # run as `python benchmarks/run.py`: make the `benchmarks` package importable
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from autoaegan.course.chapters import APPENDICES, available_chapters, get_chapter
+from benchmarks import harness
+from benchmarks.process_memory import pick_cores, run_sampled
 
-from autoaegan.recordings import keep_recording  # noqa: E402
-from benchmarks.process_memory import pick_cores, run_sampled  # noqa: E402
-
-REPO = Path(__file__).resolve().parents[1]
-COURSE = REPO / "course"
-BENCHMARKS = REPO / "benchmarks"
-WORK = BENCHMARKS / "work"
-NOTEBOOK_RUNNER = BENCHMARKS / "notebook_runner.py"
-# The package copy of the default results.json, which the appendix reads (`load_recording`).
-CHAPTER_BENCHMARKS_RECORDING = "chapter_benchmarks"
+COURSE = harness.ROOT / "course"
+WORK = harness.WORK
+NOTEBOOK_RUNNER = Path(__file__).resolve().parent / "notebook_runner.py"
 
 MIB = 1024**2
 GIB = 1024**3
@@ -116,7 +107,7 @@ def measure_loader(*, cores: list[int] | None = None, timeout: float = 600) -> M
     run = run_sampled(
         [sys.executable, "-c", _LOADER_SCRIPT],
         env=benchmark_environment(),
-        cwd=REPO,
+        cwd=harness.ROOT,
         cores=cores,
         timeout=timeout,
     )
@@ -127,14 +118,16 @@ def measure_loader(*, cores: list[int] | None = None, timeout: float = 600) -> M
         reported = {"error": "timed out" if run.timed_out else _last_line(run.stderr)}
     if run.returncode != 0 or "error" in reported:
         error = reported.get("error") or f"exit code {run.returncode}"
-        return Measurement(name, "loader", None, run.wall_seconds, run.peak_rss_bytes, error=error, measured_at=_now())
+        return Measurement(
+            name, "loader", None, run.wall_seconds, run.peak_rss_bytes, error=error, measured_at=harness.now()
+        )
     return Measurement(
         name,
         "loader",
         None,
         reported["seconds"],
         max(run.peak_rss_bytes, reported["peak_rss_bytes"]),
-        measured_at=_now(),
+        measured_at=harness.now(),
     )
 
 
@@ -179,7 +172,7 @@ def measure_notebook(
         target_seconds=target.get("seconds"),
         target_bytes=target.get("bytes"),
         error=error,
-        measured_at=_now(),
+        measured_at=harness.now(),
     )
 
 
@@ -191,55 +184,45 @@ def _target_text(measurement: Measurement) -> str:
 
 def markdown_table(measurements: list[Measurement]) -> str:
     """The measurements as a Markdown table (the columns of `COLUMNS`), with any error under it."""
-    lines = ["| " + " | ".join(COLUMNS) + " |", "| --- | --- | ---: | ---: | --- | --- |"]
-    for m in measurements:
-        cells = (
-            m.name,
-            m.profile or "—",
-            f"{m.wall_seconds:.1f}",
-            f"{m.peak_rss_bytes / MIB:.0f}",
-            _target_text(m),
-            m.verdict,
-        )
-        lines.append("| " + " | ".join(cells) + " |")
+    rows = [
+        (m.name, m.profile or "—", f"{m.wall_seconds:.1f}", f"{m.peak_rss_bytes / MIB:.0f}", _target_text(m), m.verdict)
+        for m in measurements
+    ]
+    lines = [harness.table(COLUMNS, rows, align="llrrll")]
     errors = [f"- {m.name}: {m.error}" for m in measurements if m.error]
     if errors:
         lines += ["", "Errors:", *errors]
     return "\n".join(lines)
 
 
-def machine_description(cores: list[int] | None) -> dict:
-    """The machine and software the figures were measured on."""
-    return {
-        "platform": platform.platform(),
-        "python": platform.python_version(),
-        "tensorflow": _version("tensorflow"),
-        "keras": _version("keras"),
-        "cpus": os.cpu_count(),
-        "cores_used": len(cores) if cores else os.cpu_count(),
-    }
+def measurements_of(document: dict) -> list[Measurement]:
+    """The rows of a results document."""
+    fields = set(Measurement.__dataclass_fields__)
+    return [Measurement(**{k: v for k, v in row.items() if k in fields}) for row in document["results"]]
 
 
-def _version(name: str) -> str | None:
-    try:
-        return metadata.version(name)
-    except metadata.PackageNotFoundError:
-        return None
+def render(document: dict) -> str:
+    """The table of a results document, and the dates, machine and what the memory is."""
+    measurements = measurements_of(document)
+    measured_at, machine = document["measured_at"], document["machine"]
+    first = min((m.measured_at for m in measurements if m.measured_at), default=measured_at)
+    dates = first[:10] if first[:10] == measured_at[:10] else f"{first[:10]} to {measured_at[:10]}"
+    note = (
+        f"Measured {dates} on {machine['cores_used']} of {machine['cpus']} CPUs, Python {machine['python']}, "
+        f"TensorFlow {machine['tensorflow']}. A chapter's peak RSS is its kernel's, with the processes the kernel "
+        "starts. Shared machines make these figures noisy."
+    )
+    return markdown_table(measurements) + "\n\n" + note
+
+
+# The chapters' figures; the appendix reads them as the recording "chapter_benchmarks".
+BENCHMARK = harness.Benchmark("chapters", render, recording="chapter_benchmarks")
 
 
 def read_results(output: Path) -> list[Measurement]:
-    """The rows of `output/results.json`, or none when there is no such file."""
-    path = Path(output) / "results.json"
-    if not path.is_file():
-        return []
-    fields = set(Measurement.__dataclass_fields__)
-    document = json.loads(path.read_text())
-    rows = [Measurement(**{k: v for k, v in row.items() if k in fields}) for row in document["results"]]
-    # Rows written before rows carried their own date take the document's.
-    return [
-        row if row.measured_at else Measurement(**{**asdict(row), "measured_at": document["measured_at"]})
-        for row in rows
-    ]
+    """The rows of the results in `output`, or none when there are none."""
+    path = BENCHMARK.json_file(output)
+    return measurements_of(harness.read_json(path)) if path.is_file() else []
 
 
 def merge_results(previous: list[Measurement], measured: list[Measurement]) -> list[Measurement]:
@@ -251,41 +234,21 @@ def merge_results(previous: list[Measurement], measured: list[Measurement]) -> l
     return sorted(merged, key=lambda m: (m.kind != "loader", m.name))
 
 
-def write_results(measurements: list[Measurement], output: Path, *, profile: str, cores: list[int] | None) -> None:
-    """Write `results.json` (every figure, with the machine) and `results.md` (the table) into `output`."""
-    output = Path(output)
-    output.mkdir(parents=True, exist_ok=True)
-    machine = machine_description(cores)
-    measured_at = max((m.measured_at for m in measurements if m.measured_at), default=None) or _now()
-    first = min((m.measured_at for m in measurements if m.measured_at), default=measured_at)
+def write_results(measurements: list[Measurement], output: Path, *, profile: str, cores: list[int] | None) -> str:
+    """Write the figures (every row, with the machine) and their table into `output`; return the table."""
     document = {
-        "measured_at": measured_at,
+        "measured_at": max((m.measured_at for m in measurements if m.measured_at), default=None) or harness.now(),
         "profile": profile,
-        "machine": machine,
+        "machine": harness.machine(cores or range(os.cpu_count() or 1)),
         "targets": TARGETS,
         "results": [{**asdict(m), "verdict": m.verdict} for m in measurements],
     }
-    (output / "results.json").write_text(json.dumps(document, indent=2, ensure_ascii=False) + "\n")
-    note = (
-        f"Measured {first[:10] if first[:10] == measured_at[:10] else first[:10] + ' to ' + measured_at[:10]} on "
-        f"{machine['cores_used']} of {machine['cpus']} CPUs, Python "
-        f"{machine['python']}, TensorFlow {machine['tensorflow']}. A chapter's peak RSS is its kernel's, with the processes "
-        "the kernel starts. Shared machines make these figures noisy."
-    )
-    (output / "results.md").write_text(markdown_table(measurements) + "\n\n" + note + "\n")
-    # The copy the appendix reads, when this is the default output folder (not a trial run elsewhere).
-    keep_recording(output / "results.json", BENCHMARKS / "results.json", CHAPTER_BENCHMARKS_RECORDING)
-
-
-def _now() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds")
+    return BENCHMARK.write(document, output)
 
 
 def resolve_notebooks(names: list[str] | None) -> list[Path]:
     """Notebook paths from chapter numbers ("01"), file names in `course/`, or paths; every available chapter and
     appendix by default."""
-    from autoaegan.course.chapters import APPENDICES, available_chapters, get_chapter
-
     names = names or [chapter.notebook for chapter in available_chapters() + APPENDICES if chapter.available]
     paths = []
     for name in names:
@@ -304,13 +267,12 @@ def resolve_notebooks(names: list[str] | None) -> list[Path]:
 
 
 def parse_arguments(argv: list[str] | None = None) -> argparse.Namespace:
-    """The command line: --profile, --notebooks, --output, --cores, --cell-timeout, --work-dir, --no-loader."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--profile", default="classroom", choices=("test", "classroom", "full"))
+    """The command line: the harness's (--profile, --output, --markdown), --notebooks, --cores, --cell-timeout,
+    --work-dir, --no-loader, --update."""
+    parser = harness.command_line(__doc__, profile="classroom")
     parser.add_argument(
         "--notebooks", nargs="*", help="chapter numbers, names in course/ or paths (default: all available)"
     )
-    parser.add_argument("--output", type=Path, default=BENCHMARKS, help="folder for results.json and results.md")
     parser.add_argument("--cores", type=int, default=2, help="CPUs each measured process may use (default 2)")
     parser.add_argument("--cell-timeout", type=int, default=600, help="seconds one cell may run (default 600)")
     parser.add_argument("--work-dir", type=Path, default=WORK, help="folder for the executed copies")
@@ -318,7 +280,7 @@ def parse_arguments(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         "--update",
         action="store_true",
-        help="keep the other rows of the existing results.json (same profile) and replace these",
+        help="keep the other rows of the existing results (same profile) and replace these",
     )
     return parser.parse_args(argv)
 
@@ -326,6 +288,9 @@ def parse_arguments(argv: list[str] | None = None) -> argparse.Namespace:
 def main(argv: list[str] | None = None) -> int:
     """Run the benchmarks, print the table, write the results; return 1 on an error or a missed target."""
     arguments = parse_arguments(argv)
+    if arguments.markdown:  # only the table again, from the saved figures
+        harness.run(BENCHMARK, arguments, dict)
+        return 0
     cores = pick_cores(arguments.cores)
     notebooks = resolve_notebooks(arguments.notebooks)
     measurements = []
@@ -347,7 +312,7 @@ def main(argv: list[str] | None = None) -> int:
         previous = read_results(arguments.output)
         if previous and any(m.profile not in (None, arguments.profile) for m in previous):
             raise SystemExit(
-                f"--update: {arguments.output / 'results.json'} holds another profile's figures; "
+                f"--update: {BENCHMARK.json_file(arguments.output)} holds another profile's figures; "
                 f"measure the {arguments.profile} profile into another --output"
             )
         measurements = merge_results(previous, measurements)

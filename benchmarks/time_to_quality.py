@@ -9,13 +9,13 @@ For each model, in one run on this machine:
    of epochs. It records when its validation loss first reaches the target (time to
    quality) and where it ends (quality, compared with Géron's published figure).
 
-Each model's result is written to `benchmarks/time_to_quality.json` as soon as it
+Each model's result is written to `benchmarks/results/time_to_quality.json` as soon as it
 exists, so a stopped run loses only the model in progress; finished models are skipped
 unless `--force`. `--seeds` repeats the package run to confirm a narrow margin.
 `--markdown` prints the table from the results file without training anything.
 
-    python benchmarks/time_to_quality.py --models stacked kl_sparse
-    nohup python benchmarks/time_to_quality.py --models recurrent > /tmp/recurrent.log &
+    python -m benchmarks.time_to_quality --models stacked kl_sparse
+    nohup python -m benchmarks.time_to_quality --models recurrent > /tmp/recurrent.log &
 
 What was tried to reach the baselines' quality 3 times sooner (2 cores, seed 42, 2026-11-25):
 
@@ -48,24 +48,20 @@ Tried on 2026-12-04 (2 cores, seed 42; another machine, an AMD EPYC with AVX2 on
 
 from __future__ import annotations
 
-import argparse
-import datetime as dt
 import importlib
-import json
 import os
-import platform
 import sys
 import time
-from dataclasses import dataclass, field
-from pathlib import Path
+from dataclasses import dataclass, field, fields
 
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+import keras
 
-from autoaegan.recordings import keep_recording  # noqa: E402
+from autoaegan.data.fashion_mnist import load_fashion_mnist
+from autoaegan.metrics.reconstruction import pca_baseline_mse
+from autoaegan.profiles import Profile, get_profile
+from autoaegan.training.fitting import train
+from benchmarks import harness
 
-BENCHMARKS = Path(__file__).resolve().parent
-RESULTS = BENCHMARKS / "time_to_quality.json"
-TABLE = BENCHMARKS / "time_to_quality.md"
 TRAIN_IMAGES = 55_000
 
 
@@ -77,7 +73,7 @@ class ModelSpec:
     epochs: int
     reference_val_loss: float
     kwargs: dict = field(default_factory=dict)
-    recipe: str = "autoaegan.training.fitting:FAST_RECIPE"
+    recipe: str = "autoaegan.pretrained.catalog:FAST_RECIPE"
     recipe_changes: dict = field(default_factory=dict)
     baseline_kwargs: dict = field(default_factory=dict)  # builder arguments that make the model Géron's plain one
 
@@ -90,7 +86,7 @@ MODELS = {
         "autoaegan.models.convolutional:build_convolutional_autoencoder",
         10,
         0.0121,
-        recipe="autoaegan.training.fitting:SMALL_BATCH_RECIPE",
+        recipe="autoaegan.pretrained.catalog:SMALL_BATCH_RECIPE",
         recipe_changes={"jit_compile": False},
     ),
     # The package's path unrolls the LSTMs (see autoaegan.models.recurrent.UNROLL), where XLA only slows them
@@ -100,7 +96,7 @@ MODELS = {
         10,
         0.0104,
         {"unroll": True},
-        recipe="autoaegan.training.fitting:SMALL_BATCH_RECIPE",
+        recipe="autoaegan.pretrained.catalog:SMALL_BATCH_RECIPE",
         recipe_changes={"jit_compile": False},
         baseline_kwargs={"unroll": False},
     ),
@@ -111,7 +107,7 @@ MODELS = {
         0.0099,
         # 128 steps per call instead of 32: each epoch's 1,719 steps make 14 calls instead of 54 (2.2 s an epoch
         # against 2.4 s); the steps themselves are the same.
-        recipe="autoaegan.training.fitting:SMALL_BATCH_RECIPE",
+        recipe="autoaegan.pretrained.catalog:SMALL_BATCH_RECIPE",
         recipe_changes={"steps_per_execution": 128},
     ),
 }
@@ -124,39 +120,33 @@ def _resolve(reference: str):
 
 def build_model(spec: ModelSpec, seed: int, *, baseline: bool = False):
     """A freshly initialised autoencoder of `spec`, seeded: the package's, or with `baseline` Géron's plain one."""
-    import keras
-
     keras.utils.set_random_seed(seed)
     built = _resolve(spec.builder)(**{**spec.kwargs, **(spec.baseline_kwargs if baseline else {})})
     return built[-1] if isinstance(built, tuple) else built
 
 
-class EpochClock:
-    """A Keras callback factory recording (epoch, seconds since start, validation loss) per epoch."""
+class EpochClock(keras.callbacks.Callback):
+    """Record (epoch, seconds since the start, validation MSE) per epoch, and when the MSE first reaches `target`."""
 
-    def __new__(cls, target: float | None = None):
-        import keras
+    def __init__(self, target: float | None = None):
+        super().__init__()
+        self.target = target
 
-        class Clock(keras.callbacks.Callback):
-            def on_train_begin(self, logs=None):
-                self.started = time.perf_counter()
-                self.epochs = []
-                self.reached_at = None
+    def on_train_begin(self, logs=None):
+        self.started = time.perf_counter()
+        self.epochs = []
+        self.reached_at = None
 
-            def on_epoch_end(self, epoch, logs=None):
-                seconds = time.perf_counter() - self.started
-                val_loss = float(logs["val_mse"])
-                self.epochs.append({"epoch": epoch + 1, "seconds": round(seconds, 2), "val_mse": val_loss})
-                if target is not None and self.reached_at is None and val_loss <= target:
-                    self.reached_at = {"epoch": epoch + 1, "seconds": round(seconds, 2)}
-
-        return Clock()
+    def on_epoch_end(self, epoch, logs=None):
+        seconds = time.perf_counter() - self.started
+        val_loss = float(logs["val_mse"])
+        self.epochs.append({"epoch": epoch + 1, "seconds": round(seconds, 2), "val_mse": val_loss})
+        if self.target is not None and self.reached_at is None and val_loss <= self.target:
+            self.reached_at = {"epoch": epoch + 1, "seconds": round(seconds, 2)}
 
 
 def run_baseline(spec: ModelSpec, data, seed: int) -> dict:
     """Train the plain Keras baseline: float32 arrays, default fit, batch 32, Nadam 1e-3."""
-    import keras
-
     x_train = data.train_images.astype("float32") / 255.0
     x_valid = data.valid_images.astype("float32") / 255.0
     model = build_model(spec, seed, baseline=True)
@@ -181,11 +171,8 @@ def run_baseline(spec: ModelSpec, data, seed: int) -> dict:
     }
 
 
-def run_package(spec: ModelSpec, data, seed: int, target: float) -> dict:
-    """Train with the package's path and recipe; note when it reaches `target` and where it ends."""
-    from autoaegan.profiles import get_profile
-    from autoaegan.training.fitting import train
-
+def run_package(spec: ModelSpec, data, seed: int, target: float, *, profile: Profile) -> dict:
+    """Train with the package's path and recipe in `profile`; note when it reaches `target` and where it ends."""
     recipe = _resolve(spec.recipe).with_changes(**spec.recipe_changes)
     model = build_model(spec, seed)
     clock = EpochClock(target)
@@ -197,13 +184,13 @@ def run_package(spec: ModelSpec, data, seed: int, target: float) -> dict:
         epochs=spec.epochs,
         recipe=recipe,
         validation_data=data.valid_images,
-        profile=get_profile("full"),
+        profile=profile,
         callbacks=[clock],
         verbose=0,
     )
     seconds = clock.epochs[-1]["seconds"]
     return {
-        "recipe": {key: getattr(recipe, key) for key in recipe.__dataclass_fields__},
+        "recipe": {item.name: getattr(recipe, item.name) for item in fields(recipe)},
         "seconds": seconds,
         "final_val_mse": clock.epochs[-1]["val_mse"],
         "reached_target_at": clock.reached_at,
@@ -213,43 +200,50 @@ def run_package(spec: ModelSpec, data, seed: int, target: float) -> dict:
     }
 
 
-def load_results(path: Path) -> dict:
-    """The results file, or an empty skeleton."""
-    return json.loads(path.read_text()) if path.exists() else {"models": {}}
-
-
-def save_results(results: dict, path: Path) -> None:
-    """Write the results file (after each model)."""
-    path.write_text(json.dumps(results, indent=1) + "\n")
-    keep_recording(path, RESULTS)  # the copy the appendix reads, when this is the default output
-
-
 def markdown_table(results: dict) -> str:
     """The README table: speed (time to the baseline's validation MSE) and quality (against Géron's figure)."""
-    lines = [
-        "| model | baseline: time, final val MSE | package: time to that MSE | speed-up | images/s, baseline → package "
-        "| package val MSE at Géron's epochs | Géron | seeds |",
-        "| --- | --- | --- | ---: | --- | --- | --- | --- |",
-    ]
+    rows = []
     for name, entry in results["models"].items():
         spec, base, runs = MODELS[name], entry["baseline"], entry["package"]
+        baseline = f"{base['seconds']:.0f} s, {base['final_val_mse']:.5f}"
         if not runs:
-            lines.append(
-                f"| {name} ({spec.epochs} epochs) | {base['seconds']:.0f} s, {base['final_val_mse']:.5f} "
-                "| not measured yet | — | — | — | "
-                f"{spec.reference_val_loss} | — |"
+            rows.append(
+                (
+                    f"{name} ({spec.epochs} epochs)",
+                    baseline,
+                    "not measured yet",
+                    "—",
+                    "—",
+                    "—",
+                    spec.reference_val_loss,
+                    "—",
+                )
             )
             continue
         reached = runs[0]["reached_target_at"]
-        time_to_target = f"{reached['seconds']:.0f} s (epoch {reached['epoch']})" if reached else "not reached"
-        speedup = f"{base['seconds'] / reached['seconds']:.1f}×" if reached else "—"
-        finals = ", ".join(f"{run['final_val_mse']:.5f}" for run in runs)
-        seeds = ", ".join(str(run["seed"]) for run in runs)
-        lines.append(
-            f"| {name} ({spec.epochs} epochs) | {base['seconds']:.0f} s, {base['final_val_mse']:.5f} | {time_to_target} "
-            f"| {speedup} | {base['images_per_second']:.0f} → {runs[0]['images_per_second']:.0f} "
-            f"| {finals} | {spec.reference_val_loss} | {seeds} |"
+        rows.append(
+            (
+                f"{name} ({spec.epochs} epochs)",
+                baseline,
+                f"{reached['seconds']:.0f} s (epoch {reached['epoch']})" if reached else "not reached",
+                f"{base['seconds'] / reached['seconds']:.1f}×" if reached else "—",
+                f"{base['images_per_second']:.0f} → {runs[0]['images_per_second']:.0f}",
+                ", ".join(f"{run['final_val_mse']:.5f}" for run in runs),
+                spec.reference_val_loss,
+                ", ".join(str(run["seed"]) for run in runs),
+            )
         )
+    header = (
+        "model",
+        "baseline: time, final val MSE",
+        "package: time to that MSE",
+        "speed-up",
+        "images/s, baseline → package",
+        "package val MSE at Géron's epochs",
+        "Géron",
+        "seeds",
+    )
+    lines = [harness.table(header, rows, align="lllrllll")]
     if "pca30_val_mse" in results:
         lines.append(
             "\nPCA-30 baseline (fitted on the 55,000 training images, scored on the 5,000 validation images): "
@@ -257,48 +251,44 @@ def markdown_table(results: dict) -> str:
         )
     if "machine" in results:
         machine = results["machine"]
-        dates = ", ".join(f"{name} {entry['date']}" for name, entry in results["models"].items() if "date" in entry)
+        dates = ", ".join(
+            f"{name} {entry['measured_at'][:10]}" for name, entry in results["models"].items() if "measured_at" in entry
+        )
         lines.append(
             f"Measured on {machine['cpus']} CPUs, TensorFlow {machine['tensorflow']}, Keras {machine['keras']} "
-            f"({dates or machine['date']}); a model's baseline and package runs ran one after the other."
+            f"({dates or results['measured_at'][:10]}); a model's baseline and package runs ran one after the other."
         )
     return "\n".join(lines)
 
 
+BENCHMARK = harness.Benchmark("time_to_quality", markdown_table, recording="time_to_quality")
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the selected benchmarks, writing each model's result as soon as it exists."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = harness.command_line(__doc__, profile="full")
     parser.add_argument("--models", nargs="*", choices=sorted(MODELS), default=sorted(MODELS))
     parser.add_argument(
         "--seeds", nargs="*", type=int, default=[42], help="package-run seeds (first one also seeds the baseline)"
     )
     parser.add_argument("--force", action="store_true", help="rerun models already in the results file")
-    parser.add_argument("--output", type=Path, default=RESULTS)
-    parser.add_argument("--markdown", action="store_true", help="only print the table from the results file")
     args = parser.parse_args(argv)
-
-    results = load_results(args.output)
     if args.markdown:
-        print(markdown_table(results))
+        harness.run(BENCHMARK, args, dict)
         return 0
 
-    import keras
-    import tensorflow as tf
-
-    from autoaegan.data.fashion_mnist import load_fashion_mnist
-    from autoaegan.metrics.reconstruction import pca_baseline_mse
-
+    saved = BENCHMARK.json_file(args.output)
+    results = harness.read_json(saved) if saved.is_file() else {"models": {}}
+    profile = get_profile(args.profile)
     data = load_fashion_mnist()
-    results["machine"] = {
-        "date": dt.date.today().isoformat(),
-        "cpus": len(os.sched_getaffinity(0)),
-        "python": platform.python_version(),
-        "tensorflow": tf.__version__,
-        "keras": keras.__version__,
-    }
+    results["measured_at"], results["machine"] = harness.now(), harness.machine(cpus=len(os.sched_getaffinity(0)))
+
+    def save() -> None:  # after each step: the recurrent baseline alone takes over half an hour
+        BENCHMARK.write(results, args.output)
+
     if "pca30_val_mse" not in results or args.force:
         results["pca30_val_mse"] = pca_baseline_mse(data.train_images, data.valid_images, n_components=30)
-        save_results(results, args.output)
+        save()
         print(f"PCA-30 validation MSE: {results['pca30_val_mse']:.5f}", flush=True)
 
     for name in args.models:
@@ -309,28 +299,19 @@ def main(argv: list[str] | None = None) -> int:
             continue
         if not entry or args.force:
             print(f"{name}: baseline, {spec.epochs} epochs at batch 32", flush=True)
-            entry = {
-                "date": dt.date.today().isoformat(),
-                "baseline": run_baseline(spec, data, args.seeds[0]),
-                "package": [],
-            }
-            # Saved at once: the recurrent baseline alone takes over half an hour.
+            entry = {"measured_at": harness.now(), "baseline": run_baseline(spec, data, args.seeds[0]), "package": []}
             results["models"][name] = entry
-            save_results(results, args.output)
+            save()
         target = entry["baseline"]["final_val_mse"]
         done = {run["seed"] for run in entry["package"]}
         for seed in args.seeds:
             if seed in done:
                 continue
             print(f"{name}: package path, seed {seed}, target {target:.5f}", flush=True)
-            entry["package"].append(run_package(spec, data, seed, target))
-            results["models"][name] = entry
-            save_results(results, args.output)
-        results["models"][name] = entry
-        save_results(results, args.output)
-    table = markdown_table(results)
-    args.output.with_suffix(".md").write_text(table + "\n")
-    print(table)
+            entry["package"].append(run_package(spec, data, seed, target, profile=profile))
+            save()
+    save()
+    print(markdown_table(results))
     return 0
 
 

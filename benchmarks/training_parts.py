@@ -11,27 +11,32 @@ every submission of `tests/roundtrip_cases/` that replaces the training function
 model too small, one that copies its training images): each training cell must fail
 where that case deserves less than its points, in every seed.
 
-    python -m benchmarks.training_parts                  # every assignment; writes training_parts.json and .md
+    python -m benchmarks.training_parts                  # every assignment; writes results/training_parts.json and .md
     python -m benchmarks.training_parts --only 06        # re-measure one assignment, keep the others' entries
     python -m benchmarks.training_parts --only 06 --seeds 5   # a quick look (nothing written)
-    python benchmarks/update_readme.py                   # copies training_parts.md into the README
+    python -m benchmarks.update_readme                   # copies training_parts.md into the README
 """
 
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import json
 import os
-import platform
 import statistics
 import subprocess
 import sys
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+import nbformat
+
+from autoaegan.grading import training as grading_training
+from autoaegan.grading import wire as grading_wire
+from autoaegan.grading.bridge import student
+from benchmarks import harness
+from tests.roundtrip_cases import all_cases
+
+ROOT = harness.ROOT
 
 SOLUTION_SEEDS = 20
 DESIGN_SEEDS = 3
@@ -52,7 +57,7 @@ def is_test_cell(cell) -> bool:
 
 def training_cells(nb) -> list:
     """The test cells of the notebook's training part (they call `autoaegan.grading.training`)."""
-    return [cell for cell in nb.cells if is_test_cell(cell) and "grading_training" in cell.source]
+    return [cell for cell in nb.cells if is_test_cell(cell) and "autoaegan.grading.training" in cell.source]
 
 
 def run_assignment(notebook: Path, answers: dict[str, str], seeds: list[int]) -> dict:
@@ -60,11 +65,6 @@ def run_assignment(notebook: Path, answers: dict[str, str], seeds: list[int]) ->
 
     Returns {"cells": {grade_id: [passed per seed]}, "reports": [the report per seed], "errors": {...}}.
     """
-    import nbformat
-
-    from autoaegan.grading import training as grading_training
-    from autoaegan.grading import wire as grading_wire
-    from autoaegan.grading.bridge import student
 
     nb = nbformat.read(ROOT / "solutions" / notebook, as_version=4)
     namespace: dict = {"__name__": "__main__"}
@@ -116,9 +116,6 @@ def _python(source: str) -> str:
 
 def designs(notebook: Path) -> dict:
     """The round-trip submissions of `notebook` that replace a training function, with the cells they must fail."""
-    import nbformat
-
-    from tests.roundtrip_cases import all_cases
 
     cases = all_cases().get(notebook)
     if cases is None:
@@ -228,40 +225,57 @@ def summarise(notebook: Path, design: str | None, measured: dict, must_fail: lis
     }
 
 
-def markdown(results: list[dict], when: str, cpus: int | None = None, python: str | None = None) -> str:
-    """The README's table of the training parts, one row per submission (`cpus` and `python`: the machine's, by
-    default this one's)."""
-    lines = [
-        "| assignment | submission | seeds passed, cell by cell | required | training s (median) | figures (median) |",
-        "| --- | --- | --- | --- | ---: | --- |",
-    ]
+def markdown(results: list[dict], when: str, machine: dict) -> str:
+    """The README's table of the training parts, one row per submission, measured `when` on `machine`."""
+    rows = []
     for entry in results:
-        figures = ", ".join(f"{k} {v:.4g}" for k, v in entry["figures"].items())
         cells = ", ".join(
             f"`{row['cell']}` {row['passed']}/{row['seeds']}" + ("" if row["held"] else " **✗**")
             for row in entry["rows"]
         )
-        required = "; ".join(dict.fromkeys(row["required"] for row in entry["rows"]))
-        seconds = "—" if entry["train_seconds"] is None else format(entry["train_seconds"], ".1f")
-        lines.append(
-            f"| `{Path(entry['notebook']).parent}` | `{entry['design']}` | {cells} | {required} | "
-            f"{seconds} | {figures} |"
+        rows.append(
+            (
+                f"`{Path(entry['notebook']).parent}`",
+                f"`{entry['design']}`",
+                cells,
+                "; ".join(dict.fromkeys(row["required"] for row in entry["rows"])),
+                "—" if entry["train_seconds"] is None else format(entry["train_seconds"], ".1f"),
+                ", ".join(f"{k} {v:.4g}" for k, v in entry["figures"].items()),
+            )
         )
+    header = (
+        "assignment",
+        "submission",
+        "seeds passed, cell by cell",
+        "required",
+        "training s (median)",
+        "figures (median)",
+    )
     held = sum(row["held"] for entry in results for row in entry["rows"])
     total = sum(len(entry["rows"]) for entry in results)
-    lines += [
+    lines = [
+        harness.table(header, rows, align="llllrl"),
         "",
         f"{held} of {total} training cells as required: the solutions pass each cell in at least "
         f"{REQUIRED_PASSES} of {SOLUTION_SEEDS} seeds; each wrong design of the round-trip cases loses points "
         f"in every one of {DESIGN_SEEDS} seeds (a cell it deserves to fail fails) and keeps the others; "
-        f"answers in other styles pass. Measured {when} on {cpus or os.cpu_count()} CPUs, Python "
-        f"{python or platform.python_version()}, one submission at a time.",
+        f"answers in other styles pass. Measured {when[:10]} on {machine['cpus']} CPUs, Python "
+        f"{machine['python']}, one submission at a time.",
     ]
     return "\n".join(lines) + "\n"
 
 
+def render(record: dict) -> str:
+    """The README's table of a whole record."""
+    return markdown(record["results"], record["measured_at"], record["machine"])
+
+
+BENCHMARK = harness.Benchmark("training_parts", render)
+
+
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    """Measure the assignments' training parts (or, with --worker, one notebook in this process)."""
+    parser = harness.command_line(__doc__)
     parser.add_argument("--only", nargs="*", default=[], help="assignments whose name starts so (nothing is written)")
     parser.add_argument("--seeds", type=int, default=None, help="seeds for the solutions (default 20)")
     parser.add_argument("--first-seed", type=int, default=0)
@@ -270,6 +284,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.worker:
         worker(args.worker, args.design, list(range(args.first_seed, args.first_seed + args.seeds)))
+        return 0
+    if args.markdown:
+        harness.run(BENCHMARK, args, dict)
         return 0
 
     notebooks = sorted(path.relative_to(ROOT / "solutions") for path in (ROOT / "solutions").glob("*/*.ipynb"))
@@ -283,24 +300,18 @@ def main(argv: list[str] | None = None) -> int:
             seeds = solution_seeds[:DESIGN_SEEDS]
             print(f"{notebook}: {name} over {len(seeds)} seeds", flush=True)
             results.append(summarise(notebook, name, measure(notebook, name, seeds), design["must_fail"]))
-    when = dt.date.today().isoformat()
-    print(markdown(results, when))
+    when = harness.now()
+    print(markdown(results, when, harness.machine()))
     if args.seeds in (None, SOLUTION_SEEDS) and args.first_seed == 0:
-        record = merged_record(results, {n.as_posix() for n in notebooks}, when)
-        RECORD.write_text(json.dumps(record, indent=1) + "\n")
-        (ROOT / "benchmarks" / "training_parts.md").write_text(
-            markdown(record["results"], record["measured_at"], record["cpus"], record["python"])
-        )
+        BENCHMARK.write(merged_record(results, {n.as_posix() for n in notebooks}, when, args.output), args.output)
     return 0 if all(row["held"] for entry in results for row in entry["rows"]) else 1
 
 
-RECORD = ROOT / "benchmarks" / "training_parts.json"
-
-
-def merged_record(results: list[dict], measured: set[str], when: str) -> dict:
+def merged_record(results: list[dict], measured: set[str], when: str, folder: Path = harness.RESULTS) -> dict:
     """The record with `results` in place of the earlier entries of the notebooks in `measured` (a run with --only
     re-measures some assignments and keeps the others'), in the order of the solution notebooks."""
-    earlier = json.loads(RECORD.read_text()).get("results", []) if RECORD.exists() else []
+    saved = BENCHMARK.json_file(folder)
+    earlier = harness.read_json(saved).get("results", []) if saved.is_file() else []
     kept = [entry for entry in earlier if entry["notebook"] not in measured]
     order = sorted(path.relative_to(ROOT / "solutions").as_posix() for path in (ROOT / "solutions").glob("*/*.ipynb"))
     entries = sorted(
@@ -312,8 +323,7 @@ def merged_record(results: list[dict], measured: set[str], when: str) -> dict:
     )
     return {
         "measured_at": when,
-        "python": platform.python_version(),
-        "cpus": os.cpu_count(),
+        "machine": harness.machine(),
         "solution_seeds": SOLUTION_SEEDS,
         "design_seeds": DESIGN_SEEDS,
         "results": [entry for entry in entries if entry["notebook"] in order],

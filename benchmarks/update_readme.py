@@ -1,5 +1,11 @@
-"""Copy the benchmark tables (benchmarks/*.md, listed in BLOCKS) into the README, each between its own markers, and
-write the list of assignments (the `assignments` block) from the solution notebooks."""
+"""Copy the benchmark tables into the README, each between its own markers, and write the list of assignments.
+
+    python -m benchmarks.update_readme
+
+A block is filled from a benchmark's table (`benchmarks/results/NAME.md`, listed in
+BLOCKS) or from a recording's table (`benchmarks.recorded_tables`, listed in
+RECORDED); the `assignments` block lists the solution notebooks' parts.
+"""
 
 from __future__ import annotations
 
@@ -7,30 +13,39 @@ import re
 import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+import nbformat
+
+from benchmarks import harness, recorded_tables
+
+ROOT = harness.ROOT
 START, END = "<!-- benchmarks: start -->", "<!-- benchmarks: end -->"
-# README block name -> the results file whose text fills it
+# README block name -> the results file (in benchmarks/results) whose text fills it
 BLOCKS = {
-    "benchmarks": "results.md",
+    "benchmarks": "chapters.md",
     "time-to-quality": "time_to_quality.md",
     "slides-model-quality": "slides_model_quality.md",
     "pretrained-load": "pretrained_load.md",
     "latent-explorer-latency": "latent_explorer_latency.md",
     "adversarial-grading": "autograding.md",
-    "gan-fixes": "gan_fixes.md",
-    "progressive-ablation": "progressive_ablation.md",
     "generative-quality": "generative_quality.md",
     "dcgan-quality": "dcgan_quality.md",
     "dcgan-throughput": "dcgan_throughput.md",
     "training-parts": "training_parts.md",
 }
+# README block name -> the recording whose table fills it
+RECORDED = {"gan-fixes": "gan_fixes", "progressive-ablation": "progressive_ablation"}
 PART = re.compile(r"^###\s+(\S+)\s+·\s+(.+?)\s+\((\d+) points?\)\s*$", re.M)
+
+
+def block_texts(results: Path = harness.RESULTS) -> dict[str, str]:
+    """The text of every benchmark block of the README, by block name."""
+    texts = {block: (Path(results) / name).read_text() for block, name in BLOCKS.items()}
+    texts.update({block: recorded_tables.table_of(name) for block, name in RECORDED.items()})
+    return texts
 
 
 def assignment_list(solutions: Path = ROOT / "solutions") -> str:
     """One line per assignment (its title, linked to the student's notebook, its total) and its parts with points."""
-    import nbformat
-
     lines = []
     for path in sorted(solutions.glob("*/*.ipynb")):
         nb = nbformat.read(path, as_version=4)
@@ -60,15 +75,16 @@ def readme_with_results(readme: str, results: str, block: str = "benchmarks") ->
     return pattern.sub(lambda _: f"{start}\n{results.strip()}\n{end}", readme)
 
 
-def main() -> int:
-    """Rewrite the README's benchmark blocks from their results files."""
+def main(argv: list[str] | None = None) -> int:
+    """Rewrite the README's benchmark blocks from their tables, and its list of assignments."""
+    harness.command_line(__doc__, results=False).parse_args(argv)
     readme = ROOT / "README.md"
     text = readme.read_text()
-    for block, results in BLOCKS.items():
-        text = readme_with_results(text, (ROOT / "benchmarks" / results).read_text(), block)
+    for block, results in block_texts().items():
+        text = readme_with_results(text, results, block)
     text = readme_with_results(text, assignment_list(), "assignments")
     readme.write_text(text)
-    print(f"updated the benchmark table in {readme}")
+    print(f"updated the benchmark tables in {readme}")
     return 0
 
 

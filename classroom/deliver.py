@@ -153,7 +153,10 @@ def ensure_exchange(root: Path, course_id: str | None = None, owner: int | None 
 
 
 def exchange_owner(instructors) -> int | None:
-    """The uid that owns the course's folders in the exchange: the first listed instructor that exists, when run as root."""
+    """The uid that owns the course's folders in the exchange.
+
+    The first listed instructor that exists, when run as root; None otherwise or when none exists.
+    """
     if os.geteuid() != 0:
         return None
     for name in instructors:
@@ -165,7 +168,10 @@ def exchange_owner(instructors) -> int | None:
 
 
 def write_instructor_settings(home: Path) -> list[Path]:
-    """Point an instructor's nbgrader at the course checkout `~/autoaegan-instructor` (with solutions/); returns what was made."""
+    """Point an instructor's nbgrader at the course checkout `~/autoaegan-instructor` (with solutions/).
+
+    Returns what was made.
+    """
     text = (
         "# Written by classroom/deliver.py: the instructor's course folder, a full checkout of the course.\n"
         "import os\n\nc = get_config()  # noqa: F821\n"
@@ -231,7 +237,9 @@ def instructor_files_exposed(source: Path, server_command: str) -> list[str]:
 
 
 def make_pre_spawn_hook(source: Path, instructors: set[str]):
-    """The hub's `Spawner.pre_spawn_hook`: check nothing exposes the instructor's files, deliver the course, write settings.
+    """The hub's `Spawner.pre_spawn_hook`.
+
+    It checks that nothing exposes the instructor's files, delivers the course and writes the settings.
 
     For a system user (a hub that runs as root), the home folder is made the user's own
     and closed to others (0700), and an instructor's checkout in it too: students must
@@ -262,7 +270,10 @@ def make_pre_spawn_hook(source: Path, instructors: set[str]):
 
 
 def copy_tree(files: list[Path], source: Path, dest: Path, public: bool = False) -> None:
-    """Copy `files` (relative to `source`) into `dest`; `public`: folders 0755 and files 0644, whatever the source's modes."""
+    """Copy `files` (relative to `source`) into `dest`.
+
+    With `public`, folders get 0755 and files 0644, whatever the source's modes.
+    """
     dest = Path(dest)
     dest.mkdir(parents=True, exist_ok=True)
     for relative in files:

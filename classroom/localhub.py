@@ -197,7 +197,10 @@ c.JupyterHub.pid_file = {str(self.workdir / "jupyterhub.pid")!r}
     # --- the REST API ---
 
     def request(self, method: str, path: str, body=None, timeout: float = 30) -> tuple[int, dict, bytes]:
-        """One HTTP request to the hub's address with the admin service's token: (status, headers in lower case, body)."""
+        """One HTTP request to the hub's address with the admin service's token.
+
+        Returns (status, headers in lower case, body).
+        """
         data = None if body is None else json.dumps(body).encode()
         request = urllib.request.Request(self.url + path, data=data, method=method)
         request.add_header("Authorization", f"token {self.token}")

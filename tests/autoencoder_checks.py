@@ -8,8 +8,9 @@ import numpy as np
 import pytest
 
 from autoaegan.pretrained import PretrainedModel, load_pretrained, retrain
+from autoaegan.pretrained.catalog import FAST_RECIPE
 from autoaegan.profiles import PROFILES
-from autoaegan.training.fitting import FAST_RECIPE, train
+from autoaegan.training.fitting import train
 
 QUICK = FAST_RECIPE.with_changes(batch_size=32, jit_compile=False, steps_per_execution=1)
 

@@ -30,17 +30,10 @@ from system_needs import require
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-from benchmarks.adversarial_cases import (  # noqa: E402
-    HUNT_NOTHING,
-    combined_cases,
-    grade,
-    instructor_paths,
-    is_test,
-    prepare_course,
-    read_assignment,
-    read_results,
-    solution_notebooks,
-)
+from benchmarks.adversarial_cases import combined_cases  # noqa: E402
+from benchmarks.adversarial_grading import grade, instructor_paths, prepare_course, read_results  # noqa: E402
+from benchmarks.adversarial_notebook import is_test, read_assignment, solution_notebooks  # noqa: E402
+from benchmarks.adversarial_rewrites import HUNT_NOTHING  # noqa: E402
 
 # A guard against a hang only: on a loaded 2-core machine the five batches took over 30 minutes.
 pytestmark = pytest.mark.timeout(3600)

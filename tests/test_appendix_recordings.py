@@ -6,15 +6,18 @@ from pathlib import Path
 import pytest
 
 from autoaegan.recordings import RECORDINGS_DIR, keep_recording, load_recording
-from benchmarks import dcgan_quality, dcgan_throughput, generative_quality, run, time_to_quality
+from benchmarks import dcgan_quality, dcgan_throughput, generative_quality, harness, run, time_to_quality
 
 # recording name → the results file its benchmark writes by default (and copies into the recordings)
 MIRRORED = {
-    "time_to_quality": time_to_quality.RESULTS,
-    "dcgan_throughput": dcgan_throughput.RESULTS,
-    "dcgan_quality": dcgan_quality.RESULTS,
-    "generative_quality": generative_quality.RESULTS,
-    run.CHAPTER_BENCHMARKS_RECORDING: run.BENCHMARKS / "results.json",
+    benchmark.recording: benchmark.json_file()
+    for benchmark in (
+        time_to_quality.BENCHMARK,
+        dcgan_throughput.BENCHMARK,
+        dcgan_quality.BENCHMARK,
+        generative_quality.BENCHMARK,
+        run.BENCHMARK,
+    )
 }
 
 
@@ -23,7 +26,7 @@ def test_a_recording_equals_its_benchmarks_results(name):
     source = MIRRORED[name]
     assert source.is_file(), f"{source} is missing"
     assert load_recording(name) == json.loads(source.read_text()), (
-        f"autoaegan/recordings/{name}.json differs from {source.relative_to(run.REPO)}: rerun the benchmark, "
+        f"autoaegan/recordings/{name}.json differs from {source.relative_to(harness.ROOT)}: rerun the benchmark, "
         f"or copy the file into the recordings"
     )
 
@@ -51,7 +54,7 @@ def test_the_time_to_quality_recording_has_a_curve_per_run():
 
 
 def test_the_chapter_benchmarks_recording_has_budgets_and_every_chapter():
-    recorded = load_recording(run.CHAPTER_BENCHMARKS_RECORDING)
+    recorded = load_recording(run.BENCHMARK.recording)
     target = recorded["targets"][recorded["profile"]]
     assert target["seconds"] > 0 and target["bytes"] > 0
     notebooks = [row for row in recorded["results"] if row["kind"] == "notebook"]

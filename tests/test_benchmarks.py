@@ -97,8 +97,8 @@ def test_an_update_replaces_the_measured_rows_and_keeps_the_others(tmp_path):
         ("07_g.ipynb", 80.0),
     ]
     bench.write_results(merged, tmp_path, profile="classroom", cores=[0])
-    assert "Measured 2026-11-01 to 2026-11-25" in (tmp_path / "results.md").read_text()
-    assert json.loads((tmp_path / "results.json").read_text())["measured_at"] == "2026-11-25T00:00:00+00:00"
+    assert "Measured 2026-11-01 to 2026-11-25" in (tmp_path / "chapters.md").read_text()
+    assert json.loads((tmp_path / "chapters.json").read_text())["measured_at"] == "2026-11-25T00:00:00+00:00"
 
 
 def test_the_runner_measures_a_notebook_and_writes_the_tables(tmp_path, capsys):
@@ -124,7 +124,7 @@ def test_the_runner_measures_a_notebook_and_writes_the_tables(tmp_path, capsys):
     )
 
     assert status == 0
-    results = json.loads((output / "results.json").read_text())
+    results = json.loads((output / "chapters.json").read_text())
     assert results["profile"] == "test" and results["machine"]["cores_used"] >= 1
     (row,) = results["results"]
     assert row["name"] == "tiny.ipynb" and row["error"] is None
@@ -134,7 +134,7 @@ def test_the_runner_measures_a_notebook_and_writes_the_tables(tmp_path, capsys):
     assert sorted(path.name for path in tmp_path.glob("*.ipynb")) == ["tiny.ipynb"]
     executed = nbformat.read(work / "test" / "tiny.ipynb", as_version=4)
     assert executed.cells[1].outputs[0]["text"] == "test 1\n"
-    table = (output / "results.md").read_text().splitlines()
+    table = (output / "chapters.md").read_text().splitlines()
     assert table[0] == "| Benchmark | Profile | Wall time (s) | Peak RSS (MiB) | Target | Result |"
     assert table[2].startswith("| tiny.ipynb | test | ")
     printed = capsys.readouterr().out.strip().splitlines()

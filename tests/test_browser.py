@@ -237,14 +237,18 @@ NOTEBOOK_STATE = """() => {
         if (cell.executionCount !== null) state.run += 1;
         for (const output of cell.outputs.toJSON()) {
             if (output.output_type === 'error') state.errors.push(`cell ${i}: ${output.ename}: ${output.evalue}`);
-            if (output.output_type === 'stream' && output.name === 'stderr') state.stderr.push(...output.text.split('\\n'));
+            if (output.output_type === 'stream' && output.name === 'stderr')
+                state.stderr.push(...output.text.split('\\n'));
         }
     }
     return state;
 }"""
 # Whether the open notebook differs from the file it was opened from (JupyterLab's "modified" dot).
 NOTEBOOK_DIRTY = "() => window.jupyterapp.shell.currentWidget.context.model.dirty"
-ALL_CELLS_RUN = f"() => {{ const state = ({NOTEBOOK_STATE})(); return state.code > 0 && (state.run === state.code || state.errors.length > 0); }}"
+ALL_CELLS_RUN = (
+    f"() => {{ const state = ({NOTEBOOK_STATE})(); "
+    "return state.code > 0 && (state.run === state.code || state.errors.length > 0); }"
+)
 
 
 def check_in_jupyterlab(browser, notebook: Path, tmp_path: Path) -> None:

@@ -1,12 +1,12 @@
-"""Benchmarks' saved runs (reused only with the same settings and companion files) and the sweeps using them."""
-
-import importlib
-import json
-from pathlib import Path
+"""Experiments' saved runs (reused only with the same settings and companion files) and the recordings they make."""
 
 import pytest
 
-from benchmarks.cached_runs import earlier_result, machine, save_result
+from autoaegan.experiments.cached_runs import earlier_result, machine, save_result, write_summary
+from autoaegan.recordings import load_recording
+from autoaegan.recordings.__main__ import PRODUCERS
+from autoaegan.recordings.__main__ import main as recordings_command
+from benchmarks import recorded_tables
 
 
 def test_a_saved_run_is_reused_only_with_the_same_settings_and_its_companions(tmp_path):
@@ -32,11 +32,23 @@ def test_the_machine_is_described():
     assert description["cpus"] >= 1 and description["python"].count(".") == 2
 
 
+def test_a_summary_is_written_as_a_recording(tmp_path):
+    path = write_summary(tmp_path / "recordings", "sweep", {"measured_at": "2026-12-04T17:56:19+00:00", "cells": []})
+    assert path == tmp_path / "recordings" / "sweep.json" and '"cells": []' in path.read_text()
+
+
 @pytest.mark.parametrize("name", ["gan_fixes", "gan_sweep", "progressive_ablation"])
-def test_each_sweeps_table_is_made_from_its_committed_summary(name):
-    benchmarks = Path(__file__).resolve().parents[1] / "benchmarks"
-    summary = json.loads((benchmarks / f"{name}.json").read_text())
-    table = importlib.import_module(f"benchmarks.{name}").markdown(summary)
-    assert table.strip() == (benchmarks / f"{name}.md").read_text().strip(), (
-        f"benchmarks/{name}.md is not what markdown() makes of benchmarks/{name}.json: rerun the benchmark"
-    )
+def test_each_recording_has_its_producer_and_its_table(name):
+    assert name in PRODUCERS, f"`python -m autoaegan.recordings make {name}` should make the recording"
+    table = recorded_tables.table_of(name)
+    summary = load_recording(name)
+    assert table.startswith("# Chapter") and summary["measured_at"] in table
+    assert f"N = {summary['settings']['n']:,}" in table
+
+
+def test_the_recordings_command_lists_its_producers_and_refuses_an_unknown_one(capsys):
+    assert recordings_command(["list"]) == 0
+    assert capsys.readouterr().out.splitlines() == [f"{name}: {module}" for name, module in PRODUCERS.items()]
+    with pytest.raises(SystemExit):
+        recordings_command(["make", "no_such_recording"])
+    assert "invalid choice" in capsys.readouterr().err

@@ -10,17 +10,18 @@ import numpy as np
 import pytest
 
 from autoaegan.models.classifier import (
-    EPOCHS_BY_PROFILE,
     FEATURES_LAYER,
-    PRETRAINED_RECIPE,
+    PLAN,
     REQUIRED_TEST_ACCURACY,
     accuracy,
     build_fashion_classifier,
     conv_bn_block,
 )
+from autoaegan.plans import Recipe
 from autoaegan.pretrained import CATALOG, PretrainedModel, load_pretrained, read_manifest, retrain
+from autoaegan.pretrained.catalog import FAST_RECIPE
 from autoaegan.profiles import PROFILES
-from autoaegan.training.fitting import FAST_RECIPE, train
+from autoaegan.training.fitting import train
 
 SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "fashion-mnist"
 QUICK = FAST_RECIPE.with_changes(batch_size=32, jit_compile=False, steps_per_execution=1)
@@ -117,8 +118,8 @@ def test_the_classifier_round_trips_through_the_catalogue(tmp_path, monkeypatch)
         directory=tmp_path,
         catalog={"clf": PretrainedModel("clf", "test", build=entry.build, train=entry.train)},
     )
-    assert manifest.settings["epochs"] == EPOCHS_BY_PROFILE["test"]
-    assert manifest.settings["recipe"] == asdict(PRETRAINED_RECIPE)
+    assert manifest.settings["epochs"] == PLAN.epochs.test
+    assert manifest.settings["recipe"] == asdict(PLAN.recipe)
     assert manifest.settings["features_layer"] == FEATURES_LAYER
     loaded = load_pretrained(
         "clf", directory=tmp_path, catalog={"clf": PretrainedModel("clf", "test", build=entry.build, train=entry.train)}
@@ -129,8 +130,8 @@ def test_the_classifier_round_trips_through_the_catalogue(tmp_path, monkeypatch)
 
 def test_shipped_classifier_reaches_the_required_test_accuracy():
     manifest = read_manifest("fashion_classifier")
-    assert manifest.profile == "full" and manifest.settings["epochs"] == EPOCHS_BY_PROFILE["full"]
-    assert manifest.settings["recipe"] == asdict(PRETRAINED_RECIPE)
+    assert manifest.profile == "full" and manifest.settings["epochs"] == PLAN.epochs.full
+    assert Recipe(**manifest.settings["recipe"]) == PLAN.recipe
     assert manifest.metrics["test_accuracy"] >= REQUIRED_TEST_ACCURACY
     assert manifest.metrics["valid_accuracy"] >= REQUIRED_TEST_ACCURACY
     assert manifest.size_bytes < 2_000_000  # no optimizer state in the file

@@ -2,7 +2,7 @@
 
 `python -m benchmarks.autograding` grades one submission per class of
 `benchmarks/adversarial_cases.CLASSES` for every assignment and writes
-benchmarks/autograding.json and .md (the README's `adversarial-grading` block). That
+benchmarks/results/autograding.json and .md (the README's `adversarial-grading` block). That
 takes long, so the test suite does not run it (tests/test_adversarial_grading.py grades
 the classes folded into three submissions per assignment). Here, without grading: the
 record covers every assignment of solutions/ and every class, its deserved points are
@@ -12,23 +12,20 @@ deserved, and the README shows the record.
 
 from __future__ import annotations
 
-import json
-import sys
 from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-from benchmarks.adversarial_cases import CLASSES, cases, read_assignment, solution_notebooks  # noqa: E402
-from benchmarks.autograding import TIMED_WITH_PLAIN, render_markdown  # noqa: E402
-from benchmarks.update_readme import BLOCKS  # noqa: E402
+from benchmarks.adversarial_cases import CLASSES, cases
+from benchmarks.adversarial_notebook import read_assignment, solution_notebooks
+from benchmarks.autograding import BENCHMARK, TIMED_WITH_PLAIN, render_markdown
 
-RECORD = json.loads((ROOT / "benchmarks" / "autograding.json").read_text())
+ROOT = Path(__file__).resolve().parents[1]
+RECORD = BENCHMARK.read()
 ENTRIES = {entry["assignment"]: entry for entry in RECORD.get("assignments", [])}
 NOTEBOOKS = solution_notebooks()
 IDS = [notebook.parts[0] for notebook in NOTEBOOKS]
-RERUN = "run `python -m benchmarks.autograding` and `python benchmarks/update_readme.py`"
+RERUN = "run `python -m benchmarks.autograding` and `python -m benchmarks.update_readme`"
 
 
 @pytest.mark.parametrize("notebook", NOTEBOOKS, ids=IDS)
@@ -65,7 +62,7 @@ def test_the_time_per_submission_is_recorded_beside_plain_nbgraders(notebook):
 
 def test_the_readme_shows_the_record():
     text = render_markdown(RECORD)
-    assert (ROOT / "benchmarks" / BLOCKS["adversarial-grading"]).read_text() == text, RERUN
+    assert BENCHMARK.markdown_file().read_text() == text, RERUN
     readme = (ROOT / "README.md").read_text()
     block = readme.split("<!-- adversarial-grading: start -->")[1].split("<!-- adversarial-grading: end -->")[0]
     assert text.strip() in block, RERUN

@@ -29,7 +29,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 from test_nbgrader_roundtrip import VENV_BIN, nbgrader_cells, points_of, read  # noqa: E402
 
-from benchmarks.autograding import SIGN_ERROR_DECODER, feedback_text, solution_answers  # noqa: E402
+from benchmarks.adversarial_grading import feedback_text  # noqa: E402
+from benchmarks.autograding import SIGN_ERROR_DECODER, solution_answers  # noqa: E402
 from classroom.deliver import ensure_exchange  # noqa: E402
 
 # The whole flow runs once, in the first test's setup: a few minutes on a busy 2-CPU machine.

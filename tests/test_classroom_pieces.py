@@ -19,7 +19,14 @@ from autoaegan.grading.autograding import (  # noqa: E402
 )
 from classroom.deliver import deliver_course, student_files  # noqa: E402
 
-ALLOCATE = "import numpy as np\ntry:\n    np.ones({size} // 8)\n    print('allocated')\nexcept MemoryError:\n    print('MemoryError')\n"
+ALLOCATE = (
+    "import numpy as np\n"
+    "try:\n"
+    "    np.ones({size} // 8)\n"
+    "    print('allocated')\n"
+    "except MemoryError:\n"
+    "    print('MemoryError')\n"
+)
 
 
 @pytest.mark.parametrize(("size", "printed"), [(3 * 1024**3, "MemoryError"), (256 * 1024**2, "allocated")])

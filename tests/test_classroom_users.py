@@ -98,7 +98,10 @@ def link_tree(source: Path, dest: Path) -> None:
 
 
 def student_python(dest: Path, package_source: Path) -> tuple[Path, dict[str, str]]:
-    """Build the students' Python in `dest` (see the module's docstring); returns its bin folder and the variables it needs."""
+    """Build the students' Python in `dest` (see the module's docstring).
+
+    Returns its bin folder and the variables it needs.
+    """
     base_python = Path(getattr(sys, "_base_executable", sys.executable)).resolve()
     environment = {}
     if runnable_by_others(base_python):
@@ -175,7 +178,10 @@ def remove_user(name: str) -> None:
 
 
 def run_as(user: pwd.struct_passwd, command: list[str], cwd: Path, environment: dict[str, str]) -> str:
-    """Run `command` as `user` (their uid, gid and groups, their home), as a terminal of theirs would; returns stdout."""
+    """Run `command` as `user` (their uid, gid and groups, their home), as a terminal of theirs would.
+
+    Returns stdout.
+    """
     env = {"HOME": user.pw_dir, "USER": user.pw_name, "LANG": "C.UTF-8", **environment}
     done = subprocess.run(
         command,

@@ -1,4 +1,5 @@
-"""The comparison of autoencoder families (chapter 04): its fields, timing, table, figure and shipping path."""
+"""The comparison of autoencoder families (chapter 04): its fields, timing, table, figure and shipping path
+(`autoaegan.training.families`, `autoaegan.figures.comparison`, `autoaegan.models.comparison`)."""
 
 from types import SimpleNamespace
 
@@ -6,21 +7,20 @@ import keras
 import numpy as np
 import pytest
 
-from autoaegan.models import comparison
-from autoaegan.models.comparison import (
-    EpochTimer,
+from autoaegan.figures.comparison import results_figure, results_markdown
+from autoaegan.models.comparison import family_builders
+from autoaegan.pretrained.catalog import FAST_RECIPE
+from autoaegan.profiles import PROFILES
+from autoaegan.training import fitting
+from autoaegan.training.families import (
     FamilyResult,
     compare_families,
-    family_builders,
     family_result,
     reconstruction_mse,
-    results_figure,
-    results_markdown,
     train_family,
     train_pretrained_family,
 )
-from autoaegan.profiles import PROFILES
-from autoaegan.training.fitting import FAST_RECIPE
+from autoaegan.training.fitting import EpochTimer
 from tests.autoencoder_checks import tiny_images
 
 QUICK = FAST_RECIPE.with_changes(batch_size=32, jit_compile=False, steps_per_execution=1)
@@ -87,7 +87,7 @@ def test_reconstruction_mse_scales_uint8_images_and_needs_no_compiling():
 
 def test_epoch_timer_counts_training_steps_only_and_once(monkeypatch):
     clock = iter([10.0, 12.5, 20.0, 23.0])
-    monkeypatch.setattr(comparison.time, "perf_counter", lambda: next(clock))
+    monkeypatch.setattr(fitting.time, "perf_counter", lambda: next(clock))
     timer = EpochTimer()
     timer.on_epoch_begin(0)
     timer.on_test_begin()  # validation starts: the epoch's training time is 2.5 s
@@ -108,13 +108,21 @@ def test_compare_families_trains_each_from_the_same_seed():
 
 def test_compare_families_refuses_bad_input():
     with pytest.raises(ValueError, match="builders is empty"):
-        compare_families({}, tiny_images(4), tiny_images(4), epochs=1)
+        compare_families({}, tiny_images(4), tiny_images(4), epochs=1, recipe=QUICK, profile=TEST)
     with pytest.raises(TypeError, match="the builder of 'bad' must return a keras.Model, got str"):
-        compare_families({"bad": lambda: "model"}, tiny_images(4), tiny_images(4), epochs=1, profile=TEST)
+        compare_families({"bad": lambda: "model"}, tiny_images(4), tiny_images(4), epochs=1, recipe=QUICK, profile=TEST)
     with pytest.raises(ValueError, match=r"x_train must be images shaped \(n, height, width\), got shape \(4, 784\)"):
-        train_family("tiny", build_tiny_dense(), np.zeros((4, 784), np.uint8), tiny_images(4), epochs=1)
+        train_family(
+            "tiny",
+            build_tiny_dense(),
+            np.zeros((4, 784), np.uint8),
+            tiny_images(4),
+            epochs=1,
+            recipe=QUICK,
+            profile=TEST,
+        )
     with pytest.raises(ValueError, match="epochs must be a positive integer, got 0"):
-        train_family("tiny", build_tiny_dense(), tiny_images(4), tiny_images(4), epochs=0)
+        train_family("tiny", build_tiny_dense(), tiny_images(4), tiny_images(4), epochs=0, recipe=QUICK, profile=TEST)
 
 
 def test_family_builders_give_the_three_families_with_a_30_d_code():

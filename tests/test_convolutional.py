@@ -1,14 +1,11 @@
 """The convolutional autoencoder of chapter 04: layer shapes, parameter counts, blocks, a short training, shipping."""
 
-from dataclasses import asdict
-
 import keras
 import pytest
 
 from autoaegan.models.convolutional import (
-    EPOCHS_BY_PROFILE,
     GERON_VALID_MSE,
-    PRETRAINED_RECIPE,
+    PLAN,
     build_convolutional_autoencoder,
     build_convolutional_decoder,
     build_convolutional_encoder,
@@ -16,6 +13,7 @@ from autoaegan.models.convolutional import (
     upsampling_block,
     upsampling_sides,
 )
+from autoaegan.plans import Recipe
 from autoaegan.pretrained import read_manifest
 from tests.autoencoder_checks import (
     assert_a_short_training_lowers_the_loss,
@@ -127,7 +125,7 @@ def test_shipped_model_round_trips_through_the_catalogue(tmp_path, monkeypatch):
         "autoaegan.models.convolutional",
         "build_pretrained_convolutional",
         "train_pretrained_convolutional",
-        recipe=PRETRAINED_RECIPE,
+        recipe=PLAN.recipe,
         train_images=96,
         tmp_path=tmp_path,
         monkeypatch=monkeypatch,
@@ -138,7 +136,7 @@ def test_shipped_model_round_trips_through_the_catalogue(tmp_path, monkeypatch):
 
 def test_shipped_weights_were_made_by_this_trainer_and_beat_geron():
     manifest = read_manifest("convolutional_autoencoder")
-    assert manifest.profile == "full" and manifest.settings["epochs"] == EPOCHS_BY_PROFILE["full"]
-    assert manifest.settings["recipe"] == asdict(PRETRAINED_RECIPE) and manifest.settings["loss"] == "mse"
+    assert manifest.profile == "full" and manifest.settings["epochs"] == PLAN.epochs.full
+    assert Recipe(**manifest.settings["recipe"]) == PLAN.recipe and manifest.settings["loss"] == "mse"
     assert manifest.metrics["valid_mse"] < GERON_VALID_MSE
     assert manifest.size_bytes < 1_000_000  # no optimizer state in the file

@@ -22,7 +22,10 @@ SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "fashion
 
 @pytest.fixture(scope="module")
 def official_dir() -> Path:
-    """The official files: AUTOAEGAN_DATA (CI sets it), the shared folder beside the repo, or wherever the loader finds them."""
+    """The official files.
+
+    From AUTOAEGAN_DATA (CI sets it), the shared folder beside the repo, or wherever the loader finds them.
+    """
     if not os.environ.get("AUTOAEGAN_DATA") and SHARED_DATA.is_dir():
         return locate_fashion_mnist(SHARED_DATA).path
     return locate_fashion_mnist(download=False).path

@@ -1,14 +1,16 @@
 """Chapter 09's DCGANs: builders, Géron's loop, the shared train step, checkpoints, averaged weights, cost."""
 
-import json
-
 import keras
 import numpy as np
 import pytest
 
+from autoaegan.metrics import flops as flop_counts
 from autoaegan.models import dcgan
 from autoaegan.models.gan import GAN
+from autoaegan.pixels import uint8_to_signed
 from autoaegan.profiles import get_profile
+from autoaegan.training.checkpoints import Checkpoints
+from autoaegan.training.gan_recipe import compile_gan
 
 
 def weights_of(model):
@@ -67,7 +69,7 @@ def test_the_course_dcgan_trains_with_the_shared_gan_step(images):
     gan = dcgan.build_dcgan("course", seed=1)
     assert isinstance(gan, GAN) and gan.value_range == (-1.0, 1.0) and gan.codings_size == dcgan.CODINGS_SIZE
     recipe = dcgan.COURSE_RECIPE
-    dcgan.compile_dcgan(gan, recipe, profile=get_profile("test"))
+    compile_gan(gan, recipe, profile=get_profile("test"))
     g_before, d_before = weights_of(gan.generator), weights_of(gan.discriminator)
     history = gan.fit(dcgan.real_dataset(images[:128], batch_size=recipe.batch_size, seed=0), epochs=1, verbose=0)
     assert set(history.history) == {"d_loss", "g_loss", "d_real_accuracy", "d_fake_accuracy"}
@@ -88,14 +90,15 @@ def test_real_dataset_batches_images_for_the_gan(images):
         dcgan.real_dataset(images[:10], batch_size=64, seed=0)
 
 
-def test_range_conversions():
-    images = np.array([[[0, 255], [51, 204]]], dtype=np.uint8).repeat(14, 1).repeat(14, 2)
-    tanh = dcgan.to_tanh_range(images)
-    assert tanh.shape == (1, 28, 28, 1) and tanh.min() == -1 and tanh.max() == 1
-    np.testing.assert_allclose(dcgan.to_unit_range(tanh), images / 255, atol=1e-6)
-    assert dcgan.to_unit_range(np.full((2, 28, 28, 1), 3.0)).max() == 1.0  # clipped
+def test_the_dcgan_pixels_follow_the_one_convention(images):
+    # The reference's batches are the uint8 images in tanh's [-1, 1]; generated images come back in [0, 1].
+    batch = np.asarray(next(iter(dcgan.tanh_dataset(images[:32], batch_size=32, seed=0))))
+    assert batch.shape == (32, 28, 28, 1) and batch.min() == -1 and batch.max() == 1
+    np.testing.assert_allclose(np.sort(batch.ravel()), np.sort(uint8_to_signed(images[:32]).ravel()), atol=1e-6)
+    generated = dcgan.generate(dcgan.build_dcgan_generator(), 3, seed=0)
+    assert generated.shape == (3, 28, 28) and 0 <= generated.min() and generated.max() <= 1
     with pytest.raises(ValueError, match="uint8"):
-        dcgan.to_tanh_range(images.astype(float))
+        dcgan.tanh_dataset(images.astype(float), batch_size=32, seed=0)
 
 
 def test_gerons_loop_trains_one_network_per_phase(images):
@@ -122,26 +125,31 @@ def test_gerons_loop_trains_one_network_per_phase(images):
 def test_reference_training_checkpoints_and_resumes(images, tmp_path):
     state = dcgan.train_reference(images[:64], epochs=1, directory=tmp_path, seed=3, log_every=0)
     assert state.epochs_done == 1 and len(state.history["d_loss"]) == 1 and state.train_seconds > 0
-    first = dcgan.Checkpoints(tmp_path).generator_weights(1)
     state = dcgan.train_reference(images[:64], epochs=2, directory=tmp_path, seed=3, log_every=0)
     assert state.epochs_done == 2 and len(state.seconds_by_epoch) == 2 and len(state.history["g_loss"]) == 2
-    assert first.is_file() and (tmp_path / "epoch_002" / "optimizers.npz").is_file()
-    saved = json.loads((tmp_path / "epoch_002" / "state.json").read_text())
-    assert saved["settings"]["batch_size"] == 32 and saved["settings"]["optimizer"]["class_name"] == "rmsprop"
+    assert Checkpoints(tmp_path).epochs() == [1, 2]
+    saved = Checkpoints(tmp_path).state(2)
+    assert saved.settings["batch_size"] == 32 and saved.settings["optimizer"]["class_name"] == "rmsprop"
     # The optimizers' state resumes too: 2 epochs of 2 steps each.
     g, d = dcgan.build_geron_generator(), dcgan.build_geron_discriminator()
     loop = dcgan.GeronReferenceTraining(g, d)
     loop.build_optimizers()
-    dcgan.Checkpoints(tmp_path).restore(g, d, loop.d_optimizer, loop.g_optimizer)
+    Checkpoints(tmp_path).restore(
+        generator=g, discriminator=d, d_optimizer=loop.d_optimizer, g_optimizer=loop.g_optimizer
+    )
     assert int(loop.d_optimizer.iterations) == 4 and int(loop.g_optimizer.iterations) == 4
 
 
 def test_course_training_resumes_from_its_last_complete_checkpoint(images, tmp_path):
     profile = get_profile("test")
     gan, history, state = dcgan.train_course(images[:128], epochs=1, directory=tmp_path, profile=profile, verbose=0)
-    assert state.epochs_done == 1 and (tmp_path / "epoch_001" / "generator_ema.weights.h5").is_file()
-    # A checkpoint folder that the pointer does not name yet (a run killed while saving) is ignored.
-    (tmp_path / "epoch_002").mkdir()
+    assert state.epochs_done == 1 and Checkpoints(tmp_path).epochs() == [1]
+    averaged = dcgan.build_dcgan_generator()
+    Checkpoints(tmp_path).restore(1, averaged_generator=averaged)
+    for loaded, saved in zip(averaged.get_weights(), dcgan.averaged_generator(gan).get_weights()):
+        np.testing.assert_array_equal(loaded, saved)
+    # Checkpoint files that the manager's list does not name yet (a run killed while saving) are ignored.
+    (tmp_path / "epoch-2.index").write_bytes(b"")
     gan, history, state = dcgan.train_course(images[:128], epochs=2, directory=tmp_path, profile=profile, verbose=0)
     assert state.epochs_done == 2 and len(state.history["d_loss"]) == 2 and len(state.seconds_by_epoch) == 2
     assert history.epoch == [1]  # only the missing epoch ran
@@ -151,15 +159,17 @@ def test_course_training_resumes_from_its_last_complete_checkpoint(images, tmp_p
     _, history, state = dcgan.train_course(images[:128], epochs=2, directory=tmp_path, profile=profile, verbose=0)
     assert history is None and state.epochs_done == 2
     with pytest.raises(FileNotFoundError, match="epoch 7"):
-        dcgan.Checkpoints(tmp_path).generator_weights(7)
+        Checkpoints(tmp_path).restore(7, generator=dcgan.build_dcgan_generator())
 
 
 def test_the_averaged_generator_is_the_optimizers_average_with_recalibrated_batchnorm(images):
     gan, _, _ = dcgan.train_course(images[:128], epochs=1, directory=False, profile=get_profile("test"), verbose=0)
     averaged = dcgan.averaged_generator(gan, recalibrate=False)
-    for variable, average in zip(averaged.trainable_variables, gan.g_optimizer._model_variables_moving_average):
+    live = weights_of(gan.generator)
+    gan.g_optimizer.finalize_variable_values(gan.generator.trainable_variables)  # the average, through Keras
+    for variable, average in zip(averaged.trainable_variables, gan.generator.trainable_variables):
         np.testing.assert_array_equal(np.asarray(variable), np.asarray(average))
-    assert any(changed(weights_of(gan.generator)[:1], weights_of(averaged)[:1]))
+    assert any(changed(live[:1], weights_of(averaged)[:1]))
     # Recalibrated: the moving statistics are those of a batch of codings, so inference mode on that batch
     # reproduces training mode.
     from autoaegan.latent import sample_codings
@@ -173,7 +183,7 @@ def test_the_averaged_generator_is_the_optimizers_average_with_recalibrated_batc
         layer.momentum == 0.99 for layer in averaged.layers if isinstance(layer, keras.layers.BatchNormalization)
     )
     plain = dcgan.build_dcgan("course")
-    dcgan.compile_dcgan(plain, dcgan.COURSE_RECIPE.__class__(g_ema_momentum=None), profile=get_profile("test"))
+    compile_gan(plain, dcgan.COURSE_RECIPE.with_changes(g_ema_momentum=None), profile=get_profile("test"))
     with pytest.raises(ValueError, match="keeps no moving average"):
         dcgan.averaged_generator(plain)
 
@@ -183,27 +193,29 @@ def test_the_cost_of_a_training_step_comes_from_the_layer_shapes():
     projection = 100 * 7 * 7 * 128
     up1, up2 = 7 * 7 * 128 * 5 * 5 * 64, 14 * 14 * 64 * 5 * 5 * 1  # input pixels × kernel area × in × out
     down1, down2, out = 14 * 14 * 5 * 5 * 1 * 64, 7 * 7 * 5 * 5 * 64 * 128, 7 * 7 * 128  # output pixels × ...
-    assert [c for _, c in dcgan.forward_macs(g)] == [projection, up1, up2]
-    assert [c for _, c in dcgan.forward_macs(d)] == [down1, down2, out]
+    assert [c for _, c in flop_counts.forward_macs(g)] == [projection, up1, up2]
+    assert [c for _, c in flop_counts.forward_macs(d)] == [down1, down2, out]
     G, D = projection + up1 + up2, down1 + down2 + out
-    flops = dcgan.training_flops_per_image(g, d)
+    flops = flop_counts.training_flops_per_image(g, d)
     assert flops == 2 * (4 * G + 8 * D - 2 * down1 - projection)
     assert 0.24e9 < flops < 0.27e9  # the issue's "about 0.27 GFLOP", which also counts the element-wise work
     # The course's DCGAN has the same shapes, so the same cost.
-    assert dcgan.training_flops_per_image(dcgan.build_dcgan_generator(), dcgan.build_dcgan_discriminator()) == flops
+    assert (
+        flop_counts.training_flops_per_image(dcgan.build_dcgan_generator(), dcgan.build_dcgan_discriminator()) == flops
+    )
     # A stride-1 'valid' convolution: output pixels × kernel.
     toy = keras.Sequential([keras.Input((10, 10, 3)), keras.layers.Conv2D(4, 3)])
-    assert dcgan.forward_macs(toy)[0][1] == 8 * 8 * 3 * 3 * 3 * 4
+    assert flop_counts.forward_macs(toy)[0][1] == 8 * 8 * 3 * 3 * 3 * 4
     with pytest.raises(ValueError, match="at least one Dense layer or convolution"):
-        dcgan.training_flops_per_image(keras.Sequential([keras.Input((3,)), keras.layers.ReLU()]), d)
+        flop_counts.training_flops_per_image(keras.Sequential([keras.Input((3,)), keras.layers.ReLU()]), d)
 
 
 def test_each_layer_does_its_networks_passes_less_the_first_layers_unneeded_input_gradients():
-    assert dcgan.layer_passes("generator", 3) == [3, 4, 4]
-    assert dcgan.layer_passes("discriminator", 2) == [6, 8]
-    assert dcgan.layer_passes("discriminator", 1) == [6]
+    assert flop_counts.layer_passes("generator", 3) == [3, 4, 4]
+    assert flop_counts.layer_passes("discriminator", 2) == [6, 8]
+    assert flop_counts.layer_passes("discriminator", 1) == [6]
     with pytest.raises(ValueError, match="network must be one of .*got 'critic'"):
-        dcgan.layer_passes("critic", 2)
+        flop_counts.layer_passes("critic", 2)
 
 
 def test_the_pretrained_trainer_returns_the_averaged_generator_and_its_figures():

@@ -6,7 +6,10 @@ import keras
 import numpy as np
 import pytest
 
+from autoaegan.metrics import flops
 from autoaegan.models import dcgan
+from autoaegan.training.checkpoints import Checkpoints
+from autoaegan.training.training_state import TrainingState
 from benchmarks import dcgan_quality, dcgan_throughput
 
 
@@ -70,7 +73,7 @@ def test_the_summary_compares_every_row_with_the_reference_and_the_limit():
     text = dcgan_throughput.to_markdown(
         {
             **results,
-            "date": "today",
+            "measured_at": "today",
             "seconds_per_timing": 20,
             "repeats": 3,
             "machine": {"cpus": 2, "load_average_before": 0.1, "load_average_after": 0.2},
@@ -87,7 +90,7 @@ def test_the_summary_compares_every_row_with_the_reference_and_the_limit():
 def test_each_layer_of_a_network_is_timed_alone_with_its_cost():
     discriminator = dcgan.build_dcgan_discriminator()
     speeds = dcgan_throughput.layer_speeds(discriminator, batch_size=4, repeats=1, steps=2)
-    costs = dcgan.forward_macs(discriminator)
+    costs = flops.forward_macs(discriminator)
     assert [s["layer"] for s in speeds] == [name for name, _ in costs], "one figure per layer with a cost, in order"
     assert [s["macs_per_image"] for s in speeds] == [macs for _, macs in costs]
     assert [s["kind"] for s in speeds] == ["Conv2D", "Conv2D", "Dense"]
@@ -123,16 +126,17 @@ def _checkpoint(directory, kind, epochs):
     d_opt, g_opt = keras.optimizers.Adam(), keras.optimizers.Adam(use_ema=kind == "course")
     d_opt.build(discriminator.trainable_variables)
     g_opt.build(generator.trainable_variables)
-    checkpoints = dcgan.Checkpoints(directory)
+    checkpoints = Checkpoints(directory)
     for epoch in range(1, epochs + 1):
-        state = dcgan.TrainingState(
+        state = TrainingState(
             epochs_done=epoch,
             seconds_by_epoch=[10.0] * epoch,
             cpu_seconds_by_epoch=[15.0] * epoch,
             settings={"training": kind},
         )
+        averaged = {"averaged_generator": generator} if kind == "course" else {}
         checkpoints.save(
-            state, generator, discriminator, d_opt, g_opt, averaged_generator=generator if kind == "course" else None
+            state, generator=generator, discriminator=discriminator, d_optimizer=d_opt, g_optimizer=g_opt, **averaged
         )
 
 
@@ -141,7 +145,7 @@ def test_the_quality_table_scores_both_dcgans_at_a_common_epoch(tmp_path):
     _checkpoint(course, "course", 2)
     _checkpoint(reference, "reference", 1)
     assert dcgan_quality.common_epoch(course, reference) == 1
-    output = tmp_path / "quality.json"
+    output = tmp_path / "results"
     assert (
         dcgan_quality.main(
             [
@@ -158,7 +162,7 @@ def test_the_quality_table_scores_both_dcgans_at_a_common_epoch(tmp_path):
         )
         == 0
     )
-    results = json.loads(output.read_text())
+    results = json.loads((output / "dcgan_quality.json").read_text())
     assert results["epoch"] == 1 and results["n"] == 200 and results["sample_seeds"] == [1, 2, 3]
     names = [row["name"] for row in results["rows"]]
     assert names == [
@@ -174,7 +178,7 @@ def test_the_quality_table_scores_both_dcgans_at_a_common_epoch(tmp_path):
     assert results["goals"]["fd_ratio_to_reference"] == pytest.approx(ratio, rel=1e-3)
     assert results["goals"]["fd_at_least_20_percent_lower"] == (ratio <= 0.8)
     assert results["trainings"]["course"]["epochs_done"] == 2 and results["trainings"]["reference"]["cpu_seconds"] == 15
-    table = output.with_suffix(".md").read_text()
+    table = (output / "dcgan_quality.md").read_text()
     assert "# DCGAN quality after 1 epochs" in table and "real vs real (floor)" in table
     assert f"{results['goals']['fd_ratio_to_reference']:.3f}" in table
 

@@ -6,15 +6,9 @@ import plotly.graph_objects as go
 import pytest
 from plotly.callbacks import Points
 
-from autoaegan.figures.embedding import (
-    EmbeddingExplorer,
-    embedding_explorer,
-    embedding_figure,
-    hovered_index,
-    point_image,
-    tsne_embedding,
-)
+from autoaegan.figures.embedding import embedding_figure, tsne_embedding
 from autoaegan.figures.theme import CLASS_COLOURS
+from autoaegan.widgets.embedding import EmbeddingExplorer, embedding_explorer, hovered_index, point_image
 
 CLASS_NAMES = ("zero", "one", "two")
 

@@ -13,13 +13,14 @@ from autoaegan.figures.coverage import (
     sweep_heatmap,
 )
 from autoaegan.layers.minibatch_discrimination import MinibatchDiscrimination
-from autoaegan.metrics.coverage_tracker import CoverageTracker
-from autoaegan.models.gan import GAN, GERON_RECIPE, build_dense_discriminator, build_dense_generator
+from autoaegan.models.dense_gan import GERON_RECIPE
+from autoaegan.models.gan import GAN, build_dense_discriminator, build_dense_generator
 from autoaegan.models.gan_fixes import FIXES, build_gan_with_fix, train_gan
 from autoaegan.models.replay import ReplayGAN
 from autoaegan.profiles import PROFILES
 from autoaegan.recordings import load_recorded_samples, load_recording
 from autoaegan.seeding import set_seed
+from autoaegan.training.coverage_tracker import CoverageTracker
 from tests.autoencoder_checks import tiny_images
 
 TEST = PROFILES["test"]
@@ -109,9 +110,9 @@ def test_variants_train_with_the_shared_recipe(fix):
 def test_train_gan_refuses_bad_images():
     gan = build_gan_with_fix("baseline")
     with pytest.raises(ValueError, match=r"images must be uint8 shaped \(n, 28, 28\)"):
-        train_gan(gan, np.zeros((64, 28, 28), "float32"), epochs=1)
+        train_gan(gan, np.zeros((64, 28, 28), "float32"), epochs=1, profile=TEST)
     with pytest.raises(ValueError, match="need at least one batch of 32 images"):
-        train_gan(gan, tiny_images(8), epochs=1)
+        train_gan(gan, tiny_images(8), epochs=1, profile=TEST)
 
 
 # --- the coverage meter -------------------------------------------------------------------------------------------

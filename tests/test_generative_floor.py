@@ -7,9 +7,8 @@ from benchmarks import generative_floor
 
 
 def test_the_floor_benchmark_writes_and_prints_its_figures(tmp_path, capsys):
-    output = tmp_path / "floor.json"
-    assert generative_floor.main(["--n", "300", "--seed", "3", "--output", str(output)]) == 0
-    results = json.loads(output.read_text())
+    assert generative_floor.main(["--n", "300", "--seed", "3", "--output", str(tmp_path)]) == 0
+    results = json.loads((tmp_path / "generative_floor.json").read_text())
     assert results["n"] == 300 and results["seed"] == 3
     floor = results["floor"]
     assert set(floor) == {"fd", "kid", "precision", "recall", "coverage"}

@@ -34,7 +34,7 @@ import autoaegan.layers.minibatch_discrimination as package_minibatch  # noqa: E
 import autoaegan.models.replay as package_replay  # noqa: E402
 import autoaegan.models.variational as package_variational  # noqa: E402
 from autoaegan.grading.reuse import find_reuse  # noqa: E402
-from benchmarks.adversarial_cases import noisy  # noqa: E402
+from benchmarks.adversarial_rewrites import noisy  # noqa: E402
 from benchmarks.autograding import OTHER_STYLE, stealing  # noqa: E402
 
 # An earlier version of four assignments (solutions and releases), kept as data for the routes' tests.
@@ -118,7 +118,8 @@ def test_the_packages_class_imported_gets_its_test_cells_zero():
         "import autoaegan.models.variational as reference\n\nSampling = reference.Sampling\n",
         "import autoaegan.models.variational\n\nSampling = getattr(autoaegan.models.variational, 'Sampling')\n",
         "from autoaegan.models.variational import *\n",
-        "import keras\nfrom autoaegan import models\n\nlayer_kind = models.variational\nSampling = layer_kind.Sampling\n",
+        "import keras\nfrom autoaegan import models\n\n"
+        "layer_kind = models.variational\nSampling = layer_kind.Sampling\n",
     ],
     ids=["alias", "module", "getattr", "star", "module_alias"],
 )

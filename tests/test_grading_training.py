@@ -42,8 +42,8 @@ def notebook(monkeypatch):
 
 DENSE_AUTOENCODER = """
 def train_codec(images, *, steps, seed):
-    encoder = keras.Sequential([keras.Input((28, 28)), keras.layers.Flatten(), keras.layers.Dense(32, activation="relu"),
-                                keras.layers.Dense(4)])
+    encoder = keras.Sequential([keras.Input((28, 28)), keras.layers.Flatten(),
+                                keras.layers.Dense(32, activation="relu"), keras.layers.Dense(4)])
     decoder = keras.Sequential([keras.Input((4,)), keras.layers.Dense(784, activation="sigmoid"),
                                 keras.layers.Reshape((28, 28))])
     model = keras.Sequential([encoder, decoder])
@@ -158,7 +158,8 @@ def train_copier(images, *, steps, seed):
 
 NOISE_GENERATOR = """
 def train_noise(images, *, steps, seed):
-    return keras.Sequential([keras.Input((8,)), keras.layers.Dense(784, activation="tanh"), keras.layers.Reshape((28, 28))])
+    return keras.Sequential([keras.Input((8,)), keras.layers.Dense(784, activation="tanh"),
+                             keras.layers.Reshape((28, 28))])
 """
 
 

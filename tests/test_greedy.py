@@ -5,9 +5,9 @@ import numpy as np
 import pytest
 
 from autoaegan.models.greedy import build_shallow_autoencoder, encode, train_greedy_autoencoder
+from autoaegan.pretrained.catalog import FAST_RECIPE
 from autoaegan.profiles import PROFILES
 from autoaegan.seeding import set_seed
-from autoaegan.training.fitting import FAST_RECIPE
 
 TEST = PROFILES["test"]
 QUICK = FAST_RECIPE.with_changes(jit_compile=False, steps_per_execution=1, batch_size=32)

@@ -61,7 +61,8 @@ def test_the_guide_has_one_section_per_chapter_in_course_order_titled_as_the_not
     expected = [notebook_heading(chapter) for chapter in WRITTEN]
     assert [chapter.label for chapter in WRITTEN] == expected, "the catalogue's titles differ from the notebooks'"
     assert headings == expected, (
-        "the guide's '## ' sections should be the chapters and appendices of autoaegan/course/chapters.py, in course order, "
+        "the guide's '## ' sections should be the chapters and appendices of autoaegan/course/chapters.py, "
+        "in course order, "
         f"each headed as its notebook's first line:\nexpected {expected}\ngot      {headings}"
     )
 

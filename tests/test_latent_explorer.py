@@ -5,18 +5,17 @@ import keras
 import numpy as np
 import pytest
 
+from autoaegan.latent import blend
+from autoaegan.pixels import rescale_to_unit
 from autoaegan.profiles import PROFILES
 from autoaegan.seeding import set_seed
+from autoaegan.widgets.decoding import decode, encode
 from autoaegan.widgets.latent_explorer import (
     BLEND_CLASS,
     IMAGE_CLASS,
     LIMIT,
     UNUSED_CLASS,
     LatentExplorer,
-    blend,
-    decode,
-    encode,
-    to_unit,
 )
 from autoaegan.widgets.png import grey_png, read_grey_png
 
@@ -273,7 +272,7 @@ def test_a_plain_function_decoder_needs_its_latent_size():
 def test_pure_helpers():
     np.testing.assert_array_equal(blend([0, 2], [4, 6], 0.25), [1, 3])
     np.testing.assert_array_equal(blend([0, 2], [4, 6], 1.0), [4, 6])
-    np.testing.assert_allclose(to_unit([-1.0, 0.0, 1.0], (-1, 1)), [0, 0.5, 1])
+    np.testing.assert_allclose(rescale_to_unit([-1.0, 0.0, 1.0], (-1, 1)), [0, 0.5, 1])
     with pytest.raises(ValueError, match=r"codings shaped \(n, latent_dim\)"):
         decode(dense_decoder(2), np.zeros(2))
     with pytest.raises(ValueError, match=r"codings shaped \(3, latent_dim\)"):

@@ -43,7 +43,7 @@ def test_builder_rejects_bad_sizes():
 
 def test_short_training_approaches_pca_plane():
     x = make_3d_dataset()
-    encoder, decoder, autoencoder, history = train_linear_autoencoder(x, epochs=150, seed=42)
+    encoder, decoder, autoencoder, history = train_linear_autoencoder(x, epochs=150, seed=42, profile=PROFILES["test"])
     losses = history.history["loss"]
     assert len(losses) == 150 and losses[-1] < losses[0] / 2
     comparison = compare_with_pca(encoder, decoder, x)
@@ -54,9 +54,9 @@ def test_short_training_approaches_pca_plane():
 
 def test_training_is_seeded():
     x = make_3d_dataset()
-    first = train_linear_autoencoder(x, epochs=3, seed=7)[2].get_weights()
-    again = train_linear_autoencoder(x, epochs=3, seed=7)[2].get_weights()
-    other = train_linear_autoencoder(x, epochs=3, seed=8)[2].get_weights()
+    first = train_linear_autoencoder(x, epochs=3, seed=7, profile=PROFILES["test"])[2].get_weights()
+    again = train_linear_autoencoder(x, epochs=3, seed=7, profile=PROFILES["test"])[2].get_weights()
+    other = train_linear_autoencoder(x, epochs=3, seed=8, profile=PROFILES["test"])[2].get_weights()
     for a, b in zip(first, again):
         np.testing.assert_array_equal(a, b)
     assert not np.allclose(first[0], other[0])
@@ -64,9 +64,9 @@ def test_training_is_seeded():
 
 def test_training_rejects_bad_data():
     with pytest.raises(ValueError, match="2-D array"):
-        train_linear_autoencoder(np.zeros(3, dtype=np.float32), epochs=1)
+        train_linear_autoencoder(np.zeros(3, dtype=np.float32), epochs=1, profile=PROFILES["test"])
     with pytest.raises(TypeError, match="floating-point"):
-        train_linear_autoencoder(np.zeros((10, 3), dtype=np.int64), epochs=1)
+        train_linear_autoencoder(np.zeros((10, 3), dtype=np.int64), epochs=1, profile=PROFILES["test"])
 
 
 def test_pretrained_entry_builds_and_trains():

@@ -15,9 +15,10 @@ from autoaegan.experiments.unsupervised_pretraining import (
 )
 from autoaegan.figures.pretraining import pretraining_figure
 from autoaegan.models.stacked import build_stacked_autoencoder
+from autoaegan.pretrained.catalog import FAST_RECIPE
 from autoaegan.profiles import PROFILES
 from autoaegan.seeding import set_seed
-from autoaegan.training.fitting import FAST_RECIPE, train
+from autoaegan.training.fitting import train
 
 TEST = PROFILES["test"]
 QUICK = FAST_RECIPE.with_changes(jit_compile=False, steps_per_execution=1, batch_size=32)

@@ -6,20 +6,16 @@ import pytest
 import tensorflow as tf
 
 from autoaegan.layers.progressive import MinibatchStandardDeviation, fade_in_layers, set_fade_in
+from autoaegan.metrics.flops import parameter_count, training_flops_per_image
+from autoaegan.metrics.flops import total_macs as forward_macs
 from autoaegan.models.progan import (
     FadeInSchedule,
     ProGAN,
     ProgressiveDiscriminator,
     ProgressiveGenerator,
-    downsample,
-    forward_macs,
-    pad_images,
-    parameter_count,
-    real_dataset,
     resolution_of,
-    training_flops_per_image,
-    upsample,
 )
+from autoaegan.models.progressive_images import downsample, pad_images, real_dataset, upsample
 from autoaegan.seeding import set_seed
 
 CODINGS = 6

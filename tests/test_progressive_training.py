@@ -7,12 +7,12 @@ import pytest
 
 from autoaegan.layers.progressive import PixelNormalization
 from autoaegan.models import progressive_training as pt
-from autoaegan.models.dcgan import Checkpoints
 from autoaegan.models.progan import ProGANTechniques, build_progressive_pair
 from autoaegan.profiles import PROFILES
+from autoaegan.training.checkpoints import Checkpoints
 from tests.autoencoder_checks import tiny_images
 
-TINY = pt.ProgressiveRecipe(channels=(8, 8, 4, 4), batch_size=8, jit_compile=False, steps_per_execution=4)
+TINY = pt.RECIPE.with_changes(channels=(8, 8, 4, 4), batch_size=8, jit_compile=False, steps_per_execution=4)
 TEST = PROFILES["test"]  # chunks of 8 steps; ProGAN: one chunk per phase
 
 
@@ -43,7 +43,7 @@ def test_progan_trains_through_every_phase_ramps_alpha_and_resumes_without_retra
     assert state.history["alpha"] == [1.0, 1.0, 1.0]
     assert all(len(values) == 7 for name, values in state.history.items() if name != "alpha")
     assert all(math.isfinite(v) for v in state.history["d_loss"] + state.history["g_loss"])
-    assert Checkpoints(tmp_path).latest().name == "epoch_007"
+    assert Checkpoints(tmp_path).latest() == 7
 
     weights = [np.array(w) for w in gan.generator.get_weights()]
     again, resumed = pt.train_progan(images, recipe=TINY, profile=TEST, directory=tmp_path, monitor=False)
@@ -56,10 +56,13 @@ def test_a_progan_resumed_mid_schedule_continues_from_the_saved_phase(tmp_path):
     images = tiny_images(64)
     pt.train_progan(images, recipe=TINY, profile=TEST, directory=tmp_path, monitor=False)
     # Keep only the checkpoint of chunk 3 (level 1, stable): the rest of the schedule must train again.
-    (tmp_path / "latest").write_text("epoch_003\n")
+    # The manager's list, as a run killed after chunk 3 would have left it.
+    listed = "".join(f'all_model_checkpoint_paths: "epoch-{n}"\n' for n in (1, 2, 3))
+    (tmp_path / "checkpoint").write_text('model_checkpoint_path: "epoch-3"\n' + listed)
+    assert Checkpoints(tmp_path).latest() == 3
     gan, state = pt.train_progan(images, recipe=TINY, profile=TEST, directory=tmp_path, monitor=False)
     assert state.epochs_done == 7 and len(state.history["d_loss"]) == 7
-    assert Checkpoints(tmp_path).latest().name == "epoch_007"
+    assert Checkpoints(tmp_path).latest() == 7
 
 
 def test_ablation_switches_remove_each_technique():
@@ -117,7 +120,7 @@ def test_the_mixing_probability_reaches_the_gan():
 def test_bad_images_and_chunk_lengths_are_refused():
     with pytest.raises(ValueError, match=r"images must be uint8 shaped \(n, 28, 28\), got float32"):
         pt.train_stylegan(np.zeros((8, 28, 28), np.float32), recipe=TINY, profile=TEST, directory=False)
-    odd = pt.ProgressiveRecipe(channels=(8, 8), steps_per_execution=3)
+    odd = pt.RECIPE.with_changes(channels=(8, 8), steps_per_execution=3)
     with pytest.raises(ValueError, match=r"chunk_steps \(8\) must be a multiple of steps_per_execution \(3\)"):
         pt.train_progan(tiny_images(64), recipe=odd, profile=TEST, directory=False)
     with pytest.raises(ValueError, match="need at least one batch of 8 images, got 5"):

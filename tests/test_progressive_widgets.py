@@ -26,27 +26,26 @@ from autoaegan.widgets.fade_in import (
     samples_by_resolution,
     upsample_nearest,
 )
-from autoaegan.widgets.png import grey_png, read_grey_png
-from autoaegan.widgets.style_mixing import (
-    AVERAGE_CLASS,
+from autoaegan.widgets.noise_resampler import (
     DIFFERENCE_CLASS,
     MAX_STRENGTH,
-    MIXING_CELL_CLASS,
-    MIXING_CLASS,
-    MIXING_SOURCE_CLASS,
     NOISE_CLASS,
     NOISE_IMAGE_CLASS,
     SPREAD_CLASS,
-    TRUNCATION_CLASS,
-    TRUNCATION_IMAGE_CLASS,
     NoiseResampler,
-    StyleMixingGrid,
-    TruncationExplorer,
-    crossover_description,
     difference_picture,
     spread_picture,
-    style_resolution,
 )
+from autoaegan.widgets.png import grey_png, read_grey_png
+from autoaegan.widgets.style_images import style_resolution
+from autoaegan.widgets.style_mixing import (
+    MIXING_CELL_CLASS,
+    MIXING_CLASS,
+    MIXING_SOURCE_CLASS,
+    StyleMixingGrid,
+    crossover_description,
+)
+from autoaegan.widgets.truncation import AVERAGE_CLASS, TRUNCATION_CLASS, TRUNCATION_IMAGE_CLASS, TruncationExplorer
 
 CODINGS, CHANNELS = 16, (16, 8, 8)  # levels 0-2: 4×4, 8×8, 16×16
 
@@ -182,7 +181,7 @@ def test_the_fade_in_tools_take_any_growing_generator(progressive):
     np.testing.assert_allclose(scrubber.blend_images(), reference.blend_images(), atol=1e-6)
     assert scrubber.blend_error(0.7) < 1e-5
     assert float(keras.ops.convert_to_numpy(progressive.fades[2].alpha)) == before  # put back after drawing
-    for (size, mine), (_, theirs) in zip(
+    for (_, mine), (_, theirs) in zip(
         samples_by_resolution(own, n=2, seed=1), samples_by_resolution(progressive, n=2, seed=1)
     ):
         np.testing.assert_allclose(mine, theirs, atol=1e-6)

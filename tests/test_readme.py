@@ -4,7 +4,7 @@ import re
 from pathlib import Path
 
 from autoaegan.course.chapters import render_chapter_list
-from benchmarks.update_readme import BLOCKS, END, START, assignment_list, readme_with_results
+from benchmarks.update_readme import BLOCKS, END, RECORDED, START, assignment_list, block_texts, readme_with_results
 
 ROOT = Path(__file__).resolve().parents[1]
 README = (ROOT / "README.md").read_text()
@@ -24,9 +24,10 @@ def test_readme_chapter_list_is_the_catalogue():
 
 def test_readme_benchmark_tables_are_the_measured_ones():
     assert START in README and END in README
-    for block, results in BLOCKS.items():
-        text = (ROOT / "benchmarks" / results).read_text()
-        assert readme_with_results(README, text, block) == README, f"run benchmarks/update_readme.py ({block})"
+    texts = block_texts()
+    assert set(texts) == {*BLOCKS, *RECORDED}
+    for block, text in texts.items():
+        assert readme_with_results(README, text, block) == README, f"run python -m benchmarks.update_readme ({block})"
 
 
 def test_ci_runs_the_readme_test_command():
@@ -35,5 +36,5 @@ def test_ci_runs_the_readme_test_command():
 
 def test_the_assignment_list_is_the_solution_notebooks_parts():
     block = README.split("<!-- assignments: start -->")[1].split("<!-- assignments: end -->")[0].strip()
-    assert block == assignment_list(), "the README's assignment list is stale: run python benchmarks/update_readme.py"
+    assert block == assignment_list(), "the README's assignment list is stale: run python -m benchmarks.update_readme"
     assert block.count("\n- ") + 1 == len(list((ROOT / "solutions").glob("*/*.ipynb")))

@@ -1,20 +1,18 @@
 """The recurrent autoencoder of chapter 04: layer shapes, parameter counts, a short training, shipping."""
 
-from dataclasses import asdict
-
 import keras
 import numpy as np
 import pytest
 
 from autoaegan.models.recurrent import (
-    EPOCHS_BY_PROFILE,
     GERON_VALID_MSE,
-    PRETRAINED_RECIPE,
+    PLAN,
     build_pretrained_recurrent,
     build_recurrent_autoencoder,
     build_recurrent_decoder,
     build_recurrent_encoder,
 )
+from autoaegan.plans import Recipe
 from autoaegan.pretrained import read_manifest
 from tests.autoencoder_checks import (
     assert_a_short_training_lowers_the_loss,
@@ -93,7 +91,7 @@ def test_shipped_model_round_trips_through_the_catalogue(tmp_path, monkeypatch):
         "autoaegan.models.recurrent",
         "build_pretrained_recurrent",
         "train_pretrained_recurrent",
-        recipe=PRETRAINED_RECIPE,
+        recipe=PLAN.recipe,
         train_images=64,
         tmp_path=tmp_path,
         monkeypatch=monkeypatch,
@@ -104,7 +102,7 @@ def test_shipped_model_round_trips_through_the_catalogue(tmp_path, monkeypatch):
 
 def test_shipped_weights_were_made_by_this_trainer_and_beat_geron():
     manifest = read_manifest("recurrent_autoencoder")
-    assert manifest.profile == "full" and manifest.settings["epochs"] == EPOCHS_BY_PROFILE["full"]
-    assert manifest.settings["recipe"] == asdict(PRETRAINED_RECIPE) and manifest.settings["loss"] == "mse"
+    assert manifest.profile == "full" and manifest.settings["epochs"] == PLAN.epochs.full
+    assert Recipe(**manifest.settings["recipe"]) == PLAN.recipe and manifest.settings["loss"] == "mse"
     assert manifest.metrics["valid_mse"] < GERON_VALID_MSE
     assert manifest.size_bytes < 1_000_000  # no optimizer state in the file

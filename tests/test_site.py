@@ -20,8 +20,9 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from autoaegan.figures.slider_explorers import latent_slider_figure, mixing_picture, style_mixing_slider_figure
-from autoaegan.widgets.latent_explorer import LatentExplorer, decode
+from autoaegan.widgets.decoding import decode
+from autoaegan.widgets.kernel_free import latent_slider_figure, mixing_picture, style_mixing_slider_figure
+from autoaegan.widgets.latent_explorer import LatentExplorer
 from autoaegan.widgets.png import read_grey_png
 from autoaegan.widgets.snapshot import widget_description, with_snapshot
 
@@ -300,7 +301,7 @@ def test_the_test_run_keeps_each_chapter_it_executes_with_its_outputs(tmp_path):
 
 
 def test_the_embedding_explorer_stands_on_a_static_page_as_its_scatter():
-    from autoaegan.figures.embedding import embedding_explorer
+    from autoaegan.widgets.embedding import embedding_explorer
     from autoaegan.widgets.snapshot import STATIC_FIGURE_MIME
 
     rng = np.random.default_rng(0)

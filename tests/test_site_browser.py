@@ -46,7 +46,8 @@ FIND_EXPLORER = """() => [...document.querySelectorAll('.js-plotly-plot')]
     .findIndex(gd => gd.layout && gd.layout.meta === 'autoaegan-slider-explorer')"""
 IMAGE_OF = """([figure, trace]) => {
     const gd = document.querySelectorAll('.js-plotly-plot')[figure];
-    return [gd._fullLayout.sliders[trace].active, gd.querySelectorAll('g.imagelayer image')[trace].getAttribute('href')];
+    const image = gd.querySelectorAll('g.imagelayer image')[trace];
+    return [gd._fullLayout.sliders[trace].active, image.getAttribute('href')];
 }"""
 
 

@@ -1,5 +1,6 @@
 """Each chapter's first code cell opens with the one commented line that installs the wheel from the course website,
-made from `classroom/site/site.toml`'s address and pyproject's version (`python -m autoaegan.course.site_install_line`)."""
+made from `classroom/site/site.toml`'s address and pyproject's version
+(`python -m autoaegan.course.site_install_line`)."""
 
 import shutil
 import subprocess

@@ -7,17 +7,18 @@ import pytest
 from autoaegan.layers.dense_transpose import DenseTranspose
 from autoaegan.metrics.reconstruction import RoundedAccuracy, pca_baseline_mse, rounded_accuracy
 from autoaegan.models.stacked import (
+    TRAINING_RECIPE,
     VARIANTS,
     build_stacked_autoencoder,
     build_tied_autoencoder,
     compile_settings,
     get_variant,
     predict_in_batches,
-    training_recipe,
 )
+from autoaegan.pretrained.catalog import FAST_RECIPE
 from autoaegan.profiles import PROFILES
 from autoaegan.seeding import set_seed
-from autoaegan.training.fitting import FAST_RECIPE, train
+from autoaegan.training.fitting import train
 
 TEST = PROFILES["test"]
 QUICK = FAST_RECIPE.with_changes(jit_compile=False, steps_per_execution=1, batch_size=32)
@@ -74,9 +75,9 @@ def test_compile_settings_follow_the_variant_and_are_fresh():
 
 
 def test_the_chapter_recipe_is_the_fast_one_with_xla_only_for_long_trainings():
-    assert training_recipe(PROFILES["full"]) == FAST_RECIPE
+    assert TRAINING_RECIPE(PROFILES["full"]) == FAST_RECIPE
     for name in ("test", "classroom"):
-        assert training_recipe(PROFILES[name]) == FAST_RECIPE.with_changes(jit_compile=False)
+        assert TRAINING_RECIPE(PROFILES[name]) == FAST_RECIPE.with_changes(jit_compile=False)
 
 
 def test_train_reports_the_variant_metrics_on_validation():

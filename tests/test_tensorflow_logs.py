@@ -11,11 +11,13 @@ from autoaegan.tensorflow_logs import is_tensorflow_noise
 NOISE = [
     "WARNING: All log messages before absl::InitializeLog() is called are written to STDERR",
     "I0000 00:00:1796600270.084027    7452 port.cc:153] oneDNN custom operations are on.",
-    "I0000 00:00:1796600270.084935    7452 cudart_stub.cc:31] Could not find cuda drivers on your machine, GPU will not be used.",
+    "I0000 00:00:1796600270.084935    7452 cudart_stub.cc:31] "
+    "Could not find cuda drivers on your machine, GPU will not be used.",
     "E0000 00:00:1796600274.794228    7452 cuda_platform.cc:52] failed call to cuInit: INTERNAL: CUDA error",
     "E0000 00:00:1796600275.015844    7452 meta_optimizer.cc:967] remapper failed: INVALID_ARGUMENT: Mutation::Apply",
     "W1206 23:41:02.123456   12345 tensorflow/core/framework/op_kernel.cc:1857] OP_REQUIRES failed",
-    "To enable the following instructions: AVX2 FMA, in other operations, rebuild TensorFlow with the appropriate compiler flags.",
+    "To enable the following instructions: AVX2 FMA, in other operations, "
+    "rebuild TensorFlow with the appropriate compiler flags.",
 ]
 KEPT = [
     "to stderr",

@@ -7,7 +7,7 @@ def test_the_table_gives_the_time_to_the_baselines_loss_and_the_dates_per_model(
     results = {
         "models": {
             "stacked": {
-                "date": "2026-11-25",
+                "measured_at": "2026-11-25T10:00:00+00:00",
                 "baseline": {"seconds": 120.0, "final_val_mse": 0.0134, "images_per_second": 9000.0},
                 "package": [
                     {
@@ -19,20 +19,21 @@ def test_the_table_gives_the_time_to_the_baselines_loss_and_the_dates_per_model(
                 ],
             },
             "recurrent": {
-                "date": "2026-12-04",
+                "measured_at": "2026-12-04T10:00:00+00:00",
                 "baseline": {"seconds": 540.0, "final_val_mse": 0.0106, "images_per_second": 1000.0},
                 "package": [
                     {"seed": 42, "final_val_mse": 0.0110, "images_per_second": 1400.0, "reached_target_at": None}
                 ],
             },
             "kl_sparse": {
-                "date": "2026-12-04",
+                "measured_at": "2026-12-04T10:00:00+00:00",
                 "baseline": {"seconds": 50.0, "final_val_mse": 0.0095, "images_per_second": 10000.0},
                 "package": [],
             },
         },
         "pca30_val_mse": 0.0157,
-        "machine": {"date": "2026-12-04", "cpus": 2, "tensorflow": "2.21.0", "keras": "3.15.1"},
+        "measured_at": "2026-12-04T12:00:00+00:00",
+        "machine": {"cpus": 2, "tensorflow": "2.21.0", "keras": "3.15.1"},
     }
     table = time_to_quality.markdown_table(results)
     assert (

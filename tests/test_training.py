@@ -5,9 +5,10 @@ import numpy as np
 import pytest
 
 from autoaegan.data.pipeline import make_dataset
+from autoaegan.plans import Recipe
 from autoaegan.profiles import PROFILES
 from autoaegan.seeding import set_seed
-from autoaegan.training.fitting import TrainingDivergedError, fit
+from autoaegan.training.fitting import TrainingDivergedError, fit, train
 
 TEST = PROFILES["test"]
 
@@ -108,8 +109,6 @@ def test_nan_guard_names_epoch_and_step_and_restores_weights(images):
 
 
 def test_cosine_recipe_warms_up_then_decays_to_the_final_fraction():
-    from autoaegan.training.fitting import Recipe
-
     recipe = Recipe(learning_rate=1e-2, schedule="cosine", warmup_fraction=0.1, final_fraction=0.0)
     schedule = recipe.learning_rate_schedule(1000)
     rates = [float(schedule(step)) for step in (0, 50, 100, 550, 1000)]
@@ -123,8 +122,6 @@ def test_cosine_recipe_warms_up_then_decays_to_the_final_fraction():
 
 
 def test_train_compiles_from_the_recipe_and_spans_the_epochs(images):
-    from autoaegan.training.fitting import Recipe, train
-
     recipe = Recipe(optimizer="adam", learning_rate=1e-2, batch_size=50, schedule="cosine", steps_per_execution=2)
     model = small_autoencoder()
     history = train(model, images, loss="mse", epochs=2, recipe=recipe, profile=TEST, verbose=0)

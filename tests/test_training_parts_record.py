@@ -1,4 +1,4 @@
-"""The training parts' benchmark record (benchmarks/training_parts.json): every assignment measured as it is now.
+"""The training parts' benchmark record (benchmarks/results/training_parts.json): every assignment measured now.
 
 `python -m benchmarks.training_parts` trains each solution's training part over 20 seeds and each wrong design of
 the round-trip cases over 3, which takes long, so the suite checks its record instead: an entry for every solution
@@ -7,20 +7,20 @@ and every design, with the training cells the notebooks have today, each as requ
 
 from __future__ import annotations
 
-import json
-import sys
 from pathlib import Path
 
 import nbformat
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-from benchmarks.training_parts import REQUIRED_PASSES, SOLUTION_SEEDS, designs, markdown, training_cells  # noqa: E402
+from benchmarks.training_parts import BENCHMARK, REQUIRED_PASSES, SOLUTION_SEEDS, designs, render, training_cells
 
-RECORD = json.loads((ROOT / "benchmarks" / "training_parts.json").read_text())
+ROOT = Path(__file__).resolve().parents[1]
+RECORD = BENCHMARK.read()
 SOLUTIONS = sorted(path.relative_to(ROOT / "solutions") for path in (ROOT / "solutions").glob("*/*.ipynb"))
-RERUN = "re-measure with `python -m benchmarks.training_parts --only <assignment>`, then `python benchmarks/update_readme.py`"
+RERUN = (
+    "re-measure with `python -m benchmarks.training_parts --only <assignment>`, "
+    "then `python -m benchmarks.update_readme`"
+)
 
 
 def entries(notebook: Path) -> dict[str, dict]:
@@ -57,8 +57,8 @@ def test_the_solution_passes_in_19_of_20_seeds_and_the_wrong_designs_fail(notebo
 
 
 def test_the_readme_shows_the_recorded_table():
-    table = markdown(RECORD["results"], RECORD["measured_at"], RECORD["cpus"], RECORD["python"])
-    assert (ROOT / "benchmarks" / "training_parts.md").read_text() == table, RERUN
+    table = render(RECORD)
+    assert BENCHMARK.markdown_file().read_text() == table, RERUN
     readme = (ROOT / "README.md").read_text()
     block = readme.split("<!-- training-parts: start -->")[1].split("<!-- training-parts: end -->")[0]
-    assert block.strip() == table.strip(), "run `python benchmarks/update_readme.py`"
+    assert block.strip() == table.strip(), "run `python -m benchmarks.update_readme`"

@@ -12,11 +12,10 @@ import pytest
 import tensorflow as tf
 
 from autoaegan.models.variational import (
-    EPOCHS_BY_PROFILE,
     GERON_VALID_LOSS,
     KL_WEIGHT,
+    PLAN,
     PRETRAINED_NAMES,
-    PRETRAINED_RECIPE,
     Sampling,
     VariationalAutoencoder,
     build_pretrained_vae,
@@ -28,10 +27,12 @@ from autoaegan.models.variational import (
     latent_loss,
     load_or_finetune_vae,
 )
+from autoaegan.plans import Recipe
 from autoaegan.pretrained import PretrainedModel, load_pretrained, read_manifest, retrain
+from autoaegan.pretrained.catalog import FAST_RECIPE
 from autoaegan.profiles import PROFILES
 from autoaegan.seeding import set_seed
-from autoaegan.training.fitting import FAST_RECIPE, TrainingDivergedError, train
+from autoaegan.training.fitting import TrainingDivergedError, train
 from tests.autoencoder_checks import tiny_images
 
 TEST = PROFILES["test"]
@@ -298,8 +299,8 @@ def test_shipped_model_round_trips_through_the_catalogue(tmp_path, tiny_data):
         "vae2", "test", build=f"{module}:build_pretrained_vae_2d", train=f"{module}:train_pretrained_vae_2d"
     )
     manifest = retrain("vae2", profile=TEST, directory=tmp_path, catalog={"vae2": entry})
-    assert manifest.settings["epochs"] == EPOCHS_BY_PROFILE["test"] and manifest.settings["latent_dim"] == 2
-    assert manifest.settings["recipe"] == asdict(PRETRAINED_RECIPE)
+    assert manifest.settings["epochs"] == PLAN.epochs.test and manifest.settings["latent_dim"] == 2
+    assert manifest.settings["recipe"] == asdict(PLAN.recipe)
     metrics = manifest.metrics
     assert metrics["parameters"] == build_pretrained_vae_2d().count_params()
     assert len(metrics["valid_loss_by_epoch"]) == 1 and metrics["seconds_per_epoch"] > 0
@@ -316,11 +317,11 @@ def test_shipped_model_round_trips_through_the_catalogue(tmp_path, tiny_data):
 @pytest.mark.parametrize("latent_dim", sorted(PRETRAINED_NAMES))
 def test_shipped_weights_were_made_by_this_trainer(latent_dim):
     manifest = read_manifest(PRETRAINED_NAMES[latent_dim])
-    assert manifest.profile == "full" and manifest.settings["epochs"] == EPOCHS_BY_PROFILE["full"]
+    assert manifest.profile == "full" and manifest.settings["epochs"] == PLAN.epochs.full
     assert manifest.settings["latent_dim"] == latent_dim and manifest.settings["kl_weight"] == KL_WEIGHT
-    assert manifest.settings["recipe"] == asdict(PRETRAINED_RECIPE)
+    assert Recipe(**manifest.settings["recipe"]) == PLAN.recipe
     metrics = manifest.metrics
-    assert len(metrics["valid_loss_by_epoch"]) == EPOCHS_BY_PROFILE["full"]
+    assert len(metrics["valid_loss_by_epoch"]) == PLAN.epochs.full
     assert metrics["valid_loss"] == pytest.approx(
         metrics["valid_reconstruction_mse"] + KL_WEIGHT * metrics["valid_kl"], rel=1e-3
     )
@@ -361,13 +362,13 @@ def test_shipped_vaes_reconstruct_and_generate_sensibly(latent_dim, fashion_mnis
 
 def test_load_or_finetune_loads_the_shipped_weights_and_tunes_briefly(tiny_data):
     shipped = load_pretrained("variational_autoencoder_2d")
-    as_shipped = load_or_finetune_vae(PROFILES["full"], 2)  # the full profile only loads
+    as_shipped = load_or_finetune_vae(profile=PROFILES["full"], latent_dim=2)  # the full profile only loads
     for a, b in zip(as_shipped.get_weights(), shipped.get_weights()):
         np.testing.assert_array_equal(a, b)
-    tuned = load_or_finetune_vae(TEST, 2)
+    tuned = load_or_finetune_vae(profile=TEST, latent_dim=2)
     assert isinstance(tuned, VariationalAutoencoder) and tuned.latent_dim == 2
     assert len(tuned.history.history["loss"]) == 1  # one epoch in the test profile
     changes = [np.abs(a - b).max() for a, b in zip(tuned.get_weights(), shipped.get_weights())]
     assert max(changes) > 0 and max(changes) < 0.1  # it moved, but only a little: fine-tuning, not retraining
     with pytest.raises(ValueError, match=r"pretrained VAEs exist for latent_dim \[2, 10\], got 3"):
-        load_or_finetune_vae(TEST, 3)
+        load_or_finetune_vae(profile=TEST, latent_dim=3)

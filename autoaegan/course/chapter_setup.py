@@ -15,7 +15,7 @@ from autoaegan.tensorflow_logs import quiet_tensorflow_logs
 
 def compute_device() -> str:
     """Name the device TensorFlow will train on: "GPU (n)" or "CPU"."""
-    import tensorflow as tf
+    import tensorflow as tf  # here: a chapter that trains nothing (`tensorflow=False`) never loads TensorFlow
 
     # Listing devices initialises TensorFlow's runtime, whose start-up messages then land in
     # the setup cell rather than in the first cell that trains (where nbgrader would see them).

@@ -12,7 +12,8 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class Chapter:
-    """One chapter: its number, title, notebook file name (in `course/`), one-line summary, availability and exercise."""
+    """One chapter: its number, title, notebook file name (in `course/`), one-line summary, availability and
+    exercise."""
 
     number: int | None
     title: str
@@ -24,7 +25,8 @@ class Chapter:
 
     @property
     def label(self) -> str:
-        """The chapter's number and title as the notebook's heading writes them, e.g. `01 · Efficient data representations`.
+        """The chapter's number and title as the notebook's heading writes them, e.g.
+        `01 · Efficient data representations`.
 
         An appendix has no number: `Appendix · Training fast on a CPU`.
         """

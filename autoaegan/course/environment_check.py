@@ -21,6 +21,9 @@ from pathlib import Path
 
 import psutil
 
+from autoaegan.data import fashion_mnist
+from autoaegan.profiles import UnknownProfileError, get_profile
+
 OK = "ok"
 WARNING = "warning"
 FAILED = "failed"
@@ -309,7 +312,8 @@ def check_memory() -> Check:
             "Memory",
             FAILED,
             detail + f"; the classroom profile needs {needed} per chapter",
-            "Use the test profile on this machine (set AUTOAEGAN_PROFILE=test), or ask for a server with at least 2 GiB.",
+            "Use the test profile on this machine (set AUTOAEGAN_PROFILE=test), "
+            "or ask for a server with at least 2 GiB.",
         )
     if available < CLASSROOM_MEMORY_BYTES:
         return Check(
@@ -324,7 +328,6 @@ def check_memory() -> Check:
 
 def check_profile() -> Check:
     """The run profile that AUTOAEGAN_PROFILE selects exists."""
-    from autoaegan.profiles import UnknownProfileError, get_profile
 
     try:
         return Check("Run profile", OK, str(get_profile()))
@@ -334,7 +337,6 @@ def check_profile() -> Check:
 
 def check_data() -> Check:
     """Fashion-MNIST is on disk: where it was found, or where it was looked for and how to get it."""
-    from autoaegan.data import fashion_mnist
 
     try:
         location = fashion_mnist.locate_fashion_mnist(download=False)

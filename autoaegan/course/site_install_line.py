@@ -19,6 +19,8 @@ import sys
 import tomllib
 from pathlib import Path
 
+import nbformat
+
 SITE_SETTINGS = Path("classroom", "site", "site.toml")
 CHAPTERS_GLOB = "course/*.ipynb"
 README_START, README_END = "<!-- pip-install: start -->", "<!-- pip-install: end -->"
@@ -94,7 +96,6 @@ def chapter_paths(root: Path) -> list[Path]:
 def rewrite_chapters(root: Path, *, check: bool = False) -> list[Path]:
     """Give every chapter under `root` the current install line; return the chapters that were (or, with `check`,
     would be) changed. Each notebook is read, changed and written at once, its cell ids and outputs kept."""
-    import nbformat
 
     line = install_line(site_url(root), package_version(root))
     changed = []
@@ -148,7 +149,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.check:
         if changed:
             print(
-                f"stale install line in {len(changed)} file(s): {names}; run python -m autoaegan.course.site_install_line",
+                f"stale install line in {len(changed)} file(s): {names}; "
+                "run python -m autoaegan.course.site_install_line",
                 file=sys.stderr,
             )
         return 1 if changed else 0

@@ -7,7 +7,7 @@ tried so far (all below 2**68) ends at 1, then cycles 4, 2, 1.
 
 from __future__ import annotations
 
-import numbers
+from autoaegan.arguments import is_whole_number
 
 # The slides' question: which of these two sequences is easier to memorise?
 SLIDES_RANDOM_SEQUENCE: tuple[int, ...] = (40, 27, 25, 36, 81, 57, 10, 73, 19, 68)
@@ -17,7 +17,7 @@ SLIDES_HAILSTONE_RUN: tuple[int, ...] = (50, 25, 76, 38, 19, 58, 29, 88, 44, 22,
 def require_positive_int(value, name: str) -> int:
     """Return `value` as a Python int, or raise TypeError (not a whole number) or ValueError (below 1)."""
     # bool is an Integral too, but True as a start number is almost surely a mistake.
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+    if not is_whole_number(value):
         raise TypeError(f"{name} must be a whole number (int), got {value!r} of type {type(value).__name__}")
     if value < 1:
         raise ValueError(f"{name} must be at least 1, got {value}")

@@ -58,7 +58,8 @@ def parse_idx(data: bytes, *, name: str, expected_shape: tuple[int, ...]) -> np.
     expected_size = header_size + int(np.prod(shape))
     if len(data) != expected_size:
         raise CorruptDataError(
-            f"{name}: expected {expected_size} bytes for shape {shape}, got {len(data)}: the file is truncated or padded"
+            f"{name}: expected {expected_size} bytes for shape {shape}, got {len(data)}: "
+            "the file is truncated or padded"
         )
     # Copy so the array owns writable memory rather than a view on the decompressed bytes.
     return np.frombuffer(data, dtype=np.uint8, offset=header_size).reshape(shape).copy()

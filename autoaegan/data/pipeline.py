@@ -10,6 +10,8 @@ from __future__ import annotations
 import numpy as np
 import tensorflow as tf
 
+from autoaegan.pixels import uint8_to_unit
+
 
 def is_image_array(array: np.ndarray) -> bool:
     """True for uint8 arrays of images (2 or more dimensions), which the pipeline scales to [0, 1]."""
@@ -32,7 +34,7 @@ def _as_tensor(array: np.ndarray, name: str) -> tf.Tensor:
 
 def _scale(batch: tf.Tensor) -> tf.Tensor:
     if batch.dtype == tf.uint8 and batch.shape.rank >= 3:  # a batch of images: (batch, height, width, ...)
-        return tf.cast(batch, tf.float32) / 255.0
+        return uint8_to_unit(batch)
     return batch
 
 

@@ -13,6 +13,8 @@ from __future__ import annotations
 import numpy as np
 from scipy.spatial.transform import Rotation
 
+from autoaegan.arguments import whole_number
+
 # Géron's constants: the rotation that tilts the plane and the final shift.
 TILT_ROTATION_VECTOR = (np.pi / 29, -np.pi / 20, np.pi / 4)
 SHIFT = (0.2, 0.0, 0.2)
@@ -24,8 +26,7 @@ def make_3d_dataset(n: int = 60, seed: int = 42) -> np.ndarray:
 
     The same `n` and `seed` always give the same points; `n=60, seed=42` is Géron's data set.
     """
-    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
-        raise ValueError(f"n must be a positive integer (the number of points), got {n!r}")
+    n = whole_number(n, "n", at_least=1, expected="a positive integer (the number of points)")
     # The legacy RandomState draws the same numbers as Géron's np.random.seed(42) calls.
     rng = np.random.RandomState(seed)
     angles = (rng.rand(n) ** 3 + 0.5) * 2 * np.pi  # uneven: points crowd on one side of the oval

@@ -339,8 +339,8 @@ def _check_generator(model) -> list[Violation]:
                         w.name,
                         "generator_relu",
                         (
-                            f"this {w.label}'s activation is {w.activation}: the generator uses ReLU in every layer but "
-                            "the output"
+                            f"this {w.label}'s activation is {w.activation}: "
+                            "the generator uses ReLU in every layer but the output"
                         ),
                     )
                 )
@@ -402,8 +402,8 @@ def _check_discriminator(model) -> list[Violation]:
                         w.name,
                         "discriminator_output",
                         (
-                            f"the output layer gives {_units(w.layer)} number(s) with {w.activation}: the discriminator "
-                            "outputs one number per image, a sigmoid probability (or a logit)"
+                            f"the output layer gives {_units(w.layer)} number(s) with {w.activation}: "
+                            "the discriminator outputs one number per image, a sigmoid probability (or a logit)"
                         ),
                     )
                 )
@@ -440,8 +440,8 @@ def _check_discriminator(model) -> list[Violation]:
                     w.name,
                     "discriminator_leaky_relu",
                     (
-                        f"this {w.label}'s activation is {w.activation}: the discriminator uses LeakyReLU in every layer "
-                        "but the output"
+                        f"this {w.label}'s activation is {w.activation}: "
+                        "the discriminator uses LeakyReLU in every layer but the output"
                     ),
                 )
             )

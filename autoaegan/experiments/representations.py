@@ -10,10 +10,10 @@ counted with a fixed width per number, the width of the largest one, on both sid
 from __future__ import annotations
 
 import math
-import numbers
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
+from autoaegan.arguments import is_whole_number
 from autoaegan.data.hailstone import hailstone_run, hailstone_step, require_positive_int
 
 
@@ -69,7 +69,7 @@ def as_positive_ints(run: Iterable, name: str = "run") -> list[int]:
     if not values:
         raise ValueError(f"{name} is empty: expected at least one whole number")
     for index, value in enumerate(values):
-        if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        if not is_whole_number(value):
             raise ValueError(
                 f"{name} must hold whole numbers (int), but index {index} is {value!r} of type {type(value).__name__}"
             )

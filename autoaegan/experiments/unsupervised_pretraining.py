@@ -28,23 +28,26 @@ import keras
 import numpy as np
 
 from autoaegan.data.pipeline import make_dataset
-from autoaegan.profiles import Profile, get_profile
-from autoaegan.training.fitting import FAST_RECIPE, Recipe, train
+from autoaegan.plans import PerProfile, Plan, Recipe
+from autoaegan.pretrained.catalog import FAST_RECIPE
+from autoaegan.profiles import Profile
+from autoaegan.training.fitting import train
 
 METHODS = ("from scratch", "pretrained, frozen", "pretrained, fine-tuned")
 LABEL_COUNTS = (100, 500, 1_000, 5_000)
-# Optimizer steps per classifier training, per run profile. A fixed number of steps,
-# not of epochs, gives 100 labels and 5,000 labels the same amount of training.
-STEPS_BY_PROFILE = {"test": 20, "classroom": 200, "full": 1_000}
 # The frozen phase trains only the small top layers, a convex-like problem that tolerates a
 # larger step; the fine-tuning phase then trains every layer at a smaller one, so as not to wreck
 # the pretrained features. Both are factors of the recipe's learning rate.
 FROZEN_LEARNING_RATE_FACTOR = 5.0
 FINE_TUNE_LEARNING_RATE_FACTOR = 0.2
-# The course's recipe without XLA: these trainings are a few hundred steps of a small model, and
-# compiling each of the 12 classifiers cost more than it saved (measured here on an early version
-# of the classroom experiment: 170 s with XLA, 70 s without).
-CLASSIFIER_RECIPE = FAST_RECIPE.with_changes(jit_compile=False)
+# The classifiers' plan. The course's recipe without XLA: these trainings are a few hundred steps of a small
+# model, and compiling each of the 12 classifiers cost more than it saved (measured here on an early version of
+# the classroom experiment: 170 s with XLA, 70 s without). Optimizer steps per classifier training, per run
+# profile: a fixed number of steps, not of epochs, gives 100 labels and 5,000 labels the same amount of training.
+PLAN = Plan(
+    recipe=FAST_RECIPE.with_changes(jit_compile=False),
+    counts={"steps": PerProfile(test=20, classroom=200, full=1_000)},
+)
 # Keras pays a fixed cost per epoch: a small labelled set is repeated so that an epoch holds
 # at least this many examples (the classifier still sees only the labelled images).
 MIN_EPOCH_EXAMPLES = 2_048
@@ -184,16 +187,16 @@ def compare_pretraining(
     *,
     label_counts: Sequence[int] = LABEL_COUNTS,
     steps: int | None = None,
-    recipe: Recipe = CLASSIFIER_RECIPE,
+    recipe: Recipe = PLAN.recipe,
     make_classifier: Callable[[keras.Model], keras.Model] | None = None,
-    profile: Profile | None = None,
+    profile: Profile,
     verbose: int = 0,
 ) -> PretrainingResult:
     """Train the three classifiers of `METHODS` on each number of labels in `label_counts`; score them on validation.
 
     `encoder` is the trained encoder (it is never modified) and `build_encoder` a
     function that builds a new, untrained encoder of the same architecture. Each
-    training lasts about `steps` optimizer steps (default: per run profile) and
+    training lasts about `steps` optimizer steps (default: `PLAN`'s under `profile`) and
     goes through `autoaegan.training.fitting.train` with `recipe`.
 
     `make_classifier(encoder)` puts the classification layers on top of an encoder and
@@ -201,8 +204,7 @@ def compare_pretraining(
     with as many classes as the labels hold. This function sets the encoder's
     `trainable` flag itself: off for the frozen phase, on for the fine-tuning.
     """
-    profile = profile or get_profile()
-    steps = profile.pick(**STEPS_BY_PROFILE) if steps is None else int(steps)
+    steps = PLAN.count("steps", profile) if steps is None else int(steps)
     train_labels, valid_labels = np.asarray(train_labels), np.asarray(valid_labels)
     if len(train_labels) != len(train_images) or len(valid_labels) != len(valid_images):
         raise ValueError(
@@ -220,28 +222,34 @@ def compare_pretraining(
     settings = {"loss": "sparse_categorical_crossentropy", "profile": profile, "verbose": verbose}
 
     runs = []
+
+    def run(labelled, method, classifier, training_recipe, started):
+        n_labels, x, y, epochs = labelled
+        train(classifier, x, y, epochs=epochs, recipe=training_recipe, **settings)
+        accuracy = valid_accuracy(classifier, valid_images, valid_labels)
+        runs.append(PretrainingRun(n_labels, method, accuracy, epochs, time.perf_counter() - started))
+
     for n_labels in sorted(label_counts):
         chosen = labelled_subset(n_labels, len(train_images), seed=profile.seed)
         chosen = _repeated(chosen, min(MIN_EPOCH_EXAMPLES, steps * recipe.batch_size))
-        x, y = train_images[chosen], train_labels[chosen]
-        epochs = _epochs_for(steps, len(chosen), recipe.batch_size)
-
-        def run(method, classifier, training_recipe, started):
-            train(classifier, x, y, epochs=epochs, recipe=training_recipe, **settings)
-            accuracy = valid_accuracy(classifier, valid_images, valid_labels)
-            runs.append(PretrainingRun(n_labels, method, accuracy, epochs, time.perf_counter() - started))
+        labelled = (
+            n_labels,
+            train_images[chosen],
+            train_labels[chosen],
+            _epochs_for(steps, len(chosen), recipe.batch_size),
+        )
 
         started = time.perf_counter()
         keras.utils.set_random_seed(profile.seed)
-        run("from scratch", _classifier(make_classifier, build_encoder(), trainable=True), recipe, started)
+        run(labelled, "from scratch", _classifier(make_classifier, build_encoder(), trainable=True), recipe, started)
 
         started = time.perf_counter()
         keras.utils.set_random_seed(profile.seed)
         pretrained = copy_encoder(encoder, build_encoder)
         classifier = _classifier(make_classifier, pretrained, trainable=False)
-        run("pretrained, frozen", classifier, frozen_recipe, started)
+        run(labelled, "pretrained, frozen", classifier, frozen_recipe, started)
 
         started = time.perf_counter()
         pretrained.trainable = True
-        run("pretrained, fine-tuned", classifier, fine_tune_recipe, started)
+        run(labelled, "pretrained, fine-tuned", classifier, fine_tune_recipe, started)
     return PretrainingResult(tuple(runs))

@@ -9,6 +9,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from autoaegan.figures.theme import IMAGE_COLOURSCALE
+from autoaegan.pixels import generated_to_images, uint8_to_unit
 
 # A notebook's output area is about 900 px wide: wider figures get cut or scrolled.
 NOTEBOOK_WIDTH = 900
@@ -26,15 +27,17 @@ def wrap_label(text: str, width_px: float, font_size: int = LABEL_FONT_SIZE) -> 
     return "<br>".join(line[start : start + characters] for line in lines for start in range(0, len(line), characters))
 
 
-def _as_unit_images(images) -> np.ndarray:
+def as_unit_images(images) -> np.ndarray:
+    """Images `(n, height, width)` or `(n, height, width, 1)`, uint8 or floats in [0, 1], as float32
+    `(n, height, width)` in [0, 1] (floats clipped): what the figures draw."""
     images = np.asarray(images)
     if images.ndim == 4 and images.shape[-1] == 1:
         images = images[..., 0]
     if images.ndim != 3:
         raise ValueError(f"expected images shaped (n, height, width), got shape {images.shape}")
     if images.dtype == np.uint8:
-        return images.astype(np.float32) / 255.0
-    return np.clip(images.astype(np.float32), 0.0, 1.0)
+        return uint8_to_unit(images)
+    return generated_to_images(images, value_range=(0.0, 1.0), name="images")  # already in [0, 1]: clipped only
 
 
 def image_grid(
@@ -52,7 +55,7 @@ def image_grid(
     The images whose indices are in `bordered` get a frame, as the slides' figures mark the real images among
     generated ones.
     """
-    images = _as_unit_images(images)
+    images = as_unit_images(images)
     bordered = sorted({int(index) for index in bordered})
     if bordered and not 0 <= bordered[0] <= bordered[-1] < len(images):
         raise ValueError(f"bordered indices must lie in [0, {len(images) - 1}], got {bordered}")
@@ -127,7 +130,7 @@ def reconstruction_grid(
     originals, reconstructions, *, n: int = 10, title: str = "Originals (top) and reconstructions (bottom)", labels=None
 ) -> go.Figure:
     """The first `n` originals above their reconstructions, optionally titled with `labels` (e.g. class names)."""
-    originals, reconstructions = _as_unit_images(originals)[:n], _as_unit_images(reconstructions)[:n]
+    originals, reconstructions = as_unit_images(originals)[:n], as_unit_images(reconstructions)[:n]
     if originals.shape != reconstructions.shape:
         raise ValueError(
             f"originals and reconstructions must have the same shape, got {originals.shape} and {reconstructions.shape}"

@@ -14,7 +14,8 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 from scipy.stats import norm
 
-from autoaegan.figures.images import _as_unit_images, image_grid
+from autoaegan.arguments import whole_number
+from autoaegan.figures.images import as_unit_images, image_grid
 from autoaegan.figures.theme import CLASS_COLOURS, IMAGE_COLOURSCALE
 from autoaegan.latent import ACTIVE_THRESHOLD, active_dimensions
 
@@ -32,8 +33,8 @@ def interpolation_figure(
     those are framed, as in the slides' figure ("bordered images are actual"). `size` is each image's
     width in pixels; the title must fit in the figure's width (`steps · size`), as the default does.
     """
-    latent_rows = [_as_unit_images(row) for row in latent_rows]
-    pixel_rows = [_as_unit_images(row) for row in pixel_rows]
+    latent_rows = [as_unit_images(row) for row in latent_rows]
+    pixel_rows = [as_unit_images(row) for row in pixel_rows]
     if not latent_rows or len(latent_rows) != len(pixel_rows):
         raise ValueError(
             f"expected as many latent rows as pixel rows, at least one, got {len(latent_rows)} and {len(pixel_rows)}"
@@ -56,8 +57,7 @@ def latent_plane_codings(n: int = 15, *, low: float = 0.05, high: float = 0.95) 
     Quantiles rather than even steps: the codings of a VAE follow N(0, 1), so the grid
     spends its cells where the codings are dense. Columns vary the first coding, rows the second.
     """
-    if isinstance(n, bool) or not isinstance(n, int) or n < 2:
-        raise ValueError(f"n must be an integer ≥ 2, got {n!r}")
+    n = whole_number(n, "n", at_least=2)
     if not 0.0 < low < high < 1.0:
         raise ValueError(f"expected quantiles 0 < low < high < 1, got low {low} and high {high}")
     values = norm.ppf(np.linspace(low, high, n))
@@ -66,7 +66,8 @@ def latent_plane_codings(n: int = 15, *, low: float = 0.05, high: float = 0.95) 
 
 
 def mosaic(images, rows: int, columns: int) -> np.ndarray:
-    """Tile `rows × columns` images, shaped `(rows·columns, h, w)` in reading order, into one `(rows·h, columns·w)` image."""
+    """Tile `rows × columns` images, shaped `(rows·columns, h, w)` in reading order, into one `(rows·h, columns·w)`
+    image."""
     images = np.asarray(images)
     if images.ndim != 3 or len(images) != rows * columns:
         raise ValueError(
@@ -79,7 +80,7 @@ def mosaic(images, rows: int, columns: int) -> np.ndarray:
 def latent_plane_figure(decoder, *, n: int = 15, title: str = "The decoded latent plane of the 2-D VAE") -> go.Figure:
     """Decode `latent_plane_codings(n)` with `decoder` (2-D codings → 28×28 in [0, 1]) and draw the mosaic."""
     codings = latent_plane_codings(n)
-    decoded = _as_unit_images(np.asarray(decoder(codings.reshape(-1, 2), training=False)))
+    decoded = as_unit_images(np.asarray(decoder(codings.reshape(-1, 2), training=False)))
     size = decoded.shape[1]
     picture = mosaic(decoded, n, n)
     ticks = np.arange(n) * size + (size - 1) / 2

@@ -7,6 +7,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 from scipy.special import rel_entr
 
+from autoaegan.arguments import whole_number
 from autoaegan.figures.theme import OKABE_ITO
 
 
@@ -69,7 +70,8 @@ def sparsity_loss_figure(target: float = 0.1, points: int = 199) -> go.Figure:
 
 
 def mean_activation_figure(activations_by_model: dict, target: float | None = None) -> go.Figure:
-    """Each coding neuron's mean activation over the inputs, neurons sorted from most to least active, one line per model.
+    """Each coding neuron's mean activation over the inputs, neurons sorted from most to least active, one line per
+    model.
 
     `activations_by_model` maps a model's name to its codings, shaped (n_inputs, n_neurons).
     A dashed line marks the `target` sparsity, if given.
@@ -109,8 +111,7 @@ def activation_histogram_figure(activations_by_model: dict, bins: int = 50) -> g
     activations there are. Activations are expected in [0, 1] (sigmoid codings).
     """
     arrays = _activations_by_model(activations_by_model)
-    if isinstance(bins, bool) or not isinstance(bins, int) or bins < 2:
-        raise ValueError(f"bins must be an integer ≥ 2, got {bins!r}")
+    bins = whole_number(bins, "bins", at_least=2)
     edges = np.linspace(0.0, 1.0, bins + 1)
     centres = (edges[:-1] + edges[1:]) / 2
     figure = make_subplots(rows=1, cols=2, subplot_titles=("mean activation per neuron", "all activations"))

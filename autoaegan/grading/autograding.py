@@ -40,6 +40,7 @@ import sys
 from collections.abc import Callable
 
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
+from nbgrader.api import Gradebook, MissingEntry
 from nbgrader.preprocessors import Execute, LimitOutput, NbGraderPreprocessor
 from traitlets import Integer, Unicode
 
@@ -58,6 +59,7 @@ from autoaegan.grading.kernels import (  # noqa: F401 (nbgrader_config and the t
 )
 from autoaegan.grading.layout import REVIEW_METADATA, sanitize_preprocessors  # noqa: F401 (nbgrader_config)
 from autoaegan.grading.outputs import DropTestStderr
+from autoaegan.grading.reuse import find_reuse
 
 REVIEW_KEY = "autoaegan_review"  # where GradingExecute leaves its findings in the resources, for FlagForReview
 KERNEL_STOPPED = "KernelStopped"  # the error name of the cells that did not run after the kernel died or hung
@@ -224,6 +226,15 @@ def _dotted(node: ast.AST) -> str:
     return ast.unparse(node)
 
 
+def _guarded_module(node: ast.AST, imported: dict[str, str]) -> str | None:
+    """The guarded module (NumPy, the builtins...) that `node` reaches through a name of `imported`, or None."""
+    root = _root(node)
+    if root is None or root.id not in imported:
+        return None
+    module = imported[root.id]
+    return module if module.split(".")[0] in GUARDED_MODULES else None
+
+
 def tampering(sources: list[str]) -> list[str]:
     """Find, in the code cells `sources` a student wrote, the statements that rewrite what the tests rely on.
 
@@ -244,14 +255,6 @@ def tampering(sources: list[str]) -> list[str]:
             continue
         imported = _imported_modules(tree)
         imported.setdefault("__builtins__", "builtins")
-
-        def guarded(node) -> str | None:
-            root = _root(node)
-            if root is None or root.id not in imported:
-                return None
-            module = imported[root.id]
-            return module if module.split(".")[0] in GUARDED_MODULES else None
-
         for node in ast.walk(tree):
             targets = []
             if isinstance(node, (ast.Assign, ast.Delete)):
@@ -259,20 +262,21 @@ def tampering(sources: list[str]) -> list[str]:
             elif isinstance(node, (ast.AugAssign, ast.AnnAssign)):
                 targets = [node.target]
             for target in targets:
+                module = (
+                    _guarded_module(target, imported) if isinstance(target, (ast.Attribute, ast.Subscript)) else None
+                )
                 if isinstance(target, ast.Attribute) and target.attr in ("__code__", "__globals__", "__defaults__"):
                     findings.append(f"`{_dotted(target)} = ...` replaces a function's code")
-                elif isinstance(target, (ast.Attribute, ast.Subscript)) and guarded(target):
-                    findings.append(f"`{_dotted(target)}` is changed, in module {guarded(target)}")
+                elif module:
+                    findings.append(f"`{_dotted(target)}` is changed, in module {module}")
             if (
                 isinstance(node, ast.Call)
                 and isinstance(node.func, ast.Name)
                 and node.func.id in ("setattr", "delattr")
-                and node.args
-                and guarded(node.args[0])
             ):
-                findings.append(
-                    f"`{node.func.id}({_dotted(node.args[0])}, ...)` changes module {guarded(node.args[0])}"
-                )
+                module = _guarded_module(node.args[0], imported) if node.args else None
+                if module:
+                    findings.append(f"`{node.func.id}({_dotted(node.args[0])}, ...)` changes module {module}")
     return list(dict.fromkeys(findings))
 
 
@@ -288,8 +292,6 @@ class FlagForReview(NbGraderPreprocessor):
 
     def preprocess(self, nb, resources):
         """Flag (and, for tampering, zero) the notebook in the gradebook when there is a reason to."""
-        from nbgrader.api import Gradebook
-
         student_cells = [
             cell.source
             for cell in nb.cells
@@ -347,10 +349,6 @@ def _package_reuse(nb, info: dict, log) -> tuple[list[str], set[str]]:
     The answer cells' given code, as released (which is no copy of the package's), comes from the gradebook. Code
     that cannot be read for it flags the notebook without zeroing anything.
     """
-    from nbgrader.api import Gradebook, MissingEntry
-
-    from autoaegan.grading.reuse import find_reuse
-
     try:
         given = []
         with Gradebook(info["db_url"]) as gradebook:

@@ -43,7 +43,9 @@ import os
 import time
 
 import numpy as np
+from jupyter_client import BlockingKernelClient
 
+from autoaegan.grading.checks import GradingTampered
 from autoaegan.grading.wire import (  # noqa: F401 (StudentError and serve are part of this module's interface)
     NotData,
     StudentError,
@@ -177,8 +179,6 @@ class StudentKernel:
             if (
                 error.kind == "GradingTampered"
             ):  # NumPy, a builtin or the checks replaced there: the notebook is flagged
-                from autoaegan.grading.checks import GradingTampered
-
                 raise GradingTampered(str(error).removeprefix("GradingTampered: ")) from None
             raise AssertionError(str(error).removeprefix("AssertionError: ")) from None
         return value
@@ -258,8 +258,6 @@ class StudentKernel:
 
     def _connect(self):
         if self._client is None:
-            from jupyter_client import BlockingKernelClient
-
             client = BlockingKernelClient(connection_file=self.connection_file)
             client.load_connection_file()
             client.start_channels(iopub=False, stdin=False, hb=True, control=False)
@@ -323,7 +321,7 @@ def _before_each_cell(*_) -> None:
 
 
 def _register_cell_hook() -> None:
-    try:
+    try:  # IPython is optional: a plain script imports this module too
         from IPython import get_ipython
     except ImportError:
         return

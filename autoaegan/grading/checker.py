@@ -32,8 +32,10 @@ CHECKER_STOPPED = "CheckerStopped"  # the error name of a test cell whose checke
 # Imported when the checker starts: the bridge then empties its handles before each cell (pre_run_cell).
 STARTUP = "import autoaegan.grading.bridge"
 # A test cell that trains the student's model (it calls `autoaegan.grading.training`) may take this long: the
-# training's own limit (`grading_training.TRAINING_TIMEOUT`, 600 s) and a minute for the scoring.
+# training's own limit (`autoaegan.grading.training.TRAINING_TIMEOUT`, 600 s) and a minute for the scoring.
 TRAINING_CELL_TIMEOUT = 660
+# A test cell that names this module trains the student's model (`is_training_cell`).
+TRAINING_MODULE = "autoaegan.grading.training"
 
 
 def is_test_cell(cell) -> bool:
@@ -49,7 +51,7 @@ def error_output(ename: str, evalue: str) -> NotebookNode:
 
 def is_training_cell(cell) -> bool:
     """Whether `cell` is a test cell that trains the student's model (its code uses `autoaegan.grading.training`)."""
-    return is_test_cell(cell) and "grading_training" in "".join(cell.get("source", ""))
+    return is_test_cell(cell) and TRAINING_MODULE in "".join(cell.get("source", ""))
 
 
 def cell_timeout(default: int):

@@ -335,7 +335,7 @@ def _show_briefly(shell, etype, value, tb, tb_offset=None):
 
 def _show_hidden_failures_briefly() -> None:
     """In IPython, display a `HiddenTestFailure` as its message alone, without source lines."""
-    try:
+    try:  # IPython is optional: a plain script imports this module too
         from IPython import get_ipython
     except ImportError:
         return

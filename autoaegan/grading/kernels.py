@@ -19,6 +19,7 @@ import tempfile
 
 from jupyter_client.manager import AsyncKernelManager
 from traitlets import Bool, Integer
+from traitlets.config import Application
 
 from autoaegan.grading import sandbox as grading_sandbox
 
@@ -63,7 +64,8 @@ class LimitedKernelManager(AsyncKernelManager):
         return await super()._async_pre_start_kernel(**kw)
 
     def format_kernel_cmd(self, extra_arguments=None):
-        """The kernel's command, run through `python -m autoaegan.grading.kernel_limits` with the limits set, then bwrap."""
+        """The kernel's command, run through `python -m autoaegan.grading.kernel_limits` with the limits set, then
+        bwrap."""
         cmd = super().format_kernel_cmd(extra_arguments)
         wrapper = [sys.executable, "-m", "autoaegan.grading.kernel_limits"]
         if self.memory_limit:
@@ -115,7 +117,6 @@ def require_grading_sandbox(**_) -> None:
 
     Reads `LimitedKernelManager.sandbox` from the running nbgrader application's configuration.
     """
-    from traitlets.config import Application
 
     config = Application.instance().config if Application.initialized() else None
     LimitedKernelManager(config=config).sandboxed()

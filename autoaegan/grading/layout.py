@@ -44,7 +44,8 @@ from dataclasses import dataclass
 import nbformat
 from nbformat.notebooknode import NotebookNode
 from nbgrader.api import Gradebook, MissingEntry
-from nbgrader.preprocessors import OverwriteCells
+from nbgrader.coursedir import CourseDirectory
+from nbgrader.preprocessors import DeduplicateIds, OverwriteCells
 
 # Where the findings travel from the sanitizing step to FlagForReview: the notebook's own metadata (a key the
 # student's copy may hold too; RestoreCells always replaces it).
@@ -324,7 +325,6 @@ class RestoreCells(OverwriteCells):
         return [cells[name] for name in dict.fromkeys(ordered)]
 
     def _file_order(self) -> list[str]:
-        from nbgrader.coursedir import CourseDirectory
 
         try:
             coursedir = CourseDirectory(config=self.config)
@@ -372,7 +372,6 @@ class RestoreCells(OverwriteCells):
 def sanitize_preprocessors(defaults: list) -> list:
     """nbgrader's sanitizing preprocessors with DeduplicateIds and OverwriteCells replaced by RestoreCells, first:
     the others (ClearOutput first of all) then work on well-formed cells, whatever the submission held."""
-    from nbgrader.preprocessors import DeduplicateIds
 
     return [RestoreCells] + [
         preprocessor for preprocessor in defaults if preprocessor not in (DeduplicateIds, OverwriteCells)

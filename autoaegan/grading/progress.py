@@ -24,6 +24,12 @@ import sys
 import time
 from dataclasses import dataclass
 
+from nbgrader.api import Gradebook
+from nbgrader.coursedir import CourseDirectory
+from traitlets.config import Application
+
+from autoaegan.grading.autograding import flagged_in_this_batch
+
 PREFIX = "autoaegan:"
 SEPARATOR = " · "
 REASON_CHARS = 160  # the first reason a submission was flagged for, cut to this; the batch's end lists them all
@@ -44,13 +50,11 @@ _BATCH = _Batch()
 
 def _application():
     """The running nbgrader application (its configuration and course directory), or None."""
-    from traitlets.config import Application
 
     return Application.instance() if Application.initialized() else None
 
 
 def _coursedir(app):
-    from nbgrader.coursedir import CourseDirectory
 
     coursedir = getattr(app, "coursedir", None)
     return coursedir if coursedir is not None else CourseDirectory(config=app.config if app else None)
@@ -135,9 +139,6 @@ def start_submission(notebooks=(), **_) -> None:
 def report_submission(notebooks=(), **_) -> None:
     """nbgrader's `post_convert_hook` for autograde: one line for the submission that finished, with its points
     from the gradebook and, when flagged, why."""
-    from nbgrader.api import Gradebook
-
-    from autoaegan.grading.autograding import flagged_in_this_batch
 
     if _BATCH.current is None:
         return

@@ -34,6 +34,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import autoaegan
+
 # Set to "off" (or 0, false, no) to grade without the sandbox, as `LimitedKernelManager.sandbox = False` does.
 SWITCH = "AUTOAEGAN_GRADING_SANDBOX"
 INSTALL_HINT = "apt-get install bubblewrap"
@@ -128,7 +130,6 @@ def python_paths() -> list[str]:
 
     The install is editable: the package folder is bound, never the repository around it.
     """
-    import autoaegan
 
     package = os.path.dirname(os.path.abspath(autoaegan.__file__))
     prefixes = {sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix}
@@ -178,7 +179,8 @@ def notebooks_in(folder: str, limit: int = 200) -> list[str]:
 def layout_for(
     workdir: str, runtime_dir: str, env: Mapping[str, str] | None = None, extra_read_only: Iterable[str] = ()
 ) -> SandboxLayout:
-    """The layout of a kernel working in `workdir`, reading this machine: which system folders exist, which are links."""
+    """The layout of a kernel working in `workdir`, reading this machine: which system folders exist, which are
+    links."""
     env = os.environ if env is None else env
     workdir, runtime_dir = os.path.abspath(workdir), os.path.abspath(runtime_dir)
     system = []

@@ -1,4 +1,5 @@
-"""Check your own exercise notebook, as JupyterLab's Validate button does: `python -m autoaegan.grading.self_check NOTEBOOK`.
+"""Check your own exercise notebook, as JupyterLab's Validate button does:
+`python -m autoaegan.grading.self_check NOTEBOOK`.
 
 For self-learners without the Assignments tab, and for anyone who prefers a terminal.
 It runs the notebook from the top in a fresh kernel with nbgrader's Validator and the
@@ -17,15 +18,16 @@ import re
 import sys
 from pathlib import Path
 
+from nbgrader.validator import Validator
+from traitlets.config import Config
+
+from autoaegan.grading.checker import cell_timeout
+
 CELL_TIMEOUT = 120  # seconds for any other cell, as the classroom's nbgrader settings
 
 
 def validate(notebook: str | Path) -> dict:
     """nbgrader's `Validator().validate(notebook)` with the course's time limits: {} when every test cell passes."""
-    from nbgrader.validator import Validator
-    from traitlets.config import Config
-
-    from autoaegan.grading.checker import cell_timeout
 
     config = Config()
     config.ExecutePreprocessor.timeout = CELL_TIMEOUT

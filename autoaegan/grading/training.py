@@ -36,6 +36,13 @@ from contextlib import contextmanager
 
 import numpy as np
 
+from autoaegan.data.fashion_mnist import load_fashion_mnist
+from autoaegan.grading.bridge import Remote, StudentError, student
+from autoaegan.grading.probes.training import training_data
+from autoaegan.metrics.classifier_numpy import classifier_outputs
+from autoaegan.metrics.generative import class_coverage, frechet_distance
+from autoaegan.pixels import uint8_to_unit
+
 TRAIN_IMAGES = 10_000
 TEST_IMAGES = 2_000
 DATA_SEED = 2026  # which training and test images grading uses
@@ -51,7 +58,8 @@ _reports: dict[tuple, dict] = {}
 
 
 def training_seed() -> int:
-    """The random seed that grading trains with: `DEFAULT_TRAINING_SEED`, or `AUTOAEGAN_TRAINING_SEED` for the benchmark."""
+    """The random seed that grading trains with: `DEFAULT_TRAINING_SEED`, or `AUTOAEGAN_TRAINING_SEED` for the
+    benchmark."""
     value = os.environ.get(TRAINING_SEED_VARIABLE, "").strip()
     if not value:
         return DEFAULT_TRAINING_SEED
@@ -63,18 +71,16 @@ def training_seed() -> int:
 
 def training_images() -> tuple[np.ndarray, np.ndarray]:
     """The grading's training images and labels, drawn here exactly as the student's kernel draws them."""
-    from autoaegan.grading.probes.training import training_data
 
     return training_data(TRAIN_IMAGES, seed=DATA_SEED)
 
 
 def test_images() -> tuple[np.ndarray, np.ndarray]:
-    """`TEST_IMAGES` test images (float32 in [0, 1]) and labels, drawn with `DATA_SEED`: data the student's code never sees."""
-    from autoaegan.data.fashion_mnist import load_fashion_mnist
-
+    """`TEST_IMAGES` test images (float32 in [0, 1]) and labels, drawn with `DATA_SEED`: data the student's code
+    never sees."""
     data = load_fashion_mnist(download=False)
     chosen = np.sort(np.random.default_rng(DATA_SEED).choice(len(data.test_images), size=TEST_IMAGES, replace=False))
-    return data.test_images[chosen].astype(np.float32) / 255, data.test_labels[chosen].astype(np.int64)
+    return uint8_to_unit(data.test_images[chosen]), data.test_labels[chosen].astype(np.int64)
 
 
 test_images.__test__ = False  # not a pytest test
@@ -92,7 +98,6 @@ def _long_calls(student):
 
 def _train(function: str, *, steps: int, labels: bool, report: dict):
     """Train in the student's kernel; return its result (handles), or None with `report["error"]` set."""
-    from autoaegan.grading.bridge import student
 
     train = student.own(function)
     probes = student.module("autoaegan.grading.probes.training")
@@ -104,8 +109,6 @@ def _train(function: str, *, steps: int, labels: bool, report: dict):
                 train, n_images=TRAIN_IMAGES, data_seed=DATA_SEED, steps=steps, seed=seed, labels=labels
             )
     except Exception as error:  # the student's training failed: the report says how, the cells fail with it
-        from autoaegan.grading.bridge import StudentError
-
         # A StudentError's text starts with the student's exception's name already.
         what = str(error) if isinstance(error, StudentError) else f"{type(error).__name__}: {error}"
         report["error"] = f"{function}(images, {'labels, ' if labels else ''}steps={steps}, seed={seed}) raised {what}"
@@ -116,7 +119,6 @@ def _train(function: str, *, steps: int, labels: bool, report: dict):
 
 def _models(result, count: int, what: str, report: dict) -> list | None:
     """The `count` models the training returned, or None with the problem in `report`."""
-    from autoaegan.grading.bridge import Remote
 
     models = [result] if count == 1 else result
     if count > 1 and (not isinstance(result, (list, tuple)) or len(result) != count):
@@ -135,7 +137,6 @@ def _models(result, count: int, what: str, report: dict) -> list | None:
 def _describe(value) -> str:
     if isinstance(value, (list, tuple)):
         return f"a {type(value).__name__} of {len(value)}: " + ", ".join(_describe(v) for v in value[:4])
-    from autoaegan.grading.bridge import Remote
 
     if isinstance(value, Remote):
         return f"a {value.type_name.rsplit('.', 1)[-1]}"
@@ -152,7 +153,8 @@ def _predict(probes, model, inputs, what: str, report: dict):
 
 
 def _check_array(value, shapes: list[tuple], what: str, report: dict) -> np.ndarray | None:
-    """`value` as a finite float array of one of `shapes` (None: any size there), or None with the problem in `report`."""
+    """`value` as a finite float array of one of `shapes` (None: any size there), or None with the problem in
+    `report`."""
     if value is None:  # the call failed: `_predict` said why
         return None
     array = value[-1] if isinstance(value, list) and what.startswith("the encoder") else value
@@ -309,7 +311,7 @@ def _affine_error(fa: np.ndarray, fb: np.ndarray, fab: np.ndarray, f0: np.ndarra
 
 def pca_mse(train_images: np.ndarray, images: np.ndarray, components: int) -> float:
     """The mean squared error per pixel of PCA with `components` components (fitted on `train_images`) on `images`."""
-    from sklearn.decomposition import PCA
+    from sklearn.decomposition import PCA  # here: the checker loads scikit-learn only for the checks that need it
 
     pca = PCA(n_components=components, random_state=0).fit(train_images.reshape(len(train_images), -1))
     flat = images.reshape(len(images), -1)
@@ -355,8 +357,6 @@ def generator_report(
 def _generator_report(
     function: str, *, steps: int, coding_size: int, pixels: str, conditional: bool, kind: str
 ) -> dict:
-    from autoaegan.metrics.classifier_numpy import classifier_outputs
-    from autoaegan.metrics.generative import class_coverage, frechet_distance
 
     report: dict = {"problems": []}
     trained = _train(function, steps=steps, labels=conditional, report=report)
@@ -393,7 +393,7 @@ def _generator_report(
 
     low = -1.0 if pixels == "tanh" else 0.0
     report["out_of_range"] = float(np.mean((samples < low - 1e-3) | (samples > 1 + 1e-3)))
-    unit = np.clip((samples + 1) / 2 if pixels == "tanh" else samples, 0, 1)
+    unit = np.clip((samples + 1) / 2 if pixels == "tanh" else samples, 0, 1)  # not autoaegan.pixels: see test_images
     sample_features, probabilities = classifier_outputs(unit, name="the samples")
     test_features, _ = classifier_outputs(images, name="the test images")
     train_features, _ = classifier_outputs(train_images[:TEST_IMAGES], name="the training images")

@@ -22,6 +22,8 @@ import sys
 
 import numpy as np
 
+import __main__
+
 _short = reprlib.Repr()
 _short.maxstring = _short.maxother = 80
 _short.maxlist = _short.maxtuple = 8
@@ -165,7 +167,8 @@ OBJECTS = _Objects()
 
 
 def _namespace() -> dict:
-    try:
+    """The student's namespace: IPython's user namespace, or a plain script's `__main__`."""
+    try:  # IPython is optional: a plain script serves requests too
         from IPython import get_ipython
 
         shell = get_ipython()
@@ -173,8 +176,6 @@ def _namespace() -> dict:
         shell = None
     if shell is not None:
         return shell.user_ns
-    import __main__
-
     return vars(__main__)
 
 
@@ -205,8 +206,6 @@ def _describe(value) -> dict:
 
 
 def _perform(request: dict):
-    handle_of = OBJECTS.handle
-
     def arg(entry):
         return decode(entry, lambda ref: OBJECTS.get(ref.get("h")))
 

@@ -20,20 +20,17 @@
 from __future__ import annotations
 
 import math
-import numbers
 
 import keras
 from keras import ops
 
-from autoaegan.arguments import positive_int
+from autoaegan.arguments import positive_int, real_number
 
 HE_GAIN = math.sqrt(2.0)
 
 
 def _positive_float(value, name: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not math.isfinite(value) or value <= 0:
-        raise ValueError(f"{name} must be a positive number, got {value!r}")
-    return float(value)
+    return real_number(value, name, expected="a positive number", accept=lambda number: number > 0)
 
 
 @keras.saving.register_keras_serializable(package="autoaegan")
@@ -244,14 +241,21 @@ class FadeIn(keras.layers.Layer):
 
 
 def _unit_interval(value) -> float:
-    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not 0.0 <= value <= 1.0:
-        raise ValueError(f"alpha must be a number in [0, 1], got {value!r}")
-    return float(value)
+    return real_number(value, "alpha", expected="a number in [0, 1]", accept=lambda number: 0.0 <= number <= 1.0)
 
 
 def fade_in_layers(model: keras.Model) -> list[FadeIn]:
     """Every `FadeIn` layer of `model`, nested models included."""
-    return [layer for layer in model._flatten_layers(include_self=False) if isinstance(layer, FadeIn)]
+    return [layer for layer in _layers_within(model) if isinstance(layer, FadeIn)]
+
+
+def _layers_within(model) -> list[keras.layers.Layer]:
+    """The layers of `model` and of the models nested in it, depth first (Keras's public `layers` lists)."""
+    found = []
+    for layer in getattr(model, "layers", ()):
+        found.append(layer)
+        found.extend(_layers_within(layer))
+    return found
 
 
 def set_fade_in(model: keras.Model, alpha: float) -> int:

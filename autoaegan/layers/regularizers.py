@@ -21,20 +21,19 @@ from __future__ import annotations
 import keras
 from keras import ops
 
+from autoaegan.arguments import real_number
+
 # Keeps log(q) and log(1 - q) finite when a neuron is always off or always on in a batch.
 EPSILON = 1e-7
 
 
 def _check_target(target) -> float:
-    if isinstance(target, bool) or not isinstance(target, (int, float)) or not 0.0 < float(target) < 1.0:
-        raise ValueError(f"target must be a number strictly between 0 and 1 (a share of active inputs), got {target!r}")
-    return float(target)
+    expected = "a number strictly between 0 and 1 (a share of active inputs)"
+    return real_number(target, "target", expected=expected, accept=lambda value: 0.0 < value < 1.0)
 
 
 def _check_weight(weight) -> float:
-    if isinstance(weight, bool) or not isinstance(weight, (int, float)) or not float(weight) >= 0.0:
-        raise ValueError(f"weight must be a non-negative number, got {weight!r}")
-    return float(weight)
+    return real_number(weight, "weight", expected="a non-negative number", accept=lambda value: value >= 0.0)
 
 
 @keras.saving.register_keras_serializable(package="autoaegan")

@@ -22,7 +22,7 @@ import numbers
 import keras
 from keras import ops
 
-from autoaegan.arguments import positive_int, positive_int_tuple
+from autoaegan.arguments import is_real_number, optional_seed, positive_int, positive_int_tuple, real_number
 from autoaegan.layers.progressive import EqualizedDense
 
 
@@ -67,9 +67,7 @@ class NoiseInjection(keras.layers.Layer):
 
     def __init__(self, seed: int | None = None, **kwargs):
         super().__init__(**kwargs)
-        if seed is not None and (isinstance(seed, bool) or not isinstance(seed, numbers.Integral)):
-            raise TypeError(f"seed must be an integer or None, got {seed!r}")
-        self.seed = None if seed is None else int(seed)
+        self.seed = optional_seed(seed)
         self.seed_generator = keras.random.SeedGenerator(self.seed)
 
     def build(self, input_shape):
@@ -129,9 +127,7 @@ class AdaptiveInstanceNormalization(keras.layers.Layer):
 
     def __init__(self, epsilon: float = 1e-8, **kwargs):
         super().__init__(**kwargs)
-        if isinstance(epsilon, bool) or not isinstance(epsilon, numbers.Real) or not epsilon > 0:
-            raise ValueError(f"epsilon must be a positive number, got {epsilon!r}")
-        self.epsilon = float(epsilon)
+        self.epsilon = real_number(epsilon, "epsilon", expected="a positive number", accept=lambda value: value > 0)
         self.affine = None
 
     def build(self, input_shape):
@@ -204,8 +200,7 @@ def random_crossovers(batch_size, num_styles: int, *, probability: float = 0.9, 
     variance from batch to batch.
     """
     num_styles = positive_int(num_styles, "num_styles")
-    if isinstance(probability, bool) or not isinstance(probability, numbers.Real) or not 0 <= probability <= 1:
-        raise ValueError(f"probability must be a number in [0, 1], got {probability!r}")
+    real_number(probability, "probability", expected="a number in [0, 1]", accept=lambda value: 0 <= value <= 1)
     if num_styles < 2:
         return ops.full((batch_size,), num_styles, dtype="int32")
     mixed = keras.random.uniform((batch_size,), seed=seed) < probability
@@ -215,7 +210,7 @@ def random_crossovers(batch_size, num_styles: int, *, probability: float = 0.9, 
 
 def truncate_styles(w, w_average, psi: float):
     """The truncation trick: w̄ + ψ(w − w̄). ψ = 1 leaves w, ψ = 0 gives the average style for every coding."""
-    if isinstance(psi, bool) or not isinstance(psi, numbers.Real):
+    if not is_real_number(psi):
         raise TypeError(f"psi must be a number, got {psi!r}")
     w_average = ops.cast(w_average, w.dtype)
     return w_average + float(psi) * (w - w_average)

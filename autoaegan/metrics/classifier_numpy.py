@@ -16,9 +16,11 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass
 
+import h5py
 import numpy as np
 
 from autoaegan.metrics.features import CLASSIFIER_NAME, metric_images
+from autoaegan.pretrained.store import verified_weights_path
 
 BATCH_NORM_EPSILON = 1e-3  # Keras's default, which the classifier keeps
 CHUNK = 250  # images per forward pass: the second convolution's patches take 250 × 196 × 288 floats
@@ -26,7 +28,8 @@ CHUNK = 250  # images per forward pass: the second convolution's patches take 25
 
 @dataclass(frozen=True)
 class ClassifierWeights:
-    """The arrays of the classifier: per block (kernel, γ, β, moving mean, moving variance), then the two dense layers."""
+    """The arrays of the classifier: per block (kernel, γ, β, moving mean, moving variance), then the two dense
+    layers."""
 
     blocks: tuple[tuple[np.ndarray, ...], ...]
     features: tuple[np.ndarray, np.ndarray]
@@ -41,9 +44,6 @@ def _layer_arrays(group) -> list[np.ndarray]:
 @functools.lru_cache(maxsize=1)
 def load_classifier_weights() -> ClassifierWeights:
     """Read the shipped classifier's weights (checksum verified) from its Keras `.weights.h5` file."""
-    import h5py
-
-    from autoaegan.pretrained.store import verified_weights_path
 
     with h5py.File(verified_weights_path(CLASSIFIER_NAME), "r") as file:
         layers = file["layers"]

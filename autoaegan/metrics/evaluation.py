@@ -19,6 +19,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 
 from autoaegan.arguments import positive_int
+from autoaegan.data.fashion_mnist import load_fashion_mnist
 from autoaegan.metrics.features import Extractor, Features, extract_features, metric_images
 from autoaegan.metrics.generative import (
     MIN_CLASS_SHARE,
@@ -151,11 +152,7 @@ class GenerativeReport:
 
 
 def _data(data):
-    if data is not None:
-        return data
-    from autoaegan.data.fashion_mnist import load_fashion_mnist
-
-    return load_fashion_mnist()
+    return load_fashion_mnist() if data is None else data
 
 
 def _cached(what: str, n: int, seed: int, extractor, data, compute):

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from autoaegan.arguments import positive_int
+from autoaegan.pixels import uint8_to_unit
 
 IMAGE_SIDE = 28
 PADDED_SIDE = 32  # the ProGAN and StyleGAN chapters pad 28×28 images to 32×32
@@ -71,7 +72,7 @@ def metric_images(
         margin = (PADDED_SIDE - IMAGE_SIDE) // 2
         images = images[:, margin : margin + IMAGE_SIDE, margin : margin + IMAGE_SIDE]
     if images.dtype == np.uint8:
-        return images.astype(np.float32) / 255
+        return uint8_to_unit(images)
     return np.clip(images, 0, 1).astype(np.float32, copy=False)  # clip: the rounding tolerance
 
 
@@ -127,10 +128,11 @@ class ClassifierFeatures:
     """
 
     def __init__(self, model=None, *, layer: str = "features", batch_size: int = 250):
+        # Here, not at the top: `classifier_numpy` imports this module in the checker, which never loads TensorFlow.
         import keras
 
         if model is None:
-            from autoaegan.pretrained import load_pretrained
+            from autoaegan.pretrained import load_pretrained  # here too: `autoaegan.pretrained` loads TensorFlow
 
             model = load_pretrained(CLASSIFIER_NAME)
         try:

@@ -11,6 +11,10 @@ from __future__ import annotations
 import keras
 import numpy as np
 from keras import ops
+from sklearn.decomposition import PCA
+
+from autoaegan.arguments import positive_int
+from autoaegan.pixels import uint8_to_unit
 
 
 def rounded_accuracy(y_true, y_pred):
@@ -35,7 +39,7 @@ def _as_unit_floats(images, name: str) -> np.ndarray:
     if images.ndim < 2:
         raise ValueError(f"{name} must hold one image per row (at least 2 dimensions), got shape {images.shape}")
     if images.dtype == np.uint8:
-        return images.reshape(len(images), -1).astype(np.float32) / 255.0
+        return uint8_to_unit(images.reshape(len(images), -1))
     if not np.issubdtype(images.dtype, np.floating):
         raise TypeError(f"{name} must be uint8 images or floats in [0, 1], got dtype {images.dtype}")
     return np.array(images.reshape(len(images), -1), dtype=np.float32)  # always a copy: PCA centres it in place
@@ -49,10 +53,7 @@ def pca_baseline_mse(train_images, valid_images, n_components: int = 30, *, seed
     which PCA centres in place, and the randomized solver fits 30 components of
     784 in seconds.
     """
-    from sklearn.decomposition import PCA
-
-    if isinstance(n_components, bool) or not isinstance(n_components, (int, np.integer)) or n_components < 1:
-        raise ValueError(f"n_components must be a positive integer, got {n_components!r}")
+    n_components = positive_int(n_components, "n_components")
     train = _as_unit_floats(train_images, "train_images")
     valid = _as_unit_floats(valid_images, "valid_images")
     if train.shape[1] != valid.shape[1]:

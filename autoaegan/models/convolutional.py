@@ -21,8 +21,9 @@ from __future__ import annotations
 import keras
 
 from autoaegan.arguments import positive_int, positive_int_tuple
+from autoaegan.pretrained.catalog import TrainedModel, catalog_entry
 from autoaegan.profiles import Profile
-from autoaegan.training.fitting import SMALL_BATCH_RECIPE
+from autoaegan.training.families import train_pretrained_family
 
 CODINGS = 30
 ENCODER_FILTERS = (16, 32, 64)
@@ -30,12 +31,10 @@ DECODER_FILTERS = (32, 16)
 DECODER_START_FILTERS = 16
 IMAGE_SIZE = 28
 KERNEL_SIZE = 3
-# Géron's epoch count for this model; the test profile only checks that the path runs.
-EPOCHS_BY_PROFILE = {"test": 1, "classroom": 10, "full": 10}
 # Géron's validation MSE after those 10 epochs (3rd edition, notebook 17): the figure to beat.
 GERON_VALID_MSE = 0.0121
-# The shipped weights' recipe: batches of 32 (with the course's batches of 64 this model stopped at 0.0132).
-PRETRAINED_RECIPE = SMALL_BATCH_RECIPE
+# The shipped weights' plan (Géron's 10 epochs, batches of 32): its catalogue entry's.
+PLAN = catalog_entry("convolutional_autoencoder").plan
 
 
 def conv_pool_block(filters: int, *, kernel_size: int = KERNEL_SIZE, pool_size: int = 2) -> list[keras.layers.Layer]:
@@ -163,14 +162,9 @@ def build_pretrained_convolutional() -> keras.Sequential:
     return build_convolutional_autoencoder()[2]
 
 
-def train_pretrained_convolutional(profile: Profile):
-    """Train the shipped convolutional autoencoder on Fashion-MNIST under `profile`; return a `TrainedModel`."""
-    from autoaegan.models.comparison import train_pretrained_family
-
+def train_pretrained_convolutional(profile: Profile) -> TrainedModel:
+    """Train the shipped convolutional autoencoder on Fashion-MNIST under `profile` with its `PLAN`; return a
+    `TrainedModel`."""
     return train_pretrained_family(
-        "convolutional",
-        build_pretrained_convolutional,
-        profile,
-        epochs=profile.pick(**EPOCHS_BY_PROFILE),
-        recipe=PRETRAINED_RECIPE,
+        "convolutional", build_pretrained_convolutional, profile, epochs=PLAN.epochs_for(profile), recipe=PLAN.recipe
     )

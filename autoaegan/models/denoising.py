@@ -16,6 +16,9 @@ from __future__ import annotations
 import keras
 import numpy as np
 
+from autoaegan.arguments import is_real_number, positive_int
+from autoaegan.pixels import uint8_to_unit
+
 IMAGE_SHAPE = (28, 28)
 NOISE_KINDS = ("gaussian", "dropout")
 # Géron's levels: GaussianNoise(0.2) in his 2nd edition, Dropout(0.5) in both.
@@ -25,7 +28,7 @@ DEFAULT_LEVELS = {"gaussian": 0.2, "dropout": 0.5}
 def _check_noise(noise: str, level) -> float:
     if noise not in NOISE_KINDS:
         raise ValueError(f"noise must be one of {NOISE_KINDS}, got {noise!r}")
-    if isinstance(level, bool) or not isinstance(level, (int, float, np.floating, np.integer)):
+    if not is_real_number(level):
         raise TypeError(f"level must be a number, got {type(level).__name__}")
     level = float(level)
     if noise == "dropout" and not 0.0 <= level < 1.0:
@@ -53,23 +56,21 @@ def build_denoising_autoencoder(
     """
     level = DEFAULT_LEVELS.get(noise, 0.0) if level is None else level
     corrupt = noise_layer(noise, level)
-    for value, name in ((codings, "codings"), (hidden, "hidden")):
-        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-            raise ValueError(f"{name} must be a positive integer, got {value!r}")
+    codings, hidden = positive_int(codings, "codings"), positive_int(hidden, "hidden")
     encoder = keras.Sequential(
         [
             keras.Input(shape=IMAGE_SHAPE),
             keras.layers.Flatten(),
             corrupt,
-            keras.layers.Dense(int(hidden), activation="relu"),
-            keras.layers.Dense(int(codings), activation="relu", name="codings"),
+            keras.layers.Dense(hidden, activation="relu"),
+            keras.layers.Dense(codings, activation="relu", name="codings"),
         ],
         name="encoder",
     )
     decoder = keras.Sequential(
         [
-            keras.Input(shape=(int(codings),)),
-            keras.layers.Dense(int(hidden), activation="relu"),
+            keras.Input(shape=(codings,)),
+            keras.layers.Dense(hidden, activation="relu"),
             keras.layers.Dense(int(np.prod(IMAGE_SHAPE))),
             keras.layers.Reshape(IMAGE_SHAPE),
         ],
@@ -83,7 +84,7 @@ def as_unit_floats(images) -> np.ndarray:
     """Images as float32 in [0, 1]: uint8 images are divided by 255, float images are checked to lie in [0, 1]."""
     images = np.asarray(images)
     if images.dtype == np.uint8:
-        return images.astype(np.float32) / 255.0
+        return uint8_to_unit(images)
     if not np.issubdtype(images.dtype, np.floating):
         raise TypeError(f"expected uint8 images or floats in [0, 1], got dtype {images.dtype}")
     if images.size and (images.min() < 0.0 or images.max() > 1.0):

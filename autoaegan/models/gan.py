@@ -21,26 +21,22 @@ model (the DCGAN trains with the same step).
 
 from __future__ import annotations
 
-import json
-import os
-import time
-from dataclasses import asdict, dataclass, replace
-from pathlib import Path
-
 import keras
 import numpy as np
+import tensorflow as tf
 from keras import ops
 
-from autoaegan.arguments import positive_int, positive_int_tuple
-from autoaegan.profiles import Profile, get_profile
+from autoaegan.arguments import optional_seed, positive_int, positive_int_tuple
+from autoaegan.latent import sample_codings
+from autoaegan.layers.minibatch_discrimination import MinibatchDiscrimination
+from autoaegan.pixels import SIGNED_RANGE, uint8_to_unit, unit_to_signed
+from autoaegan.training.sampling import generate_from, value_range_of
 
 IMAGE_SHAPE = (28, 28)
 N_PIXELS = IMAGE_SHAPE[0] * IMAGE_SHAPE[1]
 CODINGS_SIZE = 30
 GENERATOR_UNITS = (100, 150)
 DISCRIMINATOR_UNITS = (150, 100)
-# The generator's output activation decides the range of its images; real images are scaled to the same range.
-VALUE_RANGES = {"sigmoid": (0.0, 1.0), "tanh": (-1.0, 1.0)}
 
 
 def build_dense_generator(codings_size: int = CODINGS_SIZE, *, units=GENERATOR_UNITS) -> keras.Model:
@@ -92,41 +88,9 @@ def build_dense_discriminator(
     for size in positive_int_tuple(units, "units"):
         hidden = dense(size, activation="relu")(hidden)
     if minibatch_kernels is not None:
-        from autoaegan.layers.minibatch_discrimination import MinibatchDiscrimination
-
         hidden = MinibatchDiscrimination(minibatch_kernels, minibatch_kernel_dim, name="minibatch_features")(hidden)
     real = dense(1, activation="sigmoid", name="real_probability")(hidden)
     return keras.Model(images, real, name="dense_discriminator")
-
-
-def _output_activation(model: keras.Model) -> str | None:
-    """The name of the last activation on the way to `model`'s output (Reshape and the like have none)."""
-    for layer in reversed(model.layers):
-        activation = getattr(layer, "activation", None)
-        if activation is not None:
-            return getattr(activation, "__name__", None)
-        if isinstance(layer, keras.layers.Activation):
-            return getattr(layer.activation, "__name__", None)
-    return None
-
-
-def _value_range(value_range, generator: keras.Model) -> tuple[float, float]:
-    allowed = sorted(set(VALUE_RANGES.values()))
-    if value_range is None:
-        activation = _output_activation(generator)
-        if activation not in VALUE_RANGES:
-            raise ValueError(
-                f"cannot tell the range of the generator's images from its output activation ({activation!r}): "
-                f"pass value_range=(0, 1) for images in [0, 1] or (-1, 1) for images in [-1, 1]"
-            )
-        return VALUE_RANGES[activation]
-    try:
-        value_range = tuple(float(v) for v in value_range)
-    except (TypeError, ValueError):
-        raise ValueError(f"value_range must be one of {allowed}, got {value_range!r}") from None
-    if value_range not in allowed:
-        raise ValueError(f"value_range must be one of {allowed}, got {value_range!r}")
-    return value_range
 
 
 def _check_networks(generator, discriminator, codings_size) -> int:
@@ -190,10 +154,9 @@ class GAN(keras.Model):
     ):
         super().__init__(**kwargs)
         self.codings_size = _check_networks(generator, discriminator, codings_size)
-        self.value_range = _value_range(value_range, generator)
-        if seed is not None and (isinstance(seed, bool) or not isinstance(seed, (int, np.integer))):
-            raise TypeError(f"seed must be an integer or None, got {seed!r}")
-        self.seed = None if seed is None else int(seed)
+        # The generator's output activation decides the range of its images; real images are scaled to the same.
+        self.value_range = value_range_of(generator, value_range)
+        self.seed = optional_seed(seed)
         self.generator = generator
         self.discriminator = discriminator
         self.seed_generator = keras.random.SeedGenerator(self.seed)
@@ -250,11 +213,11 @@ class GAN(keras.Model):
             )
         dtype = keras.backend.standardize_dtype(images.dtype)
         if dtype == "uint8":
-            images = ops.cast(images, "float32") / 255.0
+            images = uint8_to_unit(images)
         elif "float" not in dtype:
             raise TypeError(f"real images must be uint8 or floats in [0, 1], got dtype {dtype}")
-        low, high = self.value_range
-        return ops.cast(images, "float32") * (high - low) + low
+        images = ops.cast(images, "float32")
+        return unit_to_signed(images) if self.value_range == SIGNED_RANGE else images
 
     def sample_codings(self, batch_size):
         """`batch_size` codings from N(0, I), drawn from the model's seeded generator (each call advances it)."""
@@ -284,8 +247,6 @@ class GAN(keras.Model):
 
         Changes the discriminator's weights only. Returns `(loss, real predictions, fake predictions)`.
         """
-        import tensorflow as tf  # this step is TensorFlow's; the networks themselves use keras.ops only
-
         real_images = self.real_images(real_images)
         batch_size = ops.shape(real_images)[0]
         fakes = ops.stop_gradient(self.discriminator_fakes(batch_size))
@@ -304,8 +265,6 @@ class GAN(keras.Model):
 
         Changes the generator's weights only. Returns `(loss, predictions on the fakes)`.
         """
-        import tensorflow as tf
-
         codings = self.sample_codings(batch_size)
         labels = ops.ones((batch_size, 1))
         weights = self.generator.trainable_variables
@@ -342,8 +301,6 @@ class GAN(keras.Model):
         so a given seed gives the same images; the generator runs in inference mode,
         `batch_size` codings at a time.
         """
-        from autoaegan.latent import sample_codings
-
         codings = sample_codings(positive_int(n, "n"), self.codings_size, seed=seed)
         return generate_from(self.generator, codings, value_range=self.value_range, batch_size=batch_size)
 
@@ -365,23 +322,6 @@ class GAN(keras.Model):
         return cls(generator, discriminator, **config)
 
 
-def generate_from(generator: keras.Model, codings, *, value_range=(0.0, 1.0), batch_size: int = 1_000) -> np.ndarray:
-    """The images `generator` makes from `codings`, in inference mode, as float32 in [0, 1].
-
-    Images in `value_range` (-1, 1), a tanh generator's, are mapped to [0, 1] with
-    (x + 1) / 2, the range the figures and `evaluate_generated` read.
-    """
-    low, high = _value_range(value_range, generator)
-    codings = np.asarray(codings, dtype=np.float32)
-    batch_size = positive_int(batch_size, "batch_size")
-    parts = [
-        keras.ops.convert_to_numpy(generator(codings[i : i + batch_size], training=False))
-        for i in range(0, len(codings), batch_size)
-    ]
-    images = np.concatenate(parts) if parts else np.zeros((0, *generator.output_shape[1:]), np.float32)
-    return np.clip((images - low) / (high - low), 0.0, 1.0).astype(np.float32)
-
-
 def build_dense_gan(
     codings_size: int = CODINGS_SIZE,
     *,
@@ -393,295 +333,3 @@ def build_dense_gan(
     generator = build_dense_generator(codings_size, units=generator_units)
     discriminator = build_dense_discriminator(units=discriminator_units)
     return GAN(generator, discriminator, codings_size=codings_size, seed=seed, name="dense_gan")
-
-
-# --- the pretrained dense GAN ------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class GANRecipe:
-    """How to train a GAN: one optimizer per network, batch size, the real images' label, and the speed settings.
-
-    `optimizer` is "adam" (with `beta_1`) or "rmsprop"; `d_learning_rate` and
-    `g_learning_rate` may differ (the two time-scale update rule of Heusel et al.
-    2017 gives the discriminator the larger one; `PRETRAINED_RECIPE` does the
-    reverse, which is what worked here); `schedule` is "constant" or "cosine"
-    (both rates decay to 0 over the training's steps); `real_label` below 1 is one-sided label smoothing (see
-    `GAN.compile`).
-    """
-
-    optimizer: str = "adam"
-    d_learning_rate: float = 2e-4
-    g_learning_rate: float = 2e-4
-    beta_1: float = 0.5
-    batch_size: int = 64
-    schedule: str = "constant"
-    real_label: float = 1.0
-    jit_compile: bool = True
-    steps_per_execution: int = 32
-
-    def with_changes(self, **changes) -> GANRecipe:
-        """A copy of this recipe with some fields changed."""
-        return replace(self, **changes)
-
-    def learning_rates(self, total_steps: int | None = None):
-        """`(discriminator's, generator's)` learning rates: floats, or Keras schedules over `total_steps` steps."""
-        if self.schedule == "constant":
-            return self.d_learning_rate, self.g_learning_rate
-        if self.schedule != "cosine":
-            raise ValueError(f"schedule must be 'constant' or 'cosine', got {self.schedule!r}")
-        if total_steps is None:
-            raise ValueError("a cosine schedule needs the training's total_steps")
-        total_steps = positive_int(total_steps, "total_steps")
-        return tuple(
-            keras.optimizers.schedules.CosineDecay(peak, total_steps, alpha=0.0)
-            for peak in (self.d_learning_rate, self.g_learning_rate)
-        )
-
-    def make_optimizers(
-        self, total_steps: int | None = None
-    ) -> tuple[keras.optimizers.Optimizer, keras.optimizers.Optimizer]:
-        """Fresh `(d_optimizer, g_optimizer)` for a training of `total_steps` steps (needed by a cosine schedule)."""
-        d_rate, g_rate = self.learning_rates(total_steps)
-        if self.optimizer == "adam":
-            return keras.optimizers.Adam(d_rate, beta_1=self.beta_1), keras.optimizers.Adam(g_rate, beta_1=self.beta_1)
-        if self.optimizer == "rmsprop":
-            return keras.optimizers.RMSprop(d_rate), keras.optimizers.RMSprop(g_rate)
-        raise ValueError(f"optimizer must be 'adam' or 'rmsprop', got {self.optimizer!r}")
-
-    def compile(self, gan: GAN, *, total_steps: int | None = None, profile: Profile | None = None) -> GAN:
-        """Compile `gan` with this recipe (no XLA under a deterministic profile, where TensorFlow forbids it)."""
-        profile = profile or get_profile()
-        gan.compile(
-            *self.make_optimizers(total_steps),
-            real_label=self.real_label,
-            jit_compile=self.jit_compile and not profile.deterministic,
-            steps_per_execution=self.steps_per_execution,
-        )
-        return gan
-
-
-# Géron's training of this GAN (3rd edition): RMSprop at Keras' default rate for both networks, batches of 32.
-# Trained here it had collapsed by epoch 5, every sample one striped pattern.
-GERON_RECIPE = GANRecipe(optimizer="rmsprop", d_learning_rate=1e-3, g_learning_rate=1e-3, beta_1=0.0, batch_size=32)
-# The shipped dense GAN's recipe. Measured here (seed 42, Fashion-MNIST's 55,000 training images, evaluate_generated
-# on 5,000 samples; the floor's FD at that N is 0.48, the shipped VAE's 94):
-# - Géron's (GERON_RECIPE): the discriminator wins (accuracy 0.99 on both kinds, g_loss 13) and by epoch 6 every
-#   sample is one pattern: 1 class of 10, FD 460;
-# - Adam 2e-4, β1 0.5 for both (Radford et al.), batch 32 or 64, with or without label smoothing: the discriminator
-#   still dominates (0.94-0.99 of fakes caught); FD 240-300 and 5-7 classes after 12 epochs, recall 0;
-# - the same with a faster discriminator (4e-4 against 1e-4), the direction of the two time-scale update rule of
-#   Heusel et al. 2017, which gives the discriminator the larger rate: worse here, FD 277 and 5 classes at 12 epochs;
-# - the other way round, the discriminator four times slower than the generator (1e-4 against 4e-4): the reverse of
-#   that rule, and what worked for these small dense networks, whose discriminator otherwise wins too easily. The
-#   game reaches its equilibrium (d_loss 0.69) by epoch 10; 10 classes by epoch 25
-#   and FD 119 at 30, 88 at 80, still falling slowly. One-sided label smoothing (real images labelled 0.9,
-#   Salimans et al. 2016) helps a little: without it FD 123, 8 classes at epoch 30 (class entropy 0.83 against 0.89).
-# - 100 epochs at those constant rates (N = 10,000): FD 93.2, 9 classes (pullovers 0.5%), precision 0.80, recall 0.004;
-#   the same rates decayed to 0 along a cosine: FD 78.3, 10 classes (pullovers 1.0%), precision 0.76, recall 0.003.
-PRETRAINED_RECIPE = GANRecipe(
-    d_learning_rate=1e-4, g_learning_rate=4e-4, beta_1=0.5, batch_size=64, schedule="cosine", real_label=0.9
-)
-# Epochs of the shipped training; the test profile only checks that the path runs.
-EPOCHS_BY_PROFILE = {"test": 1, "classroom": 100, "full": 100}
-# What the metrics at export measure: N generated images drawn with this seed (evaluate_generated's defaults).
-EVALUATION_N_BY_PROFILE = {"test": 500, "classroom": 10_000, "full": 10_000}
-SAMPLE_SEED = 0
-
-
-def default_work_dir() -> Path:
-    """Where the dense GAN's long training keeps its checkpoints: `$AUTOAEGAN_WORK/dense_gan` or
-    `benchmarks/work/dense_gan` (git-ignored)."""
-    base = os.environ.get("AUTOAEGAN_WORK")
-    return (Path(base) if base else Path(__file__).resolve().parents[2] / "benchmarks" / "work") / "dense_gan"
-
-
-class _EpochCheckpoints(keras.callbacks.Callback):
-    """After each epoch: record its mean losses and time, and (with a `directory`) save a checkpoint there.
-
-    A checkpoint is `gan.weights.h5` (both networks and the codings' random state),
-    `optimizers.npz` and `state.json`; `state.json` is written last, so that a run
-    killed while saving resumes from the epoch before.
-    """
-
-    def __init__(self, directory: Path | None, state: dict):
-        super().__init__()
-        self.directory, self.state = directory, state
-        self._started = self._cpu_started = None
-
-    def on_epoch_begin(self, epoch, logs=None):
-        self._started, self._cpu_started = time.perf_counter(), time.process_time()
-
-    def on_epoch_end(self, epoch, logs=None):
-        state = self.state
-        state["seconds_by_epoch"].append(round(time.perf_counter() - self._started, 2))
-        state["cpu_seconds_by_epoch"].append(round(time.process_time() - self._cpu_started, 2))
-        for name, value in (logs or {}).items():
-            state["history"].setdefault(name, []).append(round(float(value), 5))
-        state["epochs_done"] = epoch + 1
-        if self.directory is not None:
-            save_checkpoint(self.directory, self.model, state)
-
-
-def save_checkpoint(directory: Path, gan: GAN, state: dict) -> None:
-    """Write `gan`'s weights, its optimizers' variables and `state` (a JSON-able dict) into `directory`."""
-    directory = Path(directory)
-    directory.mkdir(parents=True, exist_ok=True)
-    gan.save_weights(directory / "gan.weights.h5")
-    np.savez(
-        directory / "optimizers.npz",
-        **{f"d_{i}": np.asarray(v) for i, v in enumerate(gan.d_optimizer.variables)},
-        **{f"g_{i}": np.asarray(v) for i, v in enumerate(gan.g_optimizer.variables)},
-    )
-    temporary = directory / "state.json.tmp"
-    temporary.write_text(json.dumps(state, indent=1) + "\n")
-    temporary.replace(directory / "state.json")
-
-
-def load_checkpoint(directory: Path, gan: GAN, settings: dict) -> dict | None:
-    """Restore the checkpoint in `directory` into a compiled `gan`; return its state, or None when there is none.
-
-    Refuses a checkpoint made with other `settings` (recipe, architecture, seed), which would mix two trainings.
-    """
-    path = Path(directory) / "state.json"
-    if not path.is_file():
-        return None
-    state = json.loads(path.read_text())
-    if state.get("settings") != settings:
-        raise ValueError(
-            f"the checkpoint in {directory} was made with other settings ({state.get('settings')}); "
-            f"expected {settings}. Delete that folder to start afresh."
-        )
-    gan.load_weights(Path(directory) / "gan.weights.h5")
-    with np.load(Path(directory) / "optimizers.npz") as saved:
-        for prefix, optimizer in (("d", gan.d_optimizer), ("g", gan.g_optimizer)):
-            for i, variable in enumerate(optimizer.variables):
-                variable.assign(saved[f"{prefix}_{i}"])
-    return state
-
-
-def training_images(images, batch_size: int) -> np.ndarray:
-    """`images` as a uint8 array `(n, 28, 28)` holding at least one batch of `batch_size`; a clear error otherwise."""
-    images = np.asarray(images)
-    if images.dtype != np.uint8 or images.ndim != 3 or images.shape[1:] != IMAGE_SHAPE:
-        raise ValueError(f"images must be uint8 shaped (n, 28, 28), got {images.dtype} of shape {images.shape}")
-    if len(images) < batch_size:
-        raise ValueError(f"need at least one batch of {batch_size} images, got {len(images)}")
-    return images
-
-
-def train_dense_gan(
-    images,
-    *,
-    epochs: int,
-    recipe: GANRecipe = PRETRAINED_RECIPE,
-    codings_size: int = CODINGS_SIZE,
-    seed: int = 42,
-    profile: Profile | None = None,
-    checkpoint_dir=None,
-    callbacks=(),
-    verbose="auto",
-) -> tuple[GAN, dict]:
-    """Train a fresh dense GAN on uint8 `images` `(n, 28, 28)` for `epochs` epochs; return `(gan, state)`.
-
-    `state` holds `epochs_done`, `history` (each logged figure per epoch),
-    `seconds_by_epoch`, `cpu_seconds_by_epoch` and the `settings`. With a
-    `checkpoint_dir`, a checkpoint is saved after each epoch and a later call with
-    the same settings resumes after the last one. Training stops with a
-    `TrainingDivergedError` naming the epoch and step if a loss becomes NaN.
-    """
-    from autoaegan.data.pipeline import make_dataset
-    from autoaegan.seeding import set_seed
-    from autoaegan.training.fitting import NaNGuard
-
-    epochs = positive_int(epochs, "epochs")
-    images = training_images(images, recipe.batch_size)
-    profile = profile or get_profile()
-    set_seed(seed, profile=profile)
-    total_steps = epochs * (len(images) // recipe.batch_size)
-    gan = recipe.compile(build_dense_gan(codings_size, seed=seed), total_steps=total_steps, profile=profile)
-    settings = {
-        "architecture": "dense GAN (autoaegan.models.gan.build_dense_gan)",
-        "codings_size": codings_size,
-        "generator_units": list(GENERATOR_UNITS),
-        "discriminator_units": list(DISCRIMINATOR_UNITS),
-        "recipe": asdict(recipe),
-        "seed": seed,
-        "images": int(len(images)),
-    }
-    state = None if checkpoint_dir is None else load_checkpoint(Path(checkpoint_dir), gan, settings)
-    state = state or {
-        "epochs_done": 0,
-        "history": {},
-        "seconds_by_epoch": [],
-        "cpu_seconds_by_epoch": [],
-        "settings": settings,
-    }
-    if state["epochs_done"] < epochs:
-        # Whole batches only: every step has the same shape, so XLA compiles the step once.
-        dataset = make_dataset(
-            images, batch_size=recipe.batch_size, shuffle=True, seed=seed + state["epochs_done"], drop_remainder=True
-        )
-        gan.fit(
-            dataset,
-            epochs=epochs,
-            initial_epoch=state["epochs_done"],
-            shuffle=False,
-            verbose=verbose,
-            callbacks=[NaNGuard(), _EpochCheckpoints(checkpoint_dir and Path(checkpoint_dir), state), *callbacks],
-        )
-    return gan, state
-
-
-def build_pretrained_dense_gan() -> GAN:
-    """The dense GAN (generator and discriminator) whose weights `autoaegan.pretrained` ships as `dense_gan`."""
-    return build_dense_gan()
-
-
-def train_pretrained_dense_gan(profile: Profile):
-    """Train the shipped dense GAN on Fashion-MNIST under `profile`, resuming from checkpoints; a `TrainedModel`.
-
-    The metrics at export are `evaluate_generated` on N = 10,000 samples (codings
-    drawn with seed 0) against the test set, beside the real-vs-real floor.
-    """
-    from autoaegan.data.fashion_mnist import load_fashion_mnist
-    from autoaegan.metrics.evaluation import evaluate_generated
-    from autoaegan.pretrained.catalog import TrainedModel
-
-    data = load_fashion_mnist()
-    x_train = profile.subset(data.train_images, "train")
-    epochs = profile.pick(**EPOCHS_BY_PROFILE)
-    # Checkpoints only for the long trainings; the test profile's run is seconds long.
-    checkpoint_dir = None if profile.name == "test" else default_work_dir() / f"checkpoints_{profile.name}"
-    gan, state = train_dense_gan(
-        x_train, epochs=epochs, seed=profile.seed, profile=profile, checkpoint_dir=checkpoint_dir, verbose=2
-    )
-    n = profile.pick(**EVALUATION_N_BY_PROFILE)
-    report = evaluate_generated(gan.generate(n, seed=SAMPLE_SEED), name="dense GAN", n=n)
-    print(report, flush=True)
-    seconds, cpu = state["seconds_by_epoch"], state["cpu_seconds_by_epoch"]
-    settings = {
-        **state["settings"],
-        "epochs": epochs,
-        "data": f"Fashion-MNIST: {len(x_train):,} training images, scaled to [0, 1] in the step",
-        "generator_output": "sigmoid",
-        "value_range": list(gan.value_range),
-        "training": "GAN.train_step: phase 1 trains the discriminator on real (label real_label) and fake "
-        "(0) images, phase 2 the generator through the frozen discriminator (labels 1)",
-    }
-    metrics = {
-        "generated": report.as_dict(),
-        "report": str(report),
-        "sample_seed": SAMPLE_SEED,
-        "history": state["history"],
-        "train_seconds_total": round(float(sum(seconds)), 1),
-        "train_cpu_seconds_total": round(float(sum(cpu)), 1),
-        "seconds_per_epoch": round(float(np.median(seconds)), 2),
-        "parameters": {
-            "generator": int(gan.generator.count_params()),
-            "discriminator": int(gan.discriminator.count_params()),
-        },
-    }
-    shipped = build_pretrained_dense_gan()  # a fresh, uncompiled copy: no optimizer state in the file
-    shipped.set_weights(gan.get_weights())
-    return TrainedModel(model=shipped, settings=settings, metrics=metrics)

@@ -13,24 +13,21 @@ of 100 and 150 relu units, a discriminator of 150 and 100. Only the fix differs:
   of the discriminator wrapped in `keras.layers.SpectralNormalization`;
 - `"all three"`: the three together.
 
-`train_gan` trains any of them with a `GANRecipe` on uint8 images, the same way for
+`train_gan` trains any of them with a `Recipe` on uint8 images, the same way for
 each, so that their figures compare.
 """
 
 from __future__ import annotations
 
 from autoaegan.arguments import positive_int
-from autoaegan.models.gan import (
-    CODINGS_SIZE,
-    GAN,
-    GERON_RECIPE,
-    GANRecipe,
-    build_dense_discriminator,
-    build_dense_generator,
-    training_images,
-)
+from autoaegan.data.pipeline import make_dataset
+from autoaegan.models.dense_gan import GERON_RECIPE, training_images
+from autoaegan.models.gan import CODINGS_SIZE, GAN, build_dense_discriminator, build_dense_generator
 from autoaegan.models.replay import DEFAULT_CAPACITY, DEFAULT_FRACTION, ReplayGAN
-from autoaegan.profiles import Profile, get_profile
+from autoaegan.plans import Recipe
+from autoaegan.profiles import Profile
+from autoaegan.training.fitting import NaNGuard
+from autoaegan.training.gan_recipe import compile_gan
 
 FIXES = ("baseline", "experience replay", "minibatch discrimination", "spectral normalization", "all three")
 MINIBATCH_KERNELS = 50
@@ -75,9 +72,9 @@ def train_gan(
     images,
     *,
     epochs: int,
-    recipe: GANRecipe = GERON_RECIPE,
+    profile: Profile,
+    recipe: Recipe = GERON_RECIPE,
     seed: int = 42,
-    profile: Profile | None = None,
     callbacks=(),
     verbose="auto",
 ) -> dict:
@@ -86,14 +83,10 @@ def train_gan(
     Batches are shuffled with `seed` and whole (so an XLA-compiled step is compiled
     once). Training stops with a `TrainingDivergedError` if a loss becomes NaN.
     """
-    from autoaegan.data.pipeline import make_dataset
-    from autoaegan.training.fitting import NaNGuard
-
     epochs = positive_int(epochs, "epochs")
     images = training_images(images, recipe.batch_size)
-    profile = profile or get_profile()
     total_steps = epochs * (len(images) // recipe.batch_size)
-    recipe.compile(gan, total_steps=total_steps, profile=profile)
+    compile_gan(gan, recipe, profile=profile, total_steps=total_steps)
     dataset = make_dataset(images, batch_size=recipe.batch_size, shuffle=True, seed=seed, drop_remainder=True)
     history = gan.fit(dataset, epochs=epochs, shuffle=False, verbose=verbose, callbacks=[NaNGuard(), *callbacks])
     return {name: [float(v) for v in values] for name, values in history.history.items()}

@@ -24,14 +24,23 @@ from dataclasses import dataclass, field
 import keras
 import numpy as np
 
+from autoaegan.arguments import is_whole_number
 from autoaegan.data.pipeline import make_dataset
 from autoaegan.models.stacked import IMAGE_SHAPE, Variant, compile_settings, get_variant
-from autoaegan.profiles import Profile, get_profile
-from autoaegan.training.fitting import FAST_RECIPE, Recipe, train
+from autoaegan.plans import PerProfile, Plan, Recipe
+from autoaegan.pretrained.catalog import FAST_RECIPE
+from autoaegan.profiles import Profile
+from autoaegan.training.fitting import train
 
-# Epochs per stage and for the fine-tuning, per run profile (Géron: 10 per stage, then 5 end to end).
-STAGE_EPOCHS_BY_PROFILE = {"test": 1, "classroom": 2, "full": 10}
-FINE_TUNE_EPOCHS_BY_PROFILE = {"test": 1, "classroom": 2, "full": 5}
+# The course's recipe, and the epochs per stage and for the fine-tuning per run profile (Géron: 10 per stage, then
+# 5 end to end).
+PLAN = Plan(
+    recipe=FAST_RECIPE,
+    counts={
+        "stage_epochs": PerProfile(test=1, classroom=2, full=10),
+        "fine_tune_epochs": PerProfile(test=1, classroom=2, full=5),
+    },
+)
 
 
 @dataclass
@@ -67,7 +76,7 @@ def build_shallow_autoencoder(
 
 def _check_sizes(sizes) -> tuple[int, ...]:
     sizes = tuple(sizes)
-    if not sizes or any(isinstance(s, bool) or not isinstance(s, (int, np.integer)) or s < 1 for s in sizes):
+    if not sizes or any(not is_whole_number(s) or s < 1 for s in sizes):
         raise ValueError(f"sizes must be a non-empty sequence of positive integers (e.g. [100, 30]), got {sizes!r}")
     return tuple(int(s) for s in sizes)
 
@@ -103,28 +112,27 @@ def train_greedy_autoencoder(
     sizes: Sequence[int] = (100, 30),
     stage_epochs: int | None = None,
     fine_tune_epochs: int | None = None,
-    recipe: Recipe = FAST_RECIPE,
-    profile: Profile | None = None,
+    recipe: Recipe = PLAN.recipe,
+    profile: Profile,
     verbose="auto",
 ) -> GreedyAutoencoder:
     """Train one shallow autoencoder per entry of `sizes` (any depth), stack them, and fine-tune the stack.
 
     `train_images` (and `valid_images`) are 28 × 28 images, uint8 or floats in
     [0, 1]. Every training goes through `autoaegan.training.fitting.train` with `recipe`;
-    `stage_epochs` and `fine_tune_epochs` default to this module's per-profile
-    counts, and `fine_tune_epochs=0` skips the fine-tuning. Returns the stacked
+    `stage_epochs` and `fine_tune_epochs` default to `PLAN`'s counts under `profile`,
+    and `fine_tune_epochs=0` skips the fine-tuning. Returns the stacked
     encoder, decoder and autoencoder (the encoder ends with `sizes[-1]` codings),
     with the history of every stage.
     """
-    profile = profile or get_profile()
     variant = get_variant(variant)
     sizes = _check_sizes(sizes)
     train_images = _check_images(train_images, "train_images")
     if valid_images is not None:
         valid_images = _check_images(valid_images, "valid_images")
-    stage_epochs = profile.pick(**STAGE_EPOCHS_BY_PROFILE) if stage_epochs is None else int(stage_epochs)
+    stage_epochs = PLAN.count("stage_epochs", profile) if stage_epochs is None else int(stage_epochs)
     if fine_tune_epochs is None:
-        fine_tune_epochs = profile.pick(**FINE_TUNE_EPOCHS_BY_PROFILE)
+        fine_tune_epochs = PLAN.count("fine_tune_epochs", profile)
 
     encoding_layers, decoding_layers, histories = [], [], []
     # Stage 1 sees the images themselves (kept uint8, scaled per batch); later stages see codings.

@@ -19,15 +19,19 @@ import keras
 import numpy as np
 
 from autoaegan.arguments import positive_int
+from autoaegan.data.three_d import make_3d_dataset
+from autoaegan.metrics.subspace import compare_with_pca
+from autoaegan.pretrained.catalog import TrainedModel, catalog_entry
 from autoaegan.profiles import Profile
 from autoaegan.seeding import set_seed
 from autoaegan.training.fitting import fit
 
-LEARNING_RATE = 0.3
+# The shipped model's plan: SGD at 0.3 on the whole data set, epochs per run profile (`test` runs in about a
+# second and stops short of PCA's plane; `classroom` reaches it, angle < 1°, in a few seconds).
+PLAN = catalog_entry("pca_linear_autoencoder").plan
+LEARNING_RATE = PLAN.recipe.learning_rate
+# The optimizer's momentum, which a Recipe does not hold.
 MOMENTUM = 0.9
-# Epochs per run profile: `test` runs in about a second and stops short of PCA's plane;
-# `classroom` reaches it (angle < 1°) in a few seconds; `full` leaves a wide margin.
-EPOCHS_BY_PROFILE = {"test": 50, "classroom": 300, "full": 1000}
 
 
 def build_linear_autoencoder(
@@ -55,22 +59,24 @@ def build_linear_autoencoder(
 def train_linear_autoencoder(
     x: np.ndarray,
     *,
+    profile: Profile,
     n_codings: int = 2,
-    epochs: int = EPOCHS_BY_PROFILE["full"],
+    epochs: int | None = None,
     batch_size: int | None = None,
     learning_rate: float = LEARNING_RATE,
     momentum: float = MOMENTUM,
-    seed: int = 42,
+    seed: int | None = None,
     verbose=0,
 ) -> tuple[keras.Sequential, keras.Sequential, keras.Sequential, keras.callbacks.History]:
     """Build a linear autoencoder for the rows of `x` and train it on the MSE.
 
     Returns `(encoder, decoder, autoencoder, history)`.
 
-    `batch_size=None` uses the whole of `x` in every step (full-batch gradient
-    descent, not shuffled). The optimizer is SGD with `learning_rate` and
-    `momentum`. `seed` fixes the initial weights, so the same call gives the same model.
-    `verbose=0` (the default) trains silently: a progress line per epoch would flood a notebook.
+    `epochs` defaults to `PLAN`'s under `profile`. `batch_size=None` uses the whole of `x`
+    in every step (full-batch gradient descent, not shuffled). The optimizer is SGD with
+    `learning_rate` and `momentum`. `seed` (default: the profile's) fixes the initial
+    weights, so the same call gives the same model. `verbose=0` (the default) trains
+    silently: a progress line per epoch would flood a notebook.
     """
     x = np.asarray(x)
     if x.ndim != 2:
@@ -78,14 +84,16 @@ def train_linear_autoencoder(
     if not np.issubdtype(x.dtype, np.floating):
         raise TypeError(f"x must hold floating-point numbers, got dtype {x.dtype}")
     batch_size = len(x) if batch_size is None else positive_int(batch_size, "batch_size")
-    set_seed(seed)
+    epochs = PLAN.epochs_for(profile) if epochs is None else positive_int(epochs, "epochs")
+    set_seed(seed, profile=profile)
     encoder, decoder, autoencoder = build_linear_autoencoder(x.shape[1], n_codings)
     autoencoder.compile(loss="mse", optimizer=keras.optimizers.SGD(learning_rate=learning_rate, momentum=momentum))
     history = fit(
         autoencoder,
         x.astype(np.float32),
-        epochs=positive_int(epochs, "epochs"),
+        epochs=epochs,
         batch_size=batch_size,
+        profile=profile,
         shuffle=batch_size < len(x),  # a full batch holds every point whatever the order
         verbose=verbose,
     )
@@ -97,15 +105,11 @@ def build_pretrained_architecture() -> keras.Sequential:
     return build_linear_autoencoder(3, 2)[2]
 
 
-def train_pretrained(profile: Profile):
-    """Train the shipped model on the 3-D data set with this module's recipe; return a `TrainedModel`."""
-    from autoaegan.data.three_d import make_3d_dataset
-    from autoaegan.metrics.subspace import compare_with_pca
-    from autoaegan.pretrained.catalog import TrainedModel
-
+def train_pretrained(profile: Profile) -> TrainedModel:
+    """Train the shipped model on the 3-D data set with its `PLAN`; return a `TrainedModel`."""
     x = make_3d_dataset()
-    epochs = profile.pick(**EPOCHS_BY_PROFILE)
-    encoder, decoder, autoencoder, _ = train_linear_autoencoder(x, epochs=epochs, seed=profile.seed)
+    epochs = PLAN.epochs_for(profile)
+    encoder, decoder, autoencoder, _ = train_linear_autoencoder(x, profile=profile, epochs=epochs)
     comparison = compare_with_pca(encoder, decoder, x)
     settings = {
         "data": "make_3d_dataset(n=60, seed=42)",

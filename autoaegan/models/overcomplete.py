@@ -12,24 +12,25 @@ from __future__ import annotations
 import keras
 import numpy as np
 
+from autoaegan.arguments import positive_int
+
 IMAGE_SHAPE = (28, 28)
 
 
 def build_shallow_autoencoder(codings: int, activation: str | None = None):
     """Return `(encoder, decoder, autoencoder)`, not compiled: 784 → `codings` (`activation`) → 784 (linear)."""
-    if isinstance(codings, bool) or not isinstance(codings, (int, np.integer)) or codings < 1:
-        raise ValueError(f"codings must be a positive integer, got {codings!r}")
+    codings = positive_int(codings, "codings")
     pixels = int(np.prod(IMAGE_SHAPE))
     encoder = keras.Sequential(
         [
             keras.Input(shape=IMAGE_SHAPE),
             keras.layers.Flatten(),
-            keras.layers.Dense(int(codings), activation=activation, name="codings"),
+            keras.layers.Dense(codings, activation=activation, name="codings"),
         ],
         name="encoder",
     )
     decoder = keras.Sequential(
-        [keras.Input(shape=(int(codings),)), keras.layers.Dense(pixels), keras.layers.Reshape(IMAGE_SHAPE)],
+        [keras.Input(shape=(codings,)), keras.layers.Dense(pixels), keras.layers.Reshape(IMAGE_SHAPE)],
         name="decoder",
     )
     kind = "overcomplete" if codings > pixels else "undercomplete" if codings < pixels else "complete"

@@ -34,14 +34,13 @@ under one of two losses:
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 import keras
-import numpy as np
+import tensorflow as tf
 from keras import ops
 
-from autoaegan.arguments import positive_int, positive_int_tuple
+from autoaegan.arguments import positive_int, positive_int_tuple, whole_number
 from autoaegan.layers.progressive import (
     HE_GAIN,
     EqualizedConv2D,
@@ -52,21 +51,21 @@ from autoaegan.layers.progressive import (
     fade_in_layers,
 )
 from autoaegan.models.gan import GAN
+from autoaegan.models.progressive_images import downsample, upsample
+from autoaegan.pixels import SIGNED_RANGE, uint8_to_unit, unit_to_signed
 
 CODINGS_SIZE = 128
 # Channels of the generator's block at 4×4, 8×8, 16×16 and 32×32; the discriminator mirrors them.
 CHANNELS = (128, 128, 64, 32)
 START_RESOLUTION = 4
 LEAKY_SLOPE = 0.2
-VALUE_RANGE = (-1.0, 1.0)
+VALUE_RANGE = SIGNED_RANGE
 LOSSES = ("logistic", "wgan-gp")
 
 
 def resolution_of(level: int) -> int:
     """The side of the images at growth level `level`: 4 at level 0, then doubling (8, 16, 32...)."""
-    if isinstance(level, bool) or not isinstance(level, (int, np.integer)) or level < 0:
-        raise ValueError(f"level must be an integer ≥ 0, got {level!r}")
-    return START_RESOLUTION * 2 ** int(level)
+    return START_RESOLUTION * 2 ** whole_number(level, "level", at_least=0)
 
 
 @dataclass(frozen=True)
@@ -313,58 +312,6 @@ def build_progressive_pair(
     )
 
 
-# ---------------------------------------------------------------------------------------------------- data
-def pad_images(images, size: int = 32) -> np.ndarray:
-    """uint8 images `(n, 28, 28)` → `(n, size, size, 1)`, centred on a black border (the background's value)."""
-    images = np.asarray(images)
-    if images.dtype != np.uint8 or images.ndim not in (3, 4) or (images.ndim == 4 and images.shape[-1] != 1):
-        raise ValueError(
-            f"images must be uint8 shaped (n, height, width) or (n, height, width, 1), "
-            f"got {images.dtype} of shape {images.shape}"
-        )
-    height, width = images.shape[1:3]
-    size = positive_int(size, "size")
-    if size < max(height, width):
-        raise ValueError(f"size must be at least the images' {height}×{width}, got {size}")
-    top, left = (size - height) // 2, (size - width) // 2
-    padded = np.zeros((len(images), size, size, 1), np.uint8)
-    padded[:, top : top + height, left : left + width, 0] = images.reshape(len(images), height, width)
-    return padded
-
-
-def real_dataset(images, *, batch_size: int, seed: int | None, size: int = 32):
-    """Shuffled whole batches of uint8 `images` `(n, 28, 28)`, padded to `size`, as floats in [0, 1].
-
-    Every batch is full, so that each step has the same shape (one XLA compilation).
-    `ProGAN` scales them to [-1, 1] and averages them down to the level's size.
-    """
-    return padded_dataset(pad_images(images, size), batch_size=batch_size, seed=seed)
-
-
-def padded_dataset(padded, *, batch_size: int, seed: int | None):
-    """`real_dataset` of images already padded by `pad_images` (a long training pads them once, not per dataset)."""
-    from autoaegan.data.pipeline import make_dataset
-
-    batch_size = positive_int(batch_size, "batch_size")
-    if len(padded) < batch_size:
-        raise ValueError(f"need at least one batch of {batch_size} images, got {len(padded)}")
-    return make_dataset(padded, batch_size=batch_size, shuffle=True, seed=seed, drop_remainder=True)
-
-
-def downsample(images, factor: int):
-    """Average-pool `(batch, H, W, C)` images by `factor` (a power of 2 or 1), as the real images of a lower level."""
-    factor = positive_int(factor, "factor")
-    if factor == 1:
-        return images
-    return ops.average_pool(images, factor, strides=factor, padding="valid")
-
-
-def upsample(images, factor: int = 2):
-    """Nearest-neighbour ×`factor` upsampling of `(batch, H, W, C)` images: each pixel repeated in a square."""
-    factor = positive_int(factor, "factor")
-    return ops.repeat(ops.repeat(images, factor, axis=1), factor, axis=2)
-
-
 # ---------------------------------------------------------------------------------------------------- training
 @keras.saving.register_keras_serializable(package="autoaegan")
 class ProGAN(GAN):
@@ -446,7 +393,7 @@ class ProGAN(GAN):
         super().compile(d_optimizer, g_optimizer, **kwargs)
 
     def real_images(self, images):
-        """Real images, uint8 or floats in [0, 1] at any multiple of the level's size, as the discriminator reads them."""
+        """Real images, uint8 or floats in [0, 1] at any multiple of the level's size, as the discriminator reads."""
         size = int(self.generator.output_shape[1])
         shape = tuple(images.shape)
         if len(shape) != 4 or shape[-1] != 1 or shape[1] is None or shape[1] != shape[2] or shape[1] % size:
@@ -455,23 +402,20 @@ class ProGAN(GAN):
             )
         dtype = keras.backend.standardize_dtype(images.dtype)
         if dtype == "uint8":
-            images = ops.cast(images, "float32") / 255.0
+            images = uint8_to_unit(images)
         elif "float" not in dtype:
             raise TypeError(f"real images must be uint8 or floats in [0, 1], got dtype {dtype}")
         images = downsample(ops.cast(images, "float32"), shape[1] // size)
         if self.fading:
             blurred = upsample(downsample(images, 2), 2)
             images = blurred + ops.cast(self.fade_layers[0].alpha, "float32") * (images - blurred)
-        low, high = self.value_range
-        return images * (high - low) + low
+        return unit_to_signed(images) if self.value_range == SIGNED_RANGE else images
 
     def generator_fakes(self, batch_size):
         """The fakes of phase 2, made inside its gradient tape; subclasses (StyleGAN) change how."""
         return self.generator(self.sample_codings(batch_size), training=True)
 
     def _gradient_penalty(self, real, fakes):
-        import tensorflow as tf
-
         mix = keras.random.uniform((ops.shape(real)[0], 1, 1, 1), seed=self.seed_generator)
         between = real + mix * (fakes - real)
         with tf.GradientTape() as tape:
@@ -487,8 +431,6 @@ class ProGAN(GAN):
         Returns `(loss, P(real) of the reals, P(real) of the fakes)`, the
         probabilities being the sigmoid of the scores.
         """
-        import tensorflow as tf
-
         real = self.real_images(real_images)
         fakes = ops.stop_gradient(self.discriminator_fakes(ops.shape(real)[0]))
         weights = self.discriminator.trainable_variables
@@ -509,8 +451,6 @@ class ProGAN(GAN):
 
     def generator_step(self, batch_size):
         """Phase 2: one generator step through the discriminator (unchanged), which should score its fakes real."""
-        import tensorflow as tf
-
         weights = self.generator.trainable_variables
         with tf.GradientTape() as tape:
             scores = self.discriminator(self.generator_fakes(batch_size), training=False)
@@ -538,9 +478,7 @@ class FadeInSchedule(keras.callbacks.Callback):
     def __init__(self, steps: int, *, start: int = 0):
         super().__init__()
         self.steps = positive_int(steps, "steps")
-        if isinstance(start, bool) or not isinstance(start, (int, np.integer)) or start < 0:
-            raise ValueError(f"start must be an integer ≥ 0, got {start!r}")
-        self.step = int(start)
+        self.step = whole_number(start, "start", at_least=0)
 
     def on_train_batch_begin(self, batch, logs=None):
         self.model.set_alpha(min(1.0, self.step / self.steps))
@@ -550,37 +488,3 @@ class FadeInSchedule(keras.callbacks.Callback):
 
     def on_train_end(self, logs=None):
         self.model.set_alpha(min(1.0, self.step / self.steps))
-
-
-# ---------------------------------------------------------------------------------------------------- cost
-def forward_macs(model: keras.Model) -> int:
-    """Multiply-accumulates per image of `model`'s dense layers and convolutions (see `dcgan.forward_macs`).
-
-    The progressive models share layers between levels, and a shared layer has no
-    single output shape to read; the count is made on a clone of `model`, whose
-    layers belong to it alone.
-    """
-    from autoaegan.models.dcgan import forward_macs as layer_macs
-
-    return sum(cost for _, cost in layer_macs(keras.models.clone_model(model)))
-
-
-def training_flops_per_image(generator: keras.Model, discriminator: keras.Model) -> int:
-    """Floating-point operations of one logistic-loss `ProGAN` step per real image (`dcgan.training_flops_per_image`).
-
-    The step does the same passes as `GAN.train_step` (the discriminator scores the
-    two batches in two calls instead of one). The "wgan-gp" loss adds a forward and a
-    double backward pass of the discriminator on the interpolated images.
-    """
-    from autoaegan.models.dcgan import training_flops_per_image as gan_flops
-
-    return gan_flops(keras.models.clone_model(generator), keras.models.clone_model(discriminator))
-
-
-def parameter_count(*models: keras.Model) -> int:
-    """The number of distinct trainable weights in `models` (weights shared between them counted once)."""
-    seen = {}
-    for model in models:
-        for weight in model.trainable_weights:
-            seen[id(weight)] = math.prod(weight.shape)
-    return int(sum(seen.values()))

@@ -4,9 +4,11 @@ Both GANs train on the 55,000 training images padded to 32×32, with the papers'
 Adam (β₁ = 0, β₂ = 0.99) and the non-saturating logistic loss, and ship the moving
 average of their generator's weights (as the papers do). A training is a list of
 *chunks* of `recipe.chunk_steps` steps; after each chunk a checkpoint is written
-(`autoaegan.models.dcgan.Checkpoints`: weights, optimizers, a `TrainingState` whose
-`epochs_done` counts chunks), with a quick FD on 2,000 samples in its history, so a
-killed run resumes after its last chunk and loses at most one.
+(`autoaegan.training.checkpoints`: networks, optimizers, the averaged generator, a
+`TrainingState` whose `epochs_done` counts chunks), with a quick FD on 2,000 samples in
+its history, so a killed run resumes after its last chunk and loses at most one. The
+recipe and the chunks per profile are the plans of the `progan` and `stylegan` entries
+of the pretrained catalogue.
 
 The ProGAN's chunks follow a *schedule* of phases: level 0 (4×4) stable, then for
 each level a fade-in phase (α from 0 to 1) and a stable phase. Adam's state starts
@@ -15,6 +17,7 @@ afresh at every phase, as in the paper's code (the set of weights changes).
 
 from __future__ import annotations
 
+import json
 import math
 import time
 from dataclasses import asdict, dataclass, field
@@ -24,44 +27,30 @@ import keras
 import numpy as np
 
 from autoaegan.arguments import positive_int
-from autoaegan.models.dcgan import Checkpoints, TrainingState
-from autoaegan.models.dcgan import default_work_dir as dcgan_work_dir
-from autoaegan.profiles import Profile, get_profile
+from autoaegan.data.fashion_mnist import load_fashion_mnist
+from autoaegan.latent import sample_codings
+from autoaegan.models.progan import FadeInSchedule, ProGAN, ProgressiveGenerator, build_progressive_pair, resolution_of
+from autoaegan.models.progressive_images import pad_images, padded_dataset
+from autoaegan.models.stylegan import STYLE_MIXING_PROBABILITY, StyleGenerator, build_stylegan
+from autoaegan.pixels import SIGNED_RANGE
+from autoaegan.plans import Recipe
+from autoaegan.pretrained.catalog import CATALOG, TrainedModel
+from autoaegan.profiles import Profile
+from autoaegan.recordings import RECORDINGS_DIR
+from autoaegan.seeding import set_seed
+from autoaegan.training.averaging import averaged_copy, averaged_weights
+from autoaegan.training.checkpoints import Checkpoints
+from autoaegan.training.gan_recipe import compile_gan
+from autoaegan.training.progress_log import log
+from autoaegan.training.quality import QUICK_FD_N, quality_figures, quick_fd
+from autoaegan.training.sampling import generate_from
+from autoaegan.training.training_state import TrainingState
+from autoaegan.training.work_dir import work_dir
 
-QUICK_FD_N = 2_000
-
-
-@dataclass(frozen=True)
-class ProgressiveRecipe:
-    """How chapters 10 and 11 train: network widths, Adam, batches, XLA, chunk length, weight averaging."""
-
-    channels: tuple[int, ...] = (64, 64, 32, 16)
-    batch_size: int = 32
-    learning_rate: float = 1e-3
-    beta_1: float = 0.0
-    beta_2: float = 0.99
-    g_ema_momentum: float = 0.999
-    jit_compile: bool = True
-    steps_per_execution: int = 8
-    chunk_steps: int = 400
-
-    def make_optimizers(self) -> tuple[keras.optimizers.Optimizer, keras.optimizers.Optimizer]:
-        """Fresh `(d_optimizer, g_optimizer)`; the generator's keeps the moving average of its weights."""
-        return (
-            keras.optimizers.Adam(self.learning_rate, beta_1=self.beta_1, beta_2=self.beta_2),
-            keras.optimizers.Adam(
-                self.learning_rate,
-                beta_1=self.beta_1,
-                beta_2=self.beta_2,
-                use_ema=True,
-                ema_momentum=self.g_ema_momentum,
-            ),
-        )
-
-
-# Widths (64, 64, 32, 16) train at about 175 images/s (StyleGAN) on 2 cores with XLA, against 61 for (128, 128, 64,
-# 32): the narrow networks make a full training a CPU-hour.
-RECIPE = ProgressiveRecipe()
+# The plans of the shipped ProGAN and StyleGAN (their catalogue entries): one recipe, chunks per profile.
+PROGAN_PLAN = CATALOG["progan"].plan
+STYLEGAN_PLAN = CATALOG["stylegan"].plan
+RECIPE = PROGAN_PLAN.recipe
 
 
 @dataclass(frozen=True)
@@ -74,20 +63,13 @@ class Phase:
 
 
 def progan_schedule(max_level: int, *, chunks_per_phase: int, final_chunks: int) -> list[Phase]:
-    """Level 0 stable, then for each level a fade-in and a stable phase; the last stable phase is `final_chunks` long."""
+    """Level 0 stable, then for each level a fade-in and a stable phase, the last stable one `final_chunks` long."""
     phases = [Phase(0, False, positive_int(chunks_per_phase, "chunks_per_phase"))]
     for level in range(1, max_level + 1):
         phases.append(Phase(level, True, chunks_per_phase))
         last = level == max_level
         phases.append(Phase(level, False, positive_int(final_chunks, "final_chunks") if last else chunks_per_phase))
     return phases
-
-
-# (chunks per phase, chunks of the final stable phase) and StyleGAN chunks, by profile. Full: 3 chunks = 38,400 images
-# per phase; the ProGAN sees 358,400 images in all, the StyleGAN 307,200 (5.6 epochs, the DCGAN 5).
-PROGAN_CHUNKS_BY_PROFILE = {"test": (1, 1), "classroom": (1, 1), "full": (3, 10)}
-STYLEGAN_CHUNKS_BY_PROFILE = {"test": 1, "classroom": 2, "full": 24}
-CHUNK_STEPS_BY_PROFILE = {"test": 8, "classroom": 40, "full": RECIPE.chunk_steps}
 
 
 def phase_of(schedule: list[Phase], chunk: int) -> tuple[int, Phase, int]:
@@ -98,38 +80,6 @@ def phase_of(schedule: list[Phase], chunk: int) -> tuple[int, Phase, int]:
             return index, phase, chunk - start
         start += phase.chunks
     raise ValueError(f"chunk {chunk} is past the schedule's {start} chunks")
-
-
-def work_dir(kind: str) -> Path:
-    """Where the long training of `kind` ("progan" or "stylegan") keeps its checkpoints (git-ignored)."""
-    return dcgan_work_dir().parent / kind
-
-
-def _log(message: str) -> None:
-    print(time.strftime("%H:%M:%S"), message, flush=True)
-
-
-def quick_fd(generator, *, n: int = QUICK_FD_N, seed: int = 0, **generate) -> float:
-    """The FD of `n` samples of `generator` (tanh images, 32×32 centre-cropped), for monitoring a training."""
-    from autoaegan.latent import sample_codings
-    from autoaegan.metrics.evaluation import evaluate_generated
-    from autoaegan.models.gan import generate_from
-
-    codings = sample_codings(n, int(generator.input_shape[-1]), seed=seed)
-    images = generate_from(generator, codings, value_range=(-1.0, 1.0), **generate)
-    return float(evaluate_generated(images, n=n).scores.fd)
-
-
-def averaged_weights(gan) -> list[np.ndarray]:
-    """The generator's weights with its trainable ones replaced by the moving averages its optimizer keeps."""
-    optimizer = gan.g_optimizer
-    if not optimizer.use_ema:
-        raise ValueError("the generator's optimizer keeps no moving average: make it with use_ema=True")
-    averages = {
-        id(v): np.asarray(a)
-        for v, a in zip(gan.generator.trainable_variables, optimizer._model_variables_moving_average)
-    }
-    return [averages.get(id(v), np.asarray(v)) for v in gan.generator.weights]
 
 
 def _chunk(gan, dataset, *, steps: int, callbacks=()) -> dict:
@@ -147,7 +97,7 @@ class _Run:
 
     kind: str
     images: np.ndarray
-    recipe: ProgressiveRecipe
+    recipe: Recipe
     chunk_steps: int
     seed: int
     profile: Profile
@@ -157,65 +107,55 @@ class _Run:
     padded: np.ndarray | None = None
 
     def dataset(self, chunk: int):
-        from autoaegan.models.progan import pad_images, padded_dataset
-
         if self.padded is None:
             self.padded = pad_images(self.images)  # once, not once per chunk
         # A seed per chunk: a resumed run sees the batches an uninterrupted one would.
         return padded_dataset(self.padded, batch_size=self.recipe.batch_size, seed=self.seed + chunk).repeat()
 
     def compile(self, gan):
-        d_optimizer, g_optimizer = self.recipe.make_optimizers()
-        gan.compile(
-            d_optimizer,
-            g_optimizer,
-            steps_per_execution=self.recipe.steps_per_execution,
-            jit_compile=self.recipe.jit_compile and not self.profile.deterministic,
-        )
-        return gan
+        return compile_gan(gan, self.recipe, profile=self.profile)
 
-    def record(self, chunk: int, logs: dict, seconds: float, cpu_seconds: float, gan, fd_of) -> None:
-        state = self.state
-        state.seconds_by_epoch.append(round(seconds, 1))
-        state.cpu_seconds_by_epoch.append(round(cpu_seconds, 1))
-        for name, value in logs.items():
-            state.history.setdefault(name, []).append(round(value, 5))
+    def checkpoints(self) -> Checkpoints | None:
+        return None if self.directory is None else Checkpoints(self.directory)
+
+    def record(self, chunk: int, logs: dict, seconds: float, cpu_seconds: float, gan, average) -> None:
+        """Append the chunk's figures (and the averaged generator's quick FD) and save its checkpoint.
+
+        `average(gan)` makes a copy of the generator holding its averaged weights, only when needed.
+        """
+        averaged = average(gan) if self.monitor or self.directory is not None else None
         if self.monitor:
-            state.history.setdefault(f"fd_{QUICK_FD_N}", []).append(round(fd_of(), 2))
-        state.epochs_done = chunk + 1
+            logs = {**logs, f"fd_{QUICK_FD_N}": round(_quick_fd(averaged), 2)}
+        self.state.record(chunk + 1, logs, seconds=seconds, cpu_seconds=cpu_seconds)
         if self.directory is not None:
-            averaged = None
-            if gan.g_optimizer.use_ema:
-                averaged = _WeightsFile(averaged_weights(gan), gan.generator)
-            Checkpoints(self.directory).save(
-                state, gan.generator, gan.discriminator, gan.d_optimizer, gan.g_optimizer, averaged_generator=averaged
-            )
-        shown = {**logs, **({f"fd_{QUICK_FD_N}": state.history[f"fd_{QUICK_FD_N}"][-1]} if self.monitor else {})}
-        _log(
+            self.checkpoints().save(self.state, **_objects(gan), averaged_generator=averaged)
+        log(
             f"{self.kind} chunk {chunk + 1} done in {seconds:.0f} s: "
-            + ", ".join(f"{name} {value:.4g}" for name, value in shown.items())
+            + ", ".join(f"{name} {value:.4g}" for name, value in logs.items())
         )
 
 
-class _WeightsFile:
-    """Saves given weights through a model's `save_weights` (for the averaged generator), leaving the model as it was."""
+def _objects(gan) -> dict:
+    """What a checkpoint restores: both networks and both optimizers (the generator's keeps its average)."""
+    return {
+        "generator": gan.generator,
+        "discriminator": gan.discriminator,
+        "d_optimizer": gan.d_optimizer,
+        "g_optimizer": gan.g_optimizer,
+    }
 
-    def __init__(self, weights, model):
-        self.weights, self.model = weights, model
 
-    def save_weights(self, path):
-        live = self.model.get_weights()
-        self.model.set_weights(self.weights)
-        try:
-            self.model.save_weights(path)
-        finally:
-            self.model.set_weights(live)
+def _averaged_generator(gan) -> keras.Model:
+    return averaged_copy(gan.generator, gan.g_optimizer)
+
+
+def _quick_fd(generator) -> float:
+    if generator.output_shape[1] != generator.output_shape[2] or generator.output_shape[1] < 28:
+        return float("nan")  # the metrics read 28×28 or 32×32 images only
+    return quick_fd(generator)
 
 
 def _start(kind, images, *, recipe, profile, seed, directory, monitor, chunk_steps=None) -> _Run:
-    from autoaegan.seeding import set_seed
-
-    profile = profile or get_profile()
     images = np.asarray(images)
     if images.dtype != np.uint8 or images.ndim != 3:
         raise ValueError(f"images must be uint8 shaped (n, 28, 28), got {images.dtype} of shape {images.shape}")
@@ -223,7 +163,7 @@ def _start(kind, images, *, recipe, profile, seed, directory, monitor, chunk_ste
         raise ValueError(f"need at least one batch of {recipe.batch_size} images, got {len(images)}")
     set_seed(seed, profile=profile)
     chunk_steps = (
-        profile.pick(**CHUNK_STEPS_BY_PROFILE) if chunk_steps is None else positive_int(chunk_steps, "chunk_steps")
+        PROGAN_PLAN.count("chunk_steps", profile) if chunk_steps is None else positive_int(chunk_steps, "chunk_steps")
     )
     if chunk_steps % recipe.steps_per_execution:
         raise ValueError(
@@ -234,11 +174,17 @@ def _start(kind, images, *, recipe, profile, seed, directory, monitor, chunk_ste
     )
 
 
+def _timed_chunk(gan, run: _Run, chunk: int, callbacks=()) -> tuple[dict, float, float]:
+    started, cpu_started = time.perf_counter(), time.process_time()
+    logs = _chunk(gan, run.dataset(chunk), steps=run.chunk_steps, callbacks=callbacks)
+    return logs, time.perf_counter() - started, time.process_time() - cpu_started
+
+
 def train_progan(
     images,
     *,
-    recipe: ProgressiveRecipe = RECIPE,
-    profile: Profile | None = None,
+    profile: Profile,
+    recipe: Recipe = RECIPE,
     seed: int = 42,
     directory=None,
     monitor: bool = True,
@@ -254,11 +200,8 @@ def train_progan(
     `directory=False` trains without them. `techniques` (a `ProGANTechniques`,
     default all on) switches the paper's techniques off for the ablation. `phases`
     (chunks per phase, chunks of the last phase) and `chunk_steps` replace the
-    profile's budget (the ablation's reduced runs).
+    plan's budget for `profile` (the ablation's reduced runs).
     """
-    from autoaegan.models.progan import FadeInSchedule, ProGAN, build_progressive_pair
-
-    profile = profile or get_profile()
     directory = work_dir("progan") if directory is None else directory
     run = _start(
         "progan",
@@ -271,7 +214,9 @@ def train_progan(
         chunk_steps=chunk_steps,
     )
     generator_layers, discriminator_layers = build_progressive_pair(recipe.channels, techniques=techniques)
-    per_phase, final = profile.pick(**PROGAN_CHUNKS_BY_PROFILE) if phases is None else phases
+    if phases is None:
+        phases = (PROGAN_PLAN.count("chunks_per_phase", profile), PROGAN_PLAN.count("final_chunks", profile))
+    per_phase, final = phases
     schedule = progan_schedule(generator_layers.max_level, chunks_per_phase=per_phase, final_chunks=final)
     if techniques is not None and not techniques.progressive_growing:
         # The same number of images, all at the last level.
@@ -288,14 +233,13 @@ def train_progan(
         return run.compile(gan)
 
     gan, current = None, None
-    if run.directory is not None and Checkpoints(run.directory).latest() is not None:
-        done = Checkpoints(run.directory).state().epochs_done
+    checkpoints = run.checkpoints()
+    if checkpoints is not None and checkpoints.latest() is not None:
+        done = checkpoints.latest()
         current, saved_phase, _ = phase_of(schedule, min(done, total) - 1)
         gan = pair(saved_phase)
-        run.state = Checkpoints(run.directory).restore(
-            gan.generator, gan.discriminator, gan.d_optimizer, gan.g_optimizer
-        )
-        _log(f"progan: resuming after chunk {done} of {total} ({run.state.train_seconds:.0f} s so far)")
+        run.state = checkpoints.restore(**_objects(gan))
+        log(f"progan: resuming after chunk {done} of {total} ({run.state.train_seconds:.0f} s so far)")
     run.state.settings = _settings(
         run,
         "progan",
@@ -309,41 +253,21 @@ def train_progan(
         callbacks = (
             [FadeInSchedule(phase.chunks * run.chunk_steps, start=inside * run.chunk_steps)] if phase.fade_in else []
         )
-        started, cpu_started = time.perf_counter(), time.process_time()
-        logs = _chunk(gan, run.dataset(chunk), steps=run.chunk_steps, callbacks=callbacks)
+        logs, seconds, cpu_seconds = _timed_chunk(gan, run, chunk, callbacks)
         if phase.fade_in:
             logs["alpha"] = gan.alpha
-        run.record(
-            chunk,
-            logs,
-            time.perf_counter() - started,
-            time.process_time() - cpu_started,
-            gan,
-            lambda: _progan_quick_fd(gan, generator_layers, phase),
-        )
+        run.record(chunk, logs, seconds, cpu_seconds, gan, _averaged_generator)
     if gan is None:
         gan = pair(schedule[-1])
     gan.generator_layers = generator_layers
     return gan, run.state
 
 
-def _progan_quick_fd(gan, generator_layers, phase: Phase) -> float:
-    if phase.level != generator_layers.max_level:
-        return float("nan")  # the metrics read 28×28 or 32×32 images only
-    averaged = generator_layers.model(phase.level, fade_in=phase.fade_in)
-    live = averaged.get_weights()
-    averaged.set_weights(averaged_weights(gan))
-    try:
-        return quick_fd(averaged)
-    finally:
-        averaged.set_weights(live)
-
-
 def train_stylegan(
     images,
     *,
-    recipe: ProgressiveRecipe = RECIPE,
-    profile: Profile | None = None,
+    profile: Profile,
+    recipe: Recipe = RECIPE,
     seed: int = 42,
     directory=None,
     monitor: bool = True,
@@ -355,11 +279,8 @@ def train_stylegan(
 
     Checkpoints go to `directory` (default `work_dir("stylegan")`); `directory=False`
     trains without them. `style_mixing_probability` (default the paper's 0.9) and
-    `chunks` and `chunk_steps` (default the profile's) serve the mixing ablation.
+    `chunks` and `chunk_steps` (default the plan's for `profile`) serve the mixing ablation.
     """
-    from autoaegan.models.stylegan import STYLE_MIXING_PROBABILITY, build_stylegan
-
-    profile = profile or get_profile()
     directory = work_dir("stylegan") if directory is None else directory
     run = _start(
         "stylegan",
@@ -373,34 +294,23 @@ def train_stylegan(
     )
     mixing = STYLE_MIXING_PROBABILITY if style_mixing_probability is None else style_mixing_probability
     gan = run.compile(build_stylegan(channels=recipe.channels, seed=seed, style_mixing_probability=mixing))
-    total = positive_int(chunks, "chunks") if chunks is not None else profile.pick(**STYLEGAN_CHUNKS_BY_PROFILE)
-    if run.directory is not None and Checkpoints(run.directory).latest() is not None:
-        run.state = Checkpoints(run.directory).restore(
-            gan.generator, gan.discriminator, gan.d_optimizer, gan.g_optimizer
-        )
-        _log(
+    total = positive_int(chunks, "chunks") if chunks is not None else STYLEGAN_PLAN.count("chunks", profile)
+    checkpoints = run.checkpoints()
+    if checkpoints is not None and checkpoints.latest() is not None:
+        run.state = checkpoints.restore(**_objects(gan))
+        log(
             f"stylegan: resuming after chunk {run.state.epochs_done} of {total} "
             f"({run.state.train_seconds:.0f} s so far)"
         )
     run.state.settings = _settings(run, "stylegan", chunks=total, style_mixing_probability=mixing)
     for chunk in range(run.state.epochs_done, total):
-        started, cpu_started = time.perf_counter(), time.process_time()
-        logs = _chunk(gan, run.dataset(chunk), steps=run.chunk_steps)
-        run.record(
-            chunk,
-            logs,
-            time.perf_counter() - started,
-            time.process_time() - cpu_started,
-            gan,
-            lambda: _stylegan_quick_fd(gan),
-        )
+        logs, seconds, cpu_seconds = _timed_chunk(gan, run, chunk)
+        run.record(chunk, logs, seconds, cpu_seconds, gan, averaged_style_generator)
     return gan, run.state
 
 
-def averaged_style_generator(gan):
+def averaged_style_generator(gan) -> StyleGenerator:
     """A copy of a `StyleGAN`'s generator holding the moving average of its weights (w̄ copied as it is)."""
-    from autoaegan.models.stylegan import StyleGenerator
-
     source = gan.generator
     copy = StyleGenerator(
         source.codings_size,
@@ -411,12 +321,8 @@ def averaged_style_generator(gan):
         seed=source.seed,
         name=source.name,
     )
-    copy.set_weights(averaged_weights(gan))
+    copy.set_weights(averaged_weights(source, gan.g_optimizer))
     return copy
-
-
-def _stylegan_quick_fd(gan) -> float:
-    return quick_fd(averaged_style_generator(gan))
 
 
 def _settings(run: _Run, kind: str, **extra) -> dict:
@@ -441,8 +347,6 @@ def build_pretrained_progan() -> keras.Model:
     model's. Its `generator_layers` attribute is the `ProgressiveGenerator` whose
     layers it wires (for the other levels' models).
     """
-    from autoaegan.models.progan import ProgressiveGenerator
-
     layers = ProgressiveGenerator(channels=RECIPE.channels)
     model = layers.model(layers.max_level, fade_in=True)
     layers.fades[layers.max_level].set_alpha(1.0)
@@ -450,11 +354,9 @@ def build_pretrained_progan() -> keras.Model:
     return model
 
 
-def build_pretrained_stylegan():
+def build_pretrained_stylegan() -> StyleGenerator:
     """The shipped StyleGAN generator's architecture: a `StyleGenerator` of the recipe's widths (not trained)."""
-    from autoaegan.models.stylegan import StyleGenerator
-
-    return StyleGenerator(channels=RECIPE.channels, seed=0, name="style_generator")
+    return StyleGenerator(channels=STYLEGAN_PLAN.recipe.channels, seed=0, name="style_generator")
 
 
 def _shipped_settings(state: TrainingState, checkpointed: bool, images) -> dict:
@@ -469,11 +371,9 @@ def _shipped_settings(state: TrainingState, checkpointed: bool, images) -> dict:
     }
 
 
-def _quality(generator, profile: Profile, state: TrainingState) -> dict:
-    from autoaegan.models.dcgan import METRIC_N_BY_PROFILE, quality_figures
-
+def _quality(generator, n: int, state: TrainingState) -> dict:
     return {
-        "quality": quality_figures(generator, n=profile.pick(**METRIC_N_BY_PROFILE), value_range=(-1.0, 1.0)),
+        "quality": quality_figures(generator, n=n, value_range=SIGNED_RANGE),
         "history": state.history,
         "parameters": int(generator.count_params()),
     }
@@ -481,18 +381,15 @@ def _quality(generator, profile: Profile, state: TrainingState) -> dict:
 
 def train_pretrained_progan(profile: Profile):
     """Train (or finish, from its checkpoints under the full profile) the ProGAN; return a `TrainedModel`."""
-    from autoaegan.data.fashion_mnist import load_fashion_mnist
-    from autoaegan.pretrained.catalog import TrainedModel
-
     images = profile.subset(load_fashion_mnist().train_images, "train")
-    checkpointed = profile.name == "full"
+    checkpointed = profile.pick(test=False, classroom=False, full=True)
     gan, state = train_progan(
         images, profile=profile, seed=profile.seed, directory=None if checkpointed else False, monitor=checkpointed
     )
     layers = gan.generator_layers
     # The averaged weights go into the shared layers, so the fade-in model below reads them (and the live
     # 16×16 to-image layer, which the last phase no longer trained).
-    for variable, value in zip(gan.generator.weights, averaged_weights(gan)):
+    for variable, value in zip(gan.generator.weights, averaged_weights(gan.generator, gan.g_optimizer)):
         variable.assign(value)
     fading = layers.model(layers.max_level, fade_in=True)
     layers.fades[layers.max_level].set_alpha(1.0)
@@ -503,7 +400,7 @@ def train_pretrained_progan(profile: Profile):
     return TrainedModel(
         model=shipped,
         settings=_shipped_settings(state, checkpointed, images),
-        metrics=_quality(shipped, profile, state),
+        metrics=_quality(shipped, PROGAN_PLAN.count("metric_n", profile), state),
     )
 
 
@@ -519,16 +416,10 @@ def record_growth(directory, state: TrainingState, *, target: Path | None = None
     and 32×32, as training reached each size. `target`: the folder to write to
     (default the package's recordings).
     """
-    import json
-
-    from autoaegan.latent import sample_codings
-    from autoaegan.models.gan import generate_from
-    from autoaegan.models.progan import ProgressiveGenerator, resolution_of
-    from autoaegan.recordings import RECORDINGS_DIR
-
     schedule = [Phase(**phase) for phase in state.settings["schedule"]]
     channels = tuple(state.settings["recipe"]["channels"])
     target = RECORDINGS_DIR if target is None else Path(target)
+    checkpoints = Checkpoints(directory)
     arrays, chunks = {}, {}
     end = 0
     for phase in schedule:
@@ -537,10 +428,10 @@ def record_growth(directory, state: TrainingState, *, target: Path | None = None
             continue
         layers = ProgressiveGenerator(channels=channels)
         model = layers.model(phase.level)
-        model.load_weights(Checkpoints(directory).generator_weights(end, averaged=True))
+        checkpoints.restore(end, averaged_generator=model)
         size = resolution_of(phase.level)
         codings = sample_codings(GROWTH_SAMPLES, layers.codings_size, seed=GROWTH_SEED)
-        images = generate_from(model, codings, value_range=(-1.0, 1.0))[..., 0]
+        images = generate_from(model, codings, value_range=SIGNED_RANGE)[..., 0]
         arrays[f"{size}x{size}"] = np.round(images * 255).astype(np.uint8)
         chunks[f"{size}x{size}"] = end
     path = target / "progan_growth_samples.npz"
@@ -564,18 +455,15 @@ def record_growth(directory, state: TrainingState, *, target: Path | None = None
 
 def train_pretrained_stylegan(profile: Profile):
     """Train (or finish, from its checkpoints under the full profile) the StyleGAN; return a `TrainedModel`."""
-    from autoaegan.data.fashion_mnist import load_fashion_mnist
-    from autoaegan.pretrained.catalog import TrainedModel
-
     images = profile.subset(load_fashion_mnist().train_images, "train")
-    checkpointed = profile.name == "full"
+    checkpointed = profile.pick(test=False, classroom=False, full=True)
     gan, state = train_stylegan(
         images, profile=profile, seed=profile.seed, directory=None if checkpointed else False, monitor=checkpointed
     )
     shipped = build_pretrained_stylegan()
-    shipped.set_weights(averaged_weights(gan))
+    shipped.set_weights(averaged_weights(gan.generator, gan.g_optimizer))
     return TrainedModel(
         model=shipped,
         settings=_shipped_settings(state, checkpointed, images),
-        metrics=_quality(shipped, profile, state),
+        metrics=_quality(shipped, STYLEGAN_PLAN.count("metric_n", profile), state),
     )

@@ -19,10 +19,9 @@ so that adding and sampling work inside a traced, XLA-compiled `train_step`.
 from __future__ import annotations
 
 import keras
-import numpy as np
 from keras import ops
 
-from autoaegan.arguments import positive_int
+from autoaegan.arguments import positive_int, real_number
 from autoaegan.models.gan import GAN
 
 DEFAULT_CAPACITY = 4_096
@@ -113,13 +112,9 @@ class ReplayGAN(GAN):
         **kwargs,
     ):
         super().__init__(generator, discriminator, **kwargs)
-        if (
-            isinstance(replay_fraction, bool)
-            or not isinstance(replay_fraction, (int, float, np.floating))
-            or not 0.0 <= float(replay_fraction) <= 1.0
-        ):
-            raise ValueError(f"replay_fraction must be a number in [0, 1], got {replay_fraction!r}")
-        self.replay_fraction = float(replay_fraction)
+        self.replay_fraction = real_number(
+            replay_fraction, "replay_fraction", expected="a number in [0, 1]", accept=lambda v: 0.0 <= v <= 1.0
+        )
         # The buffer's own seed stream, distinct from the codings' but fixed by the same seed.
         self.replay = ReplayBuffer(
             replay_capacity,

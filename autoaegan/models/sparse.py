@@ -18,7 +18,7 @@ from __future__ import annotations
 import keras
 import numpy as np
 
-from autoaegan.arguments import positive_int
+from autoaegan.arguments import positive_int, real_number
 from autoaegan.layers.regularizers import KLDivergenceRegularizer
 
 IMAGE_SHAPE = (28, 28)
@@ -56,11 +56,10 @@ def build_plain_sigmoid_autoencoder(codings: int = 300, hidden: int = 100):
 
 def build_l1_sparse_autoencoder(codings: int = 300, l1: float = 1e-4, hidden: int = 100):
     """Approach 1: sigmoid codings followed by `ActivityRegularization(l1=l1)`; `(encoder, decoder, autoencoder)`."""
-    if isinstance(l1, bool) or not isinstance(l1, (int, float)) or not l1 >= 0:
-        raise ValueError(f"l1 must be a non-negative number, got {l1!r}")
+    l1 = real_number(l1, "l1", expected="a non-negative number", accept=lambda value: value >= 0)
     coding_layers = [
         keras.layers.Dense(positive_int(codings, "codings"), activation="sigmoid", name="codings"),
-        keras.layers.ActivityRegularization(l1=float(l1), name="l1_sparsity"),
+        keras.layers.ActivityRegularization(l1=l1, name="l1_sparsity"),
     ]
     return _sigmoid_coding_autoencoder(codings, hidden, coding_layers=coding_layers, name="l1_sparse_autoencoder")
 

@@ -23,31 +23,29 @@ from dataclasses import dataclass
 import keras
 import numpy as np
 
+from autoaegan.arguments import is_whole_number
 from autoaegan.data.pipeline import make_dataset
 from autoaegan.layers.dense_transpose import DenseTranspose
 from autoaegan.metrics.reconstruction import RoundedAccuracy
-from autoaegan.profiles import Profile
-from autoaegan.training.fitting import FAST_RECIPE, Recipe
+from autoaegan.plans import PerProfile
+from autoaegan.pretrained.catalog import FAST_RECIPE
 
 IMAGE_SHAPE = (28, 28)
 N_PIXELS = IMAGE_SHAPE[0] * IMAGE_SHAPE[1]
 
-# Epochs per run profile. `full` is Géron's count (20 for the stacked model, 10 for
-# tied weights); `classroom` keeps the whole chapter within its 5 minutes.
-EPOCHS_BY_PROFILE = {"test": 1, "classroom": 5, "full": 20}
-TIED_EPOCHS_BY_PROFILE = {"test": 1, "classroom": 5, "full": 10}
-
-
-def training_recipe(profile: Profile) -> Recipe:
-    """The recipe for this chapter's trainings: `FAST_RECIPE`, without XLA outside the `full` profile.
-
-    XLA compiles each model before its first step. Measured here on the stacked
-    autoencoder: compiling took 6-10 s and 170 MB more memory for the first model
-    (50 MB for each next one), against 1.5-3 s per epoch saved or not. That pays
-    for Géron's 20 epochs, not for the 1 to 5 epochs of the `test` and `classroom`
-    profiles, whose 1.5 GiB budget the compiled models would also strain.
-    """
-    return FAST_RECIPE if profile.name == "full" else FAST_RECIPE.with_changes(jit_compile=False)
+# Epochs of the stacked autoencoder per run profile: `full` is Géron's count (20); `classroom` keeps the whole
+# chapter within its 5 minutes.
+EPOCHS = PerProfile(test=1, classroom=5, full=20)
+# The recipe for this chapter's trainings: `FAST_RECIPE`, without XLA outside the `full` profile. XLA compiles each
+# model before its first step. Measured here on the stacked autoencoder: compiling took 6-10 s and 170 MB more
+# memory for the first model (50 MB for each next one), against 1.5-3 s per epoch saved or not. That pays for
+# Géron's 20 epochs, not for the 1 to 5 epochs of the `test` and `classroom` profiles, whose 1.5 GiB budget the
+# compiled models would also strain.
+TRAINING_RECIPE = PerProfile(
+    test=FAST_RECIPE.with_changes(jit_compile=False),
+    classroom=FAST_RECIPE.with_changes(jit_compile=False),
+    full=FAST_RECIPE,
+)
 
 
 @dataclass(frozen=True)
@@ -96,7 +94,8 @@ def get_variant(variant: str | Variant) -> Variant:
 
 
 def compile_settings(variant: str | Variant = "slides") -> dict:
-    """The `loss` and `metrics` for `autoaegan.training.fitting.train`, e.g. `train(model, x, **compile_settings("slides"))`.
+    """The `loss` and `metrics` for `autoaegan.training.fitting.train`,
+    e.g. `train(model, x, **compile_settings("slides"), recipe=..., profile=...)`.
 
     Both variants report the rounded accuracy; the slides' model also reports the MSE,
     so that every model of the chapter can be compared with PCA on the same scale.
@@ -113,7 +112,7 @@ def _layer_sizes(hidden, codings) -> tuple[int, ...]:
     sizes = (hidden,) if isinstance(hidden, (int, np.integer)) else tuple(hidden)
     sizes = sizes + (codings,)
     for size in sizes:
-        if isinstance(size, bool) or not isinstance(size, (int, np.integer)) or size < 1:
+        if not is_whole_number(size) or size < 1:
             raise ValueError(
                 f"hidden and codings must be positive integers, got hidden={hidden!r}, codings={codings!r}"
             )

@@ -29,13 +29,12 @@ the same weights, in the same places, as the shipped generator's.
 
 from __future__ import annotations
 
-import numbers
-
 import keras
 import numpy as np
 from keras import ops
 
-from autoaegan.arguments import positive_int, positive_int_tuple
+from autoaegan.arguments import optional_seed, positive_int, positive_int_tuple, real_number
+from autoaegan.latent import sample_codings
 from autoaegan.layers.progressive import EqualizedConv2D, EqualizedDense, PixelNormalization
 from autoaegan.layers.style import (
     AdaptiveInstanceNormalization,
@@ -47,6 +46,7 @@ from autoaegan.layers.style import (
     truncate_styles,
 )
 from autoaegan.models.progan import CHANNELS, LEAKY_SLOPE, ProGAN, ProgressiveDiscriminator, resolution_of
+from autoaegan.pixels import SIGNED_RANGE, rescale_to_unit
 
 CODINGS_SIZE = 128
 W_SIZE = 128
@@ -113,9 +113,7 @@ class SynthesisNetwork(keras.Model):
         if not self.channels:
             raise ValueError("channels must name at least one resolution (the 4×4 one)")
         self.w_size = positive_int(w_size, "w_size")
-        if seed is not None and (isinstance(seed, bool) or not isinstance(seed, numbers.Integral)):
-            raise TypeError(f"seed must be an integer or None, got {seed!r}")
-        self.seed = None if seed is None else int(seed)
+        self.seed = optional_seed(seed)
         self.constant = constant_class((4, 4, self.channels[0]), name="constant")
         self.upsamplers, self.convolutions, self.noises, self.activations, self.adains = [], [], [], [], []
         for level, width in enumerate(self.channels):
@@ -222,13 +220,9 @@ class StyleGenerator(keras.Model):
         self.codings_size = positive_int(codings_size, "codings_size")
         self.w_size = positive_int(w_size, "w_size")
         self.mapping_depth = positive_int(mapping_depth, "mapping_depth")
-        if (
-            isinstance(w_average_beta, bool)
-            or not isinstance(w_average_beta, numbers.Real)
-            or not 0 <= w_average_beta < 1
-        ):
-            raise ValueError(f"w_average_beta must be a number in [0, 1), got {w_average_beta!r}")
-        self.w_average_beta = float(w_average_beta)
+        self.w_average_beta = real_number(
+            w_average_beta, "w_average_beta", expected="a number in [0, 1)", accept=lambda v: 0 <= v < 1
+        )
         if mapping is None:
             mapping = build_mapping_network(self.codings_size, self.w_size, depth=self.mapping_depth)
         elif tuple(mapping.input_shape[1:]) != (self.codings_size,) or tuple(mapping.output_shape[1:]) != (
@@ -315,13 +309,12 @@ class StyleGAN(ProGAN):
         if not isinstance(generator, StyleGenerator):
             raise TypeError(f"generator must be a StyleGenerator, got {type(generator).__name__}")
         super().__init__(generator, discriminator, **kwargs)
-        if (
-            isinstance(style_mixing_probability, bool)
-            or not isinstance(style_mixing_probability, numbers.Real)
-            or not 0 <= style_mixing_probability <= 1
-        ):
-            raise ValueError(f"style_mixing_probability must be a number in [0, 1], got {style_mixing_probability!r}")
-        self.style_mixing_probability = float(style_mixing_probability)
+        self.style_mixing_probability = real_number(
+            style_mixing_probability,
+            "style_mixing_probability",
+            expected="a number in [0, 1]",
+            accept=lambda v: 0 <= v <= 1,
+        )
 
     def mixed_styles(self, batch_size, *, training: bool = False):
         """Styles `(batch, num_styles, w_size)` of two fresh codings per image, mixed at random crossovers.
@@ -363,8 +356,6 @@ def generate_images(
     The styles are truncated by ψ = `truncation_psi`; the images are made
     `batch_size` at a time in inference mode, so that memory stays small.
     """
-    from autoaegan.latent import sample_codings
-
     if not isinstance(generator, StyleGenerator):
         raise TypeError(f"generator must be a StyleGenerator, got {type(generator).__name__}")
     n, batch_size = positive_int(n, "n"), positive_int(batch_size, "batch_size")
@@ -381,7 +372,7 @@ def generate_images(
         )
         for i in range(0, n, batch_size)
     ]
-    return np.clip((np.concatenate(parts) + 1.0) / 2.0, 0.0, 1.0).astype(np.float32)
+    return np.clip(rescale_to_unit(np.concatenate(parts), SIGNED_RANGE), 0.0, 1.0)
 
 
 def build_stylegan(

@@ -19,16 +19,23 @@ total compares with his 0.0311 validation loss (latent 10, 25 epochs).
 
 from __future__ import annotations
 
-import math
 from dataclasses import asdict
 
 import keras
 import numpy as np
+
+# This module's train_step is TensorFlow's (tf.GradientTape); its layers use keras.ops only.
+import tensorflow as tf
 from keras import ops
 
-from autoaegan.arguments import positive_int, positive_int_tuple
-from autoaegan.profiles import Profile, get_profile
-from autoaegan.training.fitting import FAST_RECIPE
+from autoaegan.arguments import is_real_number, optional_seed, positive_int, positive_int_tuple, real_number
+from autoaegan.data import fashion_mnist
+from autoaegan.data.pipeline import make_dataset
+from autoaegan.plans import PerProfile, Plan
+from autoaegan.pretrained.catalog import FAST_RECIPE, TrainedModel, catalog_entry, load_pretrained
+from autoaegan.profiles import Profile
+from autoaegan.seeding import set_seed
+from autoaegan.training.fitting import EpochTimer, train
 
 IMAGE_SHAPE = (28, 28)
 N_PIXELS = IMAGE_SHAPE[0] * IMAGE_SHAPE[1]
@@ -38,21 +45,20 @@ DECODER_UNITS = (100, 150)
 # Géron divides the mean latent loss by the number of pixels, which puts it on the scale of an MSE per pixel.
 KL_WEIGHT = 1 / N_PIXELS
 
-# Géron's epoch count for this model (batch 128); the test profile only checks that the path runs.
-EPOCHS_BY_PROFILE = {"test": 1, "classroom": 25, "full": 25}
-# Géron's validation loss after those 25 epochs (3rd edition, notebook 17): MSE + mean KL / 784, the figure to beat.
+# Géron's validation loss after 25 epochs (3rd edition, notebook 17): MSE + mean KL / 784, the figure to beat.
 GERON_VALID_LOSS = 0.0311
-# The shipped weights' recipe: the course's fast recipe, Géron's batch of 128 with a higher, decaying rate.
-# Measured here (latent 10, 25 epochs, seed 42, validation loss): Géron's own setting (Nadam 1e-3, constant) with
-# this sigmoid decoder 0.0306; FAST_RECIPE 0.0299 in 90 s; its peak at 3e-3 or 1e-2, batches of 64 at 3e-3 or of
-# 32 at 2e-3: 0.0297-0.0299, no better beyond the noise between seeds, and the batches of 32 take 1.6× longer.
-PRETRAINED_RECIPE = FAST_RECIPE
 # The pretrained model of each latent size.
 PRETRAINED_NAMES = {10: "variational_autoencoder", 2: "variational_autoencoder_2d"}
-# Fine-tuning the shipped weights: a brief pass at a tenth of the training's peak rate, without XLA, whose
-# compilation would cost more than one or two epochs of this small model save.
-FINETUNE_EPOCHS_BY_PROFILE = {"test": 1, "classroom": 1, "full": 0}
-FINETUNE_RECIPE = FAST_RECIPE.with_changes(learning_rate=5e-4, warmup_fraction=0.0, jit_compile=False)
+# The shipped weights' plan (Géron's 25 epochs, the course's fast recipe): the catalogue entry's, the same for
+# both latent sizes.
+PLAN = catalog_entry(PRETRAINED_NAMES[LATENT_DIM]).plan
+# Fine-tuning the shipped weights: a brief pass (none in `full`, where the shipped weights are the full training)
+# at a tenth of the training's peak rate, without XLA, whose compilation would cost more than one or two epochs
+# of this small model save.
+FINETUNE_PLAN = Plan(
+    recipe=FAST_RECIPE.with_changes(learning_rate=5e-4, warmup_fraction=0.0, jit_compile=False),
+    epochs=PerProfile(test=1, classroom=1, full=0),
+)
 
 
 def _pair(inputs, what: str):
@@ -87,9 +93,7 @@ class Sampling(keras.layers.Layer):
 
     def __init__(self, seed: int | None = None, **kwargs):
         super().__init__(**kwargs)
-        if seed is not None and (isinstance(seed, bool) or not isinstance(seed, (int, np.integer))):
-            raise TypeError(f"seed must be an integer or None, got {seed!r}")
-        self.seed = None if seed is None else int(seed)
+        self.seed = optional_seed(seed)
         self.seed_generator = keras.random.SeedGenerator(self.seed)
 
     def call(self, inputs):
@@ -161,11 +165,9 @@ def build_vae_decoder(latent_dim: int = LATENT_DIM, *, units=DECODER_UNITS) -> k
 
 
 def _kl_weight(value) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
+    if not is_real_number(value):
         raise TypeError(f"kl_weight must be a number, got {value!r}")
-    if not math.isfinite(value) or value < 0:
-        raise ValueError(f"kl_weight must be a finite number ≥ 0, got {value!r}")
-    return float(value)
+    return real_number(value, "kl_weight", expected="a finite number ≥ 0", accept=lambda v: v >= 0)
 
 
 def _latent_dim_of(encoder: keras.Model, decoder: keras.Model) -> int:
@@ -240,8 +242,6 @@ class VariationalAutoencoder(keras.Model):
         return {metric.name: metric.result() for metric in self.metrics}
 
     def train_step(self, data):
-        import tensorflow as tf  # this step is TensorFlow's; the layers themselves use keras.ops only
-
         x, y, _ = keras.utils.unpack_x_y_sample_weight(data)
         with tf.GradientTape() as tape:
             total, reconstruction, kl = self.compute_losses(x, y, training=True)
@@ -291,17 +291,14 @@ def evaluate_vae(vae: VariationalAutoencoder, images, *, batch_size: int = 1_000
     loss per image, unscaled), `loss` (their total with the model's `kl_weight`) and
     `mean_coding_mse`, the MSE when decoding μ itself, without sampling.
     """
-    from autoaegan.data.pipeline import make_dataset
-
     images = np.asarray(images)
     if images.dtype != np.uint8 or images.ndim != 3 or len(images) == 0:
         raise ValueError(f"images must be uint8 images shaped (n, 28, 28), got {images.dtype} of shape {images.shape}")
     sums = dict.fromkeys(("reconstruction_mse", "kl", "mean_coding_mse"), 0.0)
     for batch in make_dataset(images, batch_size=positive_int(batch_size, "batch_size")):
         mean, log_var, codings = vae.encoder(batch, training=False)
-        squared = lambda decoded: float(ops.sum(ops.square(decoded - batch)))  # noqa: E731
-        sums["reconstruction_mse"] += squared(vae.decoder(codings, training=False))
-        sums["mean_coding_mse"] += squared(vae.decoder(mean, training=False))
+        for key, decoded in (("reconstruction_mse", codings), ("mean_coding_mse", mean)):
+            sums[key] += float(ops.sum(ops.square(vae.decoder(decoded, training=False) - batch)))
         sums["kl"] += float(ops.sum(latent_loss(mean, log_var)))
     result = {
         "reconstruction_mse": sums["reconstruction_mse"] / images.size,
@@ -322,25 +319,20 @@ def build_pretrained_vae_2d() -> VariationalAutoencoder:
     return build_variational_autoencoder(2)[2]
 
 
-def _train_pretrained(profile: Profile, latent_dim: int):
-    from autoaegan.data.fashion_mnist import load_fashion_mnist
-    from autoaegan.models.comparison import EpochTimer
-    from autoaegan.pretrained.catalog import TrainedModel
-    from autoaegan.seeding import set_seed
-    from autoaegan.training.fitting import train
-
-    data = load_fashion_mnist()
+def _train_pretrained(profile: Profile, latent_dim: int) -> TrainedModel:
+    plan = catalog_entry(PRETRAINED_NAMES[latent_dim]).plan
+    data = fashion_mnist.load_fashion_mnist()  # looked up at call time, so that a test can stand in for it
     x_train, x_valid = profile.subset(data.train_images, "train"), profile.subset(data.valid_images, "valid")
     set_seed(profile=profile)
     _, _, vae = build_variational_autoencoder(latent_dim, seed=profile.seed)
-    epochs = profile.pick(**EPOCHS_BY_PROFILE)
+    epochs = plan.epochs_for(profile)
     timer = EpochTimer()
     history = train(
         vae,
         x_train,
         loss=None,
         epochs=epochs,
-        recipe=PRETRAINED_RECIPE,
+        recipe=plan.recipe,
         validation_data=x_valid,
         profile=profile,
         verbose=2,
@@ -356,7 +348,7 @@ def _train_pretrained(profile: Profile, latent_dim: int):
         "loss": "reconstruction MSE per pixel + kl_weight * mean KL per sample (Géron's 3rd-edition scaling)",
         "kl_weight": KL_WEIGHT,
         "epochs": epochs,
-        "recipe": asdict(PRETRAINED_RECIPE),
+        "recipe": asdict(plan.recipe),
         "seed": profile.seed,
     }
     metrics = {
@@ -388,37 +380,31 @@ def train_pretrained_vae_2d(profile: Profile):
 
 
 def load_or_finetune_vae(
-    profile: Profile | None = None, latent_dim: int = LATENT_DIM, *, epochs: int | None = None, verbose=0
+    *, profile: Profile, latent_dim: int = LATENT_DIM, epochs: int | None = None, verbose=0
 ) -> VariationalAutoencoder:
     """The shipped VAE of `latent_dim` (10 or 2), loaded and then fine-tuned briefly on the profile's images.
 
-    Fine-tuning takes `epochs` epochs (default: 1 in the `test` and `classroom`
-    profiles, on their training subsets; none in `full`, where the shipped weights
-    are the full training) at a tenth of the training's peak rate, so the chapter
-    shows a model training without paying for one. Read `vae.encoder` and
-    `vae.decoder` from the result; `vae.history` holds the fine-tuning's history
-    when there was one.
+    Fine-tuning takes `epochs` epochs (default: `FINETUNE_PLAN`'s, 1 in the `test` and
+    `classroom` profiles, on their training subsets; none in `full`, where the shipped
+    weights are the full training) at a tenth of the training's peak rate, so the chapter
+    shows a model training without paying for one. Read `vae.encoder` and `vae.decoder`
+    from the result; `vae.history` holds the fine-tuning's history when there was one.
     """
-    from autoaegan.data.fashion_mnist import load_fashion_mnist
-    from autoaegan.pretrained import load_pretrained
-    from autoaegan.training.fitting import train
-
-    profile = profile or get_profile()
     latent_dim = positive_int(latent_dim, "latent_dim")
     if latent_dim not in PRETRAINED_NAMES:
         raise ValueError(f"pretrained VAEs exist for latent_dim {sorted(PRETRAINED_NAMES)}, got {latent_dim}")
     vae = load_pretrained(PRETRAINED_NAMES[latent_dim])
-    epochs = profile.pick(**FINETUNE_EPOCHS_BY_PROFILE) if epochs is None else int(epochs)
+    epochs = FINETUNE_PLAN.epochs_for(profile) if epochs is None else int(epochs)
     if epochs < 0:
         raise ValueError(f"epochs must be ≥ 0, got {epochs}")
     if epochs:
-        data = load_fashion_mnist()
+        data = fashion_mnist.load_fashion_mnist()
         train(
             vae,
             profile.subset(data.train_images, "train"),
             loss=None,
             epochs=epochs,
-            recipe=FINETUNE_RECIPE,
+            recipe=FINETUNE_PLAN.recipe,
             validation_data=profile.subset(data.valid_images, "valid"),
             profile=profile,
             verbose=verbose,

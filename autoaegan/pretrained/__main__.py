@@ -3,6 +3,9 @@
 python -m autoaegan.pretrained list
 python -m autoaegan.pretrained verify
 python -m autoaegan.pretrained train NAME [--profile full]
+
+`train` runs the trainer that the model's catalogue entry names as a "module:function" string, imported only then
+(`autoaegan.pretrained.catalog`), under the profile chosen here: this command is where the profile comes from.
 """
 
 from __future__ import annotations
@@ -19,7 +22,10 @@ def _list() -> int:
     for name, entry in sorted(CATALOG.items()):
         try:
             manifest = read_manifest(name)
-            state = f"profile {manifest.profile}, {manifest.size_bytes / 1024:.0f} KiB, trained in {manifest.train_seconds:.0f} s"
+            state = (
+                f"profile {manifest.profile}, {manifest.size_bytes / 1024:.0f} KiB, "
+                f"trained in {manifest.train_seconds:.0f} s"
+            )
         except PretrainedError:
             state = "not trained yet"
         print(f"{name}: {entry.description} [{state}]")

@@ -1,9 +1,10 @@
 """Recorded training runs that the chapters show without retraining them (JSON figures, NPZ sample images).
 
 GAN trainings on a multi-threaded CPU do not repeat bit for bit, and some take
-longer than a classroom has. The benchmark scripts that made these files say how
-(`benchmarks/gan_fixes.py`, `benchmarks/gan_sweep.py`); the chapters read them
-with `load_recording` and `load_recorded_samples`.
+longer than a classroom has. The experiments that make these files say how
+(`python -m autoaegan.recordings make NAME`, see `__main__.py`); a few are a
+benchmark's results, kept here by `keep_recording`. The chapters read them with
+`load_recording` and `load_recorded_samples`.
 """
 
 from __future__ import annotations
@@ -44,7 +45,7 @@ def keep_recording(
 
     The benchmark scripts call this after writing `results_file`, so that the copy the
     chapters read (`load_recording(name)`) is always the figures last written to
-    `default_file` (e.g. `benchmarks/time_to_quality.json`). A run written elsewhere
+    `default_file` (e.g. `benchmarks/results/time_to_quality.json`). A run written elsewhere
     (`--output /tmp/...`, a partial or trial run) leaves the recordings alone and
     returns None; otherwise the copy's path is returned. `name` defaults to the
     file's stem.

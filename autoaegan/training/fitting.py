@@ -1,21 +1,23 @@
-"""The shared training path: uint8 `tf.data` input, a progress bar, a NaN guard, and recipes.
+"""The shared training path: uint8 `tf.data` input, a progress bar, a NaN guard, and an epoch timer.
 
 `fit` trains a model you compiled yourself. `train` compiles it from a `Recipe`
-(optimizer, peak learning rate and schedule, batch size, XLA and
+(`autoaegan.plans`: optimizer, peak learning rate and schedule, batch size, XLA and
 `steps_per_execution`) and then fits it: the schedule needs the number of steps,
-which only the training call knows.
+which only the training call knows. Both take the run profile that the chapter or
+command chose.
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, replace
+import time
 
 import keras
 import numpy as np
 
 from autoaegan.data.pipeline import make_dataset
-from autoaegan.profiles import Profile, get_profile
+from autoaegan.plans import Recipe
+from autoaegan.profiles import Profile
 
 
 class TrainingDivergedError(RuntimeError):
@@ -108,7 +110,7 @@ def fit(
     epochs: int | None = None,
     batch_size: int | None = None,
     validation_data=None,
-    profile: Profile | None = None,
+    profile: Profile,
     shuffle: bool = True,
     verbose="auto",
     callbacks=(),
@@ -116,11 +118,10 @@ def fit(
     """Train a compiled `model` on `x` (targets `y`, or `x` itself when `y` is None, as for an autoencoder).
 
     uint8 images are scaled to [0, 1] batch by batch; float arrays are used as they
-    are. `epochs` and `batch_size` default to the run profile's. `validation_data`
-    is `x_valid` or `(x_valid, y_valid)`. Training stops with a `TrainingDivergedError`
-    naming the epoch and step if the loss becomes NaN or infinite.
+    are. `epochs` and `batch_size` default to `profile`'s, and the shuffling follows its
+    seed. `validation_data` is `x_valid` or `(x_valid, y_valid)`. Training stops with a
+    `TrainingDivergedError` naming the epoch and step if the loss becomes NaN or infinite.
     """
-    profile = profile or get_profile()
     epochs = profile.epochs if epochs is None else int(epochs)
     batch_size = profile.batch_size if batch_size is None else int(batch_size)
     if not getattr(model, "compiled", False):
@@ -144,80 +145,27 @@ def fit(
     )
 
 
-@dataclass(frozen=True)
-class Recipe:
-    """How to train: optimizer, peak learning rate, schedule, batch size, and the speed settings.
+class EpochTimer(keras.callbacks.Callback):
+    """Record how long the training steps of each epoch take (the validation pass excluded)."""
 
-    `schedule` is "constant" or "cosine" (a linear warm-up over `warmup_fraction`
-    of the steps, then a cosine decay to `final_fraction` of the peak). `jit_compile`
-    turns XLA on; `steps_per_execution` runs that many steps per call into TensorFlow.
-    """
+    def __init__(self):
+        super().__init__()
+        self.seconds: list[float] = []
+        self._started = None
 
-    optimizer: str = "nadam"
-    learning_rate: float = 1e-3
-    batch_size: int = 32
-    schedule: str = "constant"
-    warmup_fraction: float = 0.0
-    final_fraction: float = 0.0
-    jit_compile: bool = False
-    steps_per_execution: int = 1
+    def on_epoch_begin(self, epoch, logs=None):
+        self._started = time.perf_counter()
 
-    def with_changes(self, **changes) -> Recipe:
-        """A copy of this recipe with some fields changed."""
-        return replace(self, **changes)
+    def on_test_begin(self, logs=None):
+        self._stop()
 
-    def learning_rate_schedule(self, total_steps: int):
-        """The learning rate (a float or a Keras schedule) for a training of `total_steps` steps."""
-        if self.schedule == "constant":
-            return self.learning_rate
-        if self.schedule != "cosine":
-            raise ValueError(f"schedule must be 'constant' or 'cosine', got {self.schedule!r}")
-        warmup = int(total_steps * self.warmup_fraction)
-        return keras.optimizers.schedules.CosineDecay(
-            initial_learning_rate=self.learning_rate * (1e-2 if warmup else 1.0),
-            decay_steps=max(1, total_steps - warmup),
-            alpha=self.final_fraction,
-            warmup_target=self.learning_rate if warmup else None,
-            warmup_steps=warmup,
-        )
+    def on_epoch_end(self, epoch, logs=None):
+        self._stop()  # when there is no validation pass
 
-    def make_optimizer(self, total_steps: int) -> keras.optimizers.Optimizer:
-        """A fresh optimizer following this recipe for `total_steps` steps."""
-        return keras.optimizers.get(
-            {"class_name": self.optimizer, "config": {"learning_rate": self.learning_rate_schedule(total_steps)}}
-        )
-
-
-# Géron's notebook: Nadam at 1e-3, batch 32, constant rate, eager float32 arrays.
-REFERENCE_RECIPE = Recipe()
-# The course's default for Fashion-MNIST autoencoders, tuned for time to quality on 2 CPUs:
-# a peak rate five times the reference's, on batches four times larger, decayed to zero
-# over the training. Measured on the stacked relu/MSE autoencoder (20 epochs): it reaches
-# the reference's final validation MSE by epoch 11 and ends near 0.0125 (reference 0.0132).
-FAST_RECIPE = Recipe(
-    optimizer="nadam",
-    learning_rate=5e-3,
-    batch_size=128,
-    schedule="cosine",
-    warmup_fraction=0.02,
-    final_fraction=0.0,
-    jit_compile=True,
-    steps_per_execution=32,
-)
-
-# Géron's batch size with twice his rate, decayed to zero. Models whose references were
-# reached with many small steps (the convolutional, recurrent and KL-sparse autoencoders)
-# need it to beat them within the same epochs: at batch 64-128 they stop short.
-SMALL_BATCH_RECIPE = Recipe(
-    optimizer="nadam",
-    learning_rate=2e-3,
-    batch_size=32,
-    schedule="cosine",
-    warmup_fraction=0.02,
-    final_fraction=0.0,
-    jit_compile=True,
-    steps_per_execution=32,
-)
+    def _stop(self):
+        if self._started is not None:
+            self.seconds.append(time.perf_counter() - self._started)
+            self._started = None
 
 
 def train(
@@ -228,18 +176,18 @@ def train(
     loss,
     metrics=(),
     epochs: int | None = None,
-    recipe: Recipe = FAST_RECIPE,
+    recipe: Recipe,
     validation_data=None,
-    profile: Profile | None = None,
+    profile: Profile,
     verbose="auto",
     callbacks=(),
 ) -> keras.callbacks.History:
     """Compile `model` with `loss`, `metrics` and `recipe`, then train it with `fit` (see there).
 
     The learning-rate schedule spans exactly `epochs` epochs of `recipe.batch_size`
-    batches; `epochs` defaults to the run profile's.
+    batches; `epochs` defaults to `profile`'s. The course's recipes are
+    `autoaegan.pretrained.catalog.FAST_RECIPE` and `SMALL_BATCH_RECIPE`.
     """
-    profile = profile or get_profile()
     epochs = profile.epochs if epochs is None else int(epochs)
     total_steps = epochs * math.ceil(len(x) / recipe.batch_size)
     model.compile(

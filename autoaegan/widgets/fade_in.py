@@ -27,10 +27,11 @@ import ipywidgets
 import keras
 import numpy as np
 
-from autoaegan.arguments import positive_int
+from autoaegan.arguments import is_whole_number, non_negative_int, positive_int, real_number
+from autoaegan.figures.images import image_grid
 from autoaegan.latent import sample_codings
 from autoaegan.models.progan import VALUE_RANGE, ProgressiveGenerator, resolution_of, upsample
-from autoaegan.widgets.latent_explorer import to_unit
+from autoaegan.pixels import generated_to_images
 from autoaegan.widgets.png import grey_png
 from autoaegan.widgets.snapshot import StaticSnapshot
 
@@ -45,26 +46,11 @@ NEW_CLASS = "fade-in-new"
 BLEND_CLASS = "fade-in-blend"
 
 
-def check_seed(seed) -> int:
-    """Return `seed` as an int, or raise ValueError unless it is an integer ≥ 0 (not a bool)."""
-    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
-        raise ValueError(f"seed must be a non-negative integer, got {seed!r}")
-    return int(seed)
-
-
 def display_scale(resolution: int, scale: int | None = None) -> int:
     """The PNG block size for images `resolution` pixels wide: `scale` if given, else about `DISPLAY_SIZE` wide."""
     if scale is None:
         return max(1, DISPLAY_SIZE // int(resolution))
     return positive_int(scale, "scale")
-
-
-def unit_images(output) -> np.ndarray:
-    """A generator's tanh output `(n, r, r, 1)` (tensor or array) → float32 images `(n, r, r)` in [0, 1]."""
-    images = np.asarray(keras.ops.convert_to_numpy(output), dtype=np.float32)
-    if images.ndim == 4 and images.shape[-1] == 1:
-        images = images[..., 0]
-    return np.clip(to_unit(images, VALUE_RANGE), 0.0, 1.0)
 
 
 def upsample_nearest(images, factor: int = 2) -> np.ndarray:
@@ -110,7 +96,10 @@ def samples_by_resolution(generator_layers: ProgressiveGenerator, *, n: int = 8,
     generator_layers = _check_generator(generator_layers)
     codings = sample_codings(positive_int(n, "n"), generator_layers.codings_size, seed=seed)
     return [
-        (resolution_of(level), unit_images(_numpy(generator_layers.model(level), codings)))
+        (
+            resolution_of(level),
+            generated_to_images(_numpy(generator_layers.model(level), codings), value_range=VALUE_RANGE),
+        )
         for level in range(generator_layers.max_level + 1)
     ]
 
@@ -121,8 +110,6 @@ def resolution_figure(samples, *, title: str | None = "The same codings at each 
     Smaller images are upsampled (nearest) to the largest size, so every cell has the
     same size and the blocks of a 4×4 image stay visible.
     """
-    from autoaegan.figures.images import image_grid
-
     samples = list(samples)
     if not samples:
         raise ValueError("samples must hold at least one (resolution, images) pair")
@@ -149,13 +136,7 @@ def resolution_figure(samples, *, title: str | None = "The same codings at each 
 
 
 def _alpha(alpha) -> float:
-    if (
-        isinstance(alpha, bool)
-        or not isinstance(alpha, (int, float, np.integer, np.floating))
-        or not 0.0 <= float(alpha) <= 1.0
-    ):
-        raise ValueError(f"alpha must be a number in [0, 1], got {alpha!r}")
-    return float(alpha)
+    return real_number(alpha, "alpha", expected="a number in [0, 1]", accept=lambda value: 0.0 <= value <= 1.0)
 
 
 def _captioned(widget, caption: str) -> ipywidgets.VBox:
@@ -194,14 +175,14 @@ class FadeInScrubber(StaticSnapshot, ipywidgets.VBox):
     ):
         self.generator_layers = _check_generator(generator_layers)
         max_level = generator_layers.max_level
-        if isinstance(level, bool) or not isinstance(level, (int, np.integer)) or not 1 <= level <= max_level:
+        if not is_whole_number(level) or not 1 <= level <= max_level:
             span = f"between 1 and {max_level}" if max_level >= 1 else "≥ 1, but this generator has only level 0"
             raise ValueError(
                 f"level must be {span} (a level fades in over the one below it; level 0, 4×4, has none), got {level!r}"
             )
         self.level = int(level)
         self.n = positive_int(n, "n")
-        self.seed = check_seed(seed)
+        self.seed = non_negative_int(seed, "seed")
         alpha = _alpha(alpha)
         self.resolution = resolution_of(self.level)
         self.scale = display_scale(self.resolution, scale)
@@ -212,7 +193,8 @@ class FadeInScrubber(StaticSnapshot, ipywidgets.VBox):
         # The two paths do not depend on α: computed once, before the tanh (for the check) and after it (to show).
         self.old_pre = upsample_nearest(_numpy(pre_activation_model(generator_layers, self.level - 1), self.codings))
         self.new_pre = _numpy(pre_activation_model(generator_layers, self.level), self.codings)
-        self.old_images, self.new_images = unit_images(np.tanh(self.old_pre)), unit_images(np.tanh(self.new_pre))
+        self.old_images = generated_to_images(np.tanh(self.old_pre), value_range=VALUE_RANGE)
+        self.new_images = generated_to_images(np.tanh(self.new_pre), value_range=VALUE_RANGE)
 
         previous = f"{resolution_of(self.level - 1)}×{resolution_of(self.level - 1)}"
         current = f"{self.resolution}×{self.resolution}"
@@ -275,12 +257,14 @@ class FadeInScrubber(StaticSnapshot, ipywidgets.VBox):
         """The fading generator's output at `alpha` (default: the slider's), float32 `(n, r, r)` in [0, 1]."""
         alpha = self.slider.value if alpha is None else _alpha(alpha)
         with self._alpha_set(alpha):
-            return unit_images(_numpy(self.fade_model, self.codings))
+            return generated_to_images(_numpy(self.fade_model, self.codings), value_range=VALUE_RANGE)
 
     def expected_blend(self, alpha: float) -> np.ndarray:
         """tanh(α·new + (1 − α)·old) from the two paths' pre-activations, float32 `(n, r, r)` in [0, 1]."""
         alpha = _alpha(alpha)
-        return unit_images(np.tanh(alpha * self.new_pre + (1.0 - alpha) * self.old_pre))
+        return generated_to_images(
+            np.tanh(alpha * self.new_pre + (1.0 - alpha) * self.old_pre), value_range=VALUE_RANGE
+        )
 
     def blend_error(self, alpha: float | None = None) -> float:
         """The largest pixel difference between the generator's blend and `expected_blend` (in [0, 1] units)."""

@@ -33,6 +33,8 @@ import plotly.graph_objects as go
 from autoaegan.arguments import positive_int
 from autoaegan.figures.latent import mosaic
 from autoaegan.figures.theme import OKABE_ITO, use_theme
+from autoaegan.latent import sample_codings
+from autoaegan.training.sampling import generate_from
 from autoaegan.widgets.png import grey_png
 from autoaegan.widgets.snapshot import with_snapshot
 
@@ -179,9 +181,6 @@ class GANDashboard(keras.callbacks.Callback):
 
     def sample_images(self) -> np.ndarray:
         """The generator's images for the dashboard's fixed codings, as float32 in [0, 1]."""
-        from autoaegan.latent import sample_codings
-        from autoaegan.models.gan import generate_from
-
         generator = self.model.generator
         if self._codings is None:
             self._codings = sample_codings(self.samples, int(generator.input_shape[-1]), seed=self.seed)

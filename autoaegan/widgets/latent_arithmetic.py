@@ -24,9 +24,10 @@ from collections.abc import Sequence
 import ipywidgets
 import numpy as np
 
-from autoaegan.arguments import positive_int
+from autoaegan.arguments import is_whole_number, non_negative_int, positive_int
 from autoaegan.latent import sample_codings
-from autoaegan.widgets.latent_explorer import decode, to_unit
+from autoaegan.pixels import generated_to_images
+from autoaegan.widgets.decoding import decode
 from autoaegan.widgets.png import grey_png
 from autoaegan.widgets.snapshot import StaticSnapshot
 
@@ -126,7 +127,7 @@ def codings_by_class(
     raises when it holds none.
     """
     codings = sample_codings(positive_int(pool, "pool"), int(generator.input_shape[-1]), seed=seed)
-    images = np.clip(to_unit(decode(generator, codings), value_range), 0.0, 1.0)
+    images = generated_to_images(decode(generator, codings), value_range=value_range)
     probabilities = np.asarray(
         classifier(images, training=False) if hasattr(classifier, "layers") else classifier(images)
     )
@@ -178,10 +179,9 @@ class LatentArithmetic(StaticSnapshot, ipywidgets.VBox):
         self.n_variations = int(n_variations)
         if self.n_variations < 0:
             raise ValueError(f"n_variations must be ≥ 0, got {n_variations!r}")
-        if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
-            raise ValueError(f"seed must be a non-negative integer, got {seed!r}")
-        self._rng = np.random.default_rng(int(seed))
-        self._variation_seed = int(seed)
+        seed = non_negative_int(seed, "seed")
+        self._rng = np.random.default_rng(seed)
+        self._variation_seed = seed
         self._candidates = positive_int(candidates, "candidates")
         names = [str(name) for name in names]
         if len(names) != 3:
@@ -229,7 +229,7 @@ class LatentArithmetic(StaticSnapshot, ipywidgets.VBox):
         self.status = ipywidgets.HTML()
 
         sections = []
-        for index, concept in enumerate(CONCEPTS):
+        for index in range(len(CONCEPTS)):
             self._fill_grid(index)
             self.new_buttons[index].on_click(lambda _button, i=index: self.new_samples(i))
             self.name_fields[index].observe(self._on_change, names="value")
@@ -298,7 +298,7 @@ class LatentArithmetic(StaticSnapshot, ipywidgets.VBox):
 
     def decode_unit(self, codings) -> np.ndarray:
         """Decode codings `(n, latent_dim)` into images in [0, 1] (rescaled from `value_range`, clipped)."""
-        return np.clip(to_unit(decode(self.generator, codings), self.value_range), 0.0, 1.0)
+        return generated_to_images(decode(self.generator, codings), value_range=self.value_range)
 
     def _fill_grid(self, index: int) -> None:
         images = self.decode_unit(self.pools[index])
@@ -331,7 +331,7 @@ class LatentArithmetic(StaticSnapshot, ipywidgets.VBox):
     def _index(concept) -> int:
         if concept in CONCEPTS:
             return CONCEPTS.index(concept)
-        if isinstance(concept, (int, np.integer)) and not isinstance(concept, bool) and 0 <= concept < 3:
+        if is_whole_number(concept) and 0 <= concept < 3:
             return int(concept)
         raise ValueError(f"concept must be 'A', 'B', 'C' or 0-2, got {concept!r}")
 

@@ -15,9 +15,8 @@ controls, all usable with the keyboard (Tab to a control, then the arrow keys):
   encoder and images are given, or two samples from N(0, I) otherwise;
 - a "Sample again" button that draws a new coding from N(0, I) and sets the sliders.
 
-The computation is plain and separate from the rendering: `decode` calls the
-decoder directly (`decoder(z, training=False)`, several times faster than
-`predict` for one coding), `LatentExplorer.image_for(values)` gives the image for
+The computation is plain and separate from the rendering: `autoaegan.widgets.decoding.decode`
+calls the decoder directly, `LatentExplorer.image_for(values)` gives the image for
 given slider values, and `grey_png` encodes it for the `ipywidgets.Image`.
 """
 
@@ -27,12 +26,13 @@ import contextlib
 from collections.abc import Sequence
 
 import ipywidgets
-import keras
 import numpy as np
 
-from autoaegan.arguments import positive_int
-from autoaegan.latent import ACTIVE_THRESHOLD, active_dimensions, dimension_use, sample_codings
+from autoaegan.arguments import is_whole_number, non_negative_int, positive_int
+from autoaegan.latent import ACTIVE_THRESHOLD, active_dimensions, blend, dimension_use, sample_codings
 from autoaegan.models.denoising import as_unit_floats
+from autoaegan.pixels import generated_to_images
+from autoaegan.widgets.decoding import call_model, decode, decoded_images, encode
 from autoaegan.widgets.png import grey_png
 from autoaegan.widgets.snapshot import StaticSnapshot
 
@@ -48,67 +48,6 @@ UNUSED_CLASS = "latent-explorer-unused"  # the sliders of dimensions collapsed t
 ACTIVITY_IMAGES = 2_000
 
 
-def _call(model, inputs: np.ndarray):
-    # A Keras model takes `training=False` (dropout and noise layers off); a plain function may not.
-    if isinstance(model, keras.Layer):
-        return model(inputs, training=False)
-    return model(inputs)
-
-
-def decode(decoder, codings) -> np.ndarray:
-    """Decode codings `(n, latent_dim)` into float32 images `(n, height, width)`, in the decoder's own value range.
-
-    Calls `decoder(codings, training=False)` directly: for a handful of codings that
-    is much faster than `decoder.predict`, which sets up a data pipeline per call.
-    """
-    codings = np.asarray(codings, dtype=np.float32)
-    if codings.ndim != 2:
-        raise ValueError(f"expected codings shaped (n, latent_dim), got shape {codings.shape}")
-    return _as_images(_call(decoder, codings), codings.shape)
-
-
-def _as_images(output, codings_shape) -> np.ndarray:
-    if isinstance(output, (list, tuple, dict)):
-        raise ValueError(f"expected the decoder to return one image tensor, got a {type(output).__name__} of outputs")
-    images = np.asarray(keras.ops.convert_to_numpy(output), dtype=np.float32)
-    if images.ndim == 4 and images.shape[-1] == 1:
-        images = images[..., 0]
-    if images.ndim != 3 or images.shape[0] != codings_shape[0] or min(images.shape[1:], default=0) < 1:
-        raise ValueError(
-            f"expected the decoder to map codings {tuple(codings_shape)} to grey images shaped (n, height, width) "
-            f"or (n, height, width, 1), got output shape {tuple(np.shape(output))}"
-        )
-    return images
-
-
-def encode(encoder, images) -> np.ndarray:
-    """Encode images (floats in [0, 1]) into codings `(n, latent_dim)`, float32.
-
-    An encoder with several outputs, like a VAE's `[mean, log_var, codings]`, gives its
-    first one, the mean coding: the deterministic point that stands for the image.
-    """
-    output = _call(encoder, np.asarray(images, dtype=np.float32))
-    if isinstance(output, (list, tuple)):
-        output = output[0]
-    codings = np.asarray(keras.ops.convert_to_numpy(output), dtype=np.float32)
-    if codings.ndim != 2 or codings.shape[0] != len(images):
-        raise ValueError(
-            f"expected the encoder to return codings shaped ({len(images)}, latent_dim), got shape {codings.shape}"
-        )
-    return codings
-
-
-def to_unit(images, value_range: tuple[float, float]) -> np.ndarray:
-    """Rescale images from `value_range` to [0, 1] (not clipped), e.g. a tanh output's (-1, 1)."""
-    low, high = value_range
-    return (np.asarray(images, dtype=np.float32) - low) / (high - low)
-
-
-def blend(start, end, t: float) -> np.ndarray:
-    """The point `(1 - t)·start + t·end` of the segment between two codings (exact at t = 0 and t = 1)."""
-    return ((1.0 - t) * np.asarray(start, dtype=np.float32) + t * np.asarray(end, dtype=np.float32)).astype(np.float32)
-
-
 def _latent_size(decoder, latent_dim) -> int:
     if latent_dim is not None:
         return positive_int(latent_dim, "latent_dim")
@@ -117,10 +56,10 @@ def _latent_size(decoder, latent_dim) -> int:
     except (AttributeError, ValueError):  # a plain function, or a subclassed model never called
         inputs = None
     if not inputs or len(inputs) != 1 or len(inputs[0].shape) != 2 or inputs[0].shape[-1] is None:
+        shapes = "" if not inputs else f" with inputs {[tuple(i.shape) for i in inputs]}"
         raise ValueError(
             "cannot tell the decoder's latent size: expected a Keras model with one input shaped (None, latent_dim), "
-            f"got {type(decoder).__name__}{'' if not inputs else ' with inputs ' + str([tuple(i.shape) for i in inputs])}; "
-            "pass latent_dim="
+            f"got {type(decoder).__name__}{shapes}; pass latent_dim="
         )
     return int(inputs[0].shape[-1])
 
@@ -131,7 +70,7 @@ def _shown_dims(dims, latent_dim: int, active=None) -> tuple[int, ...]:
             return tuple(range(min(latent_dim, MAX_DEFAULT_SLIDERS)))
         ordered = list(active) + [index for index in range(latent_dim) if index not in set(active)]
         return tuple(ordered[:MAX_DEFAULT_SLIDERS])
-    if isinstance(dims, (int, np.integer)) and not isinstance(dims, bool):
+    if is_whole_number(dims):
         count = positive_int(dims, "dims")
         if count > latent_dim:
             raise ValueError(f"dims must be at most the latent size {latent_dim}, got {count}")
@@ -211,18 +150,16 @@ class LatentExplorer(StaticSnapshot, ipywidgets.VBox):
         self.latent_dim = _latent_size(decoder, latent_dim)
         self.value_range = _value_range(value_range)
         self.scale = positive_int(scale, "scale")
-        if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
-            raise ValueError(f"seed must be a non-negative integer, got {seed!r}")
-        self.seed = int(seed)
+        self.seed = non_negative_int(seed, "seed")
         self._rng = np.random.default_rng(self.seed)
         self._quiet = False
 
         probe = np.zeros((1, self.latent_dim), dtype=np.float32)
         try:
-            output = _call(decoder, probe)
+            output = call_model(decoder, probe)
         except Exception as error:  # e.g. a latent_dim= that is not the model's: say what was fed
             raise ValueError(f"the decoder cannot decode codings shaped {probe.shape}: {error}") from error
-        first = _as_images(output, probe.shape)
+        first = decoded_images(output, probe.shape)
         self.image_shape = first.shape[1:]
         self._check_output_range(first)
 
@@ -478,7 +415,7 @@ class LatentExplorer(StaticSnapshot, ipywidgets.VBox):
 
     def decode_unit(self, codings) -> np.ndarray:
         """Decode codings `(n, latent_dim)` into images rescaled to [0, 1] and clipped."""
-        return np.clip(to_unit(decode(self.decoder, codings), self.value_range), 0.0, 1.0)
+        return generated_to_images(decode(self.decoder, codings), value_range=self.value_range)
 
     def compute(self) -> np.ndarray:
         """The image the sliders show now, float32 in [0, 1]."""

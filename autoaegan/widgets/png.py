@@ -11,6 +11,8 @@ import io
 import numpy as np
 from PIL import Image
 
+from autoaegan.arguments import positive_int
+
 
 def grey_png(image, *, scale: int = 5) -> bytes:
     """Encode a 2-D image (uint8, or floats clipped to [0, 1]) as an 8-bit grey PNG, dark ink on white.
@@ -20,8 +22,7 @@ def grey_png(image, *, scale: int = 5) -> bytes:
     image = np.asarray(image)
     if image.ndim != 2 or image.size == 0:
         raise ValueError(f"expected a 2-D image (height, width), got shape {image.shape}")
-    if isinstance(scale, bool) or not isinstance(scale, (int, np.integer)) or scale < 1:
-        raise ValueError(f"scale must be a positive integer, got {scale!r}")
+    scale = positive_int(scale, "scale")
     if image.dtype != np.uint8:
         image = np.round(np.clip(image.astype(np.float64), 0.0, 1.0) * 255).astype(np.uint8)
     ink = 255 - image  # Fashion-MNIST stores the garment bright on black; the course draws it dark on white

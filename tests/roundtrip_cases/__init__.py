@@ -16,7 +16,9 @@ from pathlib import Path
 
 @dataclass(frozen=True)
 class Submission:
-    """A submission: the release with `answers` (solution grade_id → the whole cell's source) in place of the solution's.
+    """A submission: the release with `answers` in place of the solution's cells.
+
+    `answers` maps a solution's grade_id to the whole cell's source.
 
     `deserved` lists the graded cells that do not get their full points, with the points
     they get; every other cell gets its full points. `messages` maps a graded cell to a

@@ -39,7 +39,9 @@ _GROUP_SIZE = """    batch, height, width, channels = ops.shape(x)
     if isinstance(batch, int):
         group_size = min(group_size, batch)
         if batch % group_size:
-            raise ValueError(f"the batch size must be a multiple of the group size {group_size}, got a batch of {batch}")
+            raise ValueError(
+                f"the batch size must be a multiple of the group size {group_size}, got a batch of {batch}"
+            )
     else:
         group_size = ops.minimum(group_size, batch)
 """
@@ -59,7 +61,8 @@ def _stddev(spread: str) -> str:
     )
 
 
-STDDEV_SOLUTION = _stddev("""    spread = ops.mean(ops.sqrt(ops.var(groups, axis=0) + 1e-8), axis=(1, 2, 3), keepdims=True)
+STDDEV_SOLUTION = _stddev("""\
+    spread = ops.mean(ops.sqrt(ops.var(groups, axis=0) + 1e-8), axis=(1, 2, 3), keepdims=True)
 """)
 # The moments by hand, the spreads tiled over the batch (image n = g·M + m takes s[m]) and broadcast.
 STDDEV_OTHER_STYLE = (
@@ -85,7 +88,8 @@ STDDEV_CONSECUTIVE = (
 """
 )
 # The slides' pooling of the channels: identical images of 5 channels still have a spread, so every cell fails.
-STDDEV_POOLED = _stddev("""    spread = ops.mean(ops.sqrt(ops.var(groups, axis=(0, 4)) + 1e-8), axis=(1, 2))[:, None, None, None]
+STDDEV_POOLED = _stddev("""\
+    spread = ops.mean(ops.sqrt(ops.var(groups, axis=(0, 4)) + 1e-8), axis=(1, 2))[:, None, None, None]
 """)
 # ops.std, no 1e-8: the values pass, the gradient for a group without spread is NaN (groups cell), and a group of
 # one image gives 0 instead of 1e-4 (hidden).

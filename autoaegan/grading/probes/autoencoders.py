@@ -10,12 +10,15 @@ what they return with their own.
 
 from __future__ import annotations
 
+import keras
 import numpy as np
+import tensorflow as tf
+
+from autoaegan.grading.checks import describe
 
 
 def _tensor(value):
     """`value` as a TensorFlow tensor when it is a NumPy array (as Keras hands arrays to layers)."""
-    import tensorflow as tf
 
     return tf.convert_to_tensor(value) if isinstance(value, np.ndarray) else value
 
@@ -31,7 +34,6 @@ def gradients_of_sum(function, inputs, variables) -> list:
     `inputs` (an array) is passed as a tensor; a variable that the sum does not depend
     on, or that no gradient reaches (NumPy in the computation), gives None.
     """
-    import tensorflow as tf
 
     inputs = _tensor(inputs)
     with tf.GradientTape() as tape:
@@ -45,7 +47,6 @@ def gradients_of_squared_error(model, inputs, targets, variables) -> list:
     The reconstruction error of an autoencoder when `targets` is `inputs`; None for a
     variable that the error does not reach.
     """
-    import tensorflow as tf
 
     inputs, targets = _tensor(inputs), _tensor(targets)
     with tf.GradientTape() as tape:
@@ -62,10 +63,6 @@ def value_and_gradient(function, inputs) -> dict:
     value is not a tensor or no gradient reaches the inputs). A value with more than
     one entry is summed first, as a gradient tape does.
     """
-    import keras
-    import tensorflow as tf
-
-    from autoaegan.grading.checks import describe
 
     inputs = tf.convert_to_tensor(np.asarray(inputs))
     with tf.GradientTape() as tape:
@@ -89,8 +86,6 @@ def reconstruction_errors_while_training(model, images, *, steps: int, learning_
     those of that error with respect to the model's trainable weights; a weight that
     no gradient reaches is left as it is.
     """
-    import keras
-    import tensorflow as tf
 
     steps = int(steps)
     if steps < 0:

@@ -13,12 +13,13 @@ checks compute what the penalty of such a discriminator must be with NumPy.
 
 from __future__ import annotations
 
+import keras
 import numpy as np
+import tensorflow as tf
 
 
 def _tensor(value):
     """`value` as a TensorFlow tensor when it is a NumPy array."""
-    import tensorflow as tf
 
     return tf.convert_to_tensor(value) if isinstance(value, np.ndarray) else value
 
@@ -40,7 +41,6 @@ def linear_discriminator(weights, bias: float = 0.0, *, dtype: str = "float32"):
     A `Flatten` then a `Dense(1)` whose kernel is `weights` flattened and whose bias is
     `bias`; its layers compute in `dtype`. Its gradient with respect to any image is `weights`.
     """
-    import keras
 
     weights = np.asarray(weights, dtype=float)
     shape = _image_shape(weights.shape)
@@ -53,7 +53,6 @@ def linear_discriminator(weights, bias: float = 0.0, *, dtype: str = "float32"):
 
 
 def _quadratic_layer_class():
-    import keras
 
     class Quadratic(keras.layers.Layer):
         """Σ scales · x² over every axis but the batch's, as (n, 1); `scales` is a trainable weight."""
@@ -82,7 +81,6 @@ def quadratic_discriminator(scales, *, dtype: str = "float32"):
     discriminator has a gradient with respect to it. Its gradient with respect to an
     image x is 2 · scales · x.
     """
-    import keras
 
     scales = np.asarray(scales, dtype=float)
     shape = _image_shape(scales.shape)
@@ -96,7 +94,6 @@ def conv_discriminator(image_shape, *, seed: int, dtype: str = "float64"):
     Images of shape (side, side) get a channel axis first. Its weights are drawn with
     `seed`; it computes in `dtype` (float64 by default, for finite differences).
     """
-    import keras
 
     layers = keras.layers
     shape = _image_shape(image_shape)
@@ -122,7 +119,6 @@ def penalty_and_weight_gradients(penalty, discriminator, *args) -> dict:
     that is not a tensor (a float, a NumPy value) has no gradient: every entry is None.
     Array arguments are passed as tensors.
     """
-    import tensorflow as tf
 
     variables = discriminator.trainable_variables
     with tf.GradientTape() as tape:

@@ -12,14 +12,15 @@ training part is scored through `autoaegan.grading.probes.training`.
 
 from __future__ import annotations
 
+import keras
 import numpy as np
+import tensorflow as tf
 
 
 def _as_numpy(value):
     """A tensor, a variable or an array as a NumPy array; None stays None."""
     if value is None:
         return None
-    import tensorflow as tf
 
     return np.asarray(tf.convert_to_tensor(value))
 
@@ -36,7 +37,6 @@ def call_with_tensors(function, *args, **kwargs):
 
     Other arguments (numbers, NumPy scalars, lists) are passed as they came. Returns what the function returns.
     """
-    import tensorflow as tf
 
     def tensor(value):
         return tf.constant(value) if isinstance(value, np.ndarray) else value
@@ -50,7 +50,6 @@ def through_functional_model(function, inputs):
     The model has one `keras.Input` per array of `inputs` (its shape without the batch axis). With one input the
     function gets the tensor itself; with several, one tensor per argument (`function(x, scale, bias)`).
     """
-    import keras
 
     inputs = _arrays(inputs, "inputs")
     symbols = [keras.Input(shape=item.shape[1:], dtype=str(item.dtype)) for item in inputs]
@@ -70,7 +69,6 @@ def gradients_of_sum(function, args, wrt, channel=None, power=1):
     the others are passed as they came. `channel` None takes the whole output. Returns one NumPy array per index
     of `wrt`, in that order, or None where no gradient reaches that argument.
     """
-    import tensorflow as tf
 
     if not isinstance(args, (list, tuple)) or not isinstance(wrt, (list, tuple)):
         raise TypeError(f"args and wrt should be lists, got {type(args).__name__} and {type(wrt).__name__}")
@@ -95,7 +93,6 @@ def layer_in_functional_model(layer, inputs):
     The layer gets the list of symbolic tensors when the model is built (their batch size unknown, None), as a layer
     with several inputs (`[x, style]`) does in a generator.
     """
-    import keras
 
     inputs = _arrays(inputs, "inputs")
     symbols = [keras.Input(shape=item.shape[1:], dtype=str(item.dtype)) for item in inputs]
@@ -111,7 +108,6 @@ def layer_gradients(layer, inputs, weights):
     of the output's shape. Returns a dict: `inputs`, one NumPy array (or None where no gradient reaches it) per input,
     and `variables`, the same for each trainable variable of the layer, by its path, after the call.
     """
-    import tensorflow as tf
 
     inputs = _arrays(inputs, "inputs")
     variables = [tf.Variable(item) for item in inputs]

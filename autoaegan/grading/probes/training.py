@@ -16,6 +16,10 @@ import time
 
 import numpy as np
 
+from autoaegan.data.fashion_mnist import OFFICIAL_FILES, locate_fashion_mnist
+from autoaegan.data.idx import read_idx
+from autoaegan.pixels import uint8_to_unit
+
 VALID_SIZE = 5_000  # the last 5,000 training images are the course's validation split: grading never trains on them
 
 
@@ -25,9 +29,6 @@ def training_data(n: int, *, seed: int) -> tuple[np.ndarray, np.ndarray]:
     Reads only the two training files (checksums verified), so it works where the test
     files are held out. The checker draws the same images with the same call.
     """
-    from autoaegan.data.fashion_mnist import OFFICIAL_FILES, locate_fashion_mnist
-    from autoaegan.data.idx import read_idx
-
     location = locate_fashion_mnist(download=False)
     arrays = {
         key: read_idx(location.file(key), expected_shape=OFFICIAL_FILES[key].shape, sha256=OFFICIAL_FILES[key].sha256)
@@ -37,7 +38,7 @@ def training_data(n: int, *, seed: int) -> tuple[np.ndarray, np.ndarray]:
     if not 0 < n <= available:
         raise ValueError(f"n must be between 1 and {available:,} (the training split), got {n!r}")
     chosen = np.sort(np.random.default_rng(seed).choice(available, size=n, replace=False))
-    images = arrays["train_images"][chosen].astype(np.float32) / 255
+    images = uint8_to_unit(arrays["train_images"][chosen])
     return images, arrays["train_labels"][chosen].astype(np.int64)
 
 
@@ -48,6 +49,7 @@ def run_training(function, *, n_images: int, data_seed: int, steps: int, seed: i
     from the checker), `seconds` (wall-clock) and `cpu_seconds` (this process's CPU time)
     of the call.
     """
+    # Here, not at the top: the checker imports `training_data` from this module and never loads TensorFlow.
     import keras
     import tensorflow as tf
 
@@ -63,13 +65,14 @@ def run_training(function, *, n_images: int, data_seed: int, steps: int, seed: i
 
 
 def _as_array(value) -> np.ndarray:
-    import keras
+    import keras  # here: see `run_training`
 
     return np.asarray(keras.ops.convert_to_numpy(value))
 
 
 def predict(model, inputs, *, batch_size: int = 500):
-    """`model(inputs, training=False)` in batches, as NumPy: an array, or a list of arrays for a model with several outputs.
+    """`model(inputs, training=False)` in batches, as NumPy: an array, or a list of arrays for a model with several
+    outputs.
 
     `inputs` is an array, or a list of arrays for a model with several inputs (codings
     and labels). A model that cannot take `training=` is called without it.

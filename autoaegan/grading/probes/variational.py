@@ -11,12 +11,13 @@ knows what the right answer is: the checks compare what they return with their o
 
 from __future__ import annotations
 
+import keras
 import numpy as np
+import tensorflow as tf
 
 
 def _array_or_none(value):
     """`value` (a tensor, a variable, an array) as a NumPy array; None stays None."""
-    import keras
 
     return None if value is None else keras.ops.convert_to_numpy(value)
 
@@ -31,8 +32,6 @@ def sum_and_gradients(function, inputs: list, *, constants: tuple | list = ()) -
     respect to each variable, as an array, or None where no gradient reaches it: NumPy in the
     computation, or an input the function does not use).
     """
-    import keras
-    import tensorflow as tf
 
     variables = [tf.Variable(np.asarray(value)) for value in inputs]
     with tf.GradientTape() as tape:
