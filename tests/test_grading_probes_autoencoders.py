@@ -1,4 +1,4 @@
-"""The probes that assignment 03-05's tests call in the student's kernel (autoaegan/grading_probes/autoencoders.py).
+"""The probes that assignment 03-05's tests call in the student's kernel (autoaegan/grading/probes/autoencoders.py).
 
 Each is checked against gradients worked out by hand, or against training it can
 see, on Keras' own layers, and once through the bridge, served in this process, so that what they return is

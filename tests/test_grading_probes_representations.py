@@ -1,4 +1,4 @@
-"""The probe of assignment 01-02's checks (autoaegan/grading_probes/representations.py): many calls in one request."""
+"""The probe of assignment 01-02's checks (autoaegan/grading/probes/representations.py): many calls in one request."""
 
 from __future__ import annotations
 

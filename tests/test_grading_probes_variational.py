@@ -1,4 +1,4 @@
-"""The probe of assignment 06's checks (autoaegan/grading_probes/variational.py): gradients of a sum, taken with a tape.
+"""The probe of assignment 06's checks (autoaegan/grading/probes/variational.py): gradients of a sum, taken with a tape.
 
 It runs in the student's kernel with the student's functions; here a KL divergence and a
 β-VAE loss written with `keras.ops` stand in for them, and the same written with NumPy

@@ -19,7 +19,7 @@ import sys
 # recording name -> the experiment module whose main(argv) makes it. Imported only when asked for: each one
 # imports TensorFlow and the models, which `list` and `--help` do not need.
 PRODUCERS = {
-    "gan_fixes": "autoaegan.experiments.gan_fixes",
+    "gan_fixes": "autoaegan.experiments.gan_fixes_comparison",
     "gan_sweep": "autoaegan.experiments.gan_sweep",
     "progressive_ablation": "autoaegan.experiments.progressive_ablation",
 }
