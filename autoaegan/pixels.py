@@ -69,6 +69,16 @@ def rescale_to_unit(images, value_range: tuple[float, float]) -> np.ndarray:
     return (np.asarray(images, dtype=np.float32) - np.float32(low)) / np.float32(high - low)
 
 
+def output_to_unit(outputs, value_range: tuple[float, float] = SIGNED_RANGE, *, name: str = "outputs") -> np.ndarray:
+    """A network's output in `value_range` → float32 in [0, 1], clipped, in the output's own shape."""
+    return np.clip(rescale_to_unit(_array(outputs, name), value_range), 0.0, 1.0)
+
+
+def unit_to_uint8(images) -> np.ndarray:
+    """[0, 1] → uint8 in [0, 255], rounded: how recorded samples are stored."""
+    return np.round(np.clip(np.asarray(images, dtype=np.float32), 0.0, 1.0) * UINT8_MAX).astype(np.uint8)
+
+
 def generated_to_images(
     outputs, *, value_range: tuple[float, float] = SIGNED_RANGE, name: str = "outputs"
 ) -> np.ndarray:
@@ -81,4 +91,4 @@ def generated_to_images(
         raise ValueError(
             f"{name} must be grey images shaped (n, height, width) or (n, height, width, 1), got {images.shape}"
         )
-    return np.clip(rescale_to_unit(images, value_range), 0.0, 1.0)
+    return output_to_unit(images, value_range, name=name)

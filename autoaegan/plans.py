@@ -26,7 +26,7 @@ class Recipe:
     steps per call into TensorFlow. A GAN's `d_learning_rate` and `g_learning_rate` default to `learning_rate`;
     `beta_1`/`beta_2` left at None keep the optimizer's defaults; `real_label` below 1 is one-sided label
     smoothing; `g_ema_momentum` keeps an exponential moving average of the generator's weights in its optimizer.
-    `channels` and `chunk_steps` size the progressive GANs (chapters 10 and 11).
+    `channels` sizes the progressive GANs' networks (chapters 10 and 11).
     """
 
     optimizer: str = "nadam"
@@ -44,7 +44,6 @@ class Recipe:
     real_label: float = 1.0
     g_ema_momentum: float | None = None
     channels: tuple[int, ...] | None = None
-    chunk_steps: int | None = None
 
     def with_changes(self, **changes) -> Recipe:
         """A copy of this recipe with some fields changed."""

@@ -12,48 +12,20 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import platform
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
-from importlib import metadata
 from pathlib import Path
 
+from autoaegan.profiles import PROFILES as PROFILE_SETTINGS
 from autoaegan.recordings import keep_recording
+from autoaegan.recordings.measurement import machine, now
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "benchmarks" / "results"
-# Scratch space of long runs (checkpoints, executed notebooks): git-ignored.
+# Scratch space of the chapter runs (executed notebooks): git-ignored. Checkpoints go to autoaegan.training.work_dir.
 WORK = ROOT / "benchmarks" / "work"
-PROFILES = ("test", "classroom", "full")
+PROFILES = tuple(PROFILE_SETTINGS)
 ALIGNMENTS = {"l": "---", "r": "---:"}
-
-
-def now() -> str:
-    """The time of a measurement, as the results store it (`measured_at`): ISO 8601, UTC, to the second."""
-    return datetime.now(UTC).isoformat(timespec="seconds")
-
-
-def machine(cores: Sequence[int] | None = None, **extra) -> dict:
-    """The machine and software the figures were measured on; `cores`: the CPUs the measured processes used."""
-    facts = {
-        "platform": platform.platform(),
-        "python": platform.python_version(),
-        "tensorflow": _version("tensorflow"),
-        "keras": _version("keras"),
-        "cpus": os.cpu_count(),
-    }
-    if cores is not None:
-        facts["cores_used"] = len(cores)
-    return {**facts, **extra}
-
-
-def _version(name: str) -> str | None:
-    try:
-        return metadata.version(name)
-    except metadata.PackageNotFoundError:
-        return None
 
 
 def table(header: Sequence[str], rows: Iterable[Sequence], align: str) -> str:

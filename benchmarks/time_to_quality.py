@@ -58,6 +58,7 @@ import keras
 
 from autoaegan.data.fashion_mnist import load_fashion_mnist
 from autoaegan.metrics.reconstruction import pca_baseline_mse
+from autoaegan.pixels import uint8_to_unit
 from autoaegan.profiles import Profile, get_profile
 from autoaegan.training.fitting import train
 from benchmarks import harness
@@ -147,8 +148,8 @@ class EpochClock(keras.callbacks.Callback):
 
 def run_baseline(spec: ModelSpec, data, seed: int) -> dict:
     """Train the plain Keras baseline: float32 arrays, default fit, batch 32, Nadam 1e-3."""
-    x_train = data.train_images.astype("float32") / 255.0
-    x_valid = data.valid_images.astype("float32") / 255.0
+    x_train = uint8_to_unit(data.train_images)
+    x_valid = uint8_to_unit(data.valid_images)
     model = build_model(spec, seed, baseline=True)
     model.compile(optimizer=keras.optimizers.Nadam(learning_rate=1e-3), loss="mse", metrics=["mse"])
     clock = EpochClock()

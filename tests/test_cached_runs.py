@@ -1,11 +1,14 @@
 """Experiments' saved runs (reused only with the same settings and companion files) and the recordings they make."""
 
+import importlib.util
+
 import pytest
 
-from autoaegan.experiments.cached_runs import earlier_result, machine, save_result, write_summary
-from autoaegan.recordings import load_recording
+from autoaegan.experiments.cached_runs import earlier_result, save_result, write_summary
+from autoaegan.recordings import MADE_BY, RECORDINGS_DIR, load_recording
 from autoaegan.recordings.__main__ import PRODUCERS
 from autoaegan.recordings.__main__ import main as recordings_command
+from autoaegan.recordings.measurement import machine
 from benchmarks import recorded_tables
 
 
@@ -46,9 +49,19 @@ def test_each_recording_has_its_producer_and_its_table(name):
     assert f"N = {summary['settings']['n']:,}" in table
 
 
-def test_the_recordings_command_lists_its_producers_and_refuses_an_unknown_one(capsys):
+def test_every_recording_names_the_command_that_makes_it():
+    shipped = {path.stem for path in RECORDINGS_DIR.glob("*.json")}
+    assert shipped == set(MADE_BY), f"recordings without a MADE_BY command: {sorted(shipped - set(MADE_BY))}; " + (
+        f"commands for no recording: {sorted(set(MADE_BY) - shipped)}"
+    )
+    for name, module in PRODUCERS.items():
+        assert MADE_BY[name] == f"python -m autoaegan.recordings make {name}", (name, MADE_BY[name])
+        assert importlib.util.find_spec(module) is not None, f"the producer of {name} ({module}) should exist"
+
+
+def test_the_recordings_command_lists_every_recording_and_refuses_an_unknown_one(capsys):
     assert recordings_command(["list"]) == 0
-    assert capsys.readouterr().out.splitlines() == [f"{name}: {module}" for name, module in PRODUCERS.items()]
+    assert capsys.readouterr().out.splitlines() == [f"{name}: {command}" for name, command in sorted(MADE_BY.items())]
     with pytest.raises(SystemExit):
         recordings_command(["make", "no_such_recording"])
     assert "invalid choice" in capsys.readouterr().err

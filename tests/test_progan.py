@@ -6,8 +6,7 @@ import pytest
 import tensorflow as tf
 
 from autoaegan.layers.progressive import MinibatchStandardDeviation, fade_in_layers, set_fade_in
-from autoaegan.metrics.flops import parameter_count, training_flops_per_image
-from autoaegan.metrics.flops import total_macs as forward_macs
+from autoaegan.metrics.flops import parameter_count, total_macs, training_flops_per_image
 from autoaegan.models.progan import (
     FadeInSchedule,
     ProGAN,
@@ -120,16 +119,16 @@ def test_the_levels_share_their_layers_so_a_grown_model_keeps_what_the_small_one
     assert parameter_count(generator.model(2, fade_in=True)) == grown.count_params() + to_image_8
 
 
-def test_forward_macs_counts_each_dense_layer_and_convolution_once_even_when_layers_are_shared(networks):
+def test_total_macs_counts_each_dense_layer_and_convolution_once_even_when_layers_are_shared(networks):
     generator, discriminator = networks
     w0, w1 = CHANNELS[:2]
     for level in range(3):  # every level wired: the shared layers now have several inbound nodes each
         generator.model(level), discriminator.model(level)
     # projection: codings → 4·4·w0; one 3×3 convolution at 4×4; two at 8×8; the 1×1 to-image layer at 8×8.
     expected = CODINGS * 16 * w0 + 16 * 9 * w0 * w0 + 64 * 9 * w0 * w1 + 64 * 9 * w1 * w1 + 64 * w1
-    assert forward_macs(generator.model(1)) == expected
+    assert total_macs(generator.model(1)) == expected
     g, d = generator.model(1), discriminator.model(1)
-    d_cost = forward_macs(d)
+    d_cost = total_macs(d)
     # from-image 1×1 at 8×8 (the first layer), two 3×3 at 8×8, the 4×4 block on w0 + 1 maps, two dense layers.
     d_first = 64 * w1
     assert d_cost == d_first + 64 * 9 * w1 * w1 + 64 * 9 * w1 * w0 + 16 * 9 * (w0 + 1) * w0 + 16 * w0 * w0 + w0

@@ -7,9 +7,6 @@ when those settings are the same, and only when its companion files (samples) ex
 from __future__ import annotations
 
 import json
-import os
-import platform
-from datetime import UTC, datetime
 from pathlib import Path
 
 
@@ -27,16 +24,6 @@ def save_result(path: Path, result: dict) -> None:
         raise ValueError(f"a run's result must hold its settings, to be reused; got the keys {sorted(result)}")
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(result, indent=1) + "\n")
-
-
-def machine() -> dict:
-    """The machine an experiment ran on, for its summary."""
-    return {"platform": platform.platform(), "python": platform.python_version(), "cpus": os.cpu_count()}
-
-
-def now() -> str:
-    """The time of a measurement (`measured_at`): ISO 8601, UTC, to the second."""
-    return datetime.now(UTC).isoformat(timespec="seconds")
 
 
 def write_summary(folder: Path, name: str, summary: dict) -> Path:

@@ -29,12 +29,14 @@ from pathlib import Path
 import numpy as np
 
 from autoaegan.data.fashion_mnist import load_fashion_mnist
-from autoaegan.experiments.cached_runs import earlier_result, machine, now, save_result, write_summary
+from autoaegan.experiments.cached_runs import earlier_result, save_result, write_summary
 from autoaegan.metrics.evaluation import evaluate_generated
 from autoaegan.models.dense_gan import GERON_RECIPE
 from autoaegan.models.gan_fixes import FIXES, build_gan_with_fix, train_gan
+from autoaegan.pixels import unit_to_uint8
 from autoaegan.profiles import Profile, get_profile
 from autoaegan.recordings import RECORDINGS_DIR
+from autoaegan.recordings.measurement import machine, now
 from autoaegan.seeding import set_seed
 from autoaegan.training.coverage_tracker import CoverageTracker
 from autoaegan.training.fitting import EpochTimer, TrainingDivergedError
@@ -83,7 +85,7 @@ def run_one(fix: str, seed: int, *, images, epochs: int, n: int, every: int, wor
     seconds, cpu = time.perf_counter() - started, time.process_time() - cpu_started
     report = evaluate_generated(gan.generate(n, seed=SAMPLE_SEED), name=fix, n=n)
     print(report, flush=True)
-    final = np.round(gan.generate(FINAL_SAMPLES, seed=SAMPLE_SEED + 1) * 255).astype(np.uint8)
+    final = unit_to_uint8(gan.generate(FINAL_SAMPLES, seed=SAMPLE_SEED + 1))
     result = {
         "settings": settings,
         "recipe": "GERON_RECIPE: RMSprop 1e-3 for both networks, batch 32, XLA, steps_per_execution 32",

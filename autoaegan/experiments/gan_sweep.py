@@ -22,12 +22,13 @@ import time
 from pathlib import Path
 
 from autoaegan.data.fashion_mnist import load_fashion_mnist
-from autoaegan.experiments.cached_runs import earlier_result, machine, now, save_result, write_summary
+from autoaegan.experiments.cached_runs import earlier_result, save_result, write_summary
 from autoaegan.metrics.evaluation import evaluate_generated
 from autoaegan.models.dense_gan import GERON_RECIPE
 from autoaegan.models.gan_fixes import build_gan_with_fix, train_gan
 from autoaegan.profiles import Profile, get_profile
 from autoaegan.recordings import RECORDINGS_DIR
+from autoaegan.recordings.measurement import machine, now
 from autoaegan.seeding import set_seed
 from autoaegan.training.coverage_tracker import CoverageTracker
 from autoaegan.training.fitting import TrainingDivergedError

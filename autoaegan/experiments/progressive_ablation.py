@@ -36,15 +36,16 @@ import numpy as np
 from keras import ops
 
 from autoaegan.data.fashion_mnist import load_fashion_mnist
-from autoaegan.experiments.cached_runs import earlier_result, machine, now, save_result, write_summary
+from autoaegan.experiments.cached_runs import earlier_result, save_result, write_summary
 from autoaegan.latent import sample_codings
 from autoaegan.layers.style import mix_styles
 from autoaegan.metrics.evaluation import evaluate_generated
 from autoaegan.models import progressive_training as pt
 from autoaegan.models.progan import ProGANTechniques
-from autoaegan.pixels import signed_to_unit
+from autoaegan.pixels import signed_to_unit, unit_to_uint8
 from autoaegan.profiles import Profile, get_profile
 from autoaegan.recordings import RECORDINGS_DIR
+from autoaegan.recordings.measurement import machine, now
 from autoaegan.training.averaging import averaged_weights
 from autoaegan.training.sampling import generate_from
 from autoaegan.training.work_dir import work_dir
@@ -154,7 +155,7 @@ def run_one(kind: str, name: str, *, images, chunk_steps: int, n: int, work: Pat
         print(mixed, flush=True)
         result["mixed_scores"] = _scores(mixed.scores)
     work.mkdir(parents=True, exist_ok=True)
-    np.savez_compressed(samples_path, samples=np.round(samples[:KEPT_SAMPLES] * 255).astype(np.uint8))
+    np.savez_compressed(samples_path, samples=unit_to_uint8(samples[:KEPT_SAMPLES]))
     save_result(result_path, result)
     return result
 

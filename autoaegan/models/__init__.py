@@ -1,1 +1,2 @@
-"""Model builders: small, composable Keras 3 layers and functions, one family per module."""
+"""The course's networks, one family per module, assembled from Keras 3 layers, with the trainers of the shipped
+weights (each trainer's sizes in its `Plan`)."""

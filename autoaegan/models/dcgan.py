@@ -74,7 +74,7 @@ DROPOUT = 0.4
 # 0.99 they lag about a hundred steps behind, and early in training the discriminator that judges the generator
 # was seen here calling real the fakes that it rejected in phase one. A momentum of 0.9 averages the last ten.
 D_BATCHNORM_MOMENTUM = 0.9
-# Generators end in tanh: images live in [-1, 1] (`autoaegan.pixels.signed_to_unit` for display and metrics).
+# Generators end in tanh: images live in [-1, 1] (`autoaegan.pixels.output_to_unit` maps them for display and metrics).
 VALUE_RANGE = SIGNED_RANGE
 
 # The shipped DCGAN's plan (its catalogue entry): its recipe, its epochs per profile (the reference trains as long,

@@ -3,7 +3,7 @@
 Both GANs train on the 55,000 training images padded to 32×32, with the papers'
 Adam (β₁ = 0, β₂ = 0.99) and the non-saturating logistic loss, and ship the moving
 average of their generator's weights (as the papers do). A training is a list of
-*chunks* of `recipe.chunk_steps` steps; after each chunk a checkpoint is written
+*chunks* of the plan's `chunk_steps` steps; after each chunk a checkpoint is written
 (`autoaegan.training.checkpoints`: networks, optimizers, the averaged generator, a
 `TrainingState` whose `epochs_done` counts chunks), with a quick FD on 2,000 samples in
 its history, so a killed run resumes after its last chunk and loses at most one. The
@@ -32,7 +32,7 @@ from autoaegan.latent import sample_codings
 from autoaegan.models.progan import FadeInSchedule, ProGAN, ProgressiveGenerator, build_progressive_pair, resolution_of
 from autoaegan.models.progressive_images import pad_images, padded_dataset
 from autoaegan.models.stylegan import STYLE_MIXING_PROBABILITY, StyleGenerator, build_stylegan
-from autoaegan.pixels import SIGNED_RANGE
+from autoaegan.pixels import SIGNED_RANGE, unit_to_uint8
 from autoaegan.plans import Recipe
 from autoaegan.pretrained.catalog import CATALOG, TrainedModel
 from autoaegan.profiles import Profile
@@ -50,6 +50,8 @@ from autoaegan.training.work_dir import work_dir
 # The plans of the shipped ProGAN and StyleGAN (their catalogue entries): one recipe, chunks per profile.
 PROGAN_PLAN = CATALOG["progan"].plan
 STYLEGAN_PLAN = CATALOG["stylegan"].plan
+PLANS = {"progan": PROGAN_PLAN, "stylegan": STYLEGAN_PLAN}
+# The recipe both progressive GANs share (the catalogue gives them the same one); tests and ablations vary it.
 RECIPE = PROGAN_PLAN.recipe
 
 
@@ -163,7 +165,7 @@ def _start(kind, images, *, recipe, profile, seed, directory, monitor, chunk_ste
         raise ValueError(f"need at least one batch of {recipe.batch_size} images, got {len(images)}")
     set_seed(seed, profile=profile)
     chunk_steps = (
-        PROGAN_PLAN.count("chunk_steps", profile) if chunk_steps is None else positive_int(chunk_steps, "chunk_steps")
+        PLANS[kind].count("chunk_steps", profile) if chunk_steps is None else positive_int(chunk_steps, "chunk_steps")
     )
     if chunk_steps % recipe.steps_per_execution:
         raise ValueError(
@@ -184,7 +186,7 @@ def train_progan(
     images,
     *,
     profile: Profile,
-    recipe: Recipe = RECIPE,
+    recipe: Recipe = PROGAN_PLAN.recipe,
     seed: int = 42,
     directory=None,
     monitor: bool = True,
@@ -267,7 +269,7 @@ def train_stylegan(
     images,
     *,
     profile: Profile,
-    recipe: Recipe = RECIPE,
+    recipe: Recipe = STYLEGAN_PLAN.recipe,
     seed: int = 42,
     directory=None,
     monitor: bool = True,
@@ -347,7 +349,7 @@ def build_pretrained_progan() -> keras.Model:
     model's. Its `generator_layers` attribute is the `ProgressiveGenerator` whose
     layers it wires (for the other levels' models).
     """
-    layers = ProgressiveGenerator(channels=RECIPE.channels)
+    layers = ProgressiveGenerator(channels=PROGAN_PLAN.recipe.channels)
     model = layers.model(layers.max_level, fade_in=True)
     layers.fades[layers.max_level].set_alpha(1.0)
     model.generator_layers = layers
@@ -363,7 +365,8 @@ def _shipped_settings(state: TrainingState, checkpointed: bool, images) -> dict:
     return {
         **state.settings,
         "data": f"Fashion-MNIST: {len(images):,} training images padded to 32×32, scaled to [-1, 1]",
-        "shipped_weights": f"the moving average of the generator's weights (momentum {RECIPE.g_ema_momentum} per step)",
+        "shipped_weights": "the moving average of the generator's weights "
+        f"(momentum {state.settings['recipe']['g_ema_momentum']} per step)",
         "train_seconds_total": round(state.train_seconds, 1) if checkpointed else None,
         "cpu_seconds_total": round(sum(state.cpu_seconds_by_epoch), 1) if checkpointed else None,
         "images_seen": int(state.epochs_done * state.settings["chunk_steps"] * state.settings["recipe"]["batch_size"]),
@@ -432,7 +435,7 @@ def record_growth(directory, state: TrainingState, *, target: Path | None = None
         size = resolution_of(phase.level)
         codings = sample_codings(GROWTH_SAMPLES, layers.codings_size, seed=GROWTH_SEED)
         images = generate_from(model, codings, value_range=SIGNED_RANGE)[..., 0]
-        arrays[f"{size}x{size}"] = np.round(images * 255).astype(np.uint8)
+        arrays[f"{size}x{size}"] = unit_to_uint8(images)
         chunks[f"{size}x{size}"] = end
     path = target / "progan_growth_samples.npz"
     np.savez_compressed(path, **arrays)

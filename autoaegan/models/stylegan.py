@@ -46,7 +46,7 @@ from autoaegan.layers.style import (
     truncate_styles,
 )
 from autoaegan.models.progan import CHANNELS, LEAKY_SLOPE, ProGAN, ProgressiveDiscriminator, resolution_of
-from autoaegan.pixels import SIGNED_RANGE, rescale_to_unit
+from autoaegan.pixels import output_to_unit
 
 CODINGS_SIZE = 128
 W_SIZE = 128
@@ -372,7 +372,7 @@ def generate_images(
         )
         for i in range(0, n, batch_size)
     ]
-    return np.clip(rescale_to_unit(np.concatenate(parts), SIGNED_RANGE), 0.0, 1.0)
+    return output_to_unit(np.concatenate(parts))
 
 
 def build_stylegan(

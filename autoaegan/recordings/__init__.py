@@ -15,6 +15,19 @@ from pathlib import Path
 import numpy as np
 
 RECORDINGS_DIR = Path(__file__).resolve().parent
+# The command that makes each recording: an experiment of the package, a training, or a benchmark of the repository
+# (a benchmark measures the checkout, its chapters and its notebooks, so it stays outside the package).
+MADE_BY = {
+    "gan_fixes": "python -m autoaegan.recordings make gan_fixes",
+    "gan_sweep": "python -m autoaegan.recordings make gan_sweep",
+    "progressive_ablation": "python -m autoaegan.recordings make progressive_ablation",
+    "progan_growth": "python -m autoaegan.pretrained train progan --profile full",
+    "chapter_benchmarks": "python -m benchmarks.run",
+    "dcgan_quality": "python -m benchmarks.dcgan_quality",
+    "dcgan_throughput": "python -m benchmarks.dcgan_throughput",
+    "generative_quality": "python -m benchmarks.generative_quality",
+    "time_to_quality": "python -m benchmarks.time_to_quality",
+}
 
 
 def _path(name: str, suffix: str) -> Path:
@@ -28,7 +41,7 @@ def _path(name: str, suffix: str) -> Path:
 
 
 def load_recording(name: str) -> dict:
-    """The figures of the recording `name` (e.g. "gan_fixes"), as written by its benchmark script."""
+    """The figures of the recording `name` (e.g. "gan_fixes"), as written by the command that made it (`MADE_BY`)."""
     return json.loads(_path(name, ".json").read_text())
 
 
@@ -43,7 +56,7 @@ def keep_recording(
 ) -> Path | None:
     """Copy a benchmark's results file into the recordings, when it is the benchmark's default output.
 
-    The benchmark scripts call this after writing `results_file`, so that the copy the
+    The benchmarks call this after writing `results_file`, so that the copy the
     chapters read (`load_recording(name)`) is always the figures last written to
     `default_file` (e.g. `benchmarks/results/time_to_quality.json`). A run written elsewhere
     (`--output /tmp/...`, a partial or trial run) leaves the recordings alone and

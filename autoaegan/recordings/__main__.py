@@ -16,6 +16,8 @@ import argparse
 import importlib
 import sys
 
+from autoaegan.recordings import MADE_BY
+
 # recording name -> the experiment module whose main(argv) makes it. Imported only when asked for: each one
 # imports TensorFlow and the models, which `list` and `--help` do not need.
 PRODUCERS = {
@@ -29,13 +31,13 @@ def main(argv: list[str] | None = None) -> int:
     """Run the command line; return the exit status."""
     parser = argparse.ArgumentParser(prog="python -m autoaegan.recordings", description=__doc__.splitlines()[0])
     commands = parser.add_subparsers(dest="command", required=True)
-    commands.add_parser("list", help="the recordings this command makes")
+    commands.add_parser("list", help="every recording, and the command that makes it")
     make = commands.add_parser("make", help="make one recording (its options follow its name)", add_help=False)
     make.add_argument("name", choices=sorted(PRODUCERS))
     arguments, rest = parser.parse_known_args(argv)
     if arguments.command == "list":
-        for name, module in PRODUCERS.items():
-            print(f"{name}: {module}")
+        for name, command in sorted(MADE_BY.items()):
+            print(f"{name}: {command}")
         return 0
     return importlib.import_module(PRODUCERS[arguments.name]).main(rest)
 

@@ -19,6 +19,7 @@ from autoaegan.arguments import positive_int
 from autoaegan.latent import sample_codings
 from autoaegan.metrics.features import default_extractor
 from autoaegan.metrics.generative import MIN_CLASS_SHARE, ClassCoverage, class_coverage
+from autoaegan.pixels import unit_to_uint8
 from autoaegan.training.sampling import generate_from
 
 
@@ -79,7 +80,7 @@ class CoverageTracker(keras.callbacks.Callback):
         self.steps.append(self._step())
         self.coverages.append(coverage)
         self.logs.append({name: round(float(value), 5) for name, value in (logs or {}).items()})
-        self.samples.append(np.round(images[: self.keep] * 255).astype(np.uint8))
+        self.samples.append(unit_to_uint8(images[: self.keep]))
         self.seconds += time.perf_counter() - started
         return coverage
 

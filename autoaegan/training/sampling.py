@@ -12,7 +12,7 @@ import numpy as np
 
 from autoaegan.arguments import positive_int
 from autoaegan.latent import sample_codings
-from autoaegan.pixels import rescale_to_unit
+from autoaegan.pixels import output_to_unit
 
 # The range of a generator's images, by its output activation.
 VALUE_RANGES = {"sigmoid": (0.0, 1.0), "tanh": (-1.0, 1.0)}
@@ -63,7 +63,7 @@ def generate_from(generator: keras.Model, codings, *, value_range=(0.0, 1.0), ba
         for i in range(0, len(codings), batch_size)
     ]
     images = np.concatenate(parts) if parts else np.zeros((0, *generator.output_shape[1:]), np.float32)
-    return np.clip(rescale_to_unit(images, value_range), 0.0, 1.0)
+    return output_to_unit(images, value_range)
 
 
 def sample_images(generator: keras.Model, n: int, *, seed, value_range=(0.0, 1.0), batch_size: int = 1_000):
