@@ -17,7 +17,9 @@ HERE = Path(__file__).resolve().parent
 
 def load_student_tree():
     """autoaegan/course/student_tree.py, loaded alone: the package's dependencies are not there at build time."""
-    spec = importlib.util.spec_from_file_location("autoaegan_student_tree", HERE / "autoaegan" / "student_tree.py")
+    spec = importlib.util.spec_from_file_location(
+        "autoaegan_student_tree", HERE / "autoaegan" / "course" / "student_tree.py"
+    )
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
