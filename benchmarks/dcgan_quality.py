@@ -41,18 +41,6 @@ FD_GOAL = 0.8  # the course's FD at most 80% of the reference's: at least 20% lo
 FIGURES = ("fd", "kid", "precision", "recall", "covered", "entropy")
 
 
-def _flat_scores(report) -> dict:
-    s = report.scores
-    return {
-        "fd": s.fd,
-        "kid": s.kid,
-        "precision": s.precision,
-        "recall": s.recall,
-        "covered": s.coverage.covered,
-        "entropy": s.coverage.normalised_entropy,
-    }
-
-
 def score_generator(name: str, make_images, *, seeds=SAMPLE_SEEDS, n: int = 10_000, metric_seed: int = 42) -> dict:
     """Score `make_images(seed, n)` (images in [0, 1], (n, 28, 28)) for each sample seed; return the figures.
 
@@ -61,7 +49,7 @@ def score_generator(name: str, make_images, *, seeds=SAMPLE_SEEDS, n: int = 10_0
     runs, floor = [], None
     for seed in seeds:
         report = evaluate_generated(make_images(seed, n), name=name, n=n, seed=metric_seed)
-        runs.append({"sample_seed": seed, **_flat_scores(report)})
+        runs.append({"sample_seed": seed, **report.scores.headline()})
         floor = report.floor
     means = {key: sum(run[key] for run in runs) / len(runs) for key in FIGURES}
     spread = {key: max(run[key] for run in runs) - min(run[key] for run in runs) for key in FIGURES}
@@ -70,14 +58,7 @@ def score_generator(name: str, make_images, *, seeds=SAMPLE_SEEDS, n: int = 10_0
         "mean": means,
         "range": spread,
         "runs": runs,
-        "floor": {
-            "fd": floor.fd,
-            "kid": floor.kid,
-            "precision": floor.precision,
-            "recall": floor.recall,
-            "covered": floor.coverage.covered,
-            "entropy": floor.coverage.normalised_entropy,
-        },
+        "floor": floor.headline(),
     }
 
 

@@ -80,12 +80,7 @@ def run_cell(
         "diverged": diverged,
         "train_seconds": round(seconds, 1),
         "last_epoch": {name: values[-1] for name, values in history.items()},
-        "fd": scores.fd,
-        "kid": scores.kid,
-        "precision": scores.precision,
-        "recall": scores.recall,
-        "covered": scores.coverage.covered,
-        "entropy": scores.coverage.normalised_entropy,
+        **scores.headline(),
         "coverage": {key: coverage[key] for key in ("steps", "covered", "entropy")},
         "floor": report.floor.as_dict(),
     }

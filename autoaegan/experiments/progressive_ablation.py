@@ -71,18 +71,6 @@ def slug(name: str) -> str:
     return "".join(c if c.isalnum() else "_" for c in name).strip("_")
 
 
-def _scores(s) -> dict:
-    """The figures of a `GenerativeScores`, as a dict."""
-    return {
-        "fd": s.fd,
-        "kid": s.kid,
-        "precision": s.precision,
-        "recall": s.recall,
-        "covered": s.coverage.covered,
-        "entropy": s.coverage.normalised_entropy,
-    }
-
-
 def _mixed_images(generator, n: int, seed: int):
     """`n` images whose styles mix two codings at a uniformly random crossover (1..levels-1), in [0, 1]."""
     rng = np.random.default_rng(seed)
@@ -147,13 +135,13 @@ def run_one(kind: str, name: str, *, images, chunk_steps: int, n: int, work: Pat
         "cpu_seconds": round(cpu, 1),
         "images_seen": int(state.epochs_done * chunk_steps * pt.RECIPE.batch_size),
         "history": state.history,
-        "scores": _scores(report.scores),
-        "floor": _scores(report.floor),
+        "scores": report.scores.headline(),
+        "floor": report.floor.headline(),
     }
     if kind == "stylegan":
         mixed = evaluate_generated(_mixed_images(generator, n, SAMPLE_SEED), name=f"{name}, mixed at test time", n=n)
         print(mixed, flush=True)
-        result["mixed_scores"] = _scores(mixed.scores)
+        result["mixed_scores"] = mixed.scores.headline()
     work.mkdir(parents=True, exist_ok=True)
     np.savez_compressed(samples_path, samples=unit_to_uint8(samples[:KEPT_SAMPLES]))
     save_result(result_path, result)

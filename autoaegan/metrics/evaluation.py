@@ -57,6 +57,18 @@ class GenerativeScores:
         figures["coverage"]["counts"] = list(self.coverage.counts)
         return figures
 
+    def headline(self) -> dict:
+        """The six figures the course's tables show, as floats by name: fd, kid, precision, recall, covered (classes)
+        and entropy (the normalised entropy of the class shares)."""
+        return {
+            "fd": self.fd,
+            "kid": self.kid,
+            "precision": self.precision,
+            "recall": self.recall,
+            "covered": self.coverage.covered,
+            "entropy": self.coverage.normalised_entropy,
+        }
+
 
 def score_features(
     real: Features, generated: Features, *, k: int = NEIGHBOURS, min_share: float = MIN_CLASS_SHARE

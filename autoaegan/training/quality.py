@@ -31,18 +31,7 @@ def quality_figures(generator: keras.Model, *, n: int, seeds=SAMPLE_SEEDS, value
     runs, floor = [], None
     for seed in seeds:
         report = evaluate_generated(sample_images(generator, n, seed=seed, value_range=value_range), n=n)
-        s = report.scores
-        runs.append(
-            {
-                "sample_seed": seed,
-                "fd": s.fd,
-                "kid": s.kid,
-                "precision": s.precision,
-                "recall": s.recall,
-                "covered": s.coverage.covered,
-                "entropy": s.coverage.normalised_entropy,
-            }
-        )
+        runs.append({"sample_seed": seed, **report.scores.headline()})
         floor = report.floor
     means = {key: float(np.mean([run[key] for run in runs])) for key in runs[0] if key != "sample_seed"}
     return {
@@ -50,11 +39,5 @@ def quality_figures(generator: keras.Model, *, n: int, seeds=SAMPLE_SEEDS, value
         "sample_seeds": list(seeds),
         "mean": means,
         "runs": runs,
-        "floor": {
-            "fd": floor.fd,
-            "kid": floor.kid,
-            "precision": floor.precision,
-            "recall": floor.recall,
-            "covered": floor.coverage.covered,
-        },
+        "floor": {key: value for key, value in floor.headline().items() if key != "entropy"},
     }
