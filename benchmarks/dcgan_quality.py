@@ -27,12 +27,11 @@ import sys
 import time
 from pathlib import Path
 
-from autoaegan.latent import sample_codings
+from autoaegan.experiments.shipped_generators import generator_images
 from autoaegan.metrics.evaluation import evaluate_generated, format_figure
 from autoaegan.models import dcgan
 from autoaegan.pretrained import load_pretrained
 from autoaegan.training.checkpoints import Checkpoints
-from autoaegan.training.sampling import generate_from
 from autoaegan.training.work_dir import work_dir
 from benchmarks import harness
 
@@ -60,16 +59,6 @@ def score_generator(name: str, make_images, *, seeds=SAMPLE_SEEDS, n: int = 10_0
         "runs": runs,
         "floor": floor.headline(),
     }
-
-
-def generator_images(generator, *, value_range=(-1.0, 1.0)):
-    """`make_images(seed, n)` for a generator of codings drawn from N(0, I) with `seed`."""
-
-    def make_images(seed, n):
-        codings = sample_codings(n, int(generator.input_shape[-1]), seed=seed)
-        return generate_from(generator, codings, value_range=value_range)
-
-    return make_images
 
 
 def checkpoint_generator(kind: str, directory: Path, epoch: int, *, averaged: bool = False):

@@ -42,7 +42,17 @@ SOLUTION_SEEDS = 20
 DESIGN_SEEDS = 3
 REQUIRED_PASSES = 19  # of SOLUTION_SEEDS: the rate for the reference solution
 # The report's figures shown in the table, when the part reports them.
-FIGURES = ("test_mse", "pca_mse", "fd", "fd_real", "classes_covered", "label_accuracy", "copy_share")
+FIGURES = (
+    "test_mse",
+    "pca_mse",
+    "fd",
+    "fd_real",
+    "classes_covered",
+    "label_accuracy",
+    "copy_share",
+    "mean_mse",
+    "wrong_step_ratio",
+)
 
 
 def _nbgrader(cell) -> dict:

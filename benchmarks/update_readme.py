@@ -3,8 +3,9 @@
     python -m benchmarks.update_readme
 
 A block is filled from a benchmark's table (`benchmarks/results/NAME.md`, listed in
-BLOCKS) or from a recording's table (`benchmarks.recorded_tables`, listed in
-RECORDED); the `assignments` block lists the solution notebooks' parts.
+BLOCKS), from a recording's table (`benchmarks.recorded_tables`, listed in
+RECORDED) or from a shipped model's manifest (listed in FROM_MANIFESTS); the
+`assignments` block lists the solution notebooks' parts.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from pathlib import Path
 
 import nbformat
 
-from benchmarks import harness, recorded_tables
+from benchmarks import diffusion_curve, harness, recorded_tables
 
 ROOT = harness.ROOT
 START, END = "<!-- benchmarks: start -->", "<!-- benchmarks: end -->"
@@ -31,9 +32,12 @@ BLOCKS = {
     "dcgan-quality": "dcgan_quality.md",
     "dcgan-throughput": "dcgan_throughput.md",
     "training-parts": "training_parts.md",
+    "diffusion-budgets": "diffusion_budgets.md",
 }
 # README block name -> the recording whose table fills it
 RECORDED = {"gan-fixes": "gan_fixes", "progressive-ablation": "progressive_ablation"}
+# README block name -> the function that renders it from a shipped model's manifest
+FROM_MANIFESTS = {"diffusion-fd-curve": diffusion_curve.markdown}
 PART = re.compile(r"^###\s+(\S+)\s+·\s+(.+?)\s+\((\d+) points?\)\s*$", re.M)
 
 
@@ -41,6 +45,7 @@ def block_texts(results: Path = harness.RESULTS) -> dict[str, str]:
     """The text of every benchmark block of the README, by block name."""
     texts = {block: (Path(results) / name).read_text() for block, name in BLOCKS.items()}
     texts.update({block: recorded_tables.table_of(name) for block, name in RECORDED.items()})
+    texts.update({block: render() for block, render in FROM_MANIFESTS.items()})
     return texts
 
 

@@ -39,7 +39,7 @@ def heading(cell) -> str:
 
 
 def test_the_catalogue_numbers_the_chapters_in_order():
-    assert [chapter.number for chapter in CHAPTERS] == list(range(12))
+    assert [chapter.number for chapter in CHAPTERS] == list(range(13))
     for chapter in CHAPTERS:
         assert chapter.notebook.startswith(f"{chapter.number:02d}_") and chapter.notebook.endswith(".ipynb")
         assert chapter.title and chapter.summary
@@ -52,8 +52,9 @@ def test_the_catalogue_numbers_the_chapters_in_order():
 def test_a_chapter_is_found_by_number():
     assert get_chapter(2).notebook == "02_pca_linear_autoencoder.ipynb"
     assert get_chapter(6).label == "06 · Variational autoencoders"
-    with pytest.raises(ValueError, match="no chapter numbered 12"):
-        get_chapter(12)
+    assert get_chapter(12).notebook == "12_diffusion_models.ipynb" and get_chapter(12).exercise == "12_diffusion"
+    with pytest.raises(ValueError, match="no chapter numbered 13: the course has chapters 0 to 12"):
+        get_chapter(13)
 
 
 def test_the_rendered_list_links_available_chapters_and_marks_the_others():
@@ -62,6 +63,7 @@ def test_the_rendered_list_links_available_chapters_and_marks_the_others():
     assert lines[-1].startswith("- [Appendix · Training fast on a CPU](appendix_training_fast.ipynb): ")
     assert lines[0].startswith("- [00 · Start here](00_start_here.ipynb): ")
     assert lines[11].startswith("- [11 · StyleGAN](11_stylegan.ipynb): ")
+    assert lines[12].startswith("- [12 · Diffusion models](12_diffusion_models.ipynb): ")
     planned = dataclasses.replace(CHAPTERS[11], available=False)
     assert render_chapter_list(chapters=(CHAPTERS[0], planned)).splitlines()[1].startswith("- 11 · StyleGAN (coming): ")
     for line, chapter in zip(lines, CHAPTERS + APPENDICES):

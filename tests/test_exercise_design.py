@@ -13,7 +13,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 SOLUTIONS = sorted(path.relative_to(ROOT / "solutions") for path in (ROOT / "solutions").glob("*/*.ipynb"))
 IDS = [path.parts[0] for path in SOLUTIONS]
-REPORT_CALL = re.compile(r"\b(autoencoder_report|generator_report)\(\s*\"(\w+)\"")
+REPORT_CALL = re.compile(r"\b(autoencoder_report|generator_report|denoiser_report)\(\s*\"(\w+)\"")
 
 
 def code_cells(path: Path):

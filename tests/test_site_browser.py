@@ -6,8 +6,8 @@ site to look at: tests/conftest.py leaves the module out of `make test`, which r
 
 - every chapter and app page: each plotly figure is drawn by the site's own plotly.js and the maths by its own
   MathJax (no request leaves the server), each widget shows its picture with alt text, and the page raises no error;
-- chapter 06's latent explorer and chapter 11's style-mixing grid, as figures without a kernel: a click on
-  a slider's rail moves it, and the image changes;
+- chapter 06's latent explorer, chapter 11's style-mixing grid and chapter 12's diffusion scrubber, as figures
+  without a kernel: a click on a slider's rail moves it, and the image changes;
 - no solution code anywhere in the built site.
 """
 
@@ -38,6 +38,7 @@ from test_site import solution_lines  # noqa: E402  (after the skip: it imports 
 SITE_DIR = Path(SITE).resolve()
 CHAPTER_PAGES = sorted(path.relative_to(SITE_DIR).as_posix() for path in (SITE_DIR / "course").rglob("*.html"))
 DRAW_SECONDS = 60
+IMAGE_SECONDS = 5  # how long a moved slider's new picture may take to show
 
 pytestmark = [pytest.mark.browser, pytest.mark.needs("chromium"), pytest.mark.timeout(600)]
 
@@ -160,7 +161,10 @@ def move_slider(page, figure: int, slider: int, share: float) -> None:
     page.mouse.click(box["x"] + share * box["width"], box["y"] + box["height"] / 2)
 
 
-@pytest.mark.parametrize("page_path", ["course/06_variational_autoencoders.html", "course/11_stylegan.html"])
+@pytest.mark.parametrize(
+    "page_path",
+    ["course/06_variational_autoencoders.html", "course/11_stylegan.html", "course/12_diffusion_models.html"],
+)
 def test_the_kernel_free_explorers_answer_their_sliders(browser, site_url, page_path):
     with opened(browser, f"{site_url}/{page_path}") as (page, errors, outside):
         page.wait_for_function(f"() => ({FIND_EXPLORER})() >= 0", timeout=DRAW_SECONDS * 1000)
@@ -177,5 +181,10 @@ def test_the_kernel_free_explorers_answer_their_sliders(browser, site_url, page_
                 if after[0] != before[0]:
                     break
             assert after[0] != before[0], f"slider {slider} of {page_path} did not move"
+            # plotly swaps the picture once its PNG has loaded: on a busy machine, later than the slider moves
+            deadline = time.monotonic() + IMAGE_SECONDS
+            while after[1] == before[1] and time.monotonic() < deadline:
+                page.wait_for_timeout(100)
+                after = page.evaluate(IMAGE_OF, [figure, slider])
             assert after[1] != before[1], f"slider {slider} of {page_path} moved, but its image stayed"
         assert not errors

@@ -134,6 +134,14 @@ CHAPTERS: tuple[Chapter, ...] = (
         available=True,
         exercise="10_11_progan_stylegan",
     ),
+    Chapter(
+        12,
+        "Diffusion models",
+        "12_diffusion_models.ipynb",
+        "a U-Net learns to remove noise; DDPM and fast DDIM sampling turn noise into garments",
+        available=True,
+        exercise="12_diffusion",
+    ),
 )
 
 
@@ -169,7 +177,7 @@ def notebook_metadata(python_version: str = COURSE_PYTHON) -> dict:
 
 
 def get_chapter(number: int) -> Chapter:
-    """Return the chapter with this number (0 to 11)."""
+    """Return the chapter with this number (0 to 12)."""
     for chapter in CHAPTERS:
         if chapter.number == number:
             return chapter

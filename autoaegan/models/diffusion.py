@@ -203,7 +203,7 @@ def sample(
     *,
     x_T=None,
     sampler: str = "ddim",
-    steps: int | None = DDIM_STEPS,
+    steps: int | None = None,
     eta: float = 0.0,
     seed: int = 0,
     clip: bool = True,
@@ -211,8 +211,8 @@ def sample(
     callback: Callable[[int, np.ndarray, np.ndarray], object] | None = None,
     image_shape=(28, 28, 1),
 ) -> np.ndarray:
-    """Images in [0, 1], shaped `(n, 28, 28)`, generated from noise by `sampler`: "ddim" (`steps` steps, η = `eta`)
-    or "ddpm" (every one of the T steps; `steps` must be None or T).
+    """Images in [0, 1], shaped `(n, 28, 28)`, generated from noise by `sampler`: "ddim" (`steps` steps, 50 by
+    default, η = `eta`) or "ddpm" (every one of the T steps; `steps` must be None or T).
 
     The starting noise x_T is drawn with `seed` (`n` images), or given as `x_T` (images shaped `image_shape`, a
     batch of them); the noise of DDPM's steps and of DDIM with η > 0 comes from the same seeded generator, so a seed
@@ -226,7 +226,9 @@ def sample(
         raise ValueError(
             f"DDPM walks all T = {schedule.steps} steps: give steps=None (or {schedule.steps}), got {steps}"
         )
-    timesteps = ddim_timesteps(schedule.steps if steps is None else steps, schedule.steps)
+    if steps is None:
+        steps = schedule.steps if sampler == "ddpm" else min(DDIM_STEPS, schedule.steps)
+    timesteps = ddim_timesteps(steps, schedule.steps)
     eta = real_number(eta, "eta", expected="a number ≥ 0", accept=lambda v: v >= 0)
     rng = np.random.default_rng(whole_number(seed, "seed", at_least=0, expected="a non-negative integer"))
     x = _start(x_T, n, image_shape, rng)

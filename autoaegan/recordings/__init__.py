@@ -21,6 +21,7 @@ MADE_BY = {
     "gan_fixes": "python -m autoaegan.recordings make gan_fixes",
     "gan_sweep": "python -m autoaegan.recordings make gan_sweep",
     "progressive_ablation": "python -m autoaegan.recordings make progressive_ablation",
+    "diffusion_sampling": "python -m autoaegan.recordings make diffusion_sampling",
     "progan_growth": "python -m autoaegan.pretrained train progan --profile full",
     "chapter_benchmarks": "python -m benchmarks.run",
     "dcgan_quality": "python -m benchmarks.dcgan_quality",

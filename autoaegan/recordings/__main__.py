@@ -24,6 +24,7 @@ PRODUCERS = {
     "gan_fixes": "autoaegan.experiments.gan_fixes_comparison",
     "gan_sweep": "autoaegan.experiments.gan_sweep",
     "progressive_ablation": "autoaegan.experiments.progressive_ablation",
+    "diffusion_sampling": "autoaegan.experiments.diffusion_sampling",
 }
 
 
