@@ -70,35 +70,37 @@ def _denoiser_report(function: str, *, steps: int) -> dict:
     clean = images[..., None] * 2 - 1  # the [-1, 1] scale of chapter 12
     alpha_bars = cosine_alpha_bars()
     rng = np.random.default_rng([DATA_SEED, training_seed()])
-    shapes = [(TEST_IMAGES, 28, 28, 1), (TEST_IMAGES, 28, 28)]
     noise_mse, wrong_step_mse = {}, {}
     for level, told in zip(NOISE_LEVELS, reversed(NOISE_LEVELS)):
         noise = rng.standard_normal(clean.shape, dtype=np.float32)
         noisy = (np.sqrt(alpha_bars[level]) * clean + np.sqrt(1 - alpha_bars[level]) * noise).astype(np.float32)
-        predictions = {}
-        for step in (level, told):
-            inputs = [noisy, np.full(TEST_IMAGES, step, np.float32)]
-            predicted = _check_array(
-                _predict(probes, denoiser, inputs, "the denoiser", report), shapes, "the denoiser", report
-            )
-            if predicted is None:
-                return report
-            predictions[step] = predicted.reshape(clean.shape)
-        order = rng.permutation(TEST_IMAGES)[:FUNCTION_CHECK_IMAGES]
-        again = _predict(
-            probes, denoiser, [noisy[order], np.full(len(order), level, np.float32)], "the denoiser", report
-        )
+        right = _noise_estimate(probes, denoiser, noisy, level, report)
+        wrong = None if right is None else _noise_estimate(probes, denoiser, noisy, told, report)
+        if wrong is None:
+            return report
+        order = rng.permutation(TEST_IMAGES)[:FUNCTION_CHECK_IMAGES]  # the same images again, in another batch
+        again = _noise_estimate(probes, denoiser, noisy[order], level, report, check=False)
         if again is None:
             return report
-        _same_function(
-            predictions[level][order], np.asarray(again, np.float32).reshape(-1, 28, 28, 1), "the denoiser", report
-        )
+        _same_function(right[order], again.reshape(-1, 28, 28, 1), "the denoiser", report)
         if report["problems"]:
             return report
-        noise_mse[level] = float(np.mean((predictions[level] - noise) ** 2))
-        wrong_step_mse[level] = float(np.mean((predictions[told] - noise) ** 2))
+        noise_mse[level] = float(np.mean((right - noise) ** 2))
+        wrong_step_mse[level] = float(np.mean((wrong - noise) ** 2))
     report["noise_mse"] = noise_mse
     report["wrong_step_mse"] = wrong_step_mse
     report["mean_mse"] = float(np.mean(list(noise_mse.values())))
     report["wrong_step_ratio"] = float(np.mean(list(wrong_step_mse.values())) / max(report["mean_mse"], 1e-12))
     return report
+
+
+def _noise_estimate(probes, denoiser, noisy: np.ndarray, step: int, report: dict, *, check: bool = True):
+    """The denoiser's ε̂ for the images `noisy`, all told `step`, shaped like them; None with the problem in `report`.
+
+    `check` first checks the shape and that the values are finite floats (for the `TEST_IMAGES` images)."""
+    predicted = _predict(probes, denoiser, [noisy, np.full(len(noisy), step, np.float32)], "the denoiser", report)
+    if predicted is None or not check:
+        return None if predicted is None else np.asarray(predicted, np.float32)
+    shapes = [(TEST_IMAGES, 28, 28, 1), (TEST_IMAGES, 28, 28)]
+    predicted = _check_array(predicted, shapes, "the denoiser", report)
+    return None if predicted is None else predicted.reshape(noisy.shape)
