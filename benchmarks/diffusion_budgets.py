@@ -1,6 +1,6 @@
 """Chapter 12's sampling budgets: the chapter's default sampler, 50 DDIM steps (η = 0), on 2 cores.
 
-The goals (issue 21): 64 images for a figure in at most 30 s, and 2,000 images in at
+The goals (chapter 12 in a classroom): 64 images for a figure in at most 30 s, and 2,000 images in at
 most 5 minutes, with the shipped denoiser (`load_pretrained("diffusion")`). The process
 pins itself to `--cores` CPUs (default 2) before TensorFlow starts. For each number
 of images a fresh sampler (`autoaegan.experiments.shipped_generators.DiffusionImages`,

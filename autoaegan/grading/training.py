@@ -96,7 +96,7 @@ def _long_calls(student):
         student.timeout = before
 
 
-def _train(function: str, *, steps: int, labels: bool, report: dict):
+def train_part(function: str, *, steps: int, labels: bool, report: dict):
     """Train in the student's kernel; return its result (handles), or None with `report["error"]` set."""
 
     train = student.own(function)
@@ -117,7 +117,7 @@ def _train(function: str, *, steps: int, labels: bool, report: dict):
     return run["result"], probes
 
 
-def _models(result, count: int, what: str, report: dict) -> list | None:
+def returned_models(result, count: int, what: str, report: dict) -> list | None:
     """The `count` models the training returned, or None with the problem in `report`."""
 
     models = [result] if count == 1 else result
@@ -143,7 +143,7 @@ def _describe(value) -> str:
     return f"{type(value).__name__} {str(value)[:60]}"
 
 
-def _predict(probes, model, inputs, what: str, report: dict):
+def predict(probes, model, inputs, what: str, report: dict):
     """The model's outputs as arrays, or None with the problem in `report`."""
     try:
         return probes.predict(model, inputs)
@@ -152,10 +152,10 @@ def _predict(probes, model, inputs, what: str, report: dict):
         return None
 
 
-def _check_array(value, shapes: list[tuple], what: str, report: dict) -> np.ndarray | None:
+def check_array(value, shapes: list[tuple], what: str, report: dict) -> np.ndarray | None:
     """`value` as a finite float array of one of `shapes` (None: any size there), or None with the problem in
     `report`."""
-    if value is None:  # the call failed: `_predict` said why
+    if value is None:  # the call failed: `predict` said why
         return None
     array = value[-1] if isinstance(value, list) and what.startswith("the encoder") else value
     if isinstance(array, list):
@@ -177,7 +177,8 @@ def _check_array(value, shapes: list[tuple], what: str, report: dict) -> np.ndar
     return array.astype(np.float32)
 
 
-def _same_function(first: np.ndarray, again: np.ndarray, what: str, report: dict) -> None:
+def check_same_function(first: np.ndarray, again: np.ndarray, what: str, report: dict) -> None:
+    """Note in `report` a model whose outputs for the same inputs, asked again in another order, differ."""
     gap = float(np.max(np.abs(first - again))) if first.shape == again.shape else float("inf")
     report.setdefault("function_gaps", {})[what] = gap
     if gap > FUNCTION_TOLERANCE * max(1.0, float(np.max(np.abs(first)))):
@@ -187,7 +188,8 @@ def _same_function(first: np.ndarray, again: np.ndarray, what: str, report: dict
         )
 
 
-def _cached(key: tuple, compute) -> dict:
+def cached_report(key: tuple, compute) -> dict:
+    """The report under `key`, computed once per grading process: the test cells of a part share one training."""
     if key not in _reports:
         _reports[key] = compute()
     return _reports[key]
@@ -207,29 +209,29 @@ def autoencoder_report(function: str, *, steps: int, coding_size: int) -> dict:
     affine map: |f(a + b) − f(a) − f(b) + f(0)| over |f(a)|, 0 for a linear autoencoder).
     """
     key = ("autoencoder", function, steps, coding_size, training_seed())
-    return _cached(key, lambda: _autoencoder_report(function, steps=steps, coding_size=coding_size))
+    return cached_report(key, lambda: _autoencoder_report(function, steps=steps, coding_size=coding_size))
 
 
 def _autoencoder_report(function: str, *, steps: int, coding_size: int) -> dict:
     report: dict = {"problems": []}
-    trained = _train(function, steps=steps, labels=False, report=report)
+    trained = train_part(function, steps=steps, labels=False, report=report)
     if trained is None:
         return report
     result, probes = trained
-    models = _models(result, 2, "(encoder, decoder)", report)
+    models = returned_models(result, 2, "(encoder, decoder)", report)
     if models is None:
         return report
     encoder, decoder = models
     images, _ = test_images()
     train_images, _ = training_images()
-    codings = _check_array(
-        _predict(probes, encoder, images, "the encoder", report), [(TEST_IMAGES, coding_size)], "the encoder", report
+    codings = check_array(
+        predict(probes, encoder, images, "the encoder", report), [(TEST_IMAGES, coding_size)], "the encoder", report
     )
     if codings is None:
         return report
-    _predict(probes, encoder, train_images[:FUNCTION_CHECK_IMAGES], "the encoder", report)  # other calls between
-    reconstructions = _check_array(
-        _predict(probes, decoder, codings, "the decoder", report),
+    predict(probes, encoder, train_images[:FUNCTION_CHECK_IMAGES], "the encoder", report)  # other calls between
+    reconstructions = check_array(
+        predict(probes, decoder, codings, "the decoder", report),
         [(TEST_IMAGES, 28, 28), (TEST_IMAGES, 28, 28, 1)],
         "the decoder",
         report,
@@ -238,12 +240,14 @@ def _autoencoder_report(function: str, *, steps: int, coding_size: int) -> dict:
         return report
     reconstructions = reconstructions.reshape(images.shape)
     order = np.random.default_rng(DATA_SEED).permutation(TEST_IMAGES)[:FUNCTION_CHECK_IMAGES]
-    again = _predict(probes, encoder, images[order], "the encoder", report)
-    _same_function(
+    again = predict(probes, encoder, images[order], "the encoder", report)
+    check_same_function(
         codings[order], np.asarray(again[-1] if isinstance(again, list) else again, np.float32), "the encoder", report
     )
-    again = _predict(probes, decoder, codings[order], "the decoder", report)
-    _same_function(reconstructions[order], np.asarray(again, np.float32).reshape(-1, 28, 28), "the decoder", report)
+    again = predict(probes, decoder, codings[order], "the decoder", report)
+    check_same_function(
+        reconstructions[order], np.asarray(again, np.float32).reshape(-1, 28, 28), "the decoder", report
+    )
     if not report["problems"]:
         seen = np.concatenate([images, train_images[:FUNCTION_CHECK_IMAGES]])  # every image the encoder was given
         _check_no_lookup(probes, decoder, codings, seen, report)
@@ -255,12 +259,12 @@ def _autoencoder_report(function: str, *, steps: int, coding_size: int) -> dict:
     a, b = images[:200] * 0.5, images[200:400] * 0.5
     zero = np.zeros_like(a)
     encoded = [
-        np.asarray(_last(_predict(probes, encoder, x, "the encoder", report)), np.float64) for x in (a, b, a + b, zero)
+        np.asarray(_last(predict(probes, encoder, x, "the encoder", report)), np.float64) for x in (a, b, a + b, zero)
     ]
     report["encoder_affine_error"] = _affine_error(*encoded)
     ca, cb = codings[:200], codings[200:400]
     decoded = [
-        np.asarray(_predict(probes, decoder, c, "the decoder", report), np.float64).reshape(len(c), -1)
+        np.asarray(predict(probes, decoder, c, "the decoder", report), np.float64).reshape(len(c), -1)
         for c in (ca, cb, ca + cb, np.zeros_like(ca))
     ]
     report["decoder_affine_error"] = _affine_error(*decoded)
@@ -284,7 +288,7 @@ def _check_no_lookup(probes, decoder, codings: np.ndarray, seen: np.ndarray, rep
     keep = first != second
     midpoints = (codings[first[keep]] + codings[second[keep]]) / 2
     shapes = [(len(midpoints), 28, 28), (len(midpoints), 28, 28, 1)]
-    decoded = _check_array(_predict(probes, decoder, midpoints, "the decoder", report), shapes, "the decoder", report)
+    decoded = check_array(predict(probes, decoder, midpoints, "the decoder", report), shapes, "the decoder", report)
     if decoded is None:
         return
     decoded = decoded.reshape(len(midpoints), -1)
@@ -346,7 +350,7 @@ def generator_report(
     if kind not in ("gan", "vae"):
         raise ValueError(f'kind must be "gan" (a generator) or "vae" ((encoder, decoder)), got {kind!r}')
     key = ("generator", function, steps, coding_size, pixels, conditional, kind, training_seed())
-    return _cached(
+    return cached_report(
         key,
         lambda: _generator_report(
             function, steps=steps, coding_size=coding_size, pixels=pixels, conditional=conditional, kind=kind
@@ -359,11 +363,11 @@ def _generator_report(
 ) -> dict:
 
     report: dict = {"problems": []}
-    trained = _train(function, steps=steps, labels=conditional, report=report)
+    trained = train_part(function, steps=steps, labels=conditional, report=report)
     if trained is None:
         return report
     result, probes = trained
-    models = _models(
+    models = returned_models(
         result, 2 if kind == "vae" else 1, "(encoder, decoder)" if kind == "vae" else "the generator", report
     )
     if models is None:
@@ -376,8 +380,8 @@ def _generator_report(
     labels = np.arange(TEST_IMAGES) % 10
     inputs = [codings, labels] if conditional else codings
     what = "the decoder" if kind == "vae" else "the generator"
-    samples = _check_array(
-        _predict(probes, generator, inputs, what, report),
+    samples = check_array(
+        predict(probes, generator, inputs, what, report),
         [(TEST_IMAGES, 28, 28), (TEST_IMAGES, 28, 28, 1)],
         what,
         report,
@@ -386,10 +390,8 @@ def _generator_report(
         return report
     samples = samples.reshape(images.shape)
     order = rng.permutation(TEST_IMAGES)[:FUNCTION_CHECK_IMAGES]
-    again = _predict(
-        probes, generator, [codings[order], labels[order]] if conditional else codings[order], what, report
-    )
-    _same_function(samples[order], np.asarray(again, np.float32).reshape(-1, 28, 28), what, report)
+    again = predict(probes, generator, [codings[order], labels[order]] if conditional else codings[order], what, report)
+    check_same_function(samples[order], np.asarray(again, np.float32).reshape(-1, 28, 28), what, report)
 
     low = -1.0 if pixels == "tanh" else 0.0
     report["out_of_range"] = float(np.mean((samples < low - 1e-3) | (samples > 1 + 1e-3)))
@@ -406,11 +408,11 @@ def _generator_report(
         report["label_accuracy"] = float(np.mean(np.argmax(probabilities, axis=1) == labels))
     report.update(copy_statistics(unit, images, train_images))
     if kind == "vae":
-        encoded = _predict(probes, models[0], images, "the encoder", report)
+        encoded = predict(probes, models[0], images, "the encoder", report)
         if encoded is not None:
             codes = np.asarray(_last(encoded), np.float32)
             if codes.shape == (TEST_IMAGES, coding_size):
-                decoded = np.asarray(_predict(probes, generator, codes, what, report), np.float32)
+                decoded = np.asarray(predict(probes, generator, codes, what, report), np.float32)
                 report["test_mse"] = float(np.mean((decoded.reshape(images.shape) - images) ** 2))
             else:
                 report["problems"].append(

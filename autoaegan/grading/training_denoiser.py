@@ -19,13 +19,13 @@ from autoaegan.grading.training import (
     DATA_SEED,
     FUNCTION_CHECK_IMAGES,
     TEST_IMAGES,
-    _cached,
-    _check_array,
-    _models,
-    _predict,
-    _same_function,
-    _train,
+    cached_report,
+    check_array,
+    check_same_function,
+    predict,
+    returned_models,
     test_images,
+    train_part,
     training_seed,
 )
 
@@ -53,16 +53,16 @@ def denoiser_report(function: str, *, steps: int) -> dict:
     ignores t).
     """
     key = ("denoiser", function, steps, training_seed())
-    return _cached(key, lambda: _denoiser_report(function, steps=steps))
+    return cached_report(key, lambda: _denoiser_report(function, steps=steps))
 
 
 def _denoiser_report(function: str, *, steps: int) -> dict:
     report: dict = {"problems": []}
-    trained = _train(function, steps=steps, labels=False, report=report)
+    trained = train_part(function, steps=steps, labels=False, report=report)
     if trained is None:
         return report
     result, probes = trained
-    models = _models(result, 1, "the denoiser", report)
+    models = returned_models(result, 1, "the denoiser", report)
     if models is None:
         return report
     (denoiser,) = models
@@ -82,7 +82,7 @@ def _denoiser_report(function: str, *, steps: int) -> dict:
         again = _noise_estimate(probes, denoiser, noisy[order], level, report, check=False)
         if again is None:
             return report
-        _same_function(right[order], again.reshape(-1, 28, 28, 1), "the denoiser", report)
+        check_same_function(right[order], again.reshape(-1, 28, 28, 1), "the denoiser", report)
         if report["problems"]:
             return report
         noise_mse[level] = float(np.mean((right - noise) ** 2))
@@ -98,9 +98,9 @@ def _noise_estimate(probes, denoiser, noisy: np.ndarray, step: int, report: dict
     """The denoiser's ε̂ for the images `noisy`, all told `step`, shaped like them; None with the problem in `report`.
 
     `check` first checks the shape and that the values are finite floats (for the `TEST_IMAGES` images)."""
-    predicted = _predict(probes, denoiser, [noisy, np.full(len(noisy), step, np.float32)], "the denoiser", report)
+    predicted = predict(probes, denoiser, [noisy, np.full(len(noisy), step, np.float32)], "the denoiser", report)
     if predicted is None or not check:
         return None if predicted is None else np.asarray(predicted, np.float32)
     shapes = [(TEST_IMAGES, 28, 28, 1), (TEST_IMAGES, 28, 28)]
-    predicted = _check_array(predicted, shapes, "the denoiser", report)
+    predicted = check_array(predicted, shapes, "the denoiser", report)
     return None if predicted is None else predicted.reshape(noisy.shape)
