@@ -5,10 +5,12 @@ notebook for the package's code.
 Part 1 and Part 2 are NumPy functions, checked against NumPy formulas in the test cells themselves: they need no
 probe of their own. Part 3 is trained through `autoaegan.grading.probes.training`, like every training part, and
 scored here. Each test writes a student's training function into a namespace that stands for the notebook and reads
-the report: a denoiser that predicts ε̂ = 0 scores 1 at every noise level; one that ignores t does exactly as well
-told the wrong step; a denoiser that depends on its batch, returns the wrong shape, comes as a pair or raises is
-named. Then the notebook: the solution and the other styles take nothing of the package's; a submission that takes
-its posterior, its DDIM step or its time encoding loses those parts.
+the report: a denoiser that predicts ε̂ = 0 scores 1 at every noise level, on noise drawn afresh each time; one that
+ignores t does exactly as well told the wrong step; a formula of x_t and t misses the limits; the best linear
+denoiser, returned as a model, scores what the checker's own linear filter scores and misses the limit set by it; a
+denoiser that depends on its batch, returns the wrong shape, comes as a pair or raises is named. Then the notebook:
+the solution and the other styles take nothing of the package's; a submission that takes its posterior, its DDIM step
+or its time encoding loses those parts.
 """
 
 from __future__ import annotations
@@ -61,7 +63,8 @@ def test_the_checkers_schedule_is_chapter_12s():
 
 def test_the_checker_scores_without_keras_or_tensorflow():
     code = (
-        "import sys, autoaegan.grading.training_denoiser\n"
+        "import sys, numpy as np, autoaegan.grading.training_denoiser as checker\n"
+        "checker.linear_noise_estimate(np.zeros((2, 28, 28, 1), np.float32), 200)  # the linear filter fitted here\n"
         "loaded = [name for name in ('keras', 'tensorflow') if name in sys.modules]\n"
         "assert not loaded, loaded\n"
     )
@@ -106,6 +109,23 @@ def test_a_denoiser_that_predicts_zero_scores_one_at_every_level_and_ignores_t(n
     assert report["seed"] == grading_training.DEFAULT_TRAINING_SEED and report["steps"] == 5
     # The report is kept: the next cell of the part reads it without training again.
     assert training_denoiser.denoiser_report("train_zeros", steps=5) is report
+    assert training_denoiser.noise_level_failures(report) == [
+        f"at step {t}: expected at most {limit}, got {report['noise_mse'][t]:.3f}"
+        for t, limit in training_denoiser.NOISE_LIMITS.items()
+    ] + [
+        f"at step 200: expected at most {0.95 * report['linear_mse'][200]:.3f}, the best linear denoiser's "
+        f"{report['linear_mse'][200]:.3f} × 0.95; got {report['noise_mse'][200]:.3f}"
+    ]
+
+
+def test_the_checker_draws_its_noise_afresh_each_time(notebook):
+    # A seed of the package's would let code regenerate ε and return it: the noise comes from fresh entropy instead.
+    notebook(ZEROS)
+    first = training_denoiser.denoiser_report("train_zeros", steps=1)
+    grading_training.clear_reports()
+    second = training_denoiser.denoiser_report("train_zeros", steps=1)
+    assert first["noise_seed"] != second["noise_seed"]
+    assert all(first["noise_mse"][level] != second["noise_mse"][level] for level in training_denoiser.NOISE_LEVELS)
 
 
 def test_a_denoiser_told_t_scores_below_one_and_worse_told_the_wrong_step(notebook):
@@ -117,6 +137,22 @@ def test_a_denoiser_told_t_scores_below_one_and_worse_told_the_wrong_step(notebo
     assert errors[50] > errors[200] > errors[500] > errors[800] and errors[800] < 0.1 and errors[50] < 1.1
     assert report["wrong_step_ratio"] > 1.3  # 1.6 measured: told the wrong step, its scale is wrong
     assert report["mean_mse"] == pytest.approx(np.mean(list(errors.values())))
+    # It uses t, but finds little of the noise: above the limit at step 50, so the test of t gives it nothing.
+    assert any(failure.startswith("at step 50:") for failure in training_denoiser.noise_level_failures(report))
+
+
+def test_the_best_linear_denoiser_scores_as_the_checkers_own_and_misses_its_limit(notebook):
+    namespace = notebook(cases.LINEAR_FILTER_TRAINING)
+    namespace.update(ALPHA_BARS=training_denoiser.cosine_alpha_bars(), T=1000)  # the notebook's schedule cell
+    report = training_denoiser.denoiser_report("train_small_denoiser", steps=1)
+    assert report["problems"] == []
+    # The model (float32, Keras) and the checker's filter (float64, NumPy) see the same x_t and find the same ε̂.
+    for level in training_denoiser.NOISE_LEVELS:
+        assert report["noise_mse"][level] == pytest.approx(report["linear_mse"][level], rel=0.01), level
+    # Within every fixed limit, and it uses t; only the limit the linear filter sets at step 200 fails.
+    assert report["wrong_step_ratio"] >= 1.5
+    (failure,) = training_denoiser.noise_level_failures(report)
+    assert failure.startswith("at step 200: expected at most") and "the best linear denoiser's" in failure
 
 
 def test_a_denoiser_that_depends_on_its_batch_is_named(notebook):
@@ -174,7 +210,7 @@ def _reuse(answers: dict[str, str]):
 
 def test_the_solution_and_the_other_styles_take_nothing_of_the_package():
     assert _reuse({}).findings == {}
-    for name in ("other_styles", "no_time", "too_small", "naive_precision_no_checks"):
+    for name in ("other_styles", "no_time", "too_small", "naive_precision_no_checks", "linear_filter"):
         assert _reuse(cases.SUBMISSIONS[name].answers).findings == {}, name
 
 

@@ -1,9 +1,11 @@
 """Round-trip cases of assignment 12: the posterior of the forward process, DDIM with η > 0, a small denoiser.
 
-Six submissions train a denoiser (`other_styles`, `no_time`, `too_small`, `predicts_x0`,
-`package_code`, about 40 CPU-seconds each) and one returns x_t without training
-(`returns_x_t`); the others keep the released stub of `train_small_denoiser`, which raises
-at once and loses the training part's 6 points.
+Five submissions train a denoiser (`other_styles`, `no_time`, `too_small`, `predicts_x0`,
+`package_code`, about 40 CPU-seconds each) and two return one without training (`returns_x_t`,
+and `linear_filter`, the best linear denoiser fitted in closed form); the others keep the
+released stub of `train_small_denoiser`, which raises at once and loses the training part's 6
+points. The test of t gives its points only to a denoiser within the noise-level limits: a
+submission that fails those loses both cells.
 """
 
 from __future__ import annotations
@@ -270,6 +272,31 @@ RETURNS_X_T_TRAINING = (
         [noisy, step]))
 """
 )
+# No training: the best linear denoiser (Wiener's filter), from the training images' mean and covariance in closed form,
+# ε̂ = b V diag(1 / (a²λ + b²)) Vᵀ (x_t − a μ) with a = √ᾱ_t, b = √(1 − ᾱ_t), and its guess of x₀ clipped to [-1, 1].
+# It meets every fixed limit and uses t, but it is no better than the checker's own linear filter at step 200: it
+# loses the noise levels, and with them the test of t.
+LINEAR_FILTER_TRAINING = (
+    _TRAIN_SIGNATURE
+    + """    flat = images.reshape(len(images), -1).astype("float64") * 2 - 1
+    eigenvalues, eigenvectors = np.linalg.eigh(np.cov(flat, rowvar=False))
+    mean = ops.convert_to_tensor(flat.mean(axis=0), "float32")
+    variances = ops.convert_to_tensor(np.maximum(eigenvalues, 0), "float32")
+    basis = ops.convert_to_tensor(eigenvectors, "float32")
+    table = ops.convert_to_tensor(ALPHA_BARS, "float32")
+
+    def wiener(inputs):
+        x_t = ops.reshape(inputs[0], (-1, 784))
+        alpha_bar = ops.take(table, ops.cast(inputs[1], "int32"))[:, None]
+        a, b = ops.sqrt(alpha_bar), ops.sqrt(1 - alpha_bar)
+        noise = ops.matmul(ops.matmul(x_t - a * mean, basis) * b / (a * a * variances + b * b), ops.transpose(basis))
+        x0 = ops.clip((x_t - b * noise) / a, -1, 1)
+        return ops.reshape((x_t - a * x0) / b, (-1, 28, 28, 1))
+
+    noisy, step = keras.Input((28, 28, 1)), keras.Input(())
+    return keras.Model([noisy, step], layers.Lambda(wiener)([noisy, step]))
+"""
+)
 # Another correct style, as Géron's chapter trains its diffusion model: a time-encoding layer of its own, the noisy
 # batches drawn beforehand with NumPy, and Keras's compile and fit with the mean squared error.
 OTHER_STYLE_TRAINING = (
@@ -407,13 +434,25 @@ SUBMISSIONS = {
     ),
     "too_small": Submission(
         answers={**_SOLUTION_PARTS, "train_small_denoiser": TOO_SMALL_TRAINING},
-        deserved={"test_small_denoiser_noise_levels": 0},
-        why="one block of 8 channels at 28×28, told t, trained as the solution's",
+        deserved={"test_small_denoiser_noise_levels": 0, "test_small_denoiser_uses_time": 0},
+        why="one block of 8 channels at 28×28, told t, trained as the solution's: above the limits, so the test of t "
+        "gives nothing either",
+        messages={"test_small_denoiser_uses_time": "must first pass the test of the noise levels"},
     ),
     "returns_x_t": Submission(
         answers={**_SOLUTION_PARTS, "train_small_denoiser": RETURNS_X_T_TRAINING},
         deserved={"test_small_denoiser_noise_levels": 0, "test_small_denoiser_uses_time": 0},
         why="no training: the noisy image x_t returned as the estimate of its noise",
+    ),
+    "linear_filter": Submission(
+        answers={**_SOLUTION_PARTS, "train_small_denoiser": LINEAR_FILTER_TRAINING},
+        deserved={"test_small_denoiser_noise_levels": 0, "test_small_denoiser_uses_time": 0},
+        why="no training: the best linear denoiser (Wiener's filter) from the training images' mean and covariance, "
+        "x̂₀ clipped: within the fixed limits, but no better than the checker's own linear filter at step 200",
+        messages={
+            "test_small_denoiser_noise_levels": "the best linear denoiser's",
+            "test_small_denoiser_uses_time": "must first pass the test of the noise levels",
+        },
     ),
     "package_code": Submission(
         answers={
