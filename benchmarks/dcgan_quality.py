@@ -28,14 +28,14 @@ import time
 from pathlib import Path
 
 from autoaegan.experiments.shipped_generators import generator_images
-from autoaegan.metrics.evaluation import evaluate_generated, format_figure
+from autoaegan.metrics.evaluation import format_figure
 from autoaegan.models import dcgan
 from autoaegan.pretrained import load_pretrained
 from autoaegan.training.checkpoints import Checkpoints
+from autoaegan.training.quality import SAMPLE_SEEDS, score_seeds
 from autoaegan.training.work_dir import work_dir
 from benchmarks import harness
 
-SAMPLE_SEEDS = (1, 2, 3)
 FD_GOAL = 0.8  # the course's FD at most 80% of the reference's: at least 20% lower
 FIGURES = ("fd", "kid", "precision", "recall", "covered", "entropy")
 
@@ -45,19 +45,14 @@ def score_generator(name: str, make_images, *, seeds=SAMPLE_SEEDS, n: int = 10_0
 
     The metric's own draw (`metric_seed`) stays fixed, so the seeds change only the generated samples.
     """
-    runs, floor = [], None
-    for seed in seeds:
-        report = evaluate_generated(make_images(seed, n), name=name, n=n, seed=metric_seed)
-        runs.append({"sample_seed": seed, **report.scores.headline()})
-        floor = report.floor
-    means = {key: sum(run[key] for run in runs) / len(runs) for key in FIGURES}
-    spread = {key: max(run[key] for run in runs) - min(run[key] for run in runs) for key in FIGURES}
+    figures = score_seeds(lambda seed: make_images(seed, n), n=n, seeds=seeds, name=name, metric_seed=metric_seed)
+    runs = figures["runs"]
     return {
         "name": name,
-        "mean": means,
-        "range": spread,
+        "mean": {key: figures["mean"][key] for key in FIGURES},
+        "range": {key: max(run[key] for run in runs) - min(run[key] for run in runs) for key in FIGURES},
         "runs": runs,
-        "floor": floor.headline(),
+        "floor": figures["floor"],
     }
 
 

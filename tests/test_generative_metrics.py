@@ -453,3 +453,44 @@ def test_with_the_shipped_classifier_a_larger_shift_gives_a_larger_distance(fash
     ]
     assert distances[0] == pytest.approx(0, abs=1e-6)
     assert np.all(np.diff(distances) > 0), distances
+
+
+# ---- scoring one generator over several sample seeds --------------------------------------------------------
+
+
+def test_score_seeds_scores_each_seed_and_averages_them():
+    from autoaegan.training.quality import score_seeds
+
+    data = fake_data()
+    asked = []
+
+    def make_images(seed):
+        asked.append(seed)
+        # Seed 1 collapses onto one class; the others are varied: the runs must tell them apart.
+        labels = np.full(600, 3) if seed == 1 else balanced_labels(600, seed)
+        return band_images(labels, seed=10 + seed)
+
+    figures = score_seeds(make_images, n=500, seeds=(1, 2, 3), extractor=band_extractor, data=data)
+    assert asked == [1, 2, 3]
+    assert figures["n"] == 500 and figures["sample_seeds"] == [1, 2, 3]
+    runs = {run["sample_seed"]: run for run in figures["runs"]}
+    assert runs[1]["covered"] == 1 and runs[2]["covered"] == runs[3]["covered"] == 10
+    assert runs[1]["fd"] > 10 * runs[2]["fd"]
+    for key in ("fd", "kid", "precision", "recall", "covered", "entropy"):
+        assert figures["mean"][key] == pytest.approx(np.mean([run[key] for run in figures["runs"]]))
+    assert figures["floor"]["covered"] == 10 and figures["floor"]["fd"] < runs[2]["fd"] + 1
+
+
+def test_score_seeds_keeps_the_metric_draw_fixed_across_sample_seeds():
+    from autoaegan.training.quality import score_seeds
+
+    data = fake_data()
+    images = band_images(balanced_labels(800, 4), seed=4)
+    # The same images under every sample seed: a fixed metric draw gives identical figures.
+    figures = score_seeds(lambda seed: images, n=500, seeds=(1, 2), extractor=band_extractor, data=data)
+    first, second = figures["runs"]
+    assert {k: v for k, v in first.items() if k != "sample_seed"} == {
+        k: v for k, v in second.items() if k != "sample_seed"
+    }
+    other_draw = score_seeds(lambda seed: images, n=500, seeds=(1,), metric_seed=7, extractor=band_extractor, data=data)
+    assert other_draw["runs"][0]["fd"] != first["fd"]

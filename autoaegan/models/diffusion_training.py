@@ -43,7 +43,7 @@ from autoaegan.seeding import set_seed
 from autoaegan.training.averaging import averaged_copy
 from autoaegan.training.checkpoints import Checkpoints
 from autoaegan.training.progress_log import log
-from autoaegan.training.quality import SAMPLE_SEEDS
+from autoaegan.training.quality import SAMPLE_SEEDS, score_seeds
 from autoaegan.training.training_state import TrainingState
 from autoaegan.training.work_dir import work_dir
 
@@ -313,24 +313,24 @@ def build_pretrained_diffusion() -> keras.Model:
 
 def diffusion_quality(denoiser: keras.Model, *, n: int, steps: int = DDIM_STEPS, seeds=SAMPLE_SEEDS, jit=True) -> dict:
     """FD, KID, precision, recall and classes covered of `n` DDIM samples per noise seed, and their means, beside the
-    real-vs-real floor: the figures the GANs' manifests record (`autoaegan.training.quality.quality_figures`)."""
-    runs, floor, seconds = [], None, []
-    for seed in seeds:
+    real-vs-real floor: the figures the GANs' manifests record (`autoaegan.training.quality.quality_figures`), with
+    the seconds each seed's sampling took."""
+    seconds = []
+
+    def timed_samples(seed: int) -> np.ndarray:
         started = time.perf_counter()
         images = generate(denoiser, n, steps=steps, seed=seed, jit_compile=jit)
-        seconds.append(time.perf_counter() - started)
-        report = evaluate_generated(images, name="diffusion", n=n)
-        runs.append({"sample_seed": seed, **report.scores.headline()})
-        floor = report.floor
-    means = {key: float(np.mean([run[key] for run in runs])) for key in runs[0] if key != "sample_seed"}
+        seconds.append(round(time.perf_counter() - started, 1))
+        return images
+
+    figures = score_seeds(timed_samples, n=n, seeds=seeds, name="diffusion")
+    figures["floor"].pop("entropy")
     return {
         "n": n,
         "sampler": {"kind": "ddim", "steps": steps, "eta": 0.0},
-        "sample_seeds": list(seeds),
-        "sampling_seconds": [round(value, 1) for value in seconds],
-        "mean": means,
-        "runs": runs,
-        "floor": {key: value for key, value in floor.headline().items() if key != "entropy"},
+        "sample_seeds": figures["sample_seeds"],
+        "sampling_seconds": seconds,
+        **{key: figures[key] for key in ("mean", "runs", "floor")},
     }
 
 

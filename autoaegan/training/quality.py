@@ -22,22 +22,34 @@ def quick_fd(generator: keras.Model, *, n: int = QUICK_FD_N, seed: int = 0, valu
     return float(evaluate_generated(images, n=n).scores.fd)
 
 
+def score_seeds(
+    make_images, *, n: int, seeds=SAMPLE_SEEDS, name: str = "generated", metric_seed: int = 42, **evaluation
+) -> dict:
+    """Score `make_images(seed)` (at least `n` images, as `evaluate_generated` takes them) for each sample seed.
+
+    Returns the headline figures of each seed (`runs`), their means, and the real-vs-real floor's figures. The
+    metric's own draw (`metric_seed`) stays fixed, so the seeds change only the generated samples. `evaluation`
+    goes to `evaluate_generated` (`extractor`, `data`).
+    """
+    runs, floor = [], None
+    for seed in seeds:
+        report = evaluate_generated(make_images(seed), name=name, n=n, seed=metric_seed, **evaluation)
+        runs.append({"sample_seed": seed, **report.scores.headline()})
+        floor = report.floor
+    means = {key: float(np.mean([run[key] for run in runs])) for key in runs[0] if key != "sample_seed"}
+    return {"n": n, "sample_seeds": list(seeds), "mean": means, "runs": runs, "floor": floor.headline()}
+
+
 def quality_figures(generator: keras.Model, *, n: int, seeds=SAMPLE_SEEDS, value_range=SIGNED_RANGE) -> dict:
     """FD, KID, precision, recall and classes covered for `n` samples per seed, and their means over the seeds.
 
     Measured by `autoaegan.metrics.evaluation.evaluate_generated` against the test
     set (the real-vs-real floor beside them).
     """
-    runs, floor = [], None
-    for seed in seeds:
-        report = evaluate_generated(sample_images(generator, n, seed=seed, value_range=value_range), n=n)
-        runs.append({"sample_seed": seed, **report.scores.headline()})
-        floor = report.floor
-    means = {key: float(np.mean([run[key] for run in runs])) for key in runs[0] if key != "sample_seed"}
-    return {
-        "n": n,
-        "sample_seeds": list(seeds),
-        "mean": means,
-        "runs": runs,
-        "floor": {key: value for key, value in floor.headline().items() if key != "entropy"},
-    }
+
+    def samples(seed: int):
+        return sample_images(generator, n, seed=seed, value_range=value_range)
+
+    figures = score_seeds(samples, n=n, seeds=seeds)
+    figures["floor"].pop("entropy")
+    return figures
