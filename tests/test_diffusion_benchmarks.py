@@ -1,6 +1,6 @@
 """Chapter 12's measurements: the `diffusion_sampling` recording, the diffusion row of the quality table (scored
 alone and merged), the sampling budgets and the FD curve in the README; each run small, on a tiny untrained U-Net
-or on the shipped (provisional) weights. The figures themselves are the full runs'."""
+or on the shipped weights. The figures themselves are the full runs'."""
 
 import functools
 import json
