@@ -25,11 +25,10 @@ import pytest
 
 from autoaegan.grading import training as grading_training
 from autoaegan.grading import training_denoiser
-from autoaegan.grading import wire as grading_wire
-from autoaegan.grading.bridge import student
 from autoaegan.grading.reuse import find_reuse
 from autoaegan.models.diffusion import variance_schedule
 from tests.roundtrip_cases import diffusion as cases
+from tests.student_cells import student_notebook
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOK = cases.NOTEBOOK
@@ -39,20 +38,8 @@ PRELUDE = "import keras\nimport numpy as np\nfrom keras import layers, ops\n"
 @pytest.fixture
 def notebook(monkeypatch):
     """Run `code` as a notebook's cell would: its functions are the student's own, in `__main__`."""
-    namespace: dict = {"__name__": "__main__"}
-    monkeypatch.setattr(grading_wire, "_namespace", lambda: namespace)
-    monkeypatch.delenv(grading_training.TRAINING_SEED_VARIABLE, raising=False)
-    grading_training.clear_reports()
-    student.reset()
-
-    def run(code: str) -> dict:
-        exec(compile(PRELUDE + code, "<cell>", "exec"), namespace)
-        return namespace
-
-    yield run
-    grading_training.clear_reports()
-    student.reset()
-    grading_wire.OBJECTS.clear()
+    with student_notebook(monkeypatch, PRELUDE) as run:
+        yield run
 
 
 def test_the_checkers_schedule_is_chapter_12s():

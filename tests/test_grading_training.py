@@ -13,10 +13,9 @@ import numpy as np
 import pytest
 
 from autoaegan.grading import training as grading_training
-from autoaegan.grading import wire as grading_wire
-from autoaegan.grading.bridge import student
 from autoaegan.grading.checker import cell_timeout, is_training_cell
 from autoaegan.grading.probes.training import training_data
+from tests.student_cells import student_notebook
 
 PRELUDE = "import keras\nimport numpy as np\n"
 
@@ -24,20 +23,8 @@ PRELUDE = "import keras\nimport numpy as np\n"
 @pytest.fixture
 def notebook(monkeypatch):
     """Run `code` as a notebook's cell would: its functions are the student's own, in `__main__`."""
-    namespace: dict = {"__name__": "__main__"}
-    monkeypatch.setattr(grading_wire, "_namespace", lambda: namespace)
-    monkeypatch.delenv(grading_training.TRAINING_SEED_VARIABLE, raising=False)
-    grading_training.clear_reports()
-    student.reset()  # as before each test cell: no handle of another test's objects
-
-    def run(code: str) -> dict:
-        exec(compile(PRELUDE + code, "<cell>", "exec"), namespace)
-        return namespace
-
-    yield run
-    grading_training.clear_reports()
-    student.reset()
-    grading_wire.OBJECTS.clear()
+    with student_notebook(monkeypatch, PRELUDE) as run:
+        yield run
 
 
 DENSE_AUTOENCODER = """
