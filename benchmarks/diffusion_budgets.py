@@ -94,12 +94,11 @@ def markdown(document: dict) -> str:
         )
     header = ("images", "first call (s)", "warm (s)", "compiling (s)", "goal, first call", "result")
     sampler, weights, machine = document["sampler"], document["weights"], document["machine"]
-    provisional = ", provisional" if weights.get("provisional") else ""
     lines = [
         harness.table(header, rows, align="rrrrll"),
         "",
         f"The chapter's default sampler: {sampler['steps']} DDIM steps (η = {sampler['eta']:g}) of the shipped "
-        f"denoiser (`diffusion`, {weights['epochs']} epochs{provisional}), "
+        f"denoiser (`diffusion`, {weights['epochs']} epochs), "
         f"{'XLA-compiled' if sampler['jit_compile'] else 'without XLA'}; a first call compiles the network for "
         f"its batches, then samples. Measured {document['measured_at'][:10]} in one process on "
         f"{machine.get('cores_used', machine['cpus'])} of {machine['cpus']} CPUs, Python {machine['python']}, "

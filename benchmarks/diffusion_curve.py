@@ -41,8 +41,6 @@ def markdown(manifest=None) -> str:
     header = ("epoch", "training images seen", "wall hours", "CPU hours", "FD ↓", "classes covered")
     settings = manifest.settings
     shipped = f"The weights shipped are those after epoch {settings.get('epochs', '?')}"
-    if settings.get("provisional"):
-        shipped += " (provisional: an early checkpoint, while the training goes on)"
     lines = [
         f"FD of {plan.count('fd_n', profile):,} samples ({plan.count('sampling_steps', profile)} DDIM steps, the "
         "same starting noise each time) of the averaged denoiser against the test set, during the training of the "

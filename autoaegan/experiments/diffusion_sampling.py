@@ -155,13 +155,9 @@ def measure(
 
 
 def shipped_weights() -> dict:
-    """The shipped diffusion weights that a recording measures: their epochs, SHA-256, and whether provisional."""
+    """The shipped diffusion weights that a recording measures: their epochs and SHA-256."""
     manifest = read_manifest("diffusion")
-    return {
-        "epochs": manifest.settings.get("epochs"),
-        "sha256": manifest.sha256,
-        "provisional": bool(manifest.settings.get("provisional", False)),
-    }
+    return {"epochs": manifest.settings.get("epochs"), "sha256": manifest.sha256}
 
 
 def main(argv: list[str] | None = None) -> int:
