@@ -83,7 +83,7 @@ def _denoiser_report(function: str, *, steps: int) -> dict:
     images, _ = test_images()
     clean = images[..., None] * 2 - 1  # the [-1, 1] scale of chapter 12
     alpha_bars = cosine_alpha_bars()
-    # Fresh entropy, not a seed of the package's: code that knew the seed could return the very noise it is asked for.
+    # Fresh entropy, not a fixed random seed: code that knew a fixed one could return the very noise it is asked for.
     report["noise_seed"] = secrets.randbits(64)
     rng = np.random.default_rng(report["noise_seed"])
     noise_mse, linear_mse, wrong_step_mse = {}, {}, {}
