@@ -164,8 +164,10 @@ def _noise_estimate(probes, denoiser, noisy: np.ndarray, step: int, report: dict
 
     `check` first checks the shape and that the values are finite floats (for the `TEST_IMAGES` images)."""
     predicted = predict(probes, denoiser, [noisy, np.full(len(noisy), step, np.float32)], "the denoiser", report)
-    if predicted is None or not check:
-        return None if predicted is None else np.asarray(predicted, np.float32)
+    if predicted is None:
+        return None
+    if not check:
+        return np.asarray(predicted, np.float32)
     shapes = [(TEST_IMAGES, 28, 28, 1), (TEST_IMAGES, 28, 28)]
     predicted = check_array(predicted, shapes, "the denoiser", report)
     return None if predicted is None else predicted.reshape(noisy.shape)

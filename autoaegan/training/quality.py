@@ -6,7 +6,7 @@ from __future__ import annotations
 import keras
 import numpy as np
 
-from autoaegan.metrics.evaluation import evaluate_generated
+from autoaegan.metrics.evaluation import DEFAULT_SEED, evaluate_generated
 from autoaegan.pixels import SIGNED_RANGE
 from autoaegan.training.sampling import sample_images
 
@@ -23,7 +23,7 @@ def quick_fd(generator: keras.Model, *, n: int = QUICK_FD_N, seed: int = 0, valu
 
 
 def score_seeds(
-    make_images, *, n: int, seeds=SAMPLE_SEEDS, name: str = "generated", metric_seed: int = 42, **evaluation
+    make_images, *, n: int, seeds=SAMPLE_SEEDS, name: str = "generated", metric_seed: int = DEFAULT_SEED, **evaluation
 ) -> dict:
     """Score `make_images(seed)` (at least `n` images, as `evaluate_generated` takes them) for each sample seed.
 
